@@ -1,0 +1,43 @@
+//! Command-line interface: arguments, headless commands, text and JSON printing, exit codes.
+//!
+//! Public face: [`run`], called by the binary. Exit codes (DESIGN.md §6): 0 success, 1 a definite
+//! "no", 2 usage or input error, 3 could not check.
+
+mod args;
+mod decode;
+mod demo;
+mod paint;
+mod text;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+
+/// The process exit status of each outcome.
+pub mod exit {
+    pub const SUCCESS: u8 = 0;
+    pub const DEFINITE_NO: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+    pub const NOT_CHECKED: u8 = 3;
+}
+
+pub fn run() -> ExitCode {
+    crate::install_crypto_provider();
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Decode(args)) => decode::run(&args),
+        Some(Command::Demo(args)) => demo::run(&args),
+        None => decode::run(&cli.bare),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints to stdout, treating a closed pipe (`claimcheck … | head`) as success.
+pub(crate) fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}

@@ -1,0 +1,213 @@
+//! The text rendering of a [`TokenDocument`]. Every decoded string goes through
+//! [`escape_controls`] here, so nothing in a token can drive the terminal.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::paint::Paint;
+use crate::report::timefmt::{self, DateStyle};
+use crate::report::{SignatureStatus, TokenDocument};
+use crate::token::lint::Severity;
+use crate::token::sanitize::escape_controls;
+use crate::token::time::{TimeClaim, TimeStatus};
+use crate::token::{Claims, Form, FoundVia};
+
+/// Claims that hold a NumericDate (RFC 7519 §4.1, OIDC Core §2 and §5.1).
+const TIME_CLAIMS: [&str; 5] = ["exp", "nbf", "iat", "auth_time", "updated_at"];
+
+/// Longest claim name that still gets a column of its own; longer names overflow it.
+const NAME_COLUMN_MAX: usize = 24;
+
+pub struct TextStyle {
+    pub paint: Paint,
+    pub dates: DateStyle,
+}
+
+pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
+    let paint = style.paint;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  {}", paint.bold("Token"), describe_token(doc));
+
+    let _ = writeln!(out, "{}", paint.bold("Header"));
+    render_members(&mut out, &doc.header, doc.time.now, style);
+
+    let _ = writeln!(out, "{}", paint.bold("Claims"));
+    match &doc.claims {
+        Some(claims) if claims.is_empty() => {
+            let _ = writeln!(out, "  {}", paint.dim("(none)"));
+        }
+        Some(claims) => render_members(&mut out, claims, doc.time.now, style),
+        None => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint.dim("(encrypted: only the recipient's private key can read them)")
+            );
+        }
+    }
+
+    let _ = writeln!(
+        out,
+        "{:<10} {}",
+        paint.bold("Time"),
+        describe_time(doc, paint)
+    );
+    let _ = writeln!(
+        out,
+        "{:<10} {}",
+        paint.bold("Signature"),
+        describe_signature(doc, paint)
+    );
+
+    if doc.lints.is_empty() {
+        let _ = writeln!(out, "{:<10} {}", paint.bold("Lints"), paint.dim("none"));
+    } else {
+        let _ = writeln!(out, "{}", paint.bold("Lints"));
+        for lint in &doc.lints {
+            let label = match lint.severity {
+                Severity::Error => paint.red("✗ error  "),
+                Severity::Warning => paint.yellow("! warning"),
+                Severity::Info => paint.dim("· info   "),
+            };
+            let _ = writeln!(
+                out,
+                "  {label} {}  {}",
+                paint.cyan(lint.code),
+                escape_controls(&lint.message)
+            );
+        }
+    }
+    out
+}
+
+fn describe_token(doc: &TokenDocument) -> String {
+    let alg = doc
+        .header
+        .get("alg")
+        .map(display_value)
+        .unwrap_or_else(|| "no alg".to_owned());
+    let form = match doc.form {
+        Form::Signed => format!("signed JWS ({alg})"),
+        Form::Unsecured => "unsecured JWS (alg none, no signature)".to_owned(),
+        Form::Encrypted => {
+            let enc = doc.header.get("enc").map(display_value).unwrap_or_default();
+            format!("encrypted JWE ({alg}, {enc})")
+        }
+    };
+    let via = match &doc.found_via {
+        FoundVia::Bare => String::new(),
+        FoundVia::Bearer => ", found after \"Bearer\"".to_owned(),
+        FoundVia::JsonField(field) => format!(", from the JSON field \"{field}\""),
+        FoundVia::UrlParameter(name) => format!(", from the URL parameter \"{name}\""),
+        FoundVia::Unwrapped => ", joined from several lines".to_owned(),
+        FoundVia::Embedded => ", picked out of the surrounding text".to_owned(),
+    };
+    format!("{form} from {}{via}", escape_controls(&doc.source))
+}
+
+fn render_members(out: &mut String, members: &Claims, now: i64, style: &TextStyle) {
+    let width = members
+        .keys()
+        .map(|name| escape_controls(name).chars().count())
+        .filter(|&w| w <= NAME_COLUMN_MAX)
+        .max()
+        .unwrap_or(0);
+    for (name, value) in members {
+        let shown_name = escape_controls(name);
+        let pad = width.saturating_sub(shown_name.chars().count());
+        let mut line = format!(
+            "  {}{}  {}",
+            style.paint.cyan(&shown_name),
+            " ".repeat(pad),
+            display_value(value)
+        );
+        if TIME_CLAIMS.contains(&name.as_str())
+            && let Some(at) = value.as_i64()
+            && style.dates != DateStyle::Unix
+        {
+            let _ = write!(
+                line,
+                "  {} ({})",
+                timefmt::instant(at, style.dates),
+                timefmt::relative(at, now)
+            );
+        }
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// A claim value as text: strings bare, everything else as compact JSON; always escaped.
+pub fn display_value(value: &Value) -> String {
+    match value {
+        Value::String(text) if text.is_empty() => "\"\"".to_owned(),
+        Value::String(text) => escape_controls(text).into_owned(),
+        other => escape_controls(&other.to_string()).into_owned(),
+    }
+}
+
+fn describe_time(doc: &TokenDocument, paint: Paint) -> String {
+    let time = &doc.time;
+    let leeway = format!("leeway {}", timefmt::duration(time.leeway_secs));
+    let mut parts = Vec::new();
+    match time.status {
+        TimeStatus::Active => {
+            parts.push(paint.green("✓ active"));
+            match time.expires_in_secs {
+                Some(left) if left >= 0 => {
+                    parts.push(format!("expires in {}", timefmt::duration(left)))
+                }
+                Some(past) => parts.push(format!(
+                    "expired {} ago but within the leeway",
+                    timefmt::duration(past)
+                )),
+                None => parts.push("never expires (no exp)".to_owned()),
+            }
+            let past_exp = time.expires_in_secs.is_some_and(|left| left < 0);
+            if time.within_leeway && !past_exp {
+                parts.push("not yet valid but within the leeway".to_owned());
+            }
+        }
+        TimeStatus::Expired => {
+            let ago = time.expires_in_secs.unwrap_or(0);
+            parts.push(paint.red(&format!("✗ expired {} ago", timefmt::duration(ago))));
+        }
+        TimeStatus::NotYetValid => {
+            let until = time.valid_in_secs.unwrap_or(0);
+            parts.push(paint.red(&format!(
+                "✗ not valid for another {}",
+                timefmt::duration(until)
+            )));
+        }
+        TimeStatus::Unknown => {
+            let why = if doc.form == Form::Encrypted {
+                "the claims are encrypted"
+            } else {
+                "exp or nbf is not a usable number"
+            };
+            parts.push(paint.yellow(&format!("? unknown: {why}")));
+        }
+    }
+    if time.issued_in_future
+        && let TimeClaim::Present { at, .. } = time.iat
+    {
+        parts.push(paint.yellow(&format!(
+            "issued in the future ({})",
+            timefmt::relative(at, time.now)
+        )));
+    }
+    if let Some(lifetime) = time.lifetime_secs {
+        parts.push(format!("lifetime {}", timefmt::duration(lifetime)));
+    }
+    parts.push(leeway);
+    parts.join(" · ")
+}
+
+fn describe_signature(doc: &TokenDocument, paint: Paint) -> String {
+    let reason = escape_controls(&doc.signature.reason);
+    match doc.signature.status {
+        SignatureStatus::Verified => paint.green(&format!("✓ verified: {reason}")),
+        SignatureStatus::NotChecked => paint.yellow(&format!("– not checked: {reason}")),
+        SignatureStatus::Failed => paint.red(&format!("✗ failed: {reason}")),
+    }
+}

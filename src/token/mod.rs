@@ -1,0 +1,361 @@
+//! Tokens as the user has them: finding one in messy input, splitting and decoding it, its time
+//! status and what is suspicious about it. Pure: no I/O and no clock ("now" is passed in).
+//!
+//! Public face:
+//! - [`decode`] / [`parse_compact`] → [`Token`] (header and claims in token order) or a
+//!   [`DecodeError`] naming the segment and position;
+//! - [`time::time_status`] for `exp`/`nbf`/`iat` against an injected instant and leeway;
+//! - [`lint::lint_token`] for RFC 8725 / OIDC practice findings;
+//! - [`sanitize::escape_controls`], which every renderer uses on decoded text.
+
+mod base64url;
+mod error;
+pub mod extract;
+mod json_object;
+pub mod lint;
+pub mod sanitize;
+pub mod time;
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub use error::{DecodeError, Segment};
+pub use extract::FoundVia;
+pub use json_object::DuplicateName;
+
+/// Decoded claims (or header), in the order the token has them.
+pub type Claims = Map<String, Value>;
+
+/// Bounds on untrusted input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_token_bytes: usize,
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_token_bytes: 1024 * 1024,
+            max_json_depth: 64,
+        }
+    }
+}
+
+/// Which compact serialization the token uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// A JWS with a signature (three segments).
+    Signed,
+    /// A JWS with `alg: none` and an empty signature (RFC 7515 appendix A.5).
+    Unsecured,
+    /// A JWE (five segments): the header is readable, the claims are not.
+    Encrypted,
+}
+
+/// Facts about how the token was encoded that are not errors but that the user should see.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EncodingFindings {
+    pub padded_segments: Vec<Segment>,
+    pub duplicate_header_names: Vec<DuplicateName>,
+    pub duplicate_claim_names: Vec<DuplicateName>,
+}
+
+/// A decoded compact token. Its raw text is a secret: `Debug` never prints it.
+#[derive(Clone, PartialEq)]
+pub struct Token {
+    compact: String,
+    form: Form,
+    header: Claims,
+    claims: Option<Claims>,
+    signature: Vec<u8>,
+    found_via: FoundVia,
+    findings: EncodingFindings,
+}
+
+impl Token {
+    /// The compact serialization, for verifying and for copying to the clipboard.
+    pub fn compact(&self) -> &str {
+        &self.compact
+    }
+
+    pub fn form(&self) -> Form {
+        self.form
+    }
+
+    pub fn header(&self) -> &Claims {
+        &self.header
+    }
+
+    /// `None` for an encrypted token, whose claims cannot be read without the recipient's key.
+    pub fn claims(&self) -> Option<&Claims> {
+        self.claims.as_ref()
+    }
+
+    /// The bytes a JWS signature covers: `BASE64URL(header) '.' BASE64URL(payload)` as sent.
+    pub fn signing_input(&self) -> &str {
+        match self.compact.rfind('.') {
+            Some(end) if self.form != Form::Encrypted => &self.compact[..end],
+            _ => "",
+        }
+    }
+
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    pub fn found_via(&self) -> &FoundVia {
+        &self.found_via
+    }
+
+    pub fn findings(&self) -> &EncodingFindings {
+        &self.findings
+    }
+
+    pub fn alg(&self) -> Option<&str> {
+        self.header.get("alg").and_then(Value::as_str)
+    }
+
+    pub fn kid(&self) -> Option<&str> {
+        self.header.get("kid").and_then(Value::as_str)
+    }
+
+    pub fn issuer(&self) -> Option<&str> {
+        self.claims.as_ref()?.get("iss").and_then(Value::as_str)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field(
+                "compact",
+                &format_args!("<{} bytes, redacted>", self.compact.len()),
+            )
+            .field("form", &self.form)
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .field("found_via", &self.found_via)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Finds the token in `input` (see [`extract::find_token`]) and decodes it.
+pub fn decode(input: &str, limits: &Limits) -> Result<Token, DecodeError> {
+    if input.len() > limits.max_token_bytes {
+        return Err(DecodeError::TooLarge {
+            size: input.len(),
+            limit: limits.max_token_bytes,
+        });
+    }
+    let found = extract::find_token(input)?;
+    parse_compact(&found.compact, found.via, limits)
+}
+
+/// Decodes a compact JWS or JWE exactly as given.
+pub fn parse_compact(compact: &str, via: FoundVia, limits: &Limits) -> Result<Token, DecodeError> {
+    if compact.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if compact.len() > limits.max_token_bytes {
+        return Err(DecodeError::TooLarge {
+            size: compact.len(),
+            limit: limits.max_token_bytes,
+        });
+    }
+    let parts: Vec<&str> = compact.split('.').collect();
+    let layout: &[Segment] = match parts.len() {
+        3 => &Segment::JWS,
+        5 => &Segment::JWE,
+        found => return Err(DecodeError::SegmentCount { found }),
+    };
+
+    let mut findings = EncodingFindings::default();
+    let mut decoded = Vec::with_capacity(parts.len());
+    let mut offset = 0;
+    for (index, (text, &segment)) in parts.iter().zip(layout).enumerate() {
+        // A JWS signature is empty for `alg: none`, and a JWE encrypted key is empty for direct
+        // encryption; every other segment must have content.
+        let may_be_empty = matches!(segment, Segment::Signature | Segment::EncryptedKey);
+        if text.is_empty() && !may_be_empty {
+            return Err(DecodeError::EmptySegment {
+                segment,
+                index: index + 1,
+            });
+        }
+        let segment_bytes = base64url::decode_segment(text, segment, offset)?;
+        if segment_bytes.padded {
+            findings.padded_segments.push(segment);
+        }
+        decoded.push(segment_bytes.bytes);
+        offset += text.len() + 1;
+    }
+
+    let header = json_object::decode_object(&decoded[0], Segment::Header, limits.max_json_depth)?;
+    findings.duplicate_header_names = header.duplicates;
+    let (form, claims, signature) = if parts.len() == 5 {
+        (Form::Encrypted, None, Vec::new())
+    } else {
+        let claims =
+            json_object::decode_object(&decoded[1], Segment::Payload, limits.max_json_depth)?;
+        findings.duplicate_claim_names = claims.duplicates;
+        let unsecured = header.object.get("alg").and_then(Value::as_str) == Some("none")
+            && decoded[2].is_empty();
+        let form = if unsecured {
+            Form::Unsecured
+        } else {
+            Form::Signed
+        };
+        (form, Some(claims.object), std::mem::take(&mut decoded[2]))
+    };
+
+    Ok(Token {
+        compact: compact.to_owned(),
+        form,
+        header: header.object,
+        claims,
+        signature,
+        found_via: via,
+        findings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+
+    fn b64(text: &str) -> String {
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    fn compact(header: &str, claims: &str, signature: &str) -> String {
+        format!("{}.{}.{}", b64(header), b64(claims), signature)
+    }
+
+    fn parse(text: &str) -> Result<Token, DecodeError> {
+        decode(text, &Limits::default())
+    }
+
+    #[test]
+    fn signed_token_keeps_claim_order_and_exposes_signing_input() {
+        let text = compact(
+            r#"{"alg":"RS256","kid":"k1"}"#,
+            r#"{"sub":"x","aud":"y","iat":1}"#,
+            "c2ln",
+        );
+        let token = parse(&text).unwrap();
+        assert_eq!(token.form(), Form::Signed);
+        assert_eq!(token.alg(), Some("RS256"));
+        assert_eq!(token.kid(), Some("k1"));
+        let names: Vec<_> = token.claims().unwrap().keys().cloned().collect();
+        assert_eq!(names, ["sub", "aud", "iat"]);
+        assert_eq!(token.signature(), b"sig");
+        assert_eq!(token.signing_input(), text.rsplit_once('.').unwrap().0);
+        assert!(
+            !format!("{token:?}").contains(&text),
+            "Debug leaks the token"
+        );
+    }
+
+    #[test]
+    fn unsecured_and_encrypted_forms() {
+        let unsecured = parse(&compact(r#"{"alg":"none"}"#, r#"{"sub":"x"}"#, "")).unwrap();
+        assert_eq!(unsecured.form(), Form::Unsecured);
+        let stripped = parse(&compact(r#"{"alg":"RS256"}"#, r#"{"sub":"x"}"#, "")).unwrap();
+        assert_eq!(stripped.form(), Form::Signed);
+        assert!(stripped.signature().is_empty());
+
+        let jwe = format!(
+            "{}..{}.{}.{}",
+            b64(r#"{"alg":"dir","enc":"A256GCM","kid":"e1"}"#),
+            b64("iv-bytes"),
+            b64("ciphertext"),
+            b64("tag")
+        );
+        let token = parse(&jwe).unwrap();
+        assert_eq!(token.form(), Form::Encrypted);
+        assert_eq!(token.header()["enc"], "A256GCM");
+        assert!(token.claims().is_none());
+        assert_eq!(token.signing_input(), "");
+    }
+
+    #[test]
+    fn padding_and_duplicates_are_findings_not_errors() {
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","alg":"none"}"#);
+        let claims = base64::engine::general_purpose::URL_SAFE.encode(r#"{"sub":"a","sub":"bb"}"#);
+        let token = parse(&format!("{header}.{claims}.c2ln")).unwrap();
+        let findings = token.findings();
+        assert_eq!(findings.padded_segments, [Segment::Payload]);
+        assert_eq!(findings.duplicate_header_names[0].pointer, "/alg");
+        assert_eq!(findings.duplicate_claim_names[0].pointer, "/sub");
+        assert_eq!(token.claims().unwrap()["sub"], "bb");
+    }
+
+    #[test]
+    fn malformed_input_table() {
+        let h = b64(r#"{"alg":"RS256"}"#);
+        let c = b64(r#"{"sub":"x"}"#);
+        let cases: Vec<(String, &str)> = vec![
+            (String::new(), "empty_input"),
+            ("a.b".into(), "segment_count"),
+            ("a.b.c.d".into(), "segment_count"),
+            (format!(".{c}.c2ln"), "empty_segment"),
+            (format!("{h}..c2ln"), "empty_segment"),
+            (format!("{h}.ab+d.c2ln"), "base64"),
+            (format!("{h}.{c}.c2l"), "base64"),
+            (format!("{h}.{}.c2ln", b64("not json")), "not_json"),
+            (format!("{h}.{}.c2ln", b64("[1,2]")), "not_object"),
+            (
+                format!(
+                    "{h}.{}.c2ln",
+                    b64(&format!("{{\"a\":{}}}", "[".repeat(100)))
+                ),
+                "too_deep",
+            ),
+            ("x".repeat(1024 * 1024 + 1), "too_large"),
+            (r#"{"hello":"world"}"#.into(), "no_token_in_json"),
+        ];
+        for (input, kind) in cases {
+            let error = parse(&input).expect_err(&input[..input.len().min(60)]);
+            assert_eq!(error.kind(), kind, "{error}");
+        }
+    }
+
+    #[test]
+    fn leading_dot_is_reported_as_an_empty_header() {
+        let c = b64(r#"{"sub":"x"}"#);
+        let error = parse_compact(&format!(".{c}.c2ln"), FoundVia::Bare, &Limits::default());
+        assert_eq!(
+            error.err(),
+            Some(DecodeError::EmptySegment {
+                segment: Segment::Header,
+                index: 1
+            })
+        );
+    }
+
+    #[test]
+    fn base64_error_names_position_in_the_token() {
+        let h = b64(r#"{"alg":"RS256"}"#);
+        let error = parse(&format!("{h}.ab+d.c2ln")).unwrap_err();
+        match error {
+            DecodeError::Base64 {
+                segment,
+                position,
+                token_position,
+                ..
+            } => {
+                assert_eq!(segment, Segment::Payload);
+                assert_eq!(position, 3);
+                assert_eq!(token_position, h.len() + 1 + 3);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
