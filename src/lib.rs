@@ -8,6 +8,7 @@ pub mod demo;
 pub mod report;
 pub mod source;
 pub mod token;
+pub mod trust;
 
 /// Selects aws-lc-rs as jsonwebtoken's crypto backend. Idempotent; call before signing or
 /// verifying. Without it jsonwebtoken panics whenever Cargo feature unification leaves it with
