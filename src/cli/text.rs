@@ -107,6 +107,20 @@ fn describe_token(doc: &TokenDocument) -> String {
 }
 
 fn render_members(out: &mut String, members: &Claims, now: i64, style: &TextStyle) {
+    render_members_at(out, members, now, style, 1, true);
+}
+
+/// Nested objects (Kubernetes' `kubernetes.io`, custom claims) are shown as an indented tree,
+/// one member a line, rather than as one long line of JSON.
+fn render_members_at(
+    out: &mut String,
+    members: &Claims,
+    now: i64,
+    style: &TextStyle,
+    depth: usize,
+    top_level: bool,
+) {
+    let indent = "  ".repeat(depth);
     let width = members
         .keys()
         .map(|name| escape_controls(name).chars().count())
@@ -115,14 +129,22 @@ fn render_members(out: &mut String, members: &Claims, now: i64, style: &TextStyl
         .unwrap_or(0);
     for (name, value) in members {
         let shown_name = escape_controls(name);
+        if let Value::Object(inner) = value
+            && !inner.is_empty()
+        {
+            let _ = writeln!(out, "{indent}{}", style.paint.cyan(&shown_name));
+            render_members_at(out, inner, now, style, depth + 1, false);
+            continue;
+        }
         let pad = width.saturating_sub(shown_name.chars().count());
         let mut line = format!(
-            "  {}{}  {}",
+            "{indent}{}{}  {}",
             style.paint.cyan(&shown_name),
             " ".repeat(pad),
             display_value(value)
         );
-        if TIME_CLAIMS.contains(&name.as_str())
+        if top_level
+            && TIME_CLAIMS.contains(&name.as_str())
             && let Some(at) = value.as_i64()
             && style.dates != DateStyle::Unix
         {
