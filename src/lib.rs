@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod preview;
 pub mod report;
 pub mod source;
 pub mod token;

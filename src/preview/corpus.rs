@@ -1,0 +1,232 @@
+//! Token corpora, read as a stream: a directory of token files, a file of tokens one per line,
+//! or JSON lines of claim objects (unsigned what-ifs, e.g. exported from logs); `-` for stdin.
+//! Nothing is kept after an entry has been handed on, so memory stays flat as the corpus grows.
+
+use std::fmt;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::token::{self, Claims, Limits};
+
+/// Where an entry sits in the corpus, to point the user at it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(untagged)]
+pub enum Location {
+    Line(usize),
+    File(PathBuf),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line(line) => write!(f, "line {line}"),
+            Location::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// One usable corpus entry. Its raw token text is not kept: the preview needs claims only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub location: Location,
+    pub claims: Claims,
+    /// A JSON-lines claim object rather than a token: a what-if, never signed.
+    pub unsigned: bool,
+}
+
+/// An entry that could not be used, with the reason; counted and reported, never fatal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BadEntry {
+    pub location: Location,
+    pub reason: String,
+}
+
+pub type Item = Result<Entry, BadEntry>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("cannot read the corpus {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// File names a token directory may hold.
+const TOKEN_EXTENSIONS: [&str; 3] = ["jwt", "txt", "token"];
+
+/// Opens `path` (`-` for standard input) as a stream of entries.
+pub fn open(path: &str) -> Result<Box<dyn Iterator<Item = Item> + Send>, CorpusError> {
+    if path == "-" {
+        return Ok(Box::new(lines(BufReader::new(std::io::stdin()))));
+    }
+    let io_error = |source| CorpusError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let metadata = fs::metadata(path).map_err(io_error)?;
+    if metadata.is_dir() {
+        return Ok(Box::new(directory(Path::new(path)).map_err(io_error)?));
+    }
+    let file = fs::File::open(path).map_err(io_error)?;
+    Ok(Box::new(lines(BufReader::new(file))))
+}
+
+/// One entry per non-empty line: a token (in any form `token::decode` accepts on one line) or
+/// a JSON object of claims.
+pub fn lines<R: BufRead + Send>(reader: R) -> impl Iterator<Item = Item> + Send {
+    let limits = Limits::default();
+    reader.lines().enumerate().filter_map(move |(index, line)| {
+        let location = Location::Line(index + 1);
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                return Some(Err(BadEntry {
+                    location,
+                    reason: format!("unreadable: {e}"),
+                }));
+            }
+        };
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') {
+            return None;
+        }
+        Some(parse_entry(text, location, &limits))
+    })
+}
+
+fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Item> + Send + use<>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.is_file()
+                && path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| TOKEN_EXTENSIONS.contains(&e))
+        })
+        .collect();
+    // Sorted so that reports and diffs are reproducible; only paths are held, not contents.
+    paths.sort();
+    let limits = Limits::default();
+    Ok(paths.into_iter().map(move |path| {
+        let location = Location::File(path.clone());
+        let mut text = String::new();
+        let read = fs::File::open(&path).and_then(|file| {
+            file.take(limits.max_token_bytes as u64 + 1)
+                .read_to_string(&mut text)
+        });
+        match read {
+            Ok(_) => parse_entry(text.trim(), location, &limits),
+            Err(e) => Err(BadEntry {
+                location,
+                reason: format!("unreadable: {e}"),
+            }),
+        }
+    }))
+}
+
+fn parse_entry(text: &str, location: Location, limits: &Limits) -> Item {
+    let bad = |reason: String| BadEntry {
+        location: location.clone(),
+        reason,
+    };
+    match token::decode(text, limits) {
+        Ok(token) => match token.claims() {
+            Some(claims) => Ok(Entry {
+                location: location.clone(),
+                claims: claims.clone(),
+                unsigned: false,
+            }),
+            None => Err(bad(
+                "an encrypted token (JWE): its claims cannot be read".into()
+            )),
+        },
+        Err(token::DecodeError::NoTokenInJson { .. }) => match serde_json::from_str(text) {
+            Ok(Value::Object(claims)) => Ok(Entry {
+                location: location.clone(),
+                claims,
+                unsigned: true,
+            }),
+            _ => Err(bad(
+                "a JSON object that is neither claims nor a token response".into(),
+            )),
+        },
+        Err(error) => Err(bad(error.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::demo;
+
+    #[test]
+    fn lines_mix_tokens_claims_and_bad_lines() {
+        let token = demo::template("github-branch").unwrap().mint(1_800_000_000);
+        let text = format!(
+            "{token}\n\n# a comment\n{{\"sub\":\"repo:acme/app:ref:refs/heads/dev\",\"aud\":\"sts.amazonaws.com\"}}\nnot a token\nBearer {token}\n[1,2]\n"
+        );
+        let items: Vec<Item> = lines(text.as_bytes()).collect();
+        assert_eq!(items.len(), 5);
+        let first = items[0].as_ref().unwrap();
+        assert_eq!(first.location, Location::Line(1));
+        assert!(!first.unsigned);
+        assert_eq!(first.claims["sub"], "repo:acme/app:ref:refs/heads/main");
+        let what_if = items[1].as_ref().unwrap();
+        assert_eq!(
+            (what_if.location.clone(), what_if.unsigned),
+            (Location::Line(4), true)
+        );
+        assert_eq!(items[2].as_ref().unwrap_err().location, Location::Line(5));
+        assert_eq!(items[3].as_ref().unwrap().location, Location::Line(6));
+        let not_claims = items[4].as_ref().unwrap_err();
+        assert_eq!(not_claims.location, Location::Line(7));
+        assert!(
+            not_claims.reason.contains("segment"),
+            "{}",
+            not_claims.reason
+        );
+    }
+
+    #[test]
+    fn a_directory_yields_token_files_in_name_order() {
+        let dir = std::env::temp_dir().join(format!("claimcheck-corpus-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let token = demo::template("gitlab").unwrap().mint(1_800_000_000);
+        fs::write(dir.join("b.jwt"), format!("{token}\n")).unwrap();
+        fs::write(dir.join("a.txt"), format!("Bearer {token}")).unwrap();
+        fs::write(dir.join("c.jwt"), "garbage").unwrap();
+        fs::write(dir.join("notes.md"), "ignored").unwrap();
+        let items: Vec<Item> = open(dir.to_str().unwrap()).unwrap().collect();
+        let locations: Vec<String> = items
+            .iter()
+            .map(|item| match item {
+                Ok(entry) => entry.location.to_string(),
+                Err(bad) => bad.location.to_string(),
+            })
+            .collect();
+        let names: Vec<&str> = locations
+            .iter()
+            .map(|l| l.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(names, ["a.txt", "b.jwt", "c.jwt"]);
+        assert!(items[2].is_err());
+        assert_eq!(
+            items[0].as_ref().unwrap().claims["project_path"],
+            json!("acme/infra")
+        );
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_corpus_is_an_error() {
+        assert!(open("/no/such/corpus").is_err());
+    }
+}
