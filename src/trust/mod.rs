@@ -5,6 +5,7 @@
 //! parts, and [`hints`] shared by the evaluators.
 
 pub mod hints;
+pub mod scaffold;
 pub mod verdict;
 
 pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
