@@ -40,6 +40,42 @@ pub enum Command {
     /// Mint fresh tokens from the bundled demo templates (test-only keys) and show them.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+    /// Print the least-privilege trust rule that admits exactly this token's workload.
+    #[command(after_help = SCAFFOLD_EXAMPLES)]
+    Scaffold(ScaffoldArgs),
+}
+
+const SCAFFOLD_EXAMPLES: &str = "\
+The rule goes to standard output and the notes (placeholders to fill in, how to widen it
+safely) to standard error, so `> policy.json` captures just the rule.
+
+Examples:
+  claimcheck scaffold aws token.jwt > trust-policy.json
+  claimcheck demo --print-token gitlab | claimcheck scaffold vault
+  claimcheck scaffold gcp --json token.jwt";
+
+#[derive(Debug, Clone, Args)]
+pub struct ScaffoldArgs {
+    /// Which trust system to write a rule for.
+    #[arg(value_enum)]
+    pub kind: ScaffoldKind,
+
+    /// A token, a file holding one, or '-' for standard input.
+    #[arg(value_name = "INPUT")]
+    pub input: Option<String>,
+
+    /// Print `{"schema": 1, "kind", "rule", "notes"}` instead of the bare rule.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScaffoldKind {
+    Aws,
+    Gcp,
+    Entra,
+    Vault,
+    Kubernetes,
 }
 
 const DECODE_EXAMPLES: &str = "\

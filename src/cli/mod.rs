@@ -7,6 +7,7 @@ mod args;
 mod decode;
 mod demo;
 mod paint;
+mod scaffold;
 mod text;
 
 use std::io::Write;
@@ -31,6 +32,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Some(Command::Decode(args)) => decode::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
+        Some(Command::Scaffold(args)) => scaffold::run(&args),
         None => decode::run(&cli.bare),
     };
     ExitCode::from(code)
