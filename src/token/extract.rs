@@ -58,12 +58,7 @@ pub fn find_token(input: &str) -> Result<Found<'_>, DecodeError> {
     if is_compact_shaped(unquoted) {
         return Ok(found(unquoted, FoundVia::Bare));
     }
-    if unquoted
-        .chars()
-        .all(|c| is_token_char(c) || c.is_whitespace())
-        && unquoted.contains('.')
-    {
-        let joined: String = unquoted.split_whitespace().collect();
+    if let Some(joined) = unwrapped(unquoted) {
         return Ok(Found {
             compact: Cow::Owned(joined),
             via: FoundVia::Unwrapped,
@@ -166,6 +161,16 @@ fn percent_decode(value: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// A token a terminal broke over several lines; but not a line of progress chatter followed by
+/// a token (`Refreshing... done` then the token), which the embedded search handles.
+fn unwrapped(text: &str) -> Option<String> {
+    if !text.chars().all(|c| is_token_char(c) || c.is_whitespace()) {
+        return None;
+    }
+    let joined: String = text.split_whitespace().collect();
+    is_compact_shaped(&joined).then_some(joined)
+}
+
 fn embedded_token(text: &str) -> Option<&str> {
     text.split(|c: char| !(is_token_char(c)))
         .filter(|word| word.starts_with("eyJ"))
@@ -253,6 +258,7 @@ mod tests {
                 format!("your token is: {T} (expires soon)"),
                 FoundVia::Embedded,
             ),
+            (format!("Refreshing... done\n{T}\n"), FoundVia::Embedded),
         ];
         for (input, via) in cases {
             assert_eq!(pick(&input), (T.to_string(), via), "input {input:?}");
