@@ -1,9 +1,174 @@
-//! Getting token text from where the user has it. Every source returns text; the `token` module
-//! finds and decodes the token in it.
+//! Getting token text from where the user has it, or from where it is issued. Every source
+//! produces text; the `token` module finds and decodes the token in it.
 //!
-//! Public face: [`read_input`] for the `INPUT` argument of the commands (a token, a file, `-`, or
-//! piped standard input).
+//! Public face:
+//! - [`read_input`] for the `INPUT` argument of the commands (a token, a file, `-`, or piped
+//!   standard input);
+//! - [`SourceSpec`] (the `--from` value, parsed with `str::parse`), [`PRESETS`] to list them and
+//!   [`AudienceUse`] to know whether to ask for an audience;
+//! - [`fetch`]: a blocking call (run it on a worker thread in the TUI) that returns a decoded
+//!   [`Fetched`] token or a [`SourceError`] whose [`SourceError::stderr`] carries the
+//!   command's own explanation;
+//! - [`detect`]: the sources the [`Environment`] offers, for `fetch --list` and menus.
+//!
+//! Commands run without a shell (unless `sh:` asks for one), with a time limit
+//! ([`FetchOptions::timeout`]), and their output is never echoed.
 
+mod auto;
+mod command;
+mod environment;
+mod error;
+mod generic;
+mod github;
+mod gitlab;
+mod http;
 mod input;
+mod programs;
+mod spec;
+mod token_file;
+mod words;
 
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::token::{self, Limits, Token};
+
+pub use auto::{Available, detect};
+pub use environment::Environment;
+pub use error::SourceError;
 pub use input::{InputError, InputOrigin, RawInput, read_input};
+pub use spec::{AudienceUse, PRESETS, Preset, SERVICE_ACCOUNT_TOKEN_PATH, SourceSpec};
+
+/// How long a token command may run unless `--timeout` says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchOptions {
+    /// The `aud` to ask the issuer for; see [`SourceSpec::audience_use`].
+    pub audience: Option<String>,
+    /// For a command or an HTTP request.
+    pub timeout: Duration,
+    pub limits: Limits,
+}
+
+impl Default for FetchOptions {
+    fn default() -> FetchOptions {
+        FetchOptions {
+            audience: None,
+            timeout: DEFAULT_TIMEOUT,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Something the source told about the token besides the token, e.g. the role an EKS token is
+/// for (`AWS_ROLE_ARN`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detail {
+    pub name: String,
+    pub value: String,
+}
+
+/// A token from a source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched {
+    /// Decoded from the source's whole output, as `decode` would decode it; `token.compact()`
+    /// is the raw token.
+    pub token: Token,
+    /// The source in its canonical `--from` spelling (`github`, `exec:cat t.jwt`, …); the
+    /// `source` of the JSON document.
+    pub source: String,
+    /// Where exactly the token came from, for people: a file, a variable, a command line, a URL.
+    pub origin: String,
+    pub details: Vec<Detail>,
+    /// Things the user should know, e.g. that `--audience` was not used.
+    pub notes: Vec<String>,
+}
+
+/// What a source produced before decoding.
+struct Produced {
+    /// May hold a token: never log it.
+    text: String,
+    origin: String,
+    details: Vec<Detail>,
+    /// A command's standard error, shown if its output holds no token.
+    stderr: String,
+}
+
+impl Produced {
+    fn new(text: String, origin: String) -> Produced {
+        Produced {
+            text,
+            origin,
+            details: Vec::new(),
+            stderr: String::new(),
+        }
+    }
+}
+
+/// Gets a token from `spec`, looking only at `env` (and the files and programs it names).
+/// Blocks for as long as the source takes, at most about `options.timeout` for a command or a
+/// request.
+pub fn fetch(
+    spec: &SourceSpec,
+    options: &FetchOptions,
+    env: &Environment,
+) -> Result<Fetched, SourceError> {
+    let audience = options.audience.as_deref().filter(|a| !a.is_empty());
+    let mut notes = Vec::new();
+    match (spec.audience_use(), audience) {
+        (AudienceUse::Required, None) => {
+            return Err(SourceError::AudienceRequired {
+                source_name: spec.name(),
+            });
+        }
+        (AudienceUse::Fixed, Some(_)) => notes.push(format!(
+            "--audience was not used: {} reads a token whose audience was chosen where it was issued",
+            spec.name()
+        )),
+        _ => {}
+    }
+    let output_limit = output_limit(&options.limits);
+    let produced = match spec {
+        SourceSpec::Github => github::fetch(env, audience, options.timeout, output_limit)?,
+        SourceSpec::Gitlab { variable } => {
+            gitlab::fetch(env, variable.as_deref(), &options.limits)?
+        }
+        SourceSpec::Gitpod | SourceSpec::Ona | SourceSpec::Gcloud => {
+            programs::fetch(spec, env, audience, options.timeout, output_limit)?
+        }
+        SourceSpec::Eks => token_file::eks(env, &options.limits)?,
+        SourceSpec::Aks => token_file::aks(env, &options.limits)?,
+        SourceSpec::Kubernetes { path } => {
+            token_file::kubernetes(path.as_deref(), &options.limits)?
+        }
+        SourceSpec::Env(variable) => generic::env_var(env, variable)?,
+        SourceSpec::File(path) => generic::file(path, &options.limits)?,
+        SourceSpec::Exec(argv) => generic::exec(env, argv, options.timeout, output_limit)?,
+        SourceSpec::Shell(script) => generic::shell(env, script, options.timeout, output_limit)?,
+        SourceSpec::Auto => {
+            return Err(SourceError::Usage(
+                "auto lists the sources this environment offers; fetch from one of them".into(),
+            ));
+        }
+    };
+    let token =
+        token::decode(&produced.text, &options.limits).map_err(|error| SourceError::NotAToken {
+            origin: produced.origin.clone(),
+            error,
+            stderr: produced.stderr.clone(),
+        })?;
+    Ok(Fetched {
+        token,
+        source: spec.to_string(),
+        origin: produced.origin,
+        details: produced.details,
+        notes,
+    })
+}
+
+/// Output may wrap the token (JSON, log lines), so allow the same slack `read_input` does.
+fn output_limit(limits: &Limits) -> usize {
+    limits.max_token_bytes.saturating_add(64 * 1024)
+}
