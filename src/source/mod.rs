@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::token::{self, Limits, Token};
+use crate::token::{self, DecodeError, FoundVia, Limits, Token};
 
 pub use auto::{Available, detect};
 pub use environment::Environment;
@@ -154,7 +154,7 @@ pub fn fetch(
         }
     };
     let token =
-        token::decode(&produced.text, &options.limits).map_err(|error| SourceError::NotAToken {
+        decode_output(&produced.text, &options.limits).map_err(|error| SourceError::NotAToken {
             origin: produced.origin.clone(),
             error,
             stderr: produced.stderr.clone(),
@@ -168,7 +168,73 @@ pub fn fetch(
     })
 }
 
+/// Decodes what a source produced exactly as `decode` would; failing that, takes a line that
+/// holds a whole token. A command may print progress lines made only of token characters
+/// ("Refreshing... done"), which the decoder takes for pieces of a token wrapped over several
+/// lines.
+fn decode_output(text: &str, limits: &Limits) -> Result<Token, DecodeError> {
+    let whole = token::decode(text, limits);
+    if whole.is_ok() {
+        return whole;
+    }
+    text.lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("eyJ"))
+        .find_map(|line| token::parse_compact(line, FoundVia::Embedded, limits).ok())
+        .map_or(whole, Ok)
+}
+
 /// Output may wrap the token (JSON, log lines), so allow the same slack `read_input` does.
 fn output_limit(limits: &Limits) -> usize {
     limits.max_token_bytes.saturating_add(64 * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn a_token_line_is_found_among_progress_lines() {
+        let token = demo::template("gitpod").unwrap().mint(NOW);
+        let output = format!("Refreshing credentials... done\n{token}\nbye\n");
+        let decoded = decode_output(&output, &Limits::default()).unwrap();
+        assert_eq!(decoded.compact(), token);
+        assert_eq!(decoded.found_via(), &FoundVia::Embedded);
+        // Output that decodes as a whole is decoded as `decode` would.
+        let decoded = decode_output(&format!("{token}\n"), &Limits::default()).unwrap();
+        assert_eq!(decoded.found_via(), &FoundVia::Bare);
+        assert!(decode_output("Refreshing... done\n", &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn fetch_checks_the_audience_and_decodes() {
+        let token = demo::template("gitlab").unwrap().mint(NOW);
+        let env = Environment::from_vars([("MY_TOKEN", format!("Bearer {token}"))]);
+        let spec: SourceSpec = "env:MY_TOKEN".parse().unwrap();
+        let options = FetchOptions {
+            audience: Some("ignored".into()),
+            ..FetchOptions::default()
+        };
+        let fetched = fetch(&spec, &options, &env).unwrap();
+        assert_eq!(fetched.token.compact(), token);
+        assert_eq!(fetched.token.found_via(), &FoundVia::Bearer);
+        assert_eq!(fetched.source, "env:MY_TOKEN");
+        assert_eq!(fetched.origin, "$MY_TOKEN");
+        assert!(fetched.notes[0].contains("--audience was not used"));
+
+        let error = fetch(&SourceSpec::Ona, &FetchOptions::default(), &env).unwrap_err();
+        assert!(matches!(
+            error,
+            SourceError::AudienceRequired { source_name: "ona" }
+        ));
+        let env = Environment::from_vars([("MY_TOKEN", "not a token")]);
+        let error = fetch(&spec, &FetchOptions::default(), &env).unwrap_err();
+        assert_eq!(error.kind(), "not_a_token");
+        assert!(error.to_string().starts_with("$MY_TOKEN gave no token"));
+        let error = fetch(&SourceSpec::Auto, &FetchOptions::default(), &env).unwrap_err();
+        assert!(error.is_usage());
+    }
 }
