@@ -14,7 +14,6 @@ use crate::report::{ErrorDocument, SCHEMA_VERSION};
 use crate::source::{
     self, AudienceUse, Available, Environment, FetchOptions, Fetched, SourceError, SourceSpec,
 };
-use crate::token::Limits;
 use crate::token::sanitize::escape_controls;
 
 pub fn run(args: &FetchArgs) -> u8 {
@@ -58,7 +57,7 @@ pub(crate) fn fetch_from(args: &SourceArgs) -> Result<Fetched, SourceError> {
     let options = FetchOptions {
         audience: args.audience.clone(),
         timeout: args.timeout,
-        limits: Limits::default(),
+        ..FetchOptions::default()
     };
     source::fetch(&spec, &options, &Environment::from_process())
 }

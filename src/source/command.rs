@@ -6,6 +6,8 @@
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -19,6 +21,38 @@ const STDERR_LIMIT: usize = 16 * 1024;
 /// How long to wait for output pipes after a kill, in case something outside the process
 /// group still holds them open.
 const AFTER_KILL_GRACE: Duration = Duration::from_secs(1);
+
+/// Lets another thread stop a fetch under way (the TUI's cancel key): a running command is
+/// killed at once, with everything it started; an HTTP request is abandoned when it returns.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Two handles are equal when they cancel the same fetch.
+impl PartialEq for Cancel {
+    fn eq(&self, other: &Cancel) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Cancel {}
+
+/// What a command may use: time, output size, and a way to be stopped early.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub timeout: Duration,
+    pub stdout_limit: usize,
+    pub cancel: Cancel,
+}
 
 /// What a command printed, for a command that exited successfully.
 pub struct Output {
@@ -40,16 +74,18 @@ impl std::fmt::Debug for Output {
 }
 
 /// Runs `program` with `args` and the environment `env` (and nothing else), and returns its
-/// output when it exits with status 0 within `timeout`. `shown` is how the command is named in
-/// messages. Standard output larger than `stdout_limit` is refused.
+/// output when it exits with status 0 within the budget's timeout. `shown` is how the command is
+/// named in messages. Standard output larger than the budget's limit is refused.
 pub fn run(
     program: &Path,
     args: &[String],
     env: &Environment,
-    timeout: Duration,
-    stdout_limit: usize,
+    budget: &Budget,
     shown: &str,
 ) -> Result<Output, SourceError> {
+    if budget.cancel.is_cancelled() {
+        return Err(SourceError::Cancelled);
+    }
     let mut command = Command::new(program);
     command
         .args(args)
@@ -66,12 +102,12 @@ pub fn run(
         error: error.to_string(),
     })?;
 
-    let readers = Readers::start(&mut child, stdout_limit);
-    let deadline = Instant::now() + timeout;
-    let status = wait_until(&mut child, deadline);
-    let (stdout, stderr) = match status {
-        Some(_) => readers.collect(deadline, &child),
-        None => {
+    let readers = Readers::start(&mut child, budget.stdout_limit);
+    let deadline = Instant::now() + budget.timeout;
+    let ended = wait_until(&mut child, deadline, &budget.cancel);
+    let (stdout, stderr) = match ended {
+        Ended::Exited(_) => readers.collect(deadline, &child),
+        Ended::TimedOut | Ended::Cancelled => {
             kill_group(&mut child);
             readers.collect(Instant::now(), &child)
         }
@@ -80,12 +116,16 @@ pub fn run(
         .map(|c| c.into_text("standard error"))
         .unwrap_or_default();
 
-    let Some(status) = status else {
-        return Err(SourceError::TimedOut {
-            command: shown.to_owned(),
-            after: timeout,
-            stderr,
-        });
+    let status = match ended {
+        Ended::Exited(status) => status,
+        Ended::Cancelled => return Err(SourceError::Cancelled),
+        Ended::TimedOut => {
+            return Err(SourceError::TimedOut {
+                command: shown.to_owned(),
+                after: budget.timeout,
+                stderr,
+            });
+        }
     };
     if !status.success() {
         return Err(SourceError::CommandFailed {
@@ -98,7 +138,7 @@ pub fn run(
     if stdout.truncated {
         return Err(SourceError::TooLarge {
             what: format!("the output of `{shown}`"),
-            limit: stdout_limit,
+            limit: budget.stdout_limit,
         });
     }
     Ok(Output {
@@ -107,17 +147,27 @@ pub fn run(
     })
 }
 
-/// Polls rather than blocks, so that the deadline holds however the child behaves.
-fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+enum Ended {
+    Exited(ExitStatus),
+    TimedOut,
+    Cancelled,
+}
+
+/// Polls rather than blocks, so that the deadline and a cancel hold however the child behaves.
+fn wait_until(child: &mut Child, deadline: Instant, cancel: &Cancel) -> Ended {
     loop {
         match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
+            Ok(Some(status)) => return Ended::Exited(status),
             Ok(None) => {}
-            Err(_) => return None,
+            // The child cannot be waited for: treat it as hung, so that it is killed.
+            Err(_) => return Ended::TimedOut,
+        }
+        if cancel.is_cancelled() {
+            return Ended::Cancelled;
         }
         let now = Instant::now();
         if now >= deadline {
-            return None;
+            return Ended::TimedOut;
         }
         thread::sleep((deadline - now).min(Duration::from_millis(10)));
     }
@@ -258,16 +308,27 @@ fn spawn_reader<R: Read + Send + 'static>(
 mod tests {
     use super::*;
 
-    fn sh(script: &str, timeout: Duration) -> Result<Output, SourceError> {
+    fn budget(timeout: Duration) -> Budget {
+        Budget {
+            timeout,
+            stdout_limit: 1024,
+            cancel: Cancel::default(),
+        }
+    }
+
+    fn sh_with(script: &str, budget: &Budget) -> Result<Output, SourceError> {
         let env = Environment::from_vars([("PATH", "/usr/bin:/bin"), ("GREETING", "hello")]);
         run(
             Path::new("/bin/sh"),
             &["-c".to_owned(), script.to_owned()],
             &env,
-            timeout,
-            1024,
+            budget,
             "test script",
         )
+    }
+
+    fn sh(script: &str, timeout: Duration) -> Result<Output, SourceError> {
+        sh_with(script, &budget(timeout))
     }
 
     #[test]
@@ -320,11 +381,34 @@ mod tests {
             Path::new("/nonexistent/tool"),
             &[],
             &Environment::default(),
-            Duration::from_secs(1),
-            1024,
+            &budget(Duration::from_secs(1)),
             "tool",
         )
         .unwrap_err();
         assert!(matches!(error, SourceError::Spawn { .. }));
+    }
+
+    #[test]
+    fn a_cancel_from_another_thread_stops_the_running_command() {
+        let marker = std::env::temp_dir().join(format!("claimcheck-cancel-{}", std::process::id()));
+        let _ = std::fs::remove_file(&marker);
+        let budget = budget(Duration::from_secs(60));
+        let canceller = budget.cancel.clone();
+        assert_eq!(canceller, budget.cancel);
+        assert_ne!(canceller, Cancel::default());
+        let script = format!("touch '{}'; sleep 30", marker.display());
+        let handle = thread::spawn(move || sh_with(&script, &budget));
+        // Cancel once the command is certainly running.
+        for _ in 0..1000 {
+            if marker.exists() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(marker.exists(), "the command never started");
+        canceller.cancel();
+        let error = handle.join().unwrap().unwrap_err();
+        assert!(matches!(error, SourceError::Cancelled), "{error}");
+        std::fs::remove_file(&marker).unwrap();
     }
 }

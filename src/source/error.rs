@@ -65,6 +65,9 @@ pub enum SourceError {
     #[error("{0}")]
     Http(String),
 
+    #[error("the fetch was cancelled")]
+    Cancelled,
+
     #[error("{origin} gave no token: {error}")]
     NotAToken {
         origin: String,
@@ -111,6 +114,7 @@ impl SourceError {
             SourceError::CommandFailed { .. } => "command_failed",
             SourceError::TimedOut { .. } => "timed_out",
             SourceError::Http(_) => "http",
+            SourceError::Cancelled => "cancelled",
             SourceError::NotAToken { .. } => "not_a_token",
         }
     }

@@ -2,8 +2,8 @@
 //! shell) and `sh:COMMAND` (through `sh -c`, for pipes and variables).
 
 use std::path::Path;
-use std::time::Duration;
 
+use super::command::Budget;
 use super::environment::Environment;
 use super::{Produced, SourceError, command, token_file, words};
 use crate::token::Limits;
@@ -24,8 +24,7 @@ pub(super) fn file(path: &Path, limits: &Limits) -> Result<Produced, SourceError
 pub(super) fn exec(
     env: &Environment,
     argv: &[String],
-    timeout: Duration,
-    output_limit: usize,
+    budget: &Budget,
 ) -> Result<Produced, SourceError> {
     let shown = words::join(argv);
     let Some((program, args)) = argv.split_first() else {
@@ -37,14 +36,13 @@ pub(super) fn exec(
             where_it_is: "check the name, or give the program's full path".into(),
         });
     };
-    run(env, &path, args, timeout, output_limit, shown)
+    run(env, &path, args, budget, shown)
 }
 
 pub(super) fn shell(
     env: &Environment,
     script: &str,
-    timeout: Duration,
-    output_limit: usize,
+    budget: &Budget,
 ) -> Result<Produced, SourceError> {
     let Some(path) = env.find_program("sh") else {
         return Err(SourceError::ProgramNotFound {
@@ -58,8 +56,7 @@ pub(super) fn shell(
         env,
         &path,
         &args,
-        timeout,
-        output_limit,
+        budget,
         format!("sh -c {}", words::join(&args[1..])),
     )
 }
@@ -70,11 +67,10 @@ pub(super) fn run(
     env: &Environment,
     program: &Path,
     args: &[String],
-    timeout: Duration,
-    output_limit: usize,
+    budget: &Budget,
     shown: String,
 ) -> Result<Produced, SourceError> {
-    let output = command::run(program, args, env, timeout, output_limit, &shown)?;
+    let output = command::run(program, args, env, budget, &shown)?;
     let mut produced = Produced::new(output.stdout, format!("`{shown}`"));
     produced.stderr = output.stderr;
     Ok(produced)
@@ -97,27 +93,24 @@ mod tests {
         assert_eq!(missing.to_string(), "$NOPE is not set (or is empty)");
     }
 
+    fn budget() -> Budget {
+        Budget {
+            timeout: std::time::Duration::from_secs(10),
+            stdout_limit: 1024,
+            cancel: command::Cancel::default(),
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn exec_runs_argv_and_sh_runs_a_shell() {
         let argv = words::split("printf '%s\\n' 'x y'").unwrap();
-        let produced = exec(&unix_env(), &argv, Duration::from_secs(10), 1024).unwrap();
+        let produced = exec(&unix_env(), &argv, &budget()).unwrap();
         assert_eq!(produced.text, "x y\n");
         assert_eq!(produced.origin, "`printf '%s\\n' 'x y'`");
-        let produced = shell(
-            &unix_env(),
-            "echo \"$TOKEN_VAR\" | tr h H",
-            Duration::from_secs(10),
-            1024,
-        )
-        .unwrap();
+        let produced = shell(&unix_env(), "echo \"$TOKEN_VAR\" | tr h H", &budget()).unwrap();
         assert_eq!(produced.text, "eyJH.eyJi.c2ln\n");
-        let missing = exec(
-            &unix_env(),
-            &["no-such-tool-here".into()],
-            Duration::from_secs(1),
-            10,
-        );
+        let missing = exec(&unix_env(), &["no-such-tool-here".into()], &budget());
         assert_eq!(missing.err().unwrap().kind(), "program_not_found");
     }
 }

@@ -2,10 +2,9 @@
 //! bearer token; `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD` with that bearer answers
 //! `{"value": "<jwt>"}` (shared/reference/claims-examples.md, "Where tokens are found").
 
-use std::time::Duration;
-
 use serde_json::Value;
 
+use super::command::Budget;
 use super::environment::Environment;
 use super::{Detail, Produced, SourceError, http};
 use crate::token::sanitize::escape_controls;
@@ -16,8 +15,7 @@ pub(super) const BEARER_VAR: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
 pub(super) fn fetch(
     env: &Environment,
     audience: Option<&str>,
-    timeout: Duration,
-    body_limit: usize,
+    budget: &Budget,
 ) -> Result<Produced, SourceError> {
     let (url, bearer) = match (env.var(URL_VAR), env.var(BEARER_VAR)) {
         (Some(url), Some(bearer)) => (url, bearer),
@@ -32,7 +30,14 @@ pub(super) fn fetch(
     };
     let request_url = with_audience(url, audience);
     let endpoint = http::shown(url);
-    let response = http::get_with_bearer(&request_url, bearer, timeout, body_limit)?;
+    if budget.cancel.is_cancelled() {
+        return Err(SourceError::Cancelled);
+    }
+    let response =
+        http::get_with_bearer(&request_url, bearer, budget.timeout, budget.stdout_limit)?;
+    if budget.cancel.is_cancelled() {
+        return Err(SourceError::Cancelled);
+    }
     if !(200..300).contains(&response.status) {
         return Err(SourceError::Http(format!(
             "the Actions token endpoint {endpoint} answered HTTP {}: {}",
@@ -122,7 +127,18 @@ fn excerpt(body: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::source::command::Cancel;
+
+    fn budget() -> Budget {
+        Budget {
+            timeout: Duration::from_secs(1),
+            stdout_limit: 100,
+            cancel: Cancel::default(),
+        }
+    }
 
     #[test]
     fn the_audience_is_encoded_and_appended_to_the_query() {
@@ -141,7 +157,7 @@ mod tests {
     #[test]
     fn missing_variables_name_the_permission() {
         let in_actions = Environment::from_vars([("GITHUB_ACTIONS", "true")]);
-        let message = fetch(&in_actions, None, Duration::from_secs(1), 100)
+        let message = fetch(&in_actions, None, &budget())
             .err()
             .unwrap()
             .to_string();
@@ -153,10 +169,7 @@ mod tests {
             "{message}"
         );
         let half = Environment::from_vars([(URL_VAR, "https://x/")]);
-        let message = fetch(&half, None, Duration::from_secs(1), 100)
-            .err()
-            .unwrap()
-            .to_string();
+        let message = fetch(&half, None, &budget()).err().unwrap().to_string();
         assert!(
             message.starts_with("$ACTIONS_ID_TOKEN_REQUEST_TOKEN not set"),
             "{message}"

@@ -9,6 +9,7 @@
 //! - [`fetch`]: a blocking call (run it on a worker thread in the TUI) that returns a decoded
 //!   [`Fetched`] token or a [`SourceError`] whose [`SourceError::stderr`] carries the
 //!   command's own explanation;
+//! - [`Cancel`], a handle in [`FetchOptions`] that stops a running fetch from another thread;
 //! - [`detect`]: the sources the [`Environment`] offers, for `fetch --list` and menus.
 //!
 //! Commands run without a shell (unless `sh:` asks for one), with a time limit
@@ -32,9 +33,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use command::Budget;
+
 use crate::token::{self, DecodeError, FoundVia, Limits, Token};
 
 pub use auto::{Available, detect};
+pub use command::Cancel;
 pub use environment::Environment;
 pub use error::SourceError;
 pub use input::{InputError, InputOrigin, RawInput, read_input};
@@ -50,6 +54,8 @@ pub struct FetchOptions {
     /// For a command or an HTTP request.
     pub timeout: Duration,
     pub limits: Limits,
+    /// Keep a clone to stop the fetch from another thread.
+    pub cancel: Cancel,
 }
 
 impl Default for FetchOptions {
@@ -58,6 +64,7 @@ impl Default for FetchOptions {
             audience: None,
             timeout: DEFAULT_TIMEOUT,
             limits: Limits::default(),
+            cancel: Cancel::default(),
         }
     }
 }
@@ -129,14 +136,18 @@ pub fn fetch(
         )),
         _ => {}
     }
-    let output_limit = output_limit(&options.limits);
+    let budget = Budget {
+        timeout: options.timeout,
+        stdout_limit: output_limit(&options.limits),
+        cancel: options.cancel.clone(),
+    };
     let produced = match spec {
-        SourceSpec::Github => github::fetch(env, audience, options.timeout, output_limit)?,
+        SourceSpec::Github => github::fetch(env, audience, &budget)?,
         SourceSpec::Gitlab { variable } => {
             gitlab::fetch(env, variable.as_deref(), &options.limits)?
         }
         SourceSpec::Gitpod | SourceSpec::Ona | SourceSpec::Gcloud => {
-            programs::fetch(spec, env, audience, options.timeout, output_limit)?
+            programs::fetch(spec, env, audience, &budget)?
         }
         SourceSpec::Eks => token_file::eks(env, &options.limits)?,
         SourceSpec::Aks => token_file::aks(env, &options.limits)?,
@@ -145,8 +156,8 @@ pub fn fetch(
         }
         SourceSpec::Env(variable) => generic::env_var(env, variable)?,
         SourceSpec::File(path) => generic::file(path, &options.limits)?,
-        SourceSpec::Exec(argv) => generic::exec(env, argv, options.timeout, output_limit)?,
-        SourceSpec::Shell(script) => generic::shell(env, script, options.timeout, output_limit)?,
+        SourceSpec::Exec(argv) => generic::exec(env, argv, &budget)?,
+        SourceSpec::Shell(script) => generic::shell(env, script, &budget)?,
         SourceSpec::Auto => {
             return Err(SourceError::Usage(
                 "auto lists the sources this environment offers; fetch from one of them".into(),
@@ -195,6 +206,15 @@ mod tests {
     use crate::demo;
 
     const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn results_can_cross_threads() {
+        fn sendable<T: Send + 'static>() {}
+        sendable::<Fetched>();
+        sendable::<SourceError>();
+        sendable::<FetchOptions>();
+        sendable::<Environment>();
+    }
 
     #[test]
     fn a_token_line_is_found_among_progress_lines() {

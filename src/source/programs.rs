@@ -1,8 +1,7 @@
 //! Issuers whose CLI prints a fresh token: Gitpod (`gp idp token`), Ona (`gitpod idp token`)
 //! and Google (`gcloud auth print-identity-token`).
 
-use std::time::Duration;
-
+use super::command::Budget;
 use super::environment::Environment;
 use super::spec::SourceSpec;
 use super::{Detail, Produced, SourceError, generic, words};
@@ -36,8 +35,7 @@ pub(super) fn fetch(
     spec: &SourceSpec,
     env: &Environment,
     audience: Option<&str>,
-    timeout: Duration,
-    output_limit: usize,
+    budget: &Budget,
 ) -> Result<Produced, SourceError> {
     let (issuer, audience_args) = match spec {
         // `gp idp token` marks --audience as required (gitpod-io/gitpod,
@@ -68,7 +66,7 @@ pub(super) fn fetch(
     args.extend(audience_args);
     let mut argv = vec![issuer.program.to_owned()];
     argv.extend(args.iter().cloned());
-    let mut produced = generic::run(env, &path, &args, timeout, output_limit, words::join(&argv))?;
+    let mut produced = generic::run(env, &path, &args, budget, words::join(&argv))?;
     if let Some(aud) = audience {
         produced.details.push(Detail {
             name: "requested audience".into(),
@@ -89,8 +87,18 @@ fn required(spec: &SourceSpec, audience: Option<&str>) -> Result<String, SourceE
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
+    use std::time::Duration;
 
     use super::*;
+    use crate::source::command::Cancel;
+
+    fn budget() -> Budget {
+        Budget {
+            timeout: Duration::from_secs(10),
+            stdout_limit: 4096,
+            cancel: Cancel::default(),
+        }
+    }
 
     /// A directory holding one fake CLI that prints its arguments, as the real one would print
     /// a token.
@@ -135,7 +143,7 @@ mod tests {
         ];
         for (spec, program, audience, expected) in cases {
             let (dir, env) = fake_cli(program);
-            let produced = fetch(&spec, &env, audience, Duration::from_secs(10), 4096).unwrap();
+            let produced = fetch(&spec, &env, audience, &budget()).unwrap();
             assert_eq!(produced.text, expected);
             assert!(produced.origin.starts_with(&format!("`{program} ")));
             std::fs::remove_dir_all(dir).unwrap();
@@ -145,28 +153,16 @@ mod tests {
     #[test]
     fn a_missing_cli_says_where_it_exists() {
         let env = Environment::from_vars([("PATH", "/nonexistent")]);
-        let error = fetch(
-            &SourceSpec::Gitpod,
-            &env,
-            Some("a"),
-            Duration::from_secs(1),
-            10,
-        )
-        .err()
-        .unwrap();
+        let error = fetch(&SourceSpec::Gitpod, &env, Some("a"), &budget())
+            .err()
+            .unwrap();
         assert!(
             error.to_string().contains("inside a Gitpod workspace"),
             "{error}"
         );
-        let error = fetch(
-            &SourceSpec::Ona,
-            &env,
-            Some("a"),
-            Duration::from_secs(1),
-            10,
-        )
-        .err()
-        .unwrap();
+        let error = fetch(&SourceSpec::Ona, &env, Some("a"), &budget())
+            .err()
+            .unwrap();
         assert!(
             error.to_string().contains("inside an Ona environment"),
             "{error}"
