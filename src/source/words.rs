@@ -1,8 +1,9 @@
 //! Splitting an `exec:` command into argv the way a POSIX shell splits words, but without
-//! running a shell: quotes and backslashes are honoured, nothing is expanded. Characters that
-//! would make a shell do more than split (pipes, redirections, `$`, globs are left alone) are
-//! refused when unquoted, so that `exec:'a | b'` does not silently pass `|` as an argument; the
-//! error points to `sh:'…'`, which runs the text through `sh -c`.
+//! running a shell: quotes and backslashes are honoured, nothing is expanded (no variables, no
+//! globs). Unquoted characters that would make a shell do more than split words (pipes,
+//! redirections, `;`, `&`, `$`, backquotes, subshells) are refused, so that `exec:'a | b'`
+//! does not silently pass `|` to `a` as an argument; the error points to `sh:'…'`, which runs
+//! the text with `sh -c`.
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WordsError {
