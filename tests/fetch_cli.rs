@@ -726,3 +726,54 @@ fn fetch_without_a_source_is_a_usage_error() {
     assert_eq!(result.code, 2);
     assert!(result.stderr.contains("unknown token source 'nowhere'"));
 }
+
+/// The command runs in its own process group (so that a timeout can kill all of it), out of
+/// reach of the terminal's Ctrl-C; when claimcheck itself is killed, the command must die too.
+#[cfg(target_os = "linux")]
+#[test]
+fn killing_claimcheck_kills_the_running_command() {
+    let scratch = Scratch::new("orphan");
+    let pid_file = scratch.0.join("pid");
+    scratch.program(
+        "slow-token",
+        &format!("echo $$ > '{}'; exec sleep 60", pid_file.display()),
+    );
+    let path = scratch.path_var();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("claimcheck"))
+        .env_clear()
+        .env("PATH", &path)
+        .args(["fetch", "--from", "exec:slow-token", "--timeout", "120"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let command_pid = wait_for(|| {
+        std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|text| text.trim().parse::<u32>().ok())
+    })
+    .expect("the command started");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Gone, or a zombie waiting for init to reap it: either way no longer running.
+    let ended = wait_for(|| {
+        let stat = std::fs::read_to_string(format!("/proc/{command_pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(") ")
+            .next()
+            .and_then(|rest| rest.chars().next());
+        matches!(state, None | Some('Z' | 'X')).then_some(())
+    });
+    assert!(ended.is_some(), "the command outlived claimcheck");
+}
+
+/// Polls `probe` for up to ten seconds.
+fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    for _ in 0..1000 {
+        if let Some(found) = probe() {
+            return Some(found);
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    None
+}

@@ -97,6 +97,19 @@ pub fn run(
     // Its own process group, so that a timeout kills what a wrapper script started too.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    // In its own group the command no longer gets the terminal's Ctrl-C; have the kernel kill
+    // it when claimcheck dies instead, so that an interrupted fetch leaves nothing running.
+    #[cfg(target_os = "linux")]
+    // SAFETY: the closure runs between fork and exec and calls only prctl(2), which is
+    // async-signal-safe and touches no memory of the parent.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
     let mut child = command.spawn().map_err(|error| SourceError::Spawn {
         command: shown.to_owned(),
         error: error.to_string(),
