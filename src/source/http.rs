@@ -157,4 +157,44 @@ mod tests {
         );
         assert_eq!(shown("::"), "the URL");
     }
+
+    /// Serves each response in turn on 127.0.0.1, then stops.
+    fn serve(responses: Vec<tiny_http::ResponseBox>) -> String {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let port = server.server_addr().to_ip().unwrap().port();
+        std::thread::spawn(move || {
+            for response in responses {
+                match server.recv_timeout(Duration::from_secs(30)) {
+                    Ok(Some(request)) => {
+                        let _ = request.respond(response);
+                    }
+                    _ => break,
+                }
+            }
+        });
+        format!("http://127.0.0.1:{port}/token")
+    }
+
+    #[test]
+    fn a_large_body_is_refused() {
+        let url = serve(vec![
+            tiny_http::Response::from_string("x".repeat(5000)).boxed(),
+        ]);
+        let error = get_with_bearer(&url, "b", Duration::from_secs(10), 1000)
+            .err()
+            .unwrap();
+        assert!(matches!(error, SourceError::TooLarge { limit: 1000, .. }));
+    }
+
+    #[test]
+    fn redirects_to_plain_http_elsewhere_are_not_followed() {
+        let redirect = tiny_http::Response::empty(302).with_header(
+            "Location: http://example.com/steal"
+                .parse::<tiny_http::Header>()
+                .unwrap(),
+        );
+        let url = serve(vec![redirect.boxed()]);
+        let response = get_with_bearer(&url, "b", Duration::from_secs(10), 1000).unwrap();
+        assert_eq!(response.status, 302);
+    }
 }
