@@ -287,6 +287,17 @@ mod tests {
     }
 
     #[test]
+    fn fetch_help_lists_every_source() {
+        for preset in crate::source::PRESETS {
+            assert!(
+                FETCH_EXAMPLES.contains(&format!("\n  {} ", preset.usage)),
+                "{} is missing from fetch --help",
+                preset.usage
+            );
+        }
+    }
+
+    #[test]
     fn timeouts_are_positive_seconds() {
         assert_eq!(parse_timeout("20"), Ok(Duration::from_secs(20)));
         assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
