@@ -38,7 +38,7 @@ pub fn run_command(args: &DecodeCommandArgs) -> u8 {
                 &args.decode.time,
             )
         }
-        Err(code) => super::fetch::report_error(json, &code),
+        Err(error) => super::fetch::report_error(json, &error),
     }
 }
 
