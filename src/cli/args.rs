@@ -1,5 +1,8 @@
 //! The argument grammar. Help texts end with examples, because that is what people look for.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::timefmt::DateStyle;
@@ -13,6 +16,7 @@ Examples:
   claimcheck decode token.jwt                 decode the token in a file
   pbpaste | claimcheck decode                 decode what is on the clipboard (macOS)
   echo \"Bearer $TOKEN\" | claimcheck decode --json
+  claimcheck fetch --from github --audience sts.amazonaws.com   fetch a token where it is issued
   claimcheck demo                             show the bundled demo tokens (no network)";
 
 #[derive(Debug, Parser)]
@@ -36,7 +40,10 @@ pub struct Cli {
 pub enum Command {
     /// Decode a token: header, claims in token order, time status and lints.
     #[command(after_help = DECODE_EXAMPLES)]
-    Decode(DecodeArgs),
+    Decode(DecodeCommandArgs),
+    /// Fetch a token from where it is issued (CI, dev environment, pod, CLI) and print it.
+    #[command(after_help = FETCH_EXAMPLES)]
+    Fetch(FetchArgs),
     /// Mint fresh tokens from the bundled demo templates (test-only keys) and show them.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
@@ -83,10 +90,14 @@ INPUT may be the token itself, `Bearer <token>`, an `Authorization:` header line
 endpoint's JSON response (`value`, `id_token`, `access_token`, `token`), a URL with `#id_token=`,
 or a path to a file holding any of these. Without INPUT, a piped standard input is read.
 
-Exit status: 0 decoded, 2 the input is not a token (the message says which segment and where).
+With --from SOURCE the token is fetched first, as `claimcheck fetch` does (see its help).
+
+Exit status: 0 decoded, 2 the input is not a token (the message says which segment and where),
+3 the source given with --from could not produce a token.
 
 Examples:
   claimcheck decode token.jwt
+  claimcheck decode --from gitpod --audience sts.amazonaws.com
   claimcheck decode --date local \"$(cat token.jwt)\"
   curl -sH \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \"$ACTIONS_ID_TOKEN_REQUEST_URL\" | claimcheck decode
   claimcheck decode --now 2026-01-01T00:00:00Z --leeway 0 token.jwt";
@@ -111,6 +122,111 @@ pub struct DecodeArgs {
 
     #[command(flatten)]
     pub time: TimeArgs,
+}
+
+const FETCH_EXAMPLES: &str = "\
+Sources (SOURCE):
+  github          GitHub Actions token endpoint; the job needs `permissions: id-token: write`
+  gitlab[:NAME]   GitLab CI ID token variable (from `id_tokens:`); found when there is one
+  gitpod          `gp idp token --audience AUD` (inside a Gitpod workspace)
+  ona             `gitpod idp token --audience AUD` (inside an Ona environment)
+  eks             the file at $AWS_WEB_IDENTITY_TOKEN_FILE (EKS IRSA; $AWS_ROLE_ARN is shown)
+  aks             the file at $AZURE_FEDERATED_TOKEN_FILE (AKS workload identity)
+  k8s[:PATH]      /var/run/secrets/kubernetes.io/serviceaccount/token, or a projected token
+  gcloud          `gcloud auth print-identity-token [--audiences=AUD]`
+  env:NAME        an environment variable
+  file:PATH       a file
+  exec:COMMAND    run COMMAND directly: words split as a shell would, quotes honoured, nothing
+                  expanded (no $VAR, pipes or globs); the token is picked out of its output
+  sh:COMMAND      run COMMAND with `sh -c`, for pipes and variables
+  auto            list the sources this environment offers (as --list)
+
+Commands run with standard input closed and are stopped after --timeout seconds (with
+everything they started); their output is not echoed, and their standard error is shown only
+when they fail. Details such as $AWS_ROLE_ARN go to standard error when it is a terminal.
+
+Exit status: 0 fetched (or listed), 2 usage error, 3 the source could not produce a token.
+
+Examples:
+  claimcheck fetch --list
+  claimcheck fetch --from github --audience sts.amazonaws.com
+  claimcheck fetch --from gitpod --audience https://vault.example.com --json
+  claimcheck fetch --from gitlab --env VAULT_ID_TOKEN | claimcheck decode
+  claimcheck fetch --from k8s --path /var/run/secrets/tokens/vault-token
+  claimcheck fetch --from exec:'vault print token' --timeout 5
+  claimcheck fetch --from sh:'curl -s \"$URL\" | jq -r .token'";
+
+#[derive(Debug, Clone, Args)]
+pub struct DecodeCommandArgs {
+    #[command(flatten)]
+    pub decode: DecodeArgs,
+
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FetchArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// List the token sources this environment offers (same as --from auto).
+    #[arg(long, conflicts_with = "from")]
+    pub list: bool,
+
+    /// Print the decoded token as the JSON document `decode --json` prints, instead of the raw
+    /// token.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+/// Where to fetch a token from, shared by the commands that take `--from`.
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// Fetch the token from SOURCE (github, gitlab, gitpod, ona, eks, aks, k8s, gcloud,
+    /// env:NAME, file:PATH, exec:COMMAND, sh:COMMAND, auto).
+    #[arg(long, value_name = "SOURCE", value_parser = parse_source)]
+    pub from: Option<crate::source::SourceSpec>,
+
+    /// The audience to ask the issuer for (github, gitpod, ona, gcloud).
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+
+    /// With --from gitlab: the variable holding the ID token (as named under `id_tokens:`).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env_var: Option<String>,
+
+    /// With --from k8s: the path of a projected service-account token.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// Stop a token command or request after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
+    pub timeout: Duration,
+}
+
+impl SourceArgs {
+    /// True when any fetching option was given, which makes sense only with `--from`.
+    pub fn any_option(&self) -> bool {
+        self.audience.is_some() || self.env_var.is_some() || self.path.is_some()
+    }
+}
+
+fn parse_source(text: &str) -> Result<crate::source::SourceSpec, String> {
+    text.parse()
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, such as 20 or 0.5, not '{text}'"))?;
+    if !(seconds > 0.0 && seconds <= 3600.0) {
+        return Err("the timeout must be more than 0 and at most 3600 seconds".into());
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -204,6 +320,27 @@ mod tests {
             Ok(1_700_000_000)
         );
         assert!(parse_instant("yesterday").unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn fetch_help_lists_every_source() {
+        for preset in crate::source::PRESETS {
+            assert!(
+                FETCH_EXAMPLES.contains(&format!("\n  {} ", preset.usage)),
+                "{} is missing from fetch --help",
+                preset.usage
+            );
+        }
+    }
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(parse_timeout("20"), Ok(Duration::from_secs(20)));
+        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("-1").is_err());
+        assert!(parse_timeout("NaN").is_err());
+        assert!(parse_timeout("soon").unwrap_err().contains("seconds"));
     }
 
     #[test]

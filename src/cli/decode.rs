@@ -1,12 +1,46 @@
-//! `claimcheck decode`: read the input, decode the token, print it.
+//! `claimcheck decode`: read the input (or fetch it with `--from`), decode the token, print it.
 
-use super::args::DecodeArgs;
+use super::args::{DecodeArgs, DecodeCommandArgs, OutputArgs, TimeArgs};
 use super::paint::Paint;
 use super::text::{TextStyle, render_document};
 use super::{exit, print_stdout};
 use crate::report::{ErrorDocument, TokenDocument};
 use crate::source::read_input;
-use crate::token::{Limits, decode};
+use crate::token::{Limits, Token, decode};
+
+/// `claimcheck decode`, with or without `--from`.
+pub fn run_command(args: &DecodeCommandArgs) -> u8 {
+    let json = args.decode.output.json;
+    if args.source.from.is_none() {
+        if args.source.any_option() {
+            return fail(
+                json,
+                "usage",
+                "--audience, --env and --path need --from SOURCE",
+            );
+        }
+        return run(&args.decode);
+    }
+    if args.decode.input.is_some() {
+        return fail(
+            json,
+            "usage",
+            "give either INPUT or --from SOURCE, not both",
+        );
+    }
+    match super::fetch::fetch_from(&args.source) {
+        Ok(fetched) => {
+            super::fetch::print_side_info(&fetched);
+            show_token(
+                &fetched.token,
+                fetched.source,
+                &args.decode.output,
+                &args.decode.time,
+            )
+        }
+        Err(error) => super::fetch::report_error(json, &error),
+    }
+}
 
 pub fn run(args: &DecodeArgs) -> u8 {
     let limits = Limits::default();
@@ -18,18 +52,24 @@ pub fn run(args: &DecodeArgs) -> u8 {
         Ok(token) => token,
         Err(error) => return fail(args.output.json, error.kind(), &error.to_string()),
     };
-    let document = TokenDocument::new(
-        &token,
-        input.origin.to_string(),
-        args.time.now(),
-        args.time.leeway,
-    );
-    if args.output.json {
+    show_token(&token, input.origin.to_string(), &args.output, &args.time)
+}
+
+/// Prints a decoded token as `decode` does; `fetch --json` prints through here too, so the two
+/// documents cannot drift apart.
+pub(crate) fn show_token(
+    token: &Token,
+    source: String,
+    output: &OutputArgs,
+    time: &TimeArgs,
+) -> u8 {
+    let document = TokenDocument::new(token, source, time.now(), time.leeway);
+    if output.json {
         print_json(&document);
     } else {
         let style = TextStyle {
-            paint: Paint::for_stdout(args.output.color),
-            dates: args.output.date,
+            paint: Paint::for_stdout(output.color),
+            dates: output.date,
         };
         print_stdout(&render_document(&document, &style));
     }

@@ -6,6 +6,7 @@
 mod args;
 mod decode;
 mod demo;
+mod fetch;
 mod paint;
 mod scaffold;
 mod text;
@@ -30,7 +31,8 @@ pub fn run() -> ExitCode {
     crate::install_crypto_provider();
     let cli = Cli::parse();
     let code = match cli.command {
-        Some(Command::Decode(args)) => decode::run(&args),
+        Some(Command::Decode(args)) => decode::run_command(&args),
+        Some(Command::Fetch(args)) => fetch::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         None => decode::run(&cli.bare),

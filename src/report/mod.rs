@@ -48,7 +48,8 @@ impl SignatureReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenDocument {
     pub schema: u32,
-    /// Where the input came from: `argument`, `stdin`, or `file:PATH`.
+    /// Where the input came from: `argument`, `stdin`, `file:PATH`, or the `--from` source it
+    /// was fetched from in canonical form (`github`, `exec:cat t.jwt`, …).
     pub source: String,
     pub found_via: FoundVia,
     pub form: Form,

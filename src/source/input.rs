@@ -114,7 +114,11 @@ fn read_stdin(limit: usize) -> Result<RawInput, InputError> {
 
 /// Reads at most `limit` bytes (plus the few that a JSON or header wrapper adds), so a huge or
 /// endless input is refused rather than buffered.
-fn read_bounded(reader: impl Read, limit: usize, what: &str) -> Result<String, InputError> {
+pub(super) fn read_bounded(
+    reader: impl Read,
+    limit: usize,
+    what: &str,
+) -> Result<String, InputError> {
     let allowance = limit.saturating_add(64 * 1024);
     let mut bytes = Vec::new();
     reader

@@ -1,0 +1,187 @@
+//! GitHub Actions: a job with `permissions: id-token: write` gets two variables, a URL and a
+//! bearer token; `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD` with that bearer answers
+//! `{"value": "<jwt>"}` (shared/reference/claims-examples.md, "Where tokens are found").
+
+use serde_json::Value;
+
+use super::command::Budget;
+use super::environment::Environment;
+use super::{Detail, Produced, SourceError, http};
+use crate::token::sanitize::escape_controls;
+
+pub(super) const URL_VAR: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+pub(super) const BEARER_VAR: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+
+pub(super) fn fetch(
+    env: &Environment,
+    audience: Option<&str>,
+    budget: &Budget,
+) -> Result<Produced, SourceError> {
+    let (url, bearer) = match (env.var(URL_VAR), env.var(BEARER_VAR)) {
+        (Some(url), Some(bearer)) => (url, bearer),
+        (url, bearer) => {
+            let missing: Vec<String> = [(URL_VAR, url), (BEARER_VAR, bearer)]
+                .into_iter()
+                .filter(|(_, value)| value.is_none())
+                .map(|(name, _)| format!("${name}"))
+                .collect();
+            return Err(SourceError::Unavailable(not_configured(env, &missing)));
+        }
+    };
+    let request_url = with_audience(url, audience);
+    let endpoint = http::shown(url);
+    if budget.cancel.is_cancelled() {
+        return Err(SourceError::Cancelled);
+    }
+    let response =
+        http::get_with_bearer(&request_url, bearer, budget.timeout, budget.stdout_limit)?;
+    if budget.cancel.is_cancelled() {
+        return Err(SourceError::Cancelled);
+    }
+    if !(200..300).contains(&response.status) {
+        return Err(SourceError::Http(format!(
+            "the Actions token endpoint {endpoint} answered HTTP {}: {}",
+            response.status,
+            excerpt(&response.body)
+        )));
+    }
+    let has_value = serde_json::from_str::<Value>(&response.body)
+        .ok()
+        .and_then(|json| json.get("value").map(Value::is_string))
+        .unwrap_or(false);
+    if !has_value {
+        return Err(SourceError::Http(format!(
+            "the Actions token endpoint {endpoint} answered without a \"value\" field: {}",
+            excerpt(&response.body)
+        )));
+    }
+    // The whole response goes to the decoder, which takes the token from `value` and says so.
+    let mut produced = Produced::new(
+        response.body,
+        format!("the GitHub Actions token endpoint ({endpoint})"),
+    );
+    produced.details.push(Detail {
+        name: "requested audience".into(),
+        value: audience
+            .unwrap_or("(default: https://github.com/OWNER)")
+            .to_owned(),
+    });
+    Ok(produced)
+}
+
+fn not_configured(env: &Environment, missing: &[String]) -> String {
+    let missing = missing.join(" and ");
+    if env.var("GITHUB_ACTIONS") == Some("true") {
+        format!(
+            "{missing} not set: this job may not request an OIDC token; it needs \
+             `permissions: id-token: write` (in the workflow or the job), and pull requests \
+             from forks never get one"
+        )
+    } else {
+        format!(
+            "{missing} not set: this is not a GitHub Actions job, or one without \
+             `permissions: id-token: write`"
+        )
+    }
+}
+
+/// The URL already carries a query (`?api-version=…`), so the audience is appended with `&`.
+fn with_audience(url: &str, audience: Option<&str>) -> String {
+    match audience {
+        None => url.to_owned(),
+        Some(audience) => {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{separator}audience={}", percent_encode(audience))
+        }
+    }
+}
+
+/// Percent-encodes all but RFC 3986's unreserved characters, which is at least as strict as
+/// the `encodeURIComponent` the Actions toolkit uses.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// The start of an error response, escaped, for the message.
+fn excerpt(body: &str) -> String {
+    const SHOWN: usize = 300;
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return "(empty body)".into();
+    }
+    let mut end = trimmed.len().min(SHOWN);
+    while !trimmed.is_char_boundary(end) {
+        end -= 1;
+    }
+    let ellipsis = if end < trimmed.len() { "…" } else { "" };
+    format!("{}{ellipsis}", escape_controls(&trimmed[..end]))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::source::command::Cancel;
+
+    fn budget() -> Budget {
+        Budget {
+            timeout: Duration::from_secs(1),
+            stdout_limit: 100,
+            cancel: Cancel::default(),
+        }
+    }
+
+    #[test]
+    fn the_audience_is_encoded_and_appended_to_the_query() {
+        let url = "https://pipelines.example/idtoken?api-version=2.0";
+        assert_eq!(with_audience(url, None), url);
+        assert_eq!(
+            with_audience(url, Some("sts.amazonaws.com")),
+            format!("{url}&audience=sts.amazonaws.com")
+        );
+        assert_eq!(
+            with_audience("http://127.0.0.1:1/t", Some("api://Azure AD&x=é")),
+            "http://127.0.0.1:1/t?audience=api%3A%2F%2FAzure%20AD%26x%3D%C3%A9"
+        );
+    }
+
+    #[test]
+    fn missing_variables_name_the_permission() {
+        let in_actions = Environment::from_vars([("GITHUB_ACTIONS", "true")]);
+        let message = fetch(&in_actions, None, &budget())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.contains("$ACTIONS_ID_TOKEN_REQUEST_URL and $ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+        );
+        assert!(
+            message.contains("permissions: id-token: write"),
+            "{message}"
+        );
+        let half = Environment::from_vars([(URL_VAR, "https://x/")]);
+        let message = fetch(&half, None, &budget()).err().unwrap().to_string();
+        assert!(
+            message.starts_with("$ACTIONS_ID_TOKEN_REQUEST_TOKEN not set"),
+            "{message}"
+        );
+        assert!(message.contains("id-token: write"));
+    }
+
+    #[test]
+    fn error_bodies_are_cut_and_escaped() {
+        assert_eq!(excerpt("  "), "(empty body)");
+        let long = "é".repeat(400);
+        assert!(excerpt(&long).ends_with('…'));
+        assert!(!excerpt("a\u{1b}]52;x").contains('\u{1b}'));
+    }
+}
