@@ -4,7 +4,9 @@
 //! `token` and `trust` are pure; everything with I/O sits at the edges.
 
 pub mod cli;
+pub mod config;
 pub mod demo;
+pub mod keys;
 pub mod report;
 pub mod source;
 pub mod token;

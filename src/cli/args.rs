@@ -13,7 +13,8 @@ Examples:
   claimcheck decode token.jwt                 decode the token in a file
   pbpaste | claimcheck decode                 decode what is on the clipboard (macOS)
   echo \"Bearer $TOKEN\" | claimcheck decode --json
-  claimcheck demo                             show the bundled demo tokens (no network)";
+  claimcheck demo                             show the bundled demo tokens (no network)
+  claimcheck verify token.jwt                 check the signature against the issuer's JWKS";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +41,9 @@ pub enum Command {
     /// Mint fresh tokens from the bundled demo templates (test-only keys) and show them.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+    /// Verify a token's signature against its issuer's keys (OIDC discovery + JWKS), and decode it.
+    #[command(after_help = super::verify::EXAMPLES)]
+    Verify(super::verify::VerifyArgs),
 }
 
 const DECODE_EXAMPLES: &str = "\

@@ -8,6 +8,7 @@ mod decode;
 mod demo;
 mod paint;
 mod text;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -31,6 +32,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Some(Command::Decode(args)) => decode::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
+        Some(Command::Verify(args)) => verify::run(&args),
         None => decode::run(&cli.bare),
     };
     ExitCode::from(code)
