@@ -46,7 +46,14 @@ fn a_demo_token_pinned_to_the_demo_jwks_is_verified_with_its_source() {
     let scratch = scratch_dir("cli-demo");
     let pin = format!("{GITHUB}={}", demo_jwks());
     claimcheck(&scratch)
-        .args(["verify", "--now", &NOW.to_string(), "--jwks-for", &pin, &github_token()])
+        .args([
+            "verify",
+            "--now",
+            &NOW.to_string(),
+            "--jwks-for",
+            &pin,
+            &github_token(),
+        ])
         .assert()
         .code(0)
         .stdout(predicate::str::contains(format!(
@@ -56,7 +63,13 @@ fn a_demo_token_pinned_to_the_demo_jwks_is_verified_with_its_source() {
         .stdout(predicate::str::contains("Time       ✓ active"));
 
     let document = json_output(claimcheck(&scratch).args([
-        "verify", "--json", "--now", &NOW.to_string(), "--jwks-for", &pin, &github_token(),
+        "verify",
+        "--json",
+        "--now",
+        &NOW.to_string(),
+        "--jwks-for",
+        &pin,
+        &github_token(),
     ]));
     assert_eq!(document["schema"], 1);
     assert_eq!(document["claims"]["iss"], GITHUB);
@@ -65,7 +78,10 @@ fn a_demo_token_pinned_to_the_demo_jwks_is_verified_with_its_source() {
     assert_eq!(signature["code"], "verified");
     assert_eq!(signature["alg"], "RS256");
     assert_eq!(signature["kid"], "claimcheck-demo-rsa-1");
-    assert_eq!(signature["key_source"], json!({"kind": "file", "location": demo_jwks()}));
+    assert_eq!(
+        signature["key_source"],
+        json!({"kind": "file", "location": demo_jwks()})
+    );
 }
 
 #[test]
@@ -83,13 +99,29 @@ fn exit_codes_tell_failed_expired_and_not_checked_apart() {
     let pin = format!("{GITHUB}={}", demo_jwks());
     let now = NOW.to_string();
     claimcheck(&scratch)
-        .args(["verify", "--now", &now, "--jwks-for", &pin, &tamper(&github_token())])
+        .args([
+            "verify",
+            "--now",
+            &now,
+            "--jwks-for",
+            &pin,
+            &tamper(&github_token()),
+        ])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("✗ failed: the signature does not verify with key 'claimcheck-demo-rsa-1'"));
+        .stdout(predicate::str::contains(
+            "✗ failed: the signature does not verify with key 'claimcheck-demo-rsa-1'",
+        ));
     let much_later = (NOW + 86_400).to_string();
     claimcheck(&scratch)
-        .args(["verify", "--now", &much_later, "--jwks-for", &pin, &github_token()])
+        .args([
+            "verify",
+            "--now",
+            &much_later,
+            "--jwks-for",
+            &pin,
+            &github_token(),
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("✓ verified"))
@@ -104,10 +136,17 @@ fn exit_codes_tell_failed_expired_and_not_checked_apart() {
         .assert()
         .code(2);
     claimcheck(&scratch)
-        .args(["verify", "--ca-cert", "/nonexistent/ca.pem", &github_token()])
+        .args([
+            "verify",
+            "--ca-cert",
+            "/nonexistent/ca.pem",
+            &github_token(),
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read the CA certificate file"));
+        .stderr(predicate::str::contains(
+            "cannot read the CA certificate file",
+        ));
 }
 
 #[test]
@@ -142,12 +181,19 @@ fn pins_in_the_config_file_are_used_with_paths_relative_to_it() {
 fn keys_discovered_over_http_are_shown_with_their_url_and_fetch_time_then_cached() {
     let server = TestServer::start(|request: &Request| match request.path.as_str() {
         "/.well-known/openid-configuration" => Reply::json(&discovery(&request.base, "/jwks")),
-        "/jwks" => Reply::with_type(200, "application/jwk-set+json", demo::JWKS_JSON.as_bytes().to_vec()),
+        "/jwks" => Reply::with_type(
+            200,
+            "application/jwk-set+json",
+            demo::JWKS_JSON.as_bytes().to_vec(),
+        ),
         _ => Reply::status(404),
     });
     let mut claims = Map::new();
     claims.insert("iss".into(), server.base.clone().into());
-    claims.insert("sub".into(), "system:serviceaccount:payments:api-server".into());
+    claims.insert(
+        "sub".into(),
+        "system:serviceaccount:payments:api-server".into(),
+    );
     claims.insert("exp".into(), (NOW + 600).into());
     let minted = demo::sign_with(DemoKey::Ec, &Map::new(), &claims);
     let scratch = scratch_dir("cli-http");
@@ -177,7 +223,15 @@ fn a_stalling_key_server_ends_in_a_timeout_failure() {
     let minted = demo::sign_with(DemoKey::Rsa, &Map::new(), &claims);
     let scratch = scratch_dir("cli-stall");
     claimcheck(&scratch)
-        .args(["verify", "--timeout", "0.5", "--no-cache", "--now", &NOW.to_string(), &minted])
+        .args([
+            "verify",
+            "--timeout",
+            "0.5",
+            "--no-cache",
+            "--now",
+            &NOW.to_string(),
+            &minted,
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("✗ failed: discovery failed:"))
@@ -205,7 +259,10 @@ fn hmac_secrets_come_from_any_of_the_three_options() {
             .arg(&minted)
             .assert()
             .code(0)
-            .stdout(predicate::str::contains(format!("✓ verified: HS256 with the secret from {}", option[0])));
+            .stdout(predicate::str::contains(format!(
+                "✓ verified: HS256 with the secret from {}",
+                option[0]
+            )));
     }
     claimcheck(&scratch)
         .args(["verify", "--now", &now, &minted])

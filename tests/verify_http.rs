@@ -581,3 +581,57 @@ fn unsigned_tokens_are_never_verified() {
         assert_eq!(outcome.cause, Cause::Unsigned);
     }
 }
+
+#[test]
+fn a_jwks_url_given_directly_skips_discovery() {
+    let key = TestKey::ec("P-521");
+    let server = issuer_serving(Arc::new(Mutex::new(json!({"keys": [key.jwk("k")]}))));
+    let direct = Settings {
+        jwks: Some(KeyLocation::Url(format!("{}/jwks", server.base))),
+        ..settings()
+    };
+    // The issuer is irrelevant (and unreachable) when the key set is given.
+    let minted = key.mint(
+        "ES512",
+        Some("k"),
+        json!({}),
+        claims("https://issuer.claimcheck.invalid"),
+    );
+    let outcome = keyring(direct).verify(&token(&minted));
+    assert_eq!(outcome.status, Status::Verified, "{}", outcome.reason);
+    assert_eq!(server.count(DISCOVERY), 0);
+}
+
+#[test]
+fn transport_errors_report_the_useful_end_of_the_cause_chain() {
+    let closed_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let unreachable = Settings {
+        jwks: Some(KeyLocation::Url(format!(
+            "http://127.0.0.1:{closed_port}/jwks"
+        ))),
+        ..settings()
+    };
+    let key = TestKey::ed25519();
+    let minted = key.mint(
+        "EdDSA",
+        Some("k"),
+        json!({}),
+        claims("https://issuer.example"),
+    );
+    let outcome = keyring(unreachable).verify(&token(&minted));
+    assert_eq!(outcome.cause, Cause::KeySourceError);
+    assert!(
+        outcome.reason.contains("could not connect"),
+        "{}",
+        outcome.reason
+    );
+    assert!(outcome.reason.contains("refused"), "{}", outcome.reason);
+    assert!(
+        !outcome.reason.contains("error sending request"),
+        "{}",
+        outcome.reason
+    );
+}

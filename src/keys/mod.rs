@@ -224,31 +224,11 @@ impl Keyring {
             Ok(origin) => origin,
             Err(stop) => return stop.into(),
         };
-        let loaded = match self.load(&origin, false) {
-            Ok(loaded) => loaded,
+        let kid = token.kid();
+        let (loaded, mut notes) = match self.keys_for(&origin, kid) {
+            Ok(found) => found,
             Err(stop) => return stop.into(),
         };
-        let kid = token.kid();
-        let mut notes = loaded.notes.clone();
-        let mut loaded = loaded;
-        if let Some(kid) = kid
-            && !loaded.set.has_kid(kid)
-            && !matches!(origin, Origin::File(_))
-            && !loaded.fetched_now
-        {
-            match self.rotation_refetch(&origin) {
-                Ok(Some(refetched)) => {
-                    notes.push(format!(
-                        "kid '{kid}' was not in the cached keys, so they were fetched again (key rotation)"
-                    ));
-                    loaded = refetched;
-                }
-                Ok(None) => notes.push(format!(
-                    "kid '{kid}' is not in the cached keys; they were already refetched for an unknown kid less than {ROTATION_REFETCH_INTERVAL_SECS} s ago"
-                )),
-                Err(stop) => return stop.into(),
-            }
-        }
         let mut outcome = verify_with_set(
             alg,
             kid,
@@ -257,28 +237,50 @@ impl Keyring {
             &loaded.set,
             &loaded.source,
         );
-        if outcome.status == Status::Verified || outcome.key_source.is_some() {
+        if outcome.key_source.is_some() {
             outcome.fetched_at = loaded.fetched_at;
             outcome.from_cache = loaded.from_cache;
-            if outcome.status == Status::Verified
-                && let Some(at) = loaded.fetched_at
-            {
-                let when = chrono::DateTime::from_timestamp(at, 0)
-                    .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                    .unwrap_or_else(|| at.to_string());
-                let cached = if loaded.from_cache {
-                    ", from the cache"
-                } else {
-                    ""
-                };
-                outcome
-                    .reason
-                    .push_str(&format!(" (fetched {when}{cached})"));
-            }
+        }
+        if outcome.status == Status::Verified
+            && let Some(at) = loaded.fetched_at
+        {
+            outcome
+                .reason
+                .push_str(&fetched_phrase(at, loaded.from_cache));
         }
         notes.append(&mut outcome.notes);
         outcome.notes = notes;
         outcome
+    }
+
+    /// The keys of `origin`, refetched once when they lack the token's `kid` (key rotation).
+    fn keys_for(
+        &mut self,
+        origin: &Origin,
+        kid: Option<&str>,
+    ) -> Result<(Arc<Loaded>, Vec<String>), Stop> {
+        let loaded = self.load(origin, false)?;
+        let mut notes = loaded.notes.clone();
+        let Some(kid) = kid else {
+            return Ok((loaded, notes));
+        };
+        if loaded.set.has_kid(kid) || matches!(origin, Origin::File(_)) || loaded.fetched_now {
+            return Ok((loaded, notes));
+        }
+        match self.rotation_refetch(origin)? {
+            Some(refetched) => {
+                notes.push(format!(
+                    "kid '{kid}' was not in the cached keys, so they were fetched again (key rotation)"
+                ));
+                Ok((refetched, notes))
+            }
+            None => {
+                notes.push(format!(
+                    "kid '{kid}' is not in the cached keys; they were already refetched for an unknown kid less than {ROTATION_REFETCH_INTERVAL_SECS} s ago"
+                ));
+                Ok((loaded, notes))
+            }
+        }
     }
 
     fn origin_for(&self, token: &Token) -> Result<Origin, Stop> {
@@ -431,6 +433,15 @@ impl Keyring {
         }
         Ok(Some(loaded))
     }
+}
+
+/// " (fetched 2026-11-23T18:00:00Z, from the cache)": when the verifying keys were fetched.
+fn fetched_phrase(at: i64, from_cache: bool) -> String {
+    let when = chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| at.to_string());
+    let cached = if from_cache { ", from the cache" } else { "" };
+    format!(" (fetched {when}{cached})")
 }
 
 fn unsigned() -> Outcome {
