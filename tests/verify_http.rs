@@ -635,3 +635,35 @@ fn transport_errors_report_the_useful_end_of_the_cause_chain() {
         outcome.reason
     );
 }
+
+#[test]
+fn keys_without_a_kid_are_tried_when_no_key_has_the_tokens_kid() {
+    // Older Kubernetes clusters and static key lists publish keys without a kid, while their
+    // tokens carry one (or an empty one); a verifier holding such keys tries each of them.
+    let key = TestKey::rsa();
+    let mut kidless = key.jwk("unused");
+    kidless.as_object_mut().unwrap().remove("kid");
+    let server = issuer_serving(Arc::new(Mutex::new(json!({"keys": [kidless]}))));
+    let mut keyring = keyring(settings());
+    for kid in ["pJcxkJ4q0O1tOt0Z37VB6-x6Mw8xFZSxM9roPtMQq0A", ""] {
+        let minted = key.mint("RS256", Some(kid), json!({}), claims(&server.base));
+        let outcome = keyring.verify(&token(&minted));
+        assert_eq!(outcome.status, Status::Verified, "{}", outcome.reason);
+        assert_eq!(outcome.kid, None);
+        assert!(
+            outcome
+                .notes
+                .iter()
+                .any(|n| n.contains("which has no kid, verified")),
+            "{:?}",
+            outcome.notes
+        );
+        let tampered = keyring.verify(&token(&tamper(&minted)));
+        assert_eq!(tampered.cause, Cause::UnknownKid, "{}", tampered.reason);
+        assert!(
+            tampered.reason.contains("none of the 1 keys without a kid"),
+            "{}",
+            tampered.reason
+        );
+    }
+}

@@ -201,20 +201,30 @@ pub struct Selection<'a> {
     pub considered: usize,
     /// Of the considered keys, how many were set aside only because claimcheck cannot use them.
     pub unsupported: usize,
+    /// The token names a `kid` no key has, so the keys without any `kid` were considered.
+    pub kidless_fallback: bool,
 }
 
-/// Picks the keys for `alg` (and `kid`, when the token names one) from `set`.
+/// Picks the keys for `alg` (and `kid`, when the token names one) from `set`. When no key has
+/// the token's `kid` but some keys have none at all (static key lists, older Kubernetes and
+/// Vault setups), those are considered: a verifier holding only kid-less keys tries them all.
 pub fn select<'a>(set: &'a KeySet, alg: JwsAlg, kid: Option<&str>) -> Selection<'a> {
-    let mut selection = Selection::default();
+    let mut selection = Selection {
+        kidless_fallback: kid.is_some_and(|kid| !set.has_kid(kid)),
+        ..Selection::default()
+    };
     for (index, jwk) in set.keys.iter().enumerate() {
-        if let Some(kid) = kid
-            && jwk.kid.as_deref() != Some(kid)
-        {
+        let kid_fits = match kid {
+            None => true,
+            Some(_) if selection.kidless_fallback => jwk.kid.is_none(),
+            Some(kid) => jwk.kid.as_deref() == Some(kid),
+        };
+        if !kid_fits {
             continue;
         }
         let label = jwk.label(index);
         let family_fits = kty_fits(jwk, alg);
-        if kid.is_none() && !family_fits {
+        if (kid.is_none() || selection.kidless_fallback) && !family_fits {
             // Without a kid, keys of other types are simply other keys, not worth a note.
             continue;
         }
@@ -344,6 +354,22 @@ mod tests {
         assert_eq!(selection.candidates[0].0, 2);
         assert!(selection.notes.is_empty(), "{:?}", selection.notes);
         assert!(select(&keys, JwsAlg::HS256, None).candidates.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_kid_falls_back_to_keys_without_a_kid_only() {
+        let keys = set(json!([
+            {"kty":"EC","crv":"P-256","kid":"other","x":P256_X,"y":P256_Y},
+            {"kty":"EC","crv":"P-256","x":P256_X,"y":P256_Y},
+            {"kty":"RSA","n":"AQAB","e":"AQAB"},
+        ]));
+        let selection = select(&keys, JwsAlg::ES256, Some("unknown"));
+        assert!(selection.kidless_fallback);
+        assert_eq!(selection.candidates.len(), 1);
+        assert_eq!(selection.candidates[0].0, 1);
+        let exact = select(&keys, JwsAlg::ES256, Some("other"));
+        assert!(!exact.kidless_fallback);
+        assert_eq!(exact.candidates[0].0, 0);
     }
 
     #[test]

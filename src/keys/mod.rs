@@ -587,7 +587,13 @@ pub fn verify_with_set(
         if verify::verify_with_key(alg, key, signing_input, signature) {
             let label = jwk.label(*index);
             let mut notes = selection.notes.clone();
-            if kid.is_none() && selection.candidates.len() > 1 {
+            if let Some(kid) = kid
+                && selection.kidless_fallback
+            {
+                notes.push(format!(
+                    "no key has the token's kid '{kid}'; key {label}, which has no kid, verified"
+                ));
+            } else if kid.is_none() && selection.candidates.len() > 1 {
                 notes.push(format!(
                     "the token has no kid; {} keys fit {alg} and key {label} verified",
                     selection.candidates.len()
@@ -630,6 +636,20 @@ pub fn verify_with_set(
                 ),
             )
         }
+        (Some(kid), 0) if selection.kidless_fallback => Outcome::new(
+            Cause::UnknownKid,
+            format!(
+                "no key with kid '{kid}' in {source} ({}), and none of its keys without a kid fits {alg}",
+                kids()
+            ),
+        ),
+        (Some(kid), tried) if selection.kidless_fallback => Outcome::new(
+            Cause::UnknownKid,
+            format!(
+                "no key with kid '{kid}' in {source} ({}), and none of the {tried} keys without a kid verifies the signature",
+                kids()
+            ),
+        ),
         (Some(kid), 0) => Outcome::new(
             Cause::KeyMismatch,
             format!("the key with kid '{kid}' in {source} cannot verify {alg} (see the notes)"),
