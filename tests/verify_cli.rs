@@ -281,3 +281,58 @@ fn help_has_examples() {
         .stdout(predicate::str::contains("Examples:"))
         .stdout(predicate::str::contains("--jwks-for"));
 }
+
+#[test]
+fn ssl_cert_file_and_ca_cert_are_honoured_for_https_key_sets() {
+    let jwks = demo::JWKS_JSON.to_owned();
+    let origin = support::tls::https_server(jwks);
+    let scratch = scratch_dir("cli-tls");
+    let pin = format!("{GITHUB}={origin}/jwks");
+    let now = NOW.to_string();
+    let ca = support::tls::fixture("ca.pem");
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--no-cache",
+            "--now",
+            &now,
+            "--jwks-for",
+            &pin,
+            &github_token(),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "invalid peer certificate: UnknownIssuer",
+        ));
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--no-cache",
+            "--now",
+            &now,
+            "--jwks-for",
+            &pin,
+            "--ca-cert",
+        ])
+        .arg(&ca)
+        .arg(github_token())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "✓ verified: RS256 with key 'claimcheck-demo-rsa-1' from {origin}/jwks"
+        )));
+    claimcheck(&scratch)
+        .env("SSL_CERT_FILE", &ca)
+        .args([
+            "verify",
+            "--no-cache",
+            "--now",
+            &now,
+            "--jwks-for",
+            &pin,
+            &github_token(),
+        ])
+        .assert()
+        .code(0);
+}

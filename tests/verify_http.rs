@@ -667,3 +667,37 @@ fn keys_without_a_kid_are_tried_when_no_key_has_the_tokens_kid() {
         );
     }
 }
+
+#[test]
+fn no_store_key_sets_are_not_written_to_the_cache() {
+    let key = TestKey::rsa();
+    let jwks = json!({"keys": [key.jwk("k")]});
+    let server = TestServer::start(move |request: &Request| match request.path.as_str() {
+        DISCOVERY => Reply::json(&discovery(&request.base, "/jwks")),
+        "/jwks" => Reply::json(&jwks).header("Cache-Control", "no-store"),
+        _ => Reply::status(404),
+    });
+    let cache_dir = scratch_dir("no-store");
+    let cached = Settings {
+        cache_dir: Some(cache_dir.clone()),
+        ..settings()
+    };
+    let minted = key.mint("RS256", Some("k"), json!({}), claims(&server.base));
+    assert_eq!(
+        keyring(cached.clone()).verify(&token(&minted)).status,
+        Status::Verified
+    );
+    assert_eq!(
+        keyring(cached).verify(&token(&minted)).status,
+        Status::Verified
+    );
+    assert_eq!(server.count("/jwks"), 2);
+    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 0);
+}
+
+#[test]
+fn the_keyring_can_move_to_a_worker_thread() {
+    // The TUI verifies on a worker thread (DESIGN.md §3).
+    fn assert_send<T: Send>() {}
+    assert_send::<Keyring>();
+}

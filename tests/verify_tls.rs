@@ -4,69 +4,11 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use claimcheck::keys::{Cause, KeyLocation, Keyring, Settings, Status};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::json;
 use support::keys::TestKey;
+use support::tls::{fixture, https_server};
 use support::{settings, token};
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tls")
-        .join(name)
-}
-
-/// Serves `body` as JSON over TLS to every connection; returns the server's https origin.
-fn https_server(body: String) -> String {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("server.pem"))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let key = PrivateKeyDer::from_pem_file(fixture("server-key.pem")).unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let config = Arc::clone(&config);
-            let body = body.clone();
-            std::thread::spawn(move || {
-                let connection = rustls::ServerConnection::new(config).unwrap();
-                let mut tls = rustls::StreamOwned::new(connection, stream);
-                // A client that refuses the certificate ends the handshake here: nothing to serve.
-                let mut reader = BufReader::new(&mut tls);
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-                    if line == "\r\n" {
-                        let response = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                            body.len()
-                        );
-                        let _ = tls.write_all(response.as_bytes());
-                        let _ = tls.flush();
-                        return;
-                    }
-                    line.clear();
-                }
-            });
-        }
-    });
-    format!("https://127.0.0.1:{port}")
-}
 
 #[test]
 fn an_untrusted_certificate_fails_naming_the_cause_and_ca_cert_trusts_it() {
@@ -117,5 +59,41 @@ fn a_ca_cert_file_without_certificates_is_a_setup_error() {
             .to_string()
             .contains("holds no usable PEM certificate"),
         "{error}"
+    );
+}
+
+#[test]
+fn https_redirects_are_followed_three_times_at_most() {
+    use support::tls::{HttpsReply, https_router};
+    let key = TestKey::ec("P-256");
+    let jwks = json!({"keys": [key.jwk("k")]}).to_string();
+    // /hop/N redirects to /hop/N-1; /hop/0 is the key set.
+    let origin = https_router(move |path| match path.strip_prefix("/hop/") {
+        Some("0") => HttpsReply::Json(jwks.clone()),
+        Some(n) => HttpsReply::Redirect(format!("/hop/{}", n.parse::<u32>().unwrap() - 1)),
+        None => HttpsReply::Json("{}".into()),
+    });
+    let minted = key.mint(
+        "ES256",
+        Some("k"),
+        json!({}),
+        json!({"iss": "https://issuer.example"}),
+    );
+    let via = |hops: u32| {
+        let mut trusted = Settings {
+            jwks: Some(KeyLocation::Url(format!("{origin}/hop/{hops}"))),
+            ..settings()
+        };
+        trusted.http.ca_cert = Some(fixture("ca.pem"));
+        Keyring::new(trusted).unwrap().verify(&token(&minted))
+    };
+    let three = via(3);
+    assert_eq!(three.status, Status::Verified, "{}", three.reason);
+    let four = via(4);
+    assert_eq!(four.status, Status::Failed);
+    assert!(
+        four.reason.contains("more than 3 redirects"),
+        "{}",
+        four.reason
     );
 }

@@ -4,6 +4,7 @@
 
 pub mod keys;
 pub mod server;
+pub mod tls;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
