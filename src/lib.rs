@@ -4,8 +4,10 @@
 //! `token` and `trust` are pure; everything with I/O sits at the edges.
 
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod preview;
+pub mod keys;
 pub mod report;
 pub mod source;
 pub mod token;

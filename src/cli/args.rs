@@ -17,6 +17,7 @@ Examples:
   pbpaste | claimcheck decode                 decode what is on the clipboard (macOS)
   echo \"Bearer $TOKEN\" | claimcheck decode --json
   claimcheck fetch --from github --audience sts.amazonaws.com   fetch a token where it is issued
+  claimcheck verify token.jwt                 check the signature against the issuer's JWKS
   claimcheck demo                             show the bundled demo tokens (no network)";
 
 #[derive(Debug, Parser)]
@@ -47,6 +48,9 @@ pub enum Command {
     /// Mint fresh tokens from the bundled demo templates (test-only keys) and show them.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+    /// Verify a token's signature against its issuer's keys (OIDC discovery + JWKS), and decode it.
+    #[command(after_help = super::verify::EXAMPLES)]
+    Verify(super::verify::VerifyArgs),
     /// Print the least-privilege trust rule that admits exactly this token's workload.
     #[command(after_help = SCAFFOLD_EXAMPLES)]
     Scaffold(ScaffoldArgs),

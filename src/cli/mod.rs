@@ -10,6 +10,7 @@ mod fetch;
 mod paint;
 mod scaffold;
 mod text;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -35,6 +36,7 @@ pub fn run() -> ExitCode {
         Some(Command::Fetch(args)) => fetch::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
         Some(Command::Scaffold(args)) => scaffold::run(&args),
+        Some(Command::Verify(args)) => verify::run(&args),
         None => decode::run(&cli.bare),
     };
     ExitCode::from(code)

@@ -7,6 +7,7 @@ pub mod timefmt;
 
 use serde::Serialize;
 
+use crate::keys::{Cause, KeySource, Outcome, Status};
 use crate::token::lint::{Lint, lint_token};
 use crate::token::time::{TimeReport, TimeStatus, time_status};
 use crate::token::{Claims, Form, FoundVia, Token};
@@ -27,6 +28,45 @@ pub enum SignatureStatus {
 pub struct SignatureReport {
     pub status: SignatureStatus,
     pub reason: String,
+    /// A stable code for the reason (`bad_signature`, `unknown_kid`, `offline` …); set by `verify`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Cause>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The key set's URL or file (or the secret's option) the verdict was reached with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_source: Option<KeySource>,
+    /// When the key set was fetched (Unix seconds); only for keys that came over HTTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_cache: Option<bool>,
+    /// Keys set aside and token headers ignored, one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl From<&Outcome> for SignatureReport {
+    fn from(outcome: &Outcome) -> SignatureReport {
+        let status = match outcome.status {
+            Status::Verified => SignatureStatus::Verified,
+            Status::NotChecked => SignatureStatus::NotChecked,
+            Status::Failed => SignatureStatus::Failed,
+        };
+        SignatureReport {
+            status,
+            reason: outcome.reason.clone(),
+            code: Some(outcome.cause),
+            alg: outcome.alg.clone(),
+            kid: outcome.kid.clone(),
+            key_source: outcome.key_source.clone(),
+            fetched_at: outcome.fetched_at,
+            from_cache: outcome.fetched_at.map(|_| outcome.from_cache),
+            notes: outcome.notes.clone(),
+        }
+    }
 }
 
 impl SignatureReport {
@@ -40,6 +80,13 @@ impl SignatureReport {
         SignatureReport {
             status: SignatureStatus::NotChecked,
             reason: reason.to_owned(),
+            code: None,
+            alg: None,
+            kid: None,
+            key_source: None,
+            fetched_at: None,
+            from_cache: None,
+            notes: Vec::new(),
         }
     }
 }

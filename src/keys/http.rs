@@ -1,0 +1,363 @@
+//! The one HTTP policy for discovery and key sets (DESIGN.md §7): https only, except loopback
+//! hosts; at most three redirects, each to https; connect and total timeouts; a size cap; a
+//! clear User-Agent; the system trust store plus `SSL_CERT_FILE` and `--ca-cert`; proxies from
+//! the environment. Every URL is checked before anything connects to it.
+
+use std::error::Error as _;
+use std::io::Read;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::blocking::Client;
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use reqwest::redirect;
+
+pub const USER_AGENT: &str = concat!(
+    "claimcheck/",
+    env!("CARGO_PKG_VERSION"),
+    " (OIDC discovery and JWKS fetch)"
+);
+
+const MAX_REDIRECTS: usize = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpSettings {
+    pub connect_timeout: Duration,
+    pub total_timeout: Duration,
+    pub max_body_bytes: u64,
+    /// Extra trust anchors (PEM) added to the system's, for corporate CAs.
+    pub ca_cert: Option<PathBuf>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(10),
+            max_body_bytes: 1024 * 1024,
+            ca_cert: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HttpError {
+    #[error("{url}: refused: {why}")]
+    Refused { url: String, why: String },
+    #[error("{url}: {cause}")]
+    Transport { url: String, cause: String },
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: the response is larger than {limit} bytes")]
+    TooLarge { url: String, limit: u64 },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot read the CA certificate file {path}: {source}")]
+    ReadCa {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the CA certificate file {path} holds no usable PEM certificate: {cause}")]
+    BadCa { path: PathBuf, cause: String },
+    #[error("cannot set up HTTPS: {0}")]
+    Client(String),
+}
+
+/// A successful response, body read within the cap.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// 304 Not Modified: the body is empty and the cached copy stands.
+    pub not_modified: bool,
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+    pub cache_control: Option<String>,
+    pub etag: Option<String>,
+    pub final_url: String,
+}
+
+/// Whether `host` names this machine: 127.0.0.0/8, ::1 or `localhost` (RFC 6761 §6.3).
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return ip.is_loopback();
+    }
+    let lower = bare.trim_end_matches('.').to_ascii_lowercase();
+    lower == "localhost" || lower.ends_with(".localhost")
+}
+
+/// The policy for a URL we are about to request: https, or http to a loopback host.
+pub fn check_url(text: &str) -> Result<Url, HttpError> {
+    let refused = |why: &str| HttpError::Refused {
+        url: text.to_owned(),
+        why: why.to_owned(),
+    };
+    let url = Url::parse(text).map_err(|e| refused(&format!("not a URL ({e})")))?;
+    let host = url.host_str().unwrap_or_default().to_owned();
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback_host(&host) => Ok(url),
+        "http" => Err(refused(&format!(
+            "plain http to {host}, which is not a loopback host; keys are fetched over https only"
+        ))),
+        other => Err(refused(&format!("the scheme {other} is not https"))),
+    }
+}
+
+fn redirect_policy() -> redirect::Policy {
+    redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        if attempt.url().scheme() != "https" {
+            let to = attempt.url().to_string();
+            return attempt.error(format!(
+                "redirect to {to} refused: redirects must go to https"
+            ));
+        }
+        attempt.follow()
+    })
+}
+
+/// Two clients: one honouring proxy settings for the world, one direct for loopback hosts
+/// (a proxy cannot reach this machine's loopback interface anyway).
+pub struct HttpClient {
+    settings: HttpSettings,
+    proxied: Client,
+    direct: Client,
+}
+
+impl HttpClient {
+    pub fn new(settings: HttpSettings) -> Result<HttpClient, SetupError> {
+        let mut certs = Vec::new();
+        if let Some(path) = &settings.ca_cert {
+            let pem = std::fs::read(path).map_err(|source| SetupError::ReadCa {
+                path: path.clone(),
+                source,
+            })?;
+            certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| SetupError::BadCa {
+                path: path.clone(),
+                cause: cause_chain(&e),
+            })?;
+            if certs.is_empty() {
+                return Err(SetupError::BadCa {
+                    path: path.clone(),
+                    cause: "no CERTIFICATE block".to_owned(),
+                });
+            }
+        }
+        let build = |direct: bool| {
+            let mut builder = Client::builder()
+                .user_agent(USER_AGENT)
+                .connect_timeout(settings.connect_timeout)
+                .timeout(settings.total_timeout)
+                .redirect(redirect_policy())
+                .tls_certs_merge(certs.clone());
+            if direct {
+                builder = builder.no_proxy();
+            }
+            builder
+                .build()
+                .map_err(|e| SetupError::Client(cause_chain(&e)))
+        };
+        Ok(HttpClient {
+            proxied: build(false)?,
+            direct: build(true)?,
+            settings,
+        })
+    }
+
+    pub fn settings(&self) -> &HttpSettings {
+        &self.settings
+    }
+
+    /// GET `url` under the policy; `etag` makes it a conditional request.
+    pub fn get(&self, url: &str, etag: Option<&str>) -> Result<Fetched, HttpError> {
+        let parsed = check_url(url)?;
+        let client = if is_loopback_host(parsed.host_str().unwrap_or_default()) {
+            &self.direct
+        } else {
+            &self.proxied
+        };
+        let mut request = client.get(parsed).header(
+            reqwest::header::ACCEPT,
+            "application/json, application/jwk-set+json;q=0.9, */*;q=0.1",
+        );
+        if let Some(etag) = etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        let transport = |e: reqwest::Error| HttpError::Transport {
+            url: url.to_owned(),
+            cause: cause_chain(&e),
+        };
+        let response = request.send().map_err(transport)?;
+        let final_url = response.url().to_string();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(CONTENT_TYPE);
+        let cache_control = header(CACHE_CONTROL);
+        let new_etag = header(ETAG);
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED && etag.is_some() {
+            return Ok(Fetched {
+                not_modified: true,
+                body: Vec::new(),
+                content_type,
+                cache_control,
+                etag: new_etag.or_else(|| etag.map(str::to_owned)),
+                final_url,
+            });
+        }
+        if !status.is_success() {
+            return Err(HttpError::Status {
+                url: final_url,
+                status: status.as_u16(),
+            });
+        }
+        let limit = self.settings.max_body_bytes;
+        let too_large = || HttpError::TooLarge {
+            url: final_url.clone(),
+            limit,
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        response
+            .take(limit + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| HttpError::Transport {
+                url: final_url.clone(),
+                cause: io_cause_chain(&e),
+            })?;
+        if body.len() as u64 > limit {
+            return Err(too_large());
+        }
+        Ok(Fetched {
+            not_modified: false,
+            body,
+            content_type,
+            cache_control,
+            etag: new_etag,
+            final_url,
+        })
+    }
+}
+
+/// "error sending request for url (…)" says nothing; the useful part is at the end of the
+/// chain (`invalid peer certificate: UnknownIssuer`, `operation timed out`). Keep the top
+/// message only when nothing more specific exists, and drop repeats.
+pub fn cause_chain(error: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    let kind = if error.is_timeout() {
+        Some("timed out")
+    } else if error.is_connect() {
+        Some("could not connect")
+    } else if error.is_redirect() {
+        Some("redirect refused")
+    } else {
+        None
+    };
+    let mut top = error.to_string();
+    if let Some(url) = error.url() {
+        top = top.replace(&format!(" for url ({url})"), "");
+    }
+    let mut message = kind.map(str::to_owned).unwrap_or(top);
+    for part in parts {
+        if !message.contains(&part) {
+            message.push_str(": ");
+            message.push_str(&part);
+        }
+    }
+    message
+}
+
+fn io_cause_chain(error: &std::io::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    if error.kind() == std::io::ErrorKind::TimedOut && !message.contains("timed out") {
+        message.insert_str(0, "timed out: ");
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "[::1]",
+            "::1",
+            "localhost",
+            "LOCALHOST.",
+            "a.localhost",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "128.0.0.1",
+            "10.0.0.1",
+            "localhost.example.com",
+            "example.com",
+            "[::2]",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn url_policy_allows_https_and_loopback_http_only() {
+        assert!(check_url("https://token.actions.githubusercontent.com/.well-known/jwks").is_ok());
+        assert!(check_url("http://127.0.0.1:8080/jwks").is_ok());
+        assert!(check_url("http://[::1]/jwks").is_ok());
+        let refused = check_url("http://example.com/jwks").unwrap_err();
+        assert!(
+            refused.to_string().contains("not a loopback host"),
+            "{refused}"
+        );
+        assert!(
+            check_url("ftp://example.com/jwks")
+                .unwrap_err()
+                .to_string()
+                .contains("ftp")
+        );
+        assert!(
+            check_url("joe")
+                .unwrap_err()
+                .to_string()
+                .contains("not a URL")
+        );
+    }
+}

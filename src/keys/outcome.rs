@@ -1,0 +1,117 @@
+//! What verification concluded (DESIGN.md §2): verified (by which key, from where, fetched
+//! when), not checked (and why), or failed (the precise reason). Never "valid" unless checked.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Verified,
+    NotChecked,
+    Failed,
+}
+
+/// The reason as a stable code for scripts; the sentence beside it is for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    Verified,
+    // not checked
+    Encrypted,
+    NoIssuer,
+    IssuerNotUrl,
+    UnsupportedAlgorithm,
+    UnsupportedKey,
+    SecretNeeded,
+    Offline,
+    // failed
+    Unsigned,
+    MissingSignature,
+    BadSignature,
+    UnknownKid,
+    KeyMismatch,
+    NoSuitableKey,
+    DiscoveryIssuerMismatch,
+    KeySourceError,
+}
+
+impl Cause {
+    pub fn status(self) -> Status {
+        match self {
+            Cause::Verified => Status::Verified,
+            Cause::Encrypted
+            | Cause::NoIssuer
+            | Cause::IssuerNotUrl
+            | Cause::UnsupportedAlgorithm
+            | Cause::UnsupportedKey
+            | Cause::SecretNeeded
+            | Cause::Offline => Status::NotChecked,
+            Cause::Unsigned
+            | Cause::MissingSignature
+            | Cause::BadSignature
+            | Cause::UnknownKid
+            | Cause::KeyMismatch
+            | Cause::NoSuitableKey
+            | Cause::DiscoveryIssuerMismatch
+            | Cause::KeySourceError => Status::Failed,
+        }
+    }
+}
+
+/// Where the verifying key came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "location", rename_all = "snake_case")]
+pub enum KeySource {
+    /// A key set fetched over HTTP(S) (directly or from the on-disk cache).
+    Url(String),
+    /// A key set read from a file (`--jwks FILE`, `--jwks-for ISSUER=FILE`).
+    File(String),
+    /// The shared secret the user gave (`--secret`, `--secret-file`, `--secret-base64`).
+    Secret(String),
+}
+
+impl fmt::Display for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySource::Url(url) => f.write_str(url),
+            KeySource::File(path) => write!(f, "file {path}"),
+            KeySource::Secret(flag) => write!(f, "the secret from {flag}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub status: Status,
+    pub cause: Cause,
+    /// One sentence: for verified, which key from where; otherwise what went wrong.
+    pub reason: String,
+    pub alg: Option<String>,
+    /// The `kid` of the key that verified (or the token's, when none did).
+    pub kid: Option<String>,
+    pub key_source: Option<KeySource>,
+    /// When the key set was fetched (Unix seconds), for keys that came over HTTP.
+    pub fetched_at: Option<i64>,
+    /// Whether the keys came from the on-disk cache rather than a request made now.
+    pub from_cache: bool,
+    /// Keys set aside and headers ignored, one line each.
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    pub fn new(cause: Cause, reason: impl Into<String>) -> Outcome {
+        Outcome {
+            status: cause.status(),
+            cause,
+            reason: reason.into(),
+            alg: None,
+            kid: None,
+            key_source: None,
+            fetched_at: None,
+            from_cache: false,
+            notes: Vec::new(),
+        }
+    }
+}

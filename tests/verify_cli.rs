@@ -1,0 +1,338 @@
+//! `claimcheck verify` end to end: the binary, its text and JSON output and its exit codes.
+
+mod support;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use claimcheck::demo::{self, DemoKey};
+use predicates::prelude::*;
+use serde_json::{Map, Value, json};
+use support::keys::tamper;
+use support::scratch_dir;
+use support::server::{Reply, Request, TestServer, discovery};
+
+const GITHUB: &str = "https://token.actions.githubusercontent.com";
+const NOW: i64 = 1_800_000_000;
+
+fn demo_jwks() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/demo/jwks.json")
+        .display()
+        .to_string()
+}
+
+/// The binary with no user config and a scratch cache, so tests never see the real user's.
+fn claimcheck(scratch: &Path) -> Command {
+    let mut command = Command::cargo_bin("claimcheck").unwrap();
+    command
+        .env("CLAIMCHECK_CONFIG", scratch.join("no-config.toml"))
+        .env("CLAIMCHECK_CACHE_DIR", scratch.join("cache"))
+        .env("NO_COLOR", "1");
+    command
+}
+
+fn github_token() -> String {
+    demo::template("github-environment").unwrap().mint(NOW)
+}
+
+fn json_output(command: &mut Command) -> Value {
+    let output = command.output().unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn a_demo_token_pinned_to_the_demo_jwks_is_verified_with_its_source() {
+    let scratch = scratch_dir("cli-demo");
+    let pin = format!("{GITHUB}={}", demo_jwks());
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--now",
+            &NOW.to_string(),
+            "--jwks-for",
+            &pin,
+            &github_token(),
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "Signature  ✓ verified: RS256 with key 'claimcheck-demo-rsa-1' from file {}",
+            demo_jwks()
+        )))
+        .stdout(predicate::str::contains("Time       ✓ active"));
+
+    let document = json_output(claimcheck(&scratch).args([
+        "verify",
+        "--json",
+        "--now",
+        &NOW.to_string(),
+        "--jwks-for",
+        &pin,
+        &github_token(),
+    ]));
+    assert_eq!(document["schema"], 1);
+    assert_eq!(document["claims"]["iss"], GITHUB);
+    let signature = &document["signature"];
+    assert_eq!(signature["status"], "verified");
+    assert_eq!(signature["code"], "verified");
+    assert_eq!(signature["alg"], "RS256");
+    assert_eq!(signature["kid"], "claimcheck-demo-rsa-1");
+    assert_eq!(
+        signature["key_source"],
+        json!({"kind": "file", "location": demo_jwks()})
+    );
+}
+
+#[test]
+fn decode_still_reports_the_signature_as_not_checked_with_no_new_fields() {
+    let scratch = scratch_dir("cli-decode");
+    let document = json_output(claimcheck(&scratch).args(["decode", "--json", &github_token()]));
+    let signature = document["signature"].as_object().unwrap();
+    assert_eq!(signature.keys().collect::<Vec<_>>(), ["status", "reason"]);
+    assert_eq!(signature["status"], "not_checked");
+}
+
+#[test]
+fn exit_codes_tell_failed_expired_and_not_checked_apart() {
+    let scratch = scratch_dir("cli-exit");
+    let pin = format!("{GITHUB}={}", demo_jwks());
+    let now = NOW.to_string();
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--now",
+            &now,
+            "--jwks-for",
+            &pin,
+            &tamper(&github_token()),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "✗ failed: the signature does not verify with key 'claimcheck-demo-rsa-1'",
+        ));
+    let much_later = (NOW + 86_400).to_string();
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--now",
+            &much_later,
+            "--jwks-for",
+            &pin,
+            &github_token(),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("✓ verified"))
+        .stdout(predicate::str::contains("✗ expired"));
+    claimcheck(&scratch)
+        .args(["verify", "--now", &now, "--offline", &github_token()])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("– not checked: offline, and no cached keys for https://token.actions.githubusercontent.com"));
+    claimcheck(&scratch)
+        .args(["verify", "not-a-token-and-not-a-file"])
+        .assert()
+        .code(2);
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--ca-cert",
+            "/nonexistent/ca.pem",
+            &github_token(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read the CA certificate file",
+        ));
+}
+
+#[test]
+fn pins_in_the_config_file_are_used_with_paths_relative_to_it() {
+    let scratch = scratch_dir("cli-config");
+    std::fs::copy(demo_jwks(), scratch.join("github.json")).unwrap();
+    let config = scratch.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[tui]\nanything = true\n\n[verify.jwks_for]\n\"{GITHUB}\" = \"github.json\"\n"),
+    )
+    .unwrap();
+    claimcheck(&scratch)
+        .env("CLAIMCHECK_CONFIG", &config)
+        .args(["verify", "--now", &NOW.to_string(), &github_token()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "from file {}",
+            scratch.join("github.json").display()
+        )));
+    std::fs::write(&config, "[verify]\ntimeout_secs = \"soon\"\n").unwrap();
+    claimcheck(&scratch)
+        .env("CLAIMCHECK_CONFIG", &config)
+        .args(["verify", &github_token()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not valid"));
+}
+
+#[test]
+fn keys_discovered_over_http_are_shown_with_their_url_and_fetch_time_then_cached() {
+    let server = TestServer::start(|request: &Request| match request.path.as_str() {
+        "/.well-known/openid-configuration" => Reply::json(&discovery(&request.base, "/jwks")),
+        "/jwks" => Reply::with_type(
+            200,
+            "application/jwk-set+json",
+            demo::JWKS_JSON.as_bytes().to_vec(),
+        ),
+        _ => Reply::status(404),
+    });
+    let mut claims = Map::new();
+    claims.insert("iss".into(), server.base.clone().into());
+    claims.insert(
+        "sub".into(),
+        "system:serviceaccount:payments:api-server".into(),
+    );
+    claims.insert("exp".into(), (NOW + 600).into());
+    let minted = demo::sign_with(DemoKey::Ec, &Map::new(), &claims);
+    let scratch = scratch_dir("cli-http");
+    let run = || {
+        claimcheck(&scratch)
+            .args(["verify", "--now", &NOW.to_string(), &minted])
+            .assert()
+            .code(0)
+    };
+    run().stdout(predicate::str::contains(format!(
+        "✓ verified: ES256 with key 'claimcheck-demo-ec-1' from {}/jwks (fetched ",
+        server.base
+    )));
+    run().stdout(predicate::str::contains(", from the cache)"));
+    assert_eq!(server.count("/jwks"), 1);
+}
+
+#[test]
+fn a_stalling_key_server_ends_in_a_timeout_failure() {
+    let server = TestServer::start(|request: &Request| match request.path.as_str() {
+        "/.well-known/openid-configuration" => Reply::stall(),
+        _ => Reply::status(404),
+    });
+    let mut claims = Map::new();
+    claims.insert("iss".into(), server.base.clone().into());
+    claims.insert("exp".into(), (NOW + 600).into());
+    let minted = demo::sign_with(DemoKey::Rsa, &Map::new(), &claims);
+    let scratch = scratch_dir("cli-stall");
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--timeout",
+            "0.5",
+            "--no-cache",
+            "--now",
+            &NOW.to_string(),
+            &minted,
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("✗ failed: discovery failed:"))
+        .stdout(predicate::str::contains("timed out"));
+}
+
+#[test]
+fn hmac_secrets_come_from_any_of_the_three_options() {
+    let scratch = scratch_dir("cli-hmac");
+    let secret = b"correct horse battery staple, 32b";
+    let minted = support::keys::mint_hmac("HS256", secret, json!({"sub": "x", "exp": NOW + 60}));
+    let file = scratch.join("secret.txt");
+    std::fs::write(&file, [secret.as_slice(), b"\n"].concat()).unwrap();
+    let b64 = support::keys::b64(secret);
+    let now = NOW.to_string();
+    let file_arg = file.display().to_string();
+    for option in [
+        ["--secret", std::str::from_utf8(secret).unwrap()],
+        ["--secret-file", file_arg.as_str()],
+        ["--secret-base64", b64.as_str()],
+    ] {
+        claimcheck(&scratch)
+            .args(["verify", "--now", &now])
+            .args(option)
+            .arg(&minted)
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!(
+                "✓ verified: HS256 with the secret from {}",
+                option[0]
+            )));
+    }
+    claimcheck(&scratch)
+        .args(["verify", "--now", &now, &minted])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("pass it with --secret"));
+}
+
+#[test]
+fn help_has_examples() {
+    let scratch = scratch_dir("cli-help");
+    claimcheck(&scratch)
+        .args(["verify", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("--jwks-for"));
+}
+
+#[test]
+fn ssl_cert_file_and_ca_cert_are_honoured_for_https_key_sets() {
+    let jwks = demo::JWKS_JSON.to_owned();
+    let origin = support::tls::https_server(jwks);
+    let scratch = scratch_dir("cli-tls");
+    let pin = format!("{GITHUB}={origin}/jwks");
+    let now = NOW.to_string();
+    let ca = support::tls::fixture("ca.pem");
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--no-cache",
+            "--now",
+            &now,
+            "--jwks-for",
+            &pin,
+            &github_token(),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "invalid peer certificate: UnknownIssuer",
+        ));
+    claimcheck(&scratch)
+        .args([
+            "verify",
+            "--no-cache",
+            "--now",
+            &now,
+            "--jwks-for",
+            &pin,
+            "--ca-cert",
+        ])
+        .arg(&ca)
+        .arg(github_token())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "✓ verified: RS256 with key 'claimcheck-demo-rsa-1' from {origin}/jwks"
+        )));
+    claimcheck(&scratch)
+        .env("SSL_CERT_FILE", &ca)
+        .args([
+            "verify",
+            "--no-cache",
+            "--now",
+            &now,
+            "--jwks-for",
+            &pin,
+            &github_token(),
+        ])
+        .assert()
+        .code(0);
+}
