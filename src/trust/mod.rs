@@ -2,10 +2,15 @@
 //! Pure: callers pass rule text and claims in, and "now".
 //!
 //! Public face: the [`Rule`] trait (one implementation per trust system), [`Verdict`] and its
-//! parts, and [`hints`] shared by the evaluators.
+//! parts, and [`hints`] shared by the evaluators. Evaluators: [`vault`] (Vault JWT roles),
+//! [`entra`] (Entra federated identity credentials), [`expect`] (`--expect` on the command line);
+//! [`wildcard`] holds their glob matchers.
 
+pub mod expect;
 pub mod hints;
+pub mod vault;
 pub mod verdict;
+pub mod wildcard;
 
 pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
 
