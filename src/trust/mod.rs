@@ -6,6 +6,7 @@
 //! [`entra`] (Entra federated identity credentials), [`expect`] (`--expect` on the command line);
 //! [`wildcard`] holds their glob matchers.
 
+pub mod entra;
 pub mod expect;
 pub mod hints;
 pub mod vault;
@@ -26,4 +27,11 @@ pub trait Rule: Send + Sync {
 
     /// What is risky about the rule itself, independent of any token.
     fn lints(&self) -> Vec<RuleLint>;
+
+    /// Rules that report the same key are alternatives: the real system accepts the token when
+    /// ANY of them allows (the federated credentials of one Entra application). Callers
+    /// combining outcomes (exit codes, summaries) should treat such a group as one decision.
+    fn any_of(&self) -> Option<&str> {
+        None
+    }
 }
