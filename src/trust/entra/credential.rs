@@ -60,7 +60,10 @@ pub fn parse_credential(object: &Map<String, Value>, index: usize) -> Result<Cre
             Some(_) => Err(format!("{}: expected a string", label(field))),
         }
     };
-    let name = text("name")?.unwrap_or_else(|| format!("credential #{}", index + 1));
+    let given_name = text("name")?;
+    let name = given_name
+        .clone()
+        .unwrap_or_else(|| format!("credential #{}", index + 1));
     let issuer = text("issuer")?.ok_or_else(|| format!("{}: missing", label("issuer")))?;
     let audiences = match object.get("audiences") {
         Some(Value::Array(items)) => items
@@ -102,6 +105,25 @@ pub fn parse_credential(object: &Map<String, Value>, index: usize) -> Result<Cre
         }
     };
     let mut write_errors = Vec::new();
+    if let Some(name) = &given_name
+        && !valid_name(name)
+    {
+        write_errors.push(format!(
+            "name {name:?} must be 3–120 characters of letters, digits, '-' and '_', starting with a letter or digit"
+        ));
+    }
+    for (field, value) in [("issuer", Some(&issuer)), ("subject", subject.as_ref())]
+        .into_iter()
+        .chain(audiences.iter().map(|a| ("audience", Some(a))))
+    {
+        if let Some(value) = value
+            && value.chars().count() > MAX_FIELD_CHARS
+        {
+            write_errors.push(format!(
+                "{field} is longer than {MAX_FIELD_CHARS} characters"
+            ));
+        }
+    }
     if audiences.len() != 1 {
         write_errors.push(format!(
             "Federated identity credentials must have exactly one audience (this one has {})",
@@ -136,6 +158,18 @@ pub fn parse_credential(object: &Map<String, Value>, index: usize) -> Result<Cre
         matching,
         write_errors,
     })
+}
+
+/// Issuer, subject and audience values are limited to 600 characters (considerations doc).
+const MAX_FIELD_CHARS: usize = 600;
+
+/// Names: 3–120 characters of `[A-Za-z0-9_-]`, the first alphanumeric (considerations doc).
+fn valid_name(name: &str) -> bool {
+    (3..=120).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 #[cfg(test)]
@@ -193,6 +227,18 @@ mod tests {
                 .write_errors,
             ["claimsMatchingExpression.languageVersion must be 1 (found 2)"]
         );
+        let names =
+            json!({"name": "-x", "issuer": "i", "subject": "s".repeat(601), "audiences": ["a"]});
+        assert_eq!(
+            parse_credential(names.as_object().unwrap(), 0)
+                .unwrap()
+                .write_errors,
+            [
+                "name \"-x\" must be 3–120 characters of letters, digits, '-' and '_', starting with a letter or digit",
+                "subject is longer than 600 characters",
+            ]
+        );
+        assert!(valid_name("acme-app_prod1") && !valid_name("ab") && !valid_name("a.b.c"));
         let bad = json!({"issuer": 1, "subject": "s", "audiences": ["a"]});
         assert!(
             parse_credential(bad.as_object().unwrap(), 0)

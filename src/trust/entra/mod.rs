@@ -38,6 +38,13 @@ pub fn parse(doc: &Value, file: Option<&str>) -> Result<Vec<Box<dyn Rule>>, Stri
         "not Entra federated credentials: expected `az ad app federated-credential list` or `show` output (objects with issuer, audiences and subject or claimsMatchingExpression)".to_owned()
     })?;
     let count = objects.len();
+    let pair = |o: &serde_json::Map<String, Value>| {
+        (
+            o.get("issuer").and_then(Value::as_str).map(str::to_owned),
+            o.get("subject").and_then(Value::as_str).map(str::to_owned),
+        )
+    };
+    let pairs: Vec<_> = objects.iter().map(|o| pair(o)).collect();
     let group = file.map_or_else(
         || "entra application".to_owned(),
         |f| {
@@ -51,6 +58,8 @@ pub fn parse(doc: &Value, file: Option<&str>) -> Result<Vec<Box<dyn Rule>>, Stri
         .enumerate()
         .map(|(index, object)| {
             let credential = credential::parse_credential(object, index)?;
+            let duplicate_subject = pairs[index].1.is_some()
+                && pairs.iter().filter(|p| **p == pairs[index]).count() > 1;
             Ok(Box::new(EntraCredential {
                 id: RuleId {
                     kind: RuleKind::Entra,
@@ -59,6 +68,7 @@ pub fn parse(doc: &Value, file: Option<&str>) -> Result<Vec<Box<dyn Rule>>, Stri
                 },
                 credential,
                 credentials_in_file: count,
+                duplicate_subject,
                 group: group.clone(),
             }) as Box<dyn Rule>)
         })
@@ -69,6 +79,8 @@ pub struct EntraCredential {
     id: RuleId,
     credential: Credential,
     credentials_in_file: usize,
+    /// Another credential in the file has the same issuer and subject.
+    duplicate_subject: bool,
     group: String,
 }
 
@@ -97,6 +109,13 @@ impl Rule for EntraCredential {
                 "entra-subject-wildcard-literal",
                 Severity::Warning,
                 format!("subject {subject:?} contains '*', which classic credentials compare literally (no wildcards in any property); use a flexible credential with 'matches', or one credential per subject"),
+            ));
+        }
+        if self.duplicate_subject {
+            lints.push(RuleLint::new(
+                "entra-duplicate-subject",
+                Severity::Error,
+                "another credential in this file has the same issuer and subject; Entra requires the pair to be unique per application",
             ));
         }
         if self.credentials_in_file > MAX_CREDENTIALS {

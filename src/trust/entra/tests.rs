@@ -12,11 +12,11 @@ use crate::trust::Outcome;
 const GITHUB: &str = "https://token.actions.githubusercontent.com";
 
 fn classic(subject: &str, audience: &str) -> Value {
-    json!({"name": "c", "issuer": GITHUB, "subject": subject, "audiences": [audience], "description": null})
+    json!({"name": "classic-credential", "issuer": GITHUB, "subject": subject, "audiences": [audience], "description": null})
 }
 
 fn flexible(expression: &str, issuer: &str) -> Value {
-    json!({"name": "f", "issuer": issuer, "subject": null, "audiences": [DEFAULT_AUDIENCE],
+    json!({"name": "flexible-credential", "issuer": issuer, "subject": null, "audiences": [DEFAULT_AUDIENCE],
            "claimsMatchingExpression": {"value": expression, "languageVersion": 1}})
 }
 
@@ -287,6 +287,13 @@ fn lints() {
     assert_eq!(
         codes(classic("s", "https://github.com/acme")),
         ["entra-audience-not-default"]
+    );
+    assert_eq!(
+        codes(json!([
+            classic("s", DEFAULT_AUDIENCE),
+            classic("s", DEFAULT_AUDIENCE)
+        ])),
+        ["entra-duplicate-subject"]
     );
     assert!(codes(classic("s", DEFAULT_AUDIENCE)).is_empty());
     // A credential Entra could not store is an error verdict.

@@ -13,6 +13,31 @@ use crate::trust::{Check, Outcome, Rule, Verdict, hints};
 
 const ALG_NOT_CHECKED: &str = "the token's alg header is not checked here: Vault also requires it to be one of the mount's jwt_supported_algs (default RS256, RS384, RS512, ES256, ES384, ES512, PS256, PS384, PS512, EdDSA)";
 
+/// What the plugin accepts for JWT roles when the mount sets no `jwt_supported_algs` (Vault API
+/// docs, auth/jwt config: "Defaults to all available algorithms for JWT roles").
+const DEFAULT_ALGS: &[&str] = &[
+    "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA",
+];
+
+/// cap's `alg` check, for callers that have the token header (`Rule::evaluate` sees claims only):
+/// the check and, when it fails, Vault's message.
+pub fn alg_check(role: &Role, alg: &str) -> (Check, Option<String>) {
+    let allowed: Vec<&str> = if role.jwt_supported_algs.is_empty() {
+        DEFAULT_ALGS.to_vec()
+    } else {
+        role.jwt_supported_algs.iter().map(String::as_str).collect()
+    };
+    let passed = allowed.contains(&alg);
+    let check = Check::new(
+        "alg ∈ jwt_supported_algs (mount config)",
+        allowed.iter().map(|a| json!(a)).collect(),
+        Some(json!(alg)),
+        passed,
+    );
+    let failure = (!passed).then(|| "error validating token: invalid algorithm (alg) header parameter: token signed with unexpected algorithm".to_owned());
+    (check, failure)
+}
+
 struct Steps {
     checks: Vec<Check>,
     first_failure: Option<String>,
@@ -240,7 +265,7 @@ fn audience_without_bound(role: &Role, claims: &Claims, steps: &mut Steps) {
     steps.push(
         Check::new(
             "no aud when the role has no bound_audiences",
-            Vec::new(),
+            vec![json!("no aud claim, or an empty one")],
             claims.get("aud").cloned(),
             !has_audience,
         )

@@ -7,7 +7,8 @@
 //!
 //! Not evaluated here, and said so in every verdict: the signature (the `keys` module does that)
 //! and the token's `alg` header against the mount's `jwt_supported_algs` (`Rule::evaluate` sees
-//! claims only); `token_bound_cidrs` (the client address is unknown).
+//! claims only; [`VaultRole::alg_check`] does it for a caller with the header);
+//! `token_bound_cidrs` (the client address is unknown).
 
 mod evaluate;
 mod hints;
@@ -56,6 +57,12 @@ pub struct VaultRole {
 impl VaultRole {
     pub fn role(&self) -> &Role {
         &self.role
+    }
+
+    /// The `alg` step of the login (cap checks it right after the signature), for a caller that
+    /// has the token's header; returns the check and, on failure, Vault's message.
+    pub fn alg_check(&self, alg: &str) -> (crate::trust::Check, Option<String>) {
+        evaluate::alg_check(&self.role, alg)
     }
 }
 

@@ -1,7 +1,8 @@
 //! A Vault JWT role as `vault read -format=json auth/<mount>/role/<name>` prints it (the role is
 //! under `data`), or the bare role body. `bound_issuer` belongs to the mount's config
 //! (`auth/<mount>/config`), not to the role; it is accepted in the same document (beside the role
-//! fields, or in `data`) because the login checks it, and is optional.
+//! fields, or in `data`) because the login checks it, and is optional. So is the config's
+//! `jwt_supported_algs`.
 //!
 //! Field semantics and write-time validation: vault-plugin-auth-jwt path_role.go (reference §4,
 //! "Role-write constraints"; conformance notes list the write-time error texts).
@@ -43,6 +44,8 @@ pub struct Role {
     /// `None` when the document has no `role_type`; Vault stores such a role as `oidc`.
     pub role_type: Option<String>,
     pub bound_issuer: Option<String>,
+    /// Mount config; empty means every algorithm the plugin supports (for JWT roles).
+    pub jwt_supported_algs: Vec<String>,
     pub bound_subject: String,
     pub bound_audiences: Vec<String>,
     /// In file order; Vault iterates a Go map (random order) — see the evaluator.
@@ -74,6 +77,10 @@ pub fn parse_role(doc: &Value) -> Result<Role, String> {
         Some(Value::String(s)) if s.is_empty() => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err("bound_issuer: expected a string".into()),
+    };
+    let jwt_supported_algs = match outer.filter(|_| !body.contains_key("jwt_supported_algs")) {
+        Some(outer) => string_list(outer, "jwt_supported_algs")?,
+        None => string_list(body, "jwt_supported_algs")?,
     };
     let bound_claims_type = string_field(body, "bound_claims_type")?.unwrap_or_default();
     let mut write_errors = Vec::new();
@@ -137,6 +144,7 @@ pub fn parse_role(doc: &Value) -> Result<Role, String> {
     let role = Role {
         role_type: string_field(body, "role_type")?,
         bound_issuer,
+        jwt_supported_algs,
         bound_subject: string_field(body, "bound_subject")?.unwrap_or_default(),
         bound_audiences: string_list(body, "bound_audiences")?,
         bound_claims,

@@ -522,3 +522,30 @@ fn detection_and_lints() {
         ["vault-glob-matches-anything"]
     );
 }
+
+#[test]
+fn alg_check_uses_mount_config() {
+    // cap jwt_test.go "jwt signed with unexpected algorithm"; Vault API docs: JWT roles accept
+    // every supported algorithm when jwt_supported_algs is empty.
+    let vault_role = |doc: Value| VaultRole {
+        id: RuleId {
+            kind: RuleKind::Vault,
+            file: None,
+            name: "r".into(),
+        },
+        role: role::parse_role(&doc).unwrap(),
+    };
+    let default = vault_role(role(json!({})));
+    assert!(default.alg_check("ES512").1.is_none());
+    assert!(default.alg_check("HS256").1.is_some());
+    let mut restricted = role(json!({}));
+    restricted["jwt_supported_algs"] = json!(["RS512", "PS384", "ES256"]);
+    let (check, failure) = vault_role(restricted).alg_check("RS256");
+    assert!(!check.passed);
+    assert_eq!(
+        failure.as_deref(),
+        Some(
+            "error validating token: invalid algorithm (alg) header parameter: token signed with unexpected algorithm"
+        )
+    );
+}

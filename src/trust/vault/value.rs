@@ -22,6 +22,8 @@ pub enum GoValue {
     List(Vec<GoValue>),
     /// A JSON object: never equal to anything the plugin compares it with.
     Map,
+    /// A JSON `null` inside a list (Go `nil`).
+    Nil,
 }
 
 impl GoValue {
@@ -49,7 +51,7 @@ impl GoValue {
             Value::Array(items) => GoValue::List(
                 items
                     .iter()
-                    .map(|v| GoValue::from_token_nested(v).unwrap_or(GoValue::Map))
+                    .map(|v| GoValue::from_token_nested(v).unwrap_or(GoValue::Nil))
                     .collect(),
             ),
             Value::Object(_) => GoValue::Map,
@@ -74,7 +76,7 @@ impl GoValue {
         match self {
             GoValue::List(items) => Some(items.clone()),
             GoValue::String(_) | GoValue::Bool(_) | GoValue::Number(_) => Some(vec![self.clone()]),
-            GoValue::Float(_) | GoValue::Map => None,
+            GoValue::Float(_) | GoValue::Map | GoValue::Nil => None,
         }
     }
 
@@ -93,6 +95,7 @@ impl GoValue {
                     .join(" ")
             ),
             GoValue::Map => "map[…]".to_owned(),
+            GoValue::Nil => "<nil>".to_owned(),
         }
     }
 }
