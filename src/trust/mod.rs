@@ -25,6 +25,12 @@ pub trait Rule: Send + Sync {
     /// verdict carries the rule's lints too.
     fn evaluate(&self, claims: &Claims, now: i64) -> Verdict;
 
+    /// The outcome alone, exactly as [`Rule::evaluate`] would decide it. Evaluators override it
+    /// with a path that builds no checks, for matrices over large token corpora.
+    fn outcome(&self, claims: &Claims, now: i64) -> Outcome {
+        self.evaluate(claims, now).outcome
+    }
+
     /// What is risky about the rule itself, independent of any token.
     fn lints(&self) -> Vec<RuleLint>;
 

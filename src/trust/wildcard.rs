@@ -35,34 +35,53 @@ pub fn go_glob(pattern: &str, subject: &str) -> bool {
 }
 
 /// Anchored match with `*` (any run, including empty) and `?` (one character, not byte).
-/// Linear-time two-pointer algorithm with single backtrack point, so hostile patterns such as
-/// `*a*a*a*…b` cannot blow up.
+/// Linear-time two-pointer algorithm with a single backtrack point, so hostile patterns such as
+/// `*a*a*a*…b` cannot blow up; works on the UTF-8 bytes without allocating, stepping whole
+/// characters (both inputs are valid UTF-8, so every index stays on a character boundary).
 pub fn star_question(pattern: &str, subject: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let subject: Vec<char> = subject.chars().collect();
+    let (pattern, subject) = (pattern.as_bytes(), subject.as_bytes());
     let (mut p, mut s) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while s < subject.len() {
-        match pattern.get(p) {
-            Some('*') => {
+        if let Some(&c) = pattern.get(p) {
+            if c == b'*' {
                 backtrack = Some((p, s));
                 p += 1;
+                continue;
             }
-            Some(&c) if c == '?' || c == subject[s] => {
+            if c == b'?' {
                 p += 1;
-                s += 1;
+                s += utf8_len(subject[s]);
+                continue;
             }
-            _ => match backtrack {
-                Some((star, matched)) => {
-                    p = star + 1;
-                    s = matched + 1;
-                    backtrack = Some((star, matched + 1));
-                }
-                None => return false,
-            },
+            let len = utf8_len(c);
+            if subject[s..].starts_with(&pattern[p..p + len]) {
+                p += len;
+                s += len;
+                continue;
+            }
+        }
+        match backtrack {
+            Some((star, matched)) => {
+                let next = matched + utf8_len(subject[matched]);
+                p = star + 1;
+                s = next;
+                backtrack = Some((star, next));
+            }
+            None => return false,
         }
     }
-    pattern[p..].iter().all(|&c| c == '*')
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// Length of the UTF-8 sequence that starts with `first`.
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
 }
 
 #[cfg(test)]
@@ -187,7 +206,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn matchers_agree_with_naive_oracle(p in "[ab*?/]{0,8}", s in "[ab?/]{0,10}") {
+        fn matchers_agree_with_naive_oracle(p in "[aü€b*?/]{0,8}", s in "[aü€b?/]{0,10}") {
             let (pc, sc): (Vec<char>, Vec<char>) = (p.chars().collect(), s.chars().collect());
             prop_assert_eq!(star_question(&p, &s), naive(&pc, &sc, true));
             prop_assert_eq!(go_glob(&p, &s), naive(&pc, &sc, false));

@@ -357,6 +357,31 @@ fn login_table() {
             json!({"groups": ["ops"]}),
             None,
         ),
+        // path_login.go createIdentity: normalizeList, then every element must be a string.
+        (
+            "groups_claim string",
+            json!({"groups_claim": "groups"}),
+            json!({"groups": "ops"}),
+            None,
+        ),
+        (
+            "groups_claim object",
+            json!({"groups_claim": "groups"}),
+            json!({"groups": {"a": 1}}),
+            Some("\"groups\" claim could not be converted to string list"),
+        ),
+        (
+            "groups_claim number",
+            json!({"groups_claim": "groups"}),
+            json!({"groups": 5}),
+            Some("value 5 in groups claim could not be parsed as string"),
+        ),
+        (
+            "groups_claim with null",
+            json!({"groups_claim": "groups"}),
+            json!({"groups": ["ops", null]}),
+            Some("value <nil> in groups claim could not be parsed as string"),
+        ),
         // path_login.go: oidc roles are refused for JWT login (and role_type defaults to oidc).
         (
             "oidc role",
