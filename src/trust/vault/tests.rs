@@ -41,9 +41,17 @@ fn token(extra: Value) -> Claims {
     claims.as_object().unwrap().clone()
 }
 
+/// Evaluates, and checks on the way that the check-free decision agrees.
 fn verdict(role_doc: Value, claims: Claims) -> Verdict {
     let rules = parse(&role_doc, Some("rules/deploy.json")).unwrap();
-    rules[0].evaluate(&claims, NOW)
+    let verdict = rules[0].evaluate(&claims, NOW);
+    assert_eq!(
+        rules[0].outcome(&claims, NOW),
+        verdict.outcome,
+        "{}",
+        verdict.summary
+    );
+    verdict
 }
 
 /// (why + source, role fields, token changes (null removes), expected summary or None for allowed)
@@ -552,20 +560,13 @@ fn detection_and_lints() {
 fn alg_check_uses_mount_config() {
     // cap jwt_test.go "jwt signed with unexpected algorithm"; Vault API docs: JWT roles accept
     // every supported algorithm when jwt_supported_algs is empty.
-    let vault_role = |doc: Value| VaultRole {
-        id: RuleId {
-            kind: RuleKind::Vault,
-            file: None,
-            name: "r".into(),
-        },
-        role: role::parse_role(&doc).unwrap(),
-    };
-    let default = vault_role(role(json!({})));
-    assert!(default.alg_check("ES512").1.is_none());
-    assert!(default.alg_check("HS256").1.is_some());
+    let alg_check =
+        |doc: Value, alg: &str| evaluate::alg_check(&role::parse_role(&doc).unwrap(), alg);
+    assert!(alg_check(role(json!({})), "ES512").1.is_none());
+    assert!(alg_check(role(json!({})), "HS256").1.is_some());
     let mut restricted = role(json!({}));
     restricted["jwt_supported_algs"] = json!(["RS512", "PS384", "ES256"]);
-    let (check, failure) = vault_role(restricted).alg_check("RS256");
+    let (check, failure) = alg_check(restricted, "RS256");
     assert!(!check.passed);
     assert_eq!(
         failure.as_deref(),

@@ -54,6 +54,39 @@ fn numeric_date(claims: &Claims, name: &str) -> Result<i64, ()> {
     }
 }
 
+/// cap fills a missing `exp` with max(iat, nbf) + expiration leeway, then a missing `nbf` with
+/// `iat`, or with exp − not-before leeway when there is no `iat`. Returns (nbf, exp).
+fn synthesise(iat: i64, nbf: i64, exp: i64, leeways: Leeways) -> (i64, i64) {
+    let exp = if exp == 0 {
+        iat.max(nbf) + effective(leeways.expiration, DEFAULT_SYNTHESIS_LEEWAY)
+    } else {
+        exp
+    };
+    let nbf = match (nbf, iat) {
+        (0, 0) => exp - effective(leeways.not_before, DEFAULT_SYNTHESIS_LEEWAY),
+        (0, iat) => iat,
+        (nbf, _) => nbf,
+    };
+    (nbf, exp)
+}
+
+/// Whether every time check passes, without building checks (same rules as [`time_checks`]).
+pub fn time_ok(claims: &Claims, now: i64, leeways: Leeways) -> bool {
+    let (Ok(iat), Ok(nbf), Ok(exp)) = (
+        numeric_date(claims, "iat"),
+        numeric_date(claims, "nbf"),
+        numeric_date(claims, "exp"),
+    ) else {
+        return false;
+    };
+    if iat == 0 && nbf == 0 && exp == 0 {
+        return false;
+    }
+    let (nbf, exp) = synthesise(iat, nbf, exp, leeways);
+    let skew = effective(leeways.clock_skew, DEFAULT_CLOCK_SKEW);
+    now + skew >= nbf && now - skew <= exp && now + skew >= iat
+}
+
 /// The checks in cap's order: missing-claims, nbf, exp, iat. A claim that is not a number makes
 /// cap's claim unmarshalling fail before any of them.
 pub fn time_checks(claims: &Claims, now: i64, leeways: Leeways) -> Vec<TimeCheck> {
@@ -77,7 +110,7 @@ pub fn time_checks(claims: &Claims, now: i64, leeways: Leeways) -> Vec<TimeCheck
             failure: Some(NOT_A_NUMERIC_DATE),
         }];
     };
-    let (iat, mut nbf, mut exp) = (dates[0], dates[1], dates[2]);
+    let (iat, nbf, exp) = (dates[0], dates[1], dates[2]);
     if iat == 0 && nbf == 0 && exp == 0 {
         return vec![TimeCheck {
             check: Check::new(
@@ -89,27 +122,22 @@ pub fn time_checks(claims: &Claims, now: i64, leeways: Leeways) -> Vec<TimeCheck
             failure: Some(NO_TIME_CLAIMS),
         }];
     }
-    let mut exp_note = None;
-    if exp == 0 {
-        let leeway = effective(leeways.expiration, DEFAULT_SYNTHESIS_LEEWAY);
-        exp = iat.max(nbf) + leeway;
-        exp_note = Some(format!(
-            "exp absent: cap uses max(iat, nbf) + expiration_leeway ({leeway}s) = {exp}"
-        ));
-    }
-    let mut nbf_note = None;
-    if nbf == 0 {
-        if iat != 0 {
-            nbf = iat;
-            nbf_note = Some(format!("nbf absent: cap uses iat = {iat}"));
-        } else {
-            let leeway = effective(leeways.not_before, DEFAULT_SYNTHESIS_LEEWAY);
-            nbf = exp - leeway;
-            nbf_note = Some(format!(
-                "nbf absent and no iat: cap uses exp − not_before_leeway ({leeway}s) = {nbf}"
-            ));
-        }
-    }
+    let (synth_nbf, synth_exp) = synthesise(iat, nbf, exp, leeways);
+    let exp_note = (exp == 0).then(|| {
+        format!(
+            "exp absent: cap uses max(iat, nbf) + expiration_leeway ({}s) = {synth_exp}",
+            effective(leeways.expiration, DEFAULT_SYNTHESIS_LEEWAY)
+        )
+    });
+    let nbf_note = match (nbf, iat) {
+        (0, 0) => Some(format!(
+            "nbf absent and no iat: cap uses exp − not_before_leeway ({}s) = {synth_nbf}",
+            effective(leeways.not_before, DEFAULT_SYNTHESIS_LEEWAY)
+        )),
+        (0, _) => Some(format!("nbf absent: cap uses iat = {iat}")),
+        _ => None,
+    };
+    let (nbf, exp) = (synth_nbf, synth_exp);
     let skew = effective(leeways.clock_skew, DEFAULT_CLOCK_SKEW);
     let skew_text = match leeways.clock_skew {
         0 => format!("clock_skew_leeway {skew}s (0 = default)"),
@@ -169,9 +197,11 @@ mod tests {
             expiration: leeways.1,
             not_before: leeways.2,
         };
-        time_checks(&claims, now, leeways)
+        let failure = time_checks(&claims, now, leeways)
             .into_iter()
-            .find_map(|t| t.failure)
+            .find_map(|t| t.failure);
+        assert_eq!(time_ok(&claims, now, leeways), failure.is_none());
+        failure
     }
 
     #[test]

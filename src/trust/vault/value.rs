@@ -139,16 +139,35 @@ pub fn get_claim(claims: &Claims, key: &str) -> Option<ClaimLookup> {
     })
 }
 
+/// `getClaim` without the conversion: the JSON value the key names, `None` when missing
+/// (absent, `null`, or an unresolvable pointer).
+pub fn lookup_raw<'a>(claims: &'a Claims, key: &str) -> Option<&'a Value> {
+    let raw = if key.starts_with('/') {
+        pointer_get(claims, key)?
+    } else {
+        claims.get(key)?
+    };
+    (!raw.is_null()).then_some(raw)
+}
+
+/// The integer a top-level token number becomes (see [`get_claim`]).
+pub fn truncated_integer(n: &Number) -> i64 {
+    match n.as_i64().filter(|i| i.unsigned_abs() < (1 << 53)) {
+        Some(i) => i,
+        None => n.as_f64().unwrap_or(0.0).trunc() as i64,
+    }
+}
+
 /// `json.Number(strconv.Itoa(int(f)))` where `f` is the float64 `encoding/json` produced. Exact
 /// for integers up to 2^53; Go's `int()` of a huge float is implementation-defined, Rust saturates.
 fn truncate_to_json_number(n: &Number) -> (String, Option<f64>) {
-    if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() < (1 << 53)) {
-        return (i.to_string(), None);
-    }
-    let f = n.as_f64().unwrap_or(0.0);
-    let truncated = f.trunc();
-    let text = (truncated as i64).to_string();
-    (text, (truncated != f).then_some(f))
+    let integer = truncated_integer(n);
+    let exact =
+        n.as_i64().is_some_and(|i| i == integer) || n.as_f64().is_some_and(|f| f.trunc() == f);
+    (
+        integer.to_string(),
+        (!exact).then(|| n.as_f64().unwrap_or(0.0)),
+    )
 }
 
 /// `pointerstructure.Get` over the claims: RFC 6901 parts (`~1` → `/`, `~0` → `~`), map keys
@@ -156,14 +175,12 @@ fn truncate_to_json_number(n: &Number) -> (String, Option<f64>) {
 /// (mapstructure weak decoding: `strconv.ParseInt(s, 0, …)`, so `0x1` and `+1` are accepted and
 /// an empty part means 0) and bounds-checked.
 pub fn pointer_get<'a>(claims: &'a Claims, pointer: &str) -> Option<&'a Value> {
-    let mut parts = pointer[1..]
-        .split('/')
-        .map(|p| p.replace("~1", "/").replace("~0", "~"));
+    let mut parts = pointer[1..].split('/').map(unescape_pointer_part);
     let first = parts.next()?;
-    let mut current = claims.get(&first)?;
+    let mut current = claims.get(first.as_ref())?;
     for part in parts {
         current = match current {
-            Value::Object(map) => map.get(&part)?,
+            Value::Object(map) => map.get(part.as_ref())?,
             Value::Array(items) => {
                 let index = go_parse_int_base0(&part)?;
                 usize::try_from(index).ok().and_then(|i| items.get(i))?
@@ -172,6 +189,15 @@ pub fn pointer_get<'a>(claims: &'a Claims, pointer: &str) -> Option<&'a Value> {
         };
     }
     Some(current)
+}
+
+/// RFC 6901 part unescaping (`~1` → `/`, then `~0` → `~`); borrows when there is nothing to do.
+fn unescape_pointer_part(part: &str) -> std::borrow::Cow<'_, str> {
+    if part.contains('~') {
+        part.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        part.into()
+    }
 }
 
 /// Go `strconv.ParseInt(s, 0, 64)` as mapstructure's weak string→int decoding calls it (an empty
