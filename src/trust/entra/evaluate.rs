@@ -57,8 +57,8 @@ pub fn evaluate(rule: &EntraCredential, claims: &Claims) -> Verdict {
         }
         Matching::Expression(Err(syntax)) => return error(syntax.to_string()),
         Matching::Expression(Ok(expression)) => {
-            if let Err(message) = claims_allowed(&credential.issuer, expression) {
-                return error(message);
+            if let Some(message) = &rule.unusable {
+                return error(message.clone());
             }
             steps
                 .unverified
@@ -161,9 +161,42 @@ fn classic_subject(expected: &str, claims: &Claims, steps: &mut Steps) {
     );
 }
 
+/// The decision alone (see [`Rule::outcome`]): the same steps as [`evaluate`], no checks built.
+pub fn outcome(rule: &EntraCredential, claims: &Claims) -> Outcome {
+    let credential = rule.credential();
+    let expression_usable = match &credential.matching {
+        Matching::Expression(Err(_)) => false,
+        Matching::Expression(Ok(_)) => rule.unusable.is_none(),
+        Matching::Subject(_) => true,
+    };
+    if !credential.write_errors.is_empty() || !expression_usable {
+        return Outcome::Error;
+    }
+    let iss = string_claim(claims, "iss");
+    let issuer_ok = credential.issuer == iss && iss.trim() == iss;
+    let subject_ok = match &credential.matching {
+        Matching::Subject(subject) => subject == string_claim(claims, "sub"),
+        Matching::Expression(Ok(expression)) => expression.clauses.iter().all(|clause| {
+            matches!(claims.get(&clause.claim), Some(Value::String(v)) if clause.operator.test(&clause.comparand, v))
+        }),
+        Matching::Expression(Err(_)) => false,
+    };
+    let expected = credential.audiences[0].as_str();
+    let audience_ok = match claims.get("aud") {
+        Some(Value::String(s)) => s == expected,
+        Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(expected)),
+        _ => false,
+    };
+    if issuer_ok && subject_ok && audience_ok {
+        Outcome::Allowed
+    } else {
+        Outcome::Denied
+    }
+}
+
 /// A claim the issuer does not allow makes the credential unusable (Entra validates the
 /// expression against the issuer).
-fn claims_allowed(issuer: &str, expression: &Expression) -> Result<(), String> {
+pub fn claims_allowed(issuer: &str, expression: &Expression) -> Result<(), String> {
     let Some((family, allowed)) = issuers::allowed_claims(issuer) else {
         return Err(format!(
             "flexible credentials are documented only for GitHub Actions, GitLab and Terraform Cloud issuers; {issuer:?} is not one of them, so Entra cannot evaluate this claimsMatchingExpression"

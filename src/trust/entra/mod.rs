@@ -58,9 +58,15 @@ pub fn parse(doc: &Value, file: Option<&str>) -> Result<Vec<Box<dyn Rule>>, Stri
         .enumerate()
         .map(|(index, object)| {
             let credential = credential::parse_credential(object, index)?;
+            let unusable = match &credential.matching {
+                Matching::Expression(Ok(expression)) => {
+                    evaluate::claims_allowed(&credential.issuer, expression).err()
+                }
+                _ => None,
+            };
             let duplicate_subject = pairs[index].1.is_some()
                 && pairs.iter().filter(|p| **p == pairs[index]).count() > 1;
-            Ok(Box::new(EntraCredential {
+            let mut rule = EntraCredential {
                 id: RuleId {
                     kind: RuleKind::Entra,
                     file: file.map(str::to_owned),
@@ -69,8 +75,12 @@ pub fn parse(doc: &Value, file: Option<&str>) -> Result<Vec<Box<dyn Rule>>, Stri
                 credential,
                 credentials_in_file: count,
                 duplicate_subject,
+                unusable,
                 group: group.clone(),
-            }) as Box<dyn Rule>)
+                lints: Vec::new(),
+            };
+            rule.lints = rule.compute_lints();
+            Ok(Box::new(rule) as Box<dyn Rule>)
         })
         .collect()
 }
@@ -81,7 +91,10 @@ pub struct EntraCredential {
     credentials_in_file: usize,
     /// Another credential in the file has the same issuer and subject.
     duplicate_subject: bool,
+    /// Why the claims expression cannot be used with this issuer, if it cannot.
+    unusable: Option<String>,
     group: String,
+    lints: Vec<RuleLint>,
 }
 
 impl EntraCredential {
@@ -99,7 +112,21 @@ impl Rule for EntraCredential {
         evaluate::evaluate(self, claims)
     }
 
+    fn outcome(&self, claims: &Claims, _now: i64) -> crate::trust::Outcome {
+        evaluate::outcome(self, claims)
+    }
+
     fn lints(&self) -> Vec<RuleLint> {
+        self.lints.clone()
+    }
+
+    fn any_of(&self) -> Option<&str> {
+        Some(&self.group)
+    }
+}
+
+impl EntraCredential {
+    fn compute_lints(&self) -> Vec<RuleLint> {
         let credential = &self.credential;
         let mut lints = Vec::new();
         if let Matching::Subject(subject) = &credential.matching
@@ -138,10 +165,6 @@ impl Rule for EntraCredential {
             ));
         }
         lints
-    }
-
-    fn any_of(&self) -> Option<&str> {
-        Some(&self.group)
     }
 }
 

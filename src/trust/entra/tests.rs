@@ -28,8 +28,17 @@ fn token(sub: &str) -> Claims {
     .clone()
 }
 
+/// Evaluates, and checks on the way that the check-free decision agrees.
 fn verdict(credential: Value, claims: &Claims) -> Verdict {
-    parse(&credential, Some("creds.json")).unwrap()[0].evaluate(claims, 0)
+    let rule = &parse(&credential, Some("creds.json")).unwrap()[0];
+    let verdict = rule.evaluate(claims, 0);
+    assert_eq!(
+        rule.outcome(claims, 0),
+        verdict.outcome,
+        "{}",
+        verdict.summary
+    );
+    verdict
 }
 
 #[test]
