@@ -17,7 +17,14 @@ fn rules(text: &str, file: &str, parse: ParseFn) -> Vec<Box<dyn Rule>> {
 
 fn evaluate(rules: &[Box<dyn Rule>], token: &str) -> Vec<Verdict> {
     let claims = demo::template(token).unwrap().claims_at(NOW);
-    rules.iter().map(|r| r.evaluate(&claims, NOW)).collect()
+    rules
+        .iter()
+        .map(|r| {
+            let verdict = r.evaluate(&claims, NOW);
+            assert_eq!(r.outcome(&claims, NOW), verdict.outcome);
+            verdict
+        })
+        .collect()
 }
 
 #[test]

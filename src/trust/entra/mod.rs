@@ -6,6 +6,11 @@
 //! [`EntraCredential`], a [`Rule`]. Every credential in the file is its own rule. Entra accepts a
 //! token when ANY credential of the application matches, so the rules of one file report the same
 //! [`Rule::any_of`] key; callers combine them (the app allows when one allows).
+//!
+//! A credential whose issuer differs from the token's `iss` is `denied` (AADSTS700211), not
+//! `not_applicable`: Entra reports exactly that, and a near-miss issuer (trailing slash, case)
+//! is one of the mistakes this tool exists to show. Combining by `any_of` keeps credentials for
+//! other issuers from deciding the application's answer.
 
 mod credential;
 mod evaluate;
