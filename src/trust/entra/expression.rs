@@ -460,6 +460,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// No input panics, and a parsed expression printed back parses to the same clauses.
+        #[test]
+        fn never_panics_and_round_trips(source in "(claims|\\[|\\]|'[a-z*?' ]{0,6}'|eq|matches|and|or| |x|\"|\\(|é){0,14}") {
+            if let Ok(expression) = parse_expression(&source) {
+                let printed: Vec<String> = expression.clauses.iter().map(ToString::to_string).collect();
+                let reparsed = parse_expression(&printed.join(" and ")).unwrap();
+                proptest::prop_assert_eq!(reparsed.clauses, expression.clauses);
+            } else {
+                let error = parse_expression(&source).unwrap_err();
+                proptest::prop_assert!(error.column >= 1 && error.column <= source.chars().count() + 1);
+            }
+        }
+    }
+
     #[test]
     fn rendering_has_a_caret() {
         let error = parse_expression("claims['sub'] equals 'x'").unwrap_err();

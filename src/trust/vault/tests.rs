@@ -575,3 +575,62 @@ fn alg_check_uses_mount_config() {
         )
     );
 }
+
+proptest::proptest! {
+    /// The check-free decision agrees with the full evaluation on arbitrary claim values, for a
+    /// role that exercises every step (strict types, pointers, lists, glob off and on).
+    #[test]
+    fn outcome_agrees_with_evaluate(
+        values in proptest::collection::vec(arbitrary_claim(), 6),
+        glob in proptest::bool::ANY,
+        skew in -1i64..120,
+    ) {
+        let bound = if glob {
+            json!({"ref": ["ma*", "release/*"], "/nested/list/0": "a*"})
+        } else {
+            json!({"ref": ["main", true, 42], "/nested/list/0": "a", "n": 3})
+        };
+        let role_doc = role(json!({
+            "bound_claims_type": if glob { "glob" } else { "string" },
+            "bound_claims": bound,
+            "claim_mappings": {"m": "meta"},
+            "groups_claim": "groups",
+            "clock_skew_leeway": skew,
+        }));
+        let names = ["ref", "nested", "n", "m", "groups", "aud"];
+        let mut claims = token(json!({}));
+        for (name, value) in names.iter().zip(values) {
+            claims.insert((*name).to_owned(), value);
+        }
+        let rule = &parse(&role_doc, None).unwrap()[0];
+        proptest::prop_assert_eq!(rule.outcome(&claims, NOW), rule.evaluate(&claims, NOW).outcome);
+    }
+}
+
+fn arbitrary_claim() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-5i64..50).prop_map(|n| json!(n)),
+        (-5.0f64..50.0).prop_map(|f| json!(f)),
+        prop::sample::select(vec![
+            "main",
+            "ma",
+            "a",
+            "abc",
+            "true",
+            "42",
+            "3",
+            "release/x",
+            "https://vault.acme.example"
+        ])
+        .prop_map(|s| json!(s)),
+    ];
+    leaf.prop_recursive(2, 8, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(inner, 0..3).prop_map(|items| json!({"list": items})),
+        ]
+    })
+}
