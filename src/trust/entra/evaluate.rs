@@ -131,6 +131,7 @@ fn classic_subject(expected: &str, claims: &Claims, steps: &mut Steps) {
     let mut hints_found = Vec::new();
     if !passed {
         hints_found = hints::string_mismatch_hints(expected, sub);
+        hints_found.extend(immutable_subject(expected, sub));
         if expected.contains('*') {
             hints_found.push(Hint::new(
                 "entra-wildcard-literal",
@@ -159,6 +160,28 @@ fn classic_subject(expected: &str, claims: &Claims, steps: &mut Steps) {
         .with_hints(hints_found),
         failure,
     );
+}
+
+/// GitHub immutable subjects (`repo:owner@id/repo@id:…`) never equal a name-based credential
+/// subject, or the reverse; each form needs its own credential (Entra doc
+/// workload-identities-github-immutable-subjects.md, reference §3.1 and §6).
+fn immutable_subject(expected: &str, actual: &str) -> Option<Hint> {
+    let repo_segment = |s: &str| {
+        s.strip_prefix("repo:")
+            .and_then(|rest| rest.split(':').next())
+            .map(|repo| repo.contains('@'))
+    };
+    match (repo_segment(expected), repo_segment(actual)) {
+        (Some(false), Some(true)) => Some(Hint::new(
+            "github-immutable-subject",
+            "the token uses GitHub's immutable subject (repo:owner@id/repo@id:…) and the credential the name-based one; add a credential with the token's exact subject",
+        )),
+        (Some(true), Some(false)) => Some(Hint::new(
+            "github-immutable-subject",
+            "the credential uses GitHub's immutable subject (repo:owner@id/repo@id:…) but the token has the name-based one; the repository has not opted in to immutable subjects, or the credential is for another repository",
+        )),
+        _ => None,
+    }
 }
 
 /// The decision alone (see [`Rule::outcome`]): the same steps as [`evaluate`], no checks built.

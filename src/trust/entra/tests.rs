@@ -112,6 +112,39 @@ fn classic_table() {
 }
 
 #[test]
+fn immutable_subject_hint() {
+    // workload-identities-github-immutable-subjects.md: immutable subjects need their own FIC.
+    let v = verdict(
+        classic(
+            "repo:contoso/payments-api:ref:refs/heads/main",
+            DEFAULT_AUDIENCE,
+        ),
+        &token("repo:contoso@5544123/payments-api@821093847:ref:refs/heads/main"),
+    );
+    let codes: Vec<_> = v
+        .deciding_check()
+        .unwrap()
+        .hints
+        .iter()
+        .map(|h| h.code)
+        .collect();
+    assert!(codes.contains(&"github-immutable-subject"), "{codes:?}");
+    let reverse = verdict(
+        classic(
+            "repo:contoso@5544123/payments-api@821093847:ref:refs/heads/main",
+            DEFAULT_AUDIENCE,
+        ),
+        &token("repo:contoso/payments-api:ref:refs/heads/main"),
+    );
+    assert!(
+        reverse.checks[1]
+            .hints
+            .iter()
+            .any(|h| h.message.contains("opted in"))
+    );
+}
+
+#[test]
 fn issuer_is_exact() {
     // MicrosoftDocs/azure-docs#97700: a trailing slash makes the issuer differ;
     // azure-workload-identity#1200: AADSTS700211.
