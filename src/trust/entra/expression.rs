@@ -28,7 +28,8 @@ impl Operator {
     }
 
     /// `eq` is exact and case-sensitive; `matches` is anchored with `*` (any run, possibly
-    /// empty) and `?` (one character) — anchoring and the empty `*` are inferred, not documented (reference §3.2, §9.4).
+    /// empty) and `?` (one character) — anchoring and the empty `*` are inferred, not
+    /// documented (reference §3.2, §9.4).
     pub fn test(self, comparand: &str, actual: &str) -> bool {
         match self {
             Operator::Eq => comparand == actual,
