@@ -1,0 +1,338 @@
+//! Matching one federated credential against a token (reference §3). Entra's documented checks:
+//! issuer, then subject (classic) or the claims expression (flexible), then audience — all exact
+//! and case-sensitive. The AADSTS texts are the ones users have reported (reference §3.1 [obs]).
+
+use serde_json::{Value, json};
+
+use super::credential::Matching;
+use super::expression::{Expression, Operator};
+use super::{DEFAULT_AUDIENCE, EntraCredential, issuers};
+use crate::token::Claims;
+use crate::trust::{Check, Hint, Outcome, Rule, Verdict, hints};
+
+const CHECK_AGAINST: &str = "Check your federated identity credential Subject, Audience and Issuer against the presented assertion.";
+
+struct Steps {
+    checks: Vec<Check>,
+    first_failure: Option<String>,
+    unverified: Vec<String>,
+}
+
+impl Steps {
+    fn push(&mut self, check: Check, failure: Option<String>) {
+        if let Some(message) = failure
+            && self.first_failure.is_none()
+        {
+            self.first_failure = Some(message);
+        }
+        self.checks.push(check);
+    }
+}
+
+pub fn evaluate(rule: &EntraCredential, claims: &Claims) -> Verdict {
+    let credential = rule.credential();
+    let error = |summary: String| Verdict {
+        rule: rule.id().clone(),
+        outcome: Outcome::Error,
+        summary,
+        checks: Vec::new(),
+        lints: rule.lints(),
+        unverified: Vec::new(),
+    };
+    if !credential.write_errors.is_empty() {
+        return error(format!(
+            "Entra would refuse to store this credential: {}",
+            credential.write_errors.join("; ")
+        ));
+    }
+    let mut steps = Steps {
+        checks: Vec::new(),
+        first_failure: None,
+        unverified: Vec::new(),
+    };
+    match &credential.matching {
+        Matching::Subject(subject) => {
+            issuer(&credential.issuer, claims, &mut steps);
+            classic_subject(subject, claims, &mut steps);
+        }
+        Matching::Expression(Err(syntax)) => return error(syntax.to_string()),
+        Matching::Expression(Ok(expression)) => {
+            if let Some(message) = &rule.unusable {
+                return error(message.clone());
+            }
+            steps
+                .unverified
+                .push("flexible federated identity credentials are a preview feature; their matching is documented only by examples".to_owned());
+            issuer(&credential.issuer, claims, &mut steps);
+            flexible(expression, claims, &mut steps);
+        }
+    }
+    audience(&credential.audiences[0], claims, &mut steps);
+    let alternatives = if rule.credentials_in_file > 1 {
+        format!(
+            " (the application still accepts the token if another of its {} credentials matches)",
+            rule.credentials_in_file
+        )
+    } else {
+        String::new()
+    };
+    let (outcome, summary) = match steps.first_failure {
+        Some(message) => (Outcome::Denied, format!("{message}{alternatives}")),
+        None => (
+            Outcome::Allowed,
+            format!(
+                "Entra accepts this token with federated credential {}",
+                credential.name
+            ),
+        ),
+    };
+    Verdict {
+        rule: rule.id().clone(),
+        outcome,
+        summary,
+        checks: steps.checks,
+        lints: rule.lints(),
+        unverified: steps.unverified,
+    }
+}
+
+fn string_claim<'a>(claims: &'a Claims, name: &str) -> &'a str {
+    claims.get(name).and_then(Value::as_str).unwrap_or("")
+}
+
+fn issuer(expected: &str, claims: &Claims, steps: &mut Steps) {
+    let iss = string_claim(claims, "iss");
+    let padded = iss.trim() != iss;
+    let passed = expected == iss && !padded;
+    let mut check = Check::new(
+        "issuer = iss (exact, case-sensitive)",
+        vec![json!(expected)],
+        claims.get("iss").cloned(),
+        passed,
+    );
+    if !passed {
+        check = check.with_hints(hints::string_mismatch_hints(expected, iss));
+    }
+    if padded {
+        check = check
+            .with_note("Entra blocks the exchange when iss has leading or trailing whitespace");
+    }
+    steps.push(
+        check,
+        (!passed).then(|| format!(
+            "AADSTS700211: No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
+        )),
+    );
+}
+
+fn classic_subject(expected: &str, claims: &Claims, steps: &mut Steps) {
+    let sub = string_claim(claims, "sub");
+    let passed = expected == sub;
+    let mut hints_found = Vec::new();
+    if !passed {
+        hints_found = hints::string_mismatch_hints(expected, sub);
+        hints_found.extend(immutable_subject(expected, sub));
+        if expected.contains('*') {
+            hints_found.push(Hint::new(
+                "entra-wildcard-literal",
+                "classic federated credentials do not support wildcards: '*' only matches a literal '*'; use a flexible credential (claims['sub'] matches '…') or one credential per subject",
+            ));
+        }
+    }
+    let failure = (!passed).then(|| {
+        if expected.to_lowercase() == sub.to_lowercase() {
+            format!(
+                "AADSTS7002138: No matching federated identity record found for presented assertion subject '{sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison."
+            )
+        } else {
+            format!(
+                "AADSTS700213: No matching federated identity record found for presented assertion subject '{sub}'. {CHECK_AGAINST}"
+            )
+        }
+    });
+    steps.push(
+        Check::new(
+            "subject = sub (exact, case-sensitive)",
+            vec![json!(expected)],
+            claims.get("sub").cloned(),
+            passed,
+        )
+        .with_hints(hints_found),
+        failure,
+    );
+}
+
+/// GitHub immutable subjects (`repo:owner@id/repo@id:…`) never equal a name-based credential
+/// subject, or the reverse; each form needs its own credential (Entra doc
+/// workload-identities-github-immutable-subjects.md, reference §3.1 and §6).
+fn immutable_subject(expected: &str, actual: &str) -> Option<Hint> {
+    let repo_segment = |s: &str| {
+        s.strip_prefix("repo:")
+            .and_then(|rest| rest.split(':').next())
+            .map(|repo| repo.contains('@'))
+    };
+    match (repo_segment(expected), repo_segment(actual)) {
+        (Some(false), Some(true)) => Some(Hint::new(
+            "github-immutable-subject",
+            "the token uses GitHub's immutable subject (repo:owner@id/repo@id:…) and the credential the name-based one; add a credential with the token's exact subject",
+        )),
+        (Some(true), Some(false)) => Some(Hint::new(
+            "github-immutable-subject",
+            "the credential uses GitHub's immutable subject (repo:owner@id/repo@id:…) but the token has the name-based one; the repository has not opted in to immutable subjects, or the credential is for another repository",
+        )),
+        _ => None,
+    }
+}
+
+/// The decision alone (see [`Rule::outcome`]): the same steps as [`evaluate`], no checks built.
+pub fn outcome(rule: &EntraCredential, claims: &Claims) -> Outcome {
+    let credential = rule.credential();
+    let expression_usable = match &credential.matching {
+        Matching::Expression(Err(_)) => false,
+        Matching::Expression(Ok(_)) => rule.unusable.is_none(),
+        Matching::Subject(_) => true,
+    };
+    if !credential.write_errors.is_empty() || !expression_usable {
+        return Outcome::Error;
+    }
+    let iss = string_claim(claims, "iss");
+    let issuer_ok = credential.issuer == iss && iss.trim() == iss;
+    let subject_ok = match &credential.matching {
+        Matching::Subject(subject) => subject == string_claim(claims, "sub"),
+        Matching::Expression(Ok(expression)) => expression.clauses.iter().all(|clause| {
+            matches!(claims.get(&clause.claim), Some(Value::String(v)) if clause.operator.test(&clause.comparand, v))
+        }),
+        Matching::Expression(Err(_)) => false,
+    };
+    let expected = credential.audiences[0].as_str();
+    let audience_ok = match claims.get("aud") {
+        Some(Value::String(s)) => s == expected,
+        Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(expected)),
+        _ => false,
+    };
+    if issuer_ok && subject_ok && audience_ok {
+        Outcome::Allowed
+    } else {
+        Outcome::Denied
+    }
+}
+
+/// A claim the issuer does not allow makes the credential unusable (Entra validates the
+/// expression against the issuer).
+pub fn claims_allowed(issuer: &str, expression: &Expression) -> Result<(), String> {
+    let Some((family, allowed)) = issuers::allowed_claims(issuer) else {
+        return Err(format!(
+            "flexible credentials are documented only for GitHub Actions, GitLab and Terraform Cloud issuers; {issuer:?} is not one of them, so Entra cannot evaluate this claimsMatchingExpression"
+        ));
+    };
+    match expression
+        .clauses
+        .iter()
+        .find(|c| !allowed.contains(&c.claim.as_str()))
+    {
+        Some(clause) => Err(format!(
+            "claims['{}'] cannot be used in a claimsMatchingExpression for {family} tokens ({issuer}); allowed: {}",
+            clause.claim,
+            allowed.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+fn flexible(expression: &Expression, claims: &Claims, steps: &mut Steps) {
+    if expression.irregular_spacing {
+        steps.unverified.push("the expression uses whitespace other than single spaces between tokens; the docs show single spaces only, and whether Entra accepts other spacing is unknown".to_owned());
+    }
+    if expression
+        .clauses
+        .iter()
+        .any(|c| c.operator == Operator::Matches)
+    {
+        steps.unverified.push("'matches' is modelled as anchored at both ends, with '*' also matching the empty string; the docs do not say (reference §9.4)".to_owned());
+    }
+    for clause in &expression.clauses {
+        let actual = claims.get(&clause.claim);
+        let passed = match actual {
+            Some(Value::String(s)) => clause.operator.test(&clause.comparand, s),
+            _ => false,
+        };
+        let mut check = Check::new(
+            clause.to_string(),
+            vec![json!(clause.comparand)],
+            actual.cloned(),
+            passed,
+        );
+        if !passed
+            && clause.operator == Operator::Eq
+            && let Some(Value::String(s)) = actual
+        {
+            check = check.with_hints(hints::string_mismatch_hints(&clause.comparand, s));
+        }
+        if let Some(value) = actual.filter(|v| !v.is_string()) {
+            check = check.with_note(format!(
+                "the claim is not a string ({value}); treated as not matching — Entra's behaviour is not documented"
+            ));
+        }
+        if clause.escaped_quote {
+            check = check.with_note("'' was read as an escaped single quote (the docs only say single quotes are escape characters)");
+            steps.unverified.push(
+                "quote escaping in claimsMatchingExpression ('' as one quote) is not documented"
+                    .to_owned(),
+            );
+        }
+        let failure = (!passed).then(|| {
+            format!(
+                "No matching federated identity record: {clause} is false for this token (the AADSTS code Entra reports for a flexible credential mismatch is not documented)"
+            )
+        });
+        steps.push(check, failure);
+    }
+}
+
+fn audience(expected: &str, claims: &Claims, steps: &mut Steps) {
+    let token_audiences: Vec<&str> = match claims.get("aud") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let passed = token_audiences.contains(&expected);
+    let mut check = Check::new(
+        "audiences ∋ aud (exact, case-sensitive)",
+        vec![json!(expected)],
+        claims.get("aud").cloned(),
+        passed,
+    );
+    if token_audiences.len() > 1 {
+        check = check.with_note(
+            "the token has several audiences; counting a match on any of them is an inference",
+        );
+    }
+    if !passed {
+        let mut found = Vec::new();
+        if let [only] = token_audiences.as_slice() {
+            found.extend(hints::string_mismatch_hints(expected, only));
+        }
+        if expected != DEFAULT_AUDIENCE {
+            found.push(Hint::new(
+                "entra-audience-not-default",
+                format!("the credential's audience is {expected:?}, not {DEFAULT_AUDIENCE:?}, which Entra documents and azure/login requests; set the credential's audience to {DEFAULT_AUDIENCE}"),
+            ));
+        } else if !token_audiences.is_empty() {
+            found.push(Hint::new(
+                "entra-request-default-audience",
+                format!("the token was minted for {}; request it with audience {DEFAULT_AUDIENCE} (azure/login does; in GitHub Actions core.getIDToken('{DEFAULT_AUDIENCE}'))", token_audiences.join(", ")),
+            ));
+        }
+        check = check.with_hints(found);
+        steps.unverified.push(
+            "the AADSTS700212 message text is inferred by analogy with AADSTS700211/700213; the code is listed by azure/login's troubleshooting, the text is not verified".to_owned(),
+        );
+    }
+    let shown = token_audiences.join(", ");
+    steps.push(
+        check,
+        (!passed).then(|| format!(
+            "AADSTS700212: No matching federated identity record found for presented assertion audience '{shown}'. {CHECK_AGAINST}"
+        )),
+    );
+}

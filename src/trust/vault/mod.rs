@@ -1,0 +1,142 @@
+//! HashiCorp Vault JWT auth roles (`hashicorp/vault-plugin-auth-jwt`), evaluated in the plugin's
+//! login order with its own messages (reference §4).
+//!
+//! Public face: [`detect`] and [`parse`] (the rule-file loader's contract) and [`VaultRole`], a
+//! [`Rule`]. Input: `vault read -format=json auth/<mount>/role/<name>` output or the bare role
+//! body, with the mount config's optional `bound_issuer` accepted in the same document.
+//!
+//! Not evaluated here, and said so in every verdict: the signature (the `keys` module does that)
+//! and the token's `alg` header against the mount's `jwt_supported_algs` (`Rule::evaluate` sees
+//! claims only; [`VaultRole::alg_check`] does it for a caller with the header);
+//! `token_bound_cidrs` (the client address is unknown).
+
+mod decide;
+mod evaluate;
+mod hints;
+mod role;
+mod time;
+mod value;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::token::Claims;
+use crate::token::lint::Severity;
+use crate::trust::{Rule, RuleId, RuleKind, RuleLint, Verdict};
+
+pub use role::Role;
+
+/// True when the document looks like a Vault JWT role (at least two role-only fields, at the top
+/// level or under `data`).
+pub fn detect(doc: &Value) -> bool {
+    role::role_body(doc).is_some()
+}
+
+/// One rule per document: the role. `file` names the rule (its stem) and is kept for display.
+pub fn parse(doc: &Value, file: Option<&str>) -> Result<Vec<Box<dyn Rule>>, String> {
+    let role = role::parse_role(doc)?;
+    let bound_expected = role
+        .bound_claims
+        .iter()
+        .map(|(_, v)| value::GoValue::from_role(v).and_then(|g| g.normalize_list()))
+        .collect();
+    let lints = role_lints(&role);
+    let name = file.and_then(|f| Path::new(f).file_stem()).map_or_else(
+        || "vault role".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    Ok(vec![Box::new(VaultRole {
+        id: RuleId {
+            kind: RuleKind::Vault,
+            file: file.map(str::to_owned),
+            name,
+        },
+        role,
+        bound_expected,
+        lints,
+    })])
+}
+
+pub struct VaultRole {
+    id: RuleId,
+    role: Role,
+    /// Each bound claim's values as the plugin normalises them (`None`: not normalisable).
+    bound_expected: Vec<Option<Vec<value::GoValue>>>,
+    lints: Vec<RuleLint>,
+}
+
+impl VaultRole {
+    pub fn role(&self) -> &Role {
+        &self.role
+    }
+
+    fn bound_expected(&self) -> &[Option<Vec<value::GoValue>>] {
+        &self.bound_expected
+    }
+
+    /// The `alg` step of the login (cap checks it right after the signature), for a caller that
+    /// has the token's header; returns the check and, on failure, Vault's message.
+    pub fn alg_check(&self, alg: &str) -> (crate::trust::Check, Option<String>) {
+        evaluate::alg_check(&self.role, alg)
+    }
+}
+
+impl Rule for VaultRole {
+    fn id(&self) -> &RuleId {
+        &self.id
+    }
+
+    fn evaluate(&self, claims: &Claims, now: i64) -> Verdict {
+        evaluate::evaluate(self, claims, now)
+    }
+
+    fn outcome(&self, claims: &Claims, now: i64) -> crate::trust::Outcome {
+        decide::outcome(self, claims, now)
+    }
+
+    fn lints(&self) -> Vec<RuleLint> {
+        self.lints.clone()
+    }
+}
+
+fn role_lints(role: &Role) -> Vec<RuleLint> {
+    let mut lints = Vec::new();
+    if role.role_type.as_deref() != Some("jwt") {
+        lints.push(RuleLint::new(
+            "vault-role-type-not-jwt",
+            Severity::Error,
+            match &role.role_type {
+                Some(other) => format!("role_type is {other:?}: JWT login (auth/<mount>/login with a jwt) requires role_type=jwt"),
+                None => "role_type is not set: Vault stores such a role as \"oidc\", and JWT login requires role_type=jwt".to_owned(),
+            },
+        ));
+    }
+    if role.bound_audiences.is_empty() {
+        lints.push(RuleLint::new(
+            "vault-no-bound-audiences",
+            Severity::Warning,
+            "no bound_audiences: any token that carries an aud claim is refused, and a token without aud is accepted whoever it was minted for; bind the audience your CI job requests",
+        ));
+    }
+    if role.glob {
+        for (key, value) in &role.bound_claims {
+            let patterns: Vec<&str> = match value {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            if patterns.iter().any(|p| p.chars().all(|c| c == '*')) {
+                lints.push(RuleLint::new(
+                    "vault-glob-matches-anything",
+                    Severity::Warning,
+                    format!("bound claim {key:?} has the glob \"*\", which admits any string value: it only checks that the claim is present"),
+                ));
+            }
+        }
+    }
+    lints
+}
+
+#[cfg(test)]
+mod tests;
