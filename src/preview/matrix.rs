@@ -214,15 +214,17 @@ impl Tally {
         self.entries += 1;
         self.unsigned += usize::from(entry.unsigned);
         let key = group_key(&entry.claims, &input.group_by);
-        let current: Vec<Verdict> = input
+        // Outcomes only: full verdicts (checks, hints) cost far more and are needed only to
+        // explain the few entries whose access changes.
+        let current: Vec<Outcome> = input
             .current
             .iter()
-            .map(|r| r.evaluate(&entry.claims, input.now))
+            .map(|r| r.outcome(&entry.claims, input.now))
             .collect();
-        let proposed: Option<Vec<Verdict>> = input.proposed.map(|rules| {
+        let proposed: Option<Vec<Outcome>> = input.proposed.map(|rules| {
             rules
                 .iter()
-                .map(|r| r.evaluate(&entry.claims, input.now))
+                .map(|r| r.outcome(&entry.claims, input.now))
                 .collect()
         });
 
@@ -239,13 +241,15 @@ impl Tally {
         });
         row.tokens += 1;
         row.unsigned += usize::from(entry.unsigned);
-        for (counts, verdict) in row.current.iter_mut().zip(&current) {
-            counts.add(verdict.outcome);
+        for (counts, outcome) in row.current.iter_mut().zip(&current) {
+            counts.add(*outcome);
         }
-        let Some(proposed) = proposed else { return };
+        let (Some(proposed), Some(proposed_rules)) = (proposed, input.proposed) else {
+            return;
+        };
         if let Some(rows) = row.proposed.as_mut() {
-            for (counts, verdict) in rows.iter_mut().zip(&proposed) {
-                counts.add(verdict.outcome);
+            for (counts, outcome) in rows.iter_mut().zip(&proposed) {
+                counts.add(*outcome);
             }
         }
         let before = has_access(&current);
@@ -253,23 +257,25 @@ impl Tally {
         if before == after {
             return;
         }
-        let change = Change {
-            location: entry.location,
-            group: key,
-            deciding: deciding(&proposed, after),
-        };
-        if before {
+        let listed = if before {
             row.lost += 1;
             self.changes.lost += 1;
-            if self.changes.lost_listed.len() < input.max_listed {
-                self.changes.lost_listed.push(change);
-            }
+            &mut self.changes.lost_listed
         } else {
             row.gained += 1;
             self.changes.gained += 1;
-            if self.changes.gained_listed.len() < input.max_listed {
-                self.changes.gained_listed.push(change);
-            }
+            &mut self.changes.gained_listed
+        };
+        if listed.len() < input.max_listed {
+            let verdicts: Vec<Verdict> = proposed_rules
+                .iter()
+                .map(|r| r.evaluate(&entry.claims, input.now))
+                .collect();
+            listed.push(Change {
+                location: entry.location,
+                group: key,
+                deciding: deciding(&verdicts, after),
+            });
         }
     }
 
@@ -352,8 +358,8 @@ impl Tally {
 
 /// A caller has access when any rule of the set allows it (several trust policies, Entra
 /// credentials or Vault roles are alternatives).
-fn has_access(verdicts: &[Verdict]) -> bool {
-    verdicts.iter().any(|v| v.outcome == Outcome::Allowed)
+fn has_access(outcomes: &[Outcome]) -> bool {
+    outcomes.contains(&Outcome::Allowed)
 }
 
 /// For a lost entry: the first applicable proposed rule's first failed check. For a gained one:
