@@ -4,6 +4,8 @@
 //! Public face: the [`Rule`] trait (one implementation per trust system), [`Verdict`] and its
 //! parts, and [`hints`] shared by the evaluators.
 
+pub mod aws;
+pub mod github_hints;
 pub mod hints;
 pub mod verdict;
 
