@@ -21,6 +21,9 @@ mod provider;
 
 use serde_json::Value;
 
+#[cfg(test)]
+mod tests;
+
 pub use condition::{Tri, parse_operator};
 pub use context::{Absence, Lookup, RequestContext, Values};
 pub use evaluate::TrustPolicy;
