@@ -7,6 +7,7 @@
 pub mod aws;
 pub mod github_hints;
 pub mod hints;
+pub mod load;
 pub mod verdict;
 
 pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
