@@ -37,6 +37,10 @@ pub enum Command {
     /// Decode a token: header, claims in token order, time status and lints.
     #[command(after_help = DECODE_EXAMPLES)]
     Decode(DecodeArgs),
+    /// Evaluate a token (or a JSON object of claims) against trust rules: which condition failed,
+    /// what it expected, what the token had.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
     /// Mint fresh tokens from the bundled demo templates (test-only keys) and show them.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
@@ -55,6 +59,23 @@ Examples:
   curl -sH \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \"$ACTIONS_ID_TOKEN_REQUEST_URL\" | claimcheck decode
   claimcheck decode --now 2026-01-01T00:00:00Z --leeway 0 token.jwt";
 
+const CHECK_EXAMPLES: &str = "\
+INPUT is read as by `decode`; a JSON object of claims (no token in it) is evaluated as a what-if
+and reported as unsigned. Rule files are detected by shape: an IAM role trust policy or `aws iam
+get-role` output, and `aws iam get-open-id-connect-provider` output, whose client IDs are used for
+the audience check of the AWS policies given with it. Prefix a file with its kind to force it
+(aws:, gcp:, entra:, vault:, kubernetes:).
+
+Exit status: 0 every applicable rule allows, 1 a rule denies, 2 bad input or rule file,
+3 a rule could not be evaluated.
+
+Examples:
+  claimcheck check token.jwt --rules trust-policy.json
+  aws iam get-role --role-name deploy > role.json
+  claimcheck check token.jwt --rules role.json --rules provider.json
+  claimcheck check '{\"iss\":\"https://token.actions.githubusercontent.com\",\"sub\":\"repo:acme/app:pull_request\"}' --rules aws:policy.json
+  claimcheck demo --print-token github-environment | claimcheck check --rules assets/demo/rules/aws-deploy-role.json";
+
 const DEMO_EXAMPLES: &str = "\
 The demo tokens are signed with keys published in claimcheck's repository (assets/demo): they
 are for trying claimcheck out and for tests, and prove nothing.
@@ -69,6 +90,23 @@ pub struct DecodeArgs {
     /// A token, a file holding one, or '-' for standard input.
     #[arg(value_name = "INPUT")]
     pub input: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// A token, a file holding one, '-' for standard input, or a JSON object of claims (what-if).
+    #[arg(value_name = "INPUT")]
+    pub input: Option<String>,
+
+    /// A rule file, optionally prefixed with its kind (`aws:policy.json`); repeat for several.
+    #[arg(long = "rules", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]
+    pub rules: Vec<String>,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -4,10 +4,12 @@
 //! "no", 2 usage or input error, 3 could not check.
 
 mod args;
+mod check;
 mod decode;
 mod demo;
 mod paint;
 mod text;
+mod verdict_text;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -30,6 +32,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Decode(args)) => decode::run(&args),
+        Some(Command::Check(args)) => check::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
         None => decode::run(&cli.bare),
     };

@@ -1,8 +1,10 @@
 //! The view model shared by the CLI and the TUI, and the one serde schema behind `--json`.
 //!
-//! Public face: [`TokenDocument`] (what `decode --json` prints), [`ErrorDocument`], and
+//! Public face: [`TokenDocument`] (what `decode --json` prints), [`check::CheckDocument`] (what
+//! `check --json` prints), [`ErrorDocument`], and
 //! [`timefmt`] for durations and instants as people read them.
 
+pub mod check;
 pub mod timefmt;
 
 use serde::Serialize;

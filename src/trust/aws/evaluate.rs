@@ -296,7 +296,7 @@ impl<'a> Evaluation<'a> {
                     "later than now ({})",
                     rfc3339(self.now)
                 ))],
-                Some(Value::from(exp)),
+                Some(Value::String(format!("{exp} ({})", rfc3339(exp)))),
                 passed,
             )
             .with_hints(hint.into_iter().collect())
@@ -427,6 +427,12 @@ impl<'a> Evaluation<'a> {
             ));
         }
         notes.extend(outcome.variable_errors.iter().map(ToString::to_string));
+        if effect == Effect::Deny && outcome.result == Tri::False {
+            notes.push(
+                "in a Deny statement a condition that does not hold keeps the Deny from applying"
+                    .into(),
+            );
+        }
         let check_hints = if outcome.result == Tri::False && effect == Effect::Allow {
             self.hints_for(entry, operator.base, &outcome, context)
         } else {
