@@ -146,10 +146,36 @@ impl TokenContext<'_> {
     /// `:aud` is `azp` when the token has one, else `aud` (reference §1.2, `ck_aud`).
     fn audience_key(&self) -> Option<(Values, Option<String>)> {
         match self.claims.get("azp").and_then(Value::as_str) {
-            Some(azp) => Some((Values::One(azp.to_owned()), None)),
+            Some(azp) => Some((
+                Values::One(azp.to_owned()),
+                azp_caveat(&self.prefix, azp, self.claims.get("aud")),
+            )),
             None => self.claims.get("aud").and_then(audience_values),
         }
     }
+}
+
+/// Flags a token whose `azp` differs from its `aud`: `:aud` is then not what the token calls its
+/// audience. Documented for Google; for other providers it rests on an observation.
+fn azp_caveat(prefix: &str, azp: &str, aud: Option<&Value>) -> Option<String> {
+    let same = match aud {
+        Some(Value::String(one)) => one == azp,
+        Some(Value::Array(items)) => items.len() == 1 && items[0].as_str() == Some(azp),
+        _ => false,
+    };
+    if same {
+        return None;
+    }
+    let aud = aud.map_or_else(|| "absent".to_owned(), Value::to_string);
+    Some(if prefix.eq_ignore_ascii_case("accounts.google.com") {
+        format!(
+            "the token's azp \"{azp}\" differs from its aud {aud}: `:aud` is azp, `:oaud` is aud (documented for Google)"
+        )
+    } else {
+        format!(
+            "unverified: the token's azp \"{azp}\" differs from its aud {aud}; `:aud` is taken to be azp as for Google (documented) and as observed for Entra tokens (aws/aws-sdk-net#3071) [obs, infer]"
+        )
+    })
 }
 
 /// A token's `aud` as STS would see it. A one-element array is taken as that element: EKS IRSA
@@ -220,8 +246,17 @@ mod tests {
             json!({"iss": "https://accounts.google.com", "aud": "aud-value", "azp": "azp-value", "sub": "s"}),
         );
         let ctx = TokenContext::new("https://accounts.google.com", &c);
-        assert_eq!(ctx.lookup("accounts.google.com:aud"), one("azp-value"));
+        assert!(matches!(
+            ctx.lookup("accounts.google.com:aud"),
+            Lookup::Present { values: Values::One(v), caveat: Some(c) } if v == "azp-value" && c.contains("documented for Google")
+        ));
         assert_eq!(ctx.lookup("accounts.google.com:oaud"), one("aud-value"));
+        let entra = claims(json!({"aud": "app-2", "azp": "app-1"}));
+        let ctx2 = TokenContext::new("https://login.example.com/v2.0", &entra);
+        assert!(matches!(
+            ctx2.lookup("login.example.com/v2.0:aud"),
+            Lookup::Present { caveat: Some(c), .. } if c.starts_with("unverified")
+        ));
         let without = claims(json!({"aud": "aud-value"}));
         let ctx = TokenContext::new("https://accounts.google.com", &without);
         assert_eq!(ctx.lookup("accounts.google.com:aud"), one("aud-value"));

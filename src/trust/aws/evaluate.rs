@@ -251,6 +251,14 @@ impl<'a> Evaluation<'a> {
             }
             _ => (None, Vec::new()),
         };
+        if let (Some(azp), Some(aud)) = (azp, aud)
+            && aud != &Value::String(azp.to_owned())
+            && aud != &Value::from(vec![azp])
+        {
+            self.unverified.push(format!(
+                "the token's azp \"{azp}\" differs from its aud {aud}; STS is taken to check azp against the client IDs (observed: aws/aws-sdk-net#3071) [obs, infer]"
+            ));
+        }
         let passed = candidates.iter().any(|c| provider.client_ids.contains(c));
         let mut check_hints: Vec<Hint> = Vec::new();
         if !passed {

@@ -195,7 +195,7 @@ fn provider_client_ids_use_azp() {
     let check = verdict.deciding_check().unwrap();
     assert_eq!(check.actual, Some(json!("app-1")));
     assert_eq!(check.hints[0].code, "azp-used-as-audience");
-    assert!(verdict.unverified.is_empty());
+    assert!(verdict.unverified[0].contains("azp \"app-1\" differs from its aud \"app-2\""));
 
     let registered = evaluate(
         &policy,
@@ -277,5 +277,38 @@ fn deny_summary_names_the_statement_and_multivalued_aud_is_unverified() {
             .unverified
             .iter()
             .any(|u| u.contains("multi-element aud"))
+    );
+}
+
+// reference_policies_multi-value-conditions.md: ForAllValues is true on an absent key, so this
+// Allow admits a token without `environment`; configure-aws-credentials README: lint it.
+#[test]
+fn for_all_values_on_absent_key_allows_and_is_linted() {
+    let verdict = evaluate(
+        &policy(vec![allow(json!({
+            "StringLike": {format!("{GH}:sub"): "repo:acme/app:*"},
+            "ForAllValues:StringEquals": {format!("{GH}:environment"): "prod"}
+        }))]),
+        &github_claims("repo:acme/app:ref:refs/heads/main"),
+        Vec::new(),
+    );
+    assert_eq!(verdict.outcome, Outcome::Allowed);
+    let row = verdict
+        .checks
+        .iter()
+        .find(|c| c.condition.starts_with("ForAllValues"))
+        .unwrap();
+    assert!(row.passed && row.absent);
+    assert!(
+        row.note
+            .as_deref()
+            .unwrap()
+            .contains("true when the key is absent")
+    );
+    assert!(
+        verdict
+            .lints
+            .iter()
+            .any(|l| l.code == "for-all-values-in-allow")
     );
 }
