@@ -2,7 +2,8 @@
 //! Pure: callers pass rule text and claims in, and "now".
 //!
 //! Public face: the [`Rule`] trait (one implementation per trust system), [`Verdict`] and its
-//! parts, and [`hints`] shared by the evaluators.
+//! parts, [`load`] (rule files → rules, format detection), the evaluators ([`aws`]), and the
+//! hints shared by them ([`hints`], [`github_hints`]).
 
 pub mod aws;
 pub mod github_hints;

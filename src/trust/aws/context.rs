@@ -109,15 +109,20 @@ impl RequestContext for TokenContext<'_> {
             };
         }
         // Condition key names are case-insensitive (reference_policies_elements_condition.md).
-        let claim = claim.to_ascii_lowercase();
-        let exposure = exposure(&self.prefix, &claim);
+        let claim: std::borrow::Cow<'_, str> = if claim.bytes().any(|b| b.is_ascii_uppercase()) {
+            claim.to_ascii_lowercase().into()
+        } else {
+            claim.into()
+        };
+        let claim = claim.as_ref();
+        let exposure = exposure(&self.prefix, claim);
         if exposure == Exposure::NotExposed {
             return Lookup::Absent(Absence::NotExposed {
-                token_value: self.claims.get(&claim).cloned(),
-                claim,
+                token_value: self.claims.get(claim).cloned(),
+                claim: claim.to_owned(),
             });
         }
-        let found = match claim.as_str() {
+        let found = match claim {
             "aud" => self.audience_key(),
             "oaud" => self.claims.get("aud").and_then(audience_values),
             other => self.claims.get(other).and_then(values_of),

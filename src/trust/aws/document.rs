@@ -53,12 +53,37 @@ pub struct ConditionEntry {
     pub operator: Result<Operator, String>,
     pub key: String,
     pub values: Vec<PolicyValue>,
+    /// `StringLike token.actions.githubusercontent.com:sub`, as the user reads it.
+    pub condition: String,
+    /// The values as written, ready for [`crate::trust::Check::expected`].
+    pub expected: Vec<Value>,
 }
 
 impl ConditionEntry {
-    /// `StringLike token.actions.githubusercontent.com:sub`, as the user reads it.
-    pub fn written(&self) -> String {
-        format!("{} {}", self.operator_written, self.key)
+    pub fn new(
+        operator_written: &str,
+        key: &str,
+        written: Vec<String>,
+        variables: bool,
+    ) -> ConditionEntry {
+        ConditionEntry {
+            operator: parse_operator(operator_written),
+            condition: format!("{operator_written} {key}"),
+            expected: written.iter().cloned().map(Value::String).collect(),
+            values: written
+                .into_iter()
+                .map(|written| PolicyValue {
+                    template: Template::parse(&written, variables),
+                    written,
+                })
+                .collect(),
+            operator_written: operator_written.to_owned(),
+            key: key.to_owned(),
+        }
+    }
+
+    pub fn written(&self) -> &str {
+        &self.condition
     }
 }
 
@@ -213,19 +238,13 @@ fn parse_statement(value: &Value, index: usize, variables: bool) -> Result<State
                     .as_object()
                     .ok_or_else(|| format!("Condition.{operator_written} is not an object"))?;
                 for (key, values) in keys {
-                    let values = strings(values, &format!("Condition.{operator_written}.{key}"))?
-                        .into_iter()
-                        .map(|written| PolicyValue {
-                            template: Template::parse(&written, variables),
-                            written,
-                        })
-                        .collect();
-                    entries.push(ConditionEntry {
-                        operator_written: operator_written.clone(),
-                        operator: parse_operator(operator_written),
-                        key: key.clone(),
-                        values,
-                    });
+                    let written = strings(values, &format!("Condition.{operator_written}.{key}"))?;
+                    entries.push(ConditionEntry::new(
+                        operator_written,
+                        key,
+                        written,
+                        variables,
+                    ));
                 }
             }
             entries

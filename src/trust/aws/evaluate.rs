@@ -384,11 +384,7 @@ impl<'a> Evaluation<'a> {
         effect: Effect,
         context: &TokenContext,
     ) -> (Tri, Check) {
-        let expected: Vec<Value> = entry
-            .values
-            .iter()
-            .map(|v| Value::String(v.written.clone()))
-            .collect();
+        let expected = entry.expected.clone();
         let operator = match &entry.operator {
             Ok(operator) => *operator,
             Err(message) => {

@@ -44,7 +44,6 @@ pub fn exposure(prefix: &str, claim: &str) -> Exposure {
     if GENERIC_CLAIMS.contains(&claim) {
         return Exposure::Exposed;
     }
-    let prefix = prefix.to_ascii_lowercase();
     let listed = |list: &[&str]| {
         if list.contains(&claim) {
             Exposure::ExposedSecondHand
@@ -52,30 +51,36 @@ pub fn exposure(prefix: &str, claim: &str) -> Exposure {
             Exposure::NotExposed
         }
     };
-    if prefix == "token.actions.githubusercontent.com"
-        || prefix.starts_with("token.actions.githubusercontent.com/")
-    {
+    if is_github_prefix(prefix) {
         return listed(&GITHUB_CLAIMS);
     }
-    if prefix == "gitlab.com" {
+    if prefix.eq_ignore_ascii_case("gitlab.com") {
         return if GITLAB_CLAIMS_KNOWN.contains(&claim) {
             Exposure::ExposedSecondHand
         } else {
             Exposure::Unknown
         };
     }
-    if prefix == "agent.buildkite.com" {
+    if prefix.eq_ignore_ascii_case("agent.buildkite.com") {
         return Exposure::Unknown;
     }
-    if prefix.starts_with("oidc.circleci.com/org/") {
+    if starts_with_ignore_case(prefix, "oidc.circleci.com/org/") {
         return listed(&["oidc.circleci.com/project-id"]);
     }
-    match prefix.as_str() {
-        "accounts.google.com" => listed(&["google/organization_number"]),
-        "graph.facebook.com" => listed(&["app_id", "id"]),
-        "www.amazon.com" => listed(&["app_id", "user_id"]),
-        _ => Exposure::NotExposed,
+    if prefix.eq_ignore_ascii_case("accounts.google.com") {
+        listed(&["google/organization_number"])
+    } else if prefix.eq_ignore_ascii_case("graph.facebook.com") {
+        listed(&["app_id", "id"])
+    } else if prefix.eq_ignore_ascii_case("www.amazon.com") {
+        listed(&["app_id", "user_id"])
+    } else {
+        Exposure::NotExposed
     }
+}
+
+fn starts_with_ignore_case(text: &str, start: &str) -> bool {
+    text.get(..start.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(start))
 }
 
 /// Shared issuers for which IAM refuses trust policies that do not evaluate a tenancy key
@@ -106,10 +111,10 @@ pub fn required_tenancy_claim(prefix: &str) -> Option<&'static str> {
         .map(|(_, claim)| *claim)
 }
 
+/// GitHub's issuer, including GHEC's `…/<enterpriseSlug>` form (reference §6).
 pub fn is_github_prefix(prefix: &str) -> bool {
-    let prefix = prefix.to_ascii_lowercase();
-    prefix == "token.actions.githubusercontent.com"
-        || prefix.starts_with("token.actions.githubusercontent.com/")
+    prefix.eq_ignore_ascii_case("token.actions.githubusercontent.com")
+        || starts_with_ignore_case(prefix, "token.actions.githubusercontent.com/")
 }
 
 #[cfg(test)]
