@@ -23,6 +23,13 @@ pub trait Rule: Send + Sync {
     /// verdict carries the rule's lints too.
     fn evaluate(&self, claims: &Claims, now: i64) -> Verdict;
 
+    /// The outcome alone, for callers that evaluate many claim sets and show only the matrix
+    /// (e.g. `preview`). Must equal `evaluate(claims, now).outcome`; an evaluator may override
+    /// it with a path that skips building explanations.
+    fn outcome(&self, claims: &Claims, now: i64) -> Outcome {
+        self.evaluate(claims, now).outcome
+    }
+
     /// What is risky about the rule itself, independent of any token.
     fn lints(&self) -> Vec<RuleLint>;
 }

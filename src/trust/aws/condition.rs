@@ -231,18 +231,15 @@ fn decide(
         Lookup::Absent(_) => return absent_key(operator),
         Lookup::Present { values, .. } => values,
     };
-    let resolved: Vec<Result<std::borrow::Cow<'_, [Piece]>, VariableError>> = values
-        .iter()
-        .map(|value| {
+    if values.iter().any(|value| value.template.has_variables()) {
+        variable_errors.extend(values.iter().filter_map(|value| {
             value
                 .template
                 .resolve(&|name| variable_value(context, name))
-        })
-        .collect();
-    for error in resolved.iter().filter_map(|r| r.as_ref().err()) {
-        variable_errors.push(error.clone());
+                .err()
+        }));
     }
-    let single = |request: &str| single_value_matches(operator.base, &resolved, request);
+    let single = |request: &str| single_value_matches(operator.base, values, context, request);
     match (operator.qualifier, request_values) {
         (None, Values::One(request)) => (Tri::from_bool(single(request)), None),
         (None, Values::Many(_)) => (
@@ -298,7 +295,8 @@ fn absent_key(operator: Operator) -> (Tri, Option<String>) {
 /// value resolves and none matches. An unresolvable variable never matches (policy-vars-no-value).
 fn single_value_matches(
     base: BaseOp,
-    resolved: &[Result<std::borrow::Cow<'_, [Piece]>, VariableError>],
+    values: &[PolicyValue],
+    context: &dyn RequestContext,
     request: &str,
 ) -> bool {
     let positive = |pieces: &[Piece]| match base {
@@ -310,14 +308,23 @@ fn single_value_matches(
         BaseOp::Bool => is_bool_text(request) && as_text(pieces).eq_ignore_ascii_case(request),
         BaseOp::Null => false,
     };
+    fn resolve<'v>(
+        value: &'v PolicyValue,
+        context: &dyn RequestContext,
+    ) -> Result<std::borrow::Cow<'v, [Piece]>, VariableError> {
+        value
+            .template
+            .resolve(&|name| variable_value(context, name))
+    }
+    let resolve = |value| resolve(value, context);
     if base.is_negated() {
-        resolved
+        values
             .iter()
-            .all(|value| value.as_ref().is_ok_and(|pieces| !positive(pieces)))
+            .all(|value| resolve(value).is_ok_and(|pieces| !positive(&pieces)))
     } else {
-        resolved
+        values
             .iter()
-            .any(|value| value.as_ref().is_ok_and(|pieces| positive(pieces)))
+            .any(|value| resolve(value).is_ok_and(|pieces| positive(&pieces)))
     }
 }
 

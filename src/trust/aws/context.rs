@@ -66,14 +66,14 @@ pub trait RequestContext {
 /// The context of an `AssumeRoleWithWebIdentity` call made with `claims`.
 pub struct TokenContext<'a> {
     /// The issuer without `https://`: the condition-key prefix.
-    pub prefix: String,
+    pub prefix: &'a str,
     pub claims: &'a Claims,
 }
 
 impl<'a> TokenContext<'a> {
-    pub fn new(issuer: &str, claims: &'a Claims) -> TokenContext<'a> {
+    pub fn new(issuer: &'a str, claims: &'a Claims) -> TokenContext<'a> {
         TokenContext {
-            prefix: key_prefix_of_issuer(issuer).to_owned(),
+            prefix: key_prefix_of_issuer(issuer),
             claims,
         }
     }
@@ -99,7 +99,7 @@ impl RequestContext for TokenContext<'_> {
         let Some((prefix, claim)) = split_key(key) else {
             return Lookup::Unknown;
         };
-        if !prefix.eq_ignore_ascii_case(&self.prefix) {
+        if !prefix.eq_ignore_ascii_case(self.prefix) {
             return if is_service_namespace(prefix) {
                 Lookup::Unknown
             } else {
@@ -115,7 +115,7 @@ impl RequestContext for TokenContext<'_> {
             claim.into()
         };
         let claim = claim.as_ref();
-        let exposure = exposure(&self.prefix, claim);
+        let exposure = exposure(self.prefix, claim);
         if exposure == Exposure::NotExposed {
             return Lookup::Absent(Absence::NotExposed {
                 token_value: self.claims.get(claim).cloned(),
@@ -153,7 +153,7 @@ impl TokenContext<'_> {
         match self.claims.get("azp").and_then(Value::as_str) {
             Some(azp) => Some((
                 Values::One(azp.to_owned()),
-                azp_caveat(&self.prefix, azp, self.claims.get("aud")),
+                azp_caveat(self.prefix, azp, self.claims.get("aud")),
             )),
             None => self.claims.get("aud").and_then(audience_values),
         }

@@ -95,6 +95,8 @@ pub struct Statement {
     pub effect: Effect,
     pub principal: Principal,
     pub action: ActionSpec,
+    /// Whether `Action`/`NotAction` covers `sts:AssumeRoleWithWebIdentity` (token-independent).
+    pub covers_web_identity: bool,
     pub conditions: Vec<ConditionEntry>,
 }
 
@@ -256,9 +258,31 @@ fn parse_statement(value: &Value, index: usize, variables: bool) -> Result<State
         index,
         effect,
         principal,
+        covers_web_identity: covers_web_identity(&action),
         action,
         conditions,
     })
+}
+
+pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
+
+/// IAM action names are case-insensitive and may hold `*`/`?` wildcards.
+fn covers_web_identity(action: &ActionSpec) -> bool {
+    let matches = |patterns: &[String]| {
+        patterns.iter().any(|pattern| {
+            let template = Template::parse(&pattern.to_ascii_lowercase(), false);
+            template
+                .resolve(&|_| super::pattern::VariableValue::Missing)
+                .is_ok_and(|pieces| {
+                    super::pattern::glob_matches(&pieces, &WEB_IDENTITY_ACTION.to_ascii_lowercase())
+                })
+        })
+    };
+    match action {
+        ActionSpec::Action(patterns) => matches(patterns),
+        ActionSpec::NotAction(patterns) => !matches(patterns),
+        ActionSpec::Missing => false,
+    }
 }
 
 /// A policy value list: a scalar or an array of scalars, each as text (IAM stores `true` and

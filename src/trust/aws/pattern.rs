@@ -177,12 +177,12 @@ pub fn as_text(pieces: &[Piece]) -> String {
 }
 
 /// `StringLike`: anchored, case-sensitive; `*` any run (including empty), `?` one character.
-/// Iterative with single-star backtracking, so it is linear in practice and never recursive.
+/// Iterative with single-star backtracking over byte offsets: no recursion, no allocation.
 pub fn glob_matches(pieces: &[Piece], text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
+    let char_at = |at: usize| text[at..].chars().next();
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
-    while t < chars.len() {
+    while let Some(c) = char_at(t) {
         match pieces.get(p) {
             Some(Piece::AnyRun) => {
                 star = Some((p, t));
@@ -190,17 +190,18 @@ pub fn glob_matches(pieces: &[Piece], text: &str) -> bool {
             }
             Some(Piece::AnyOne) => {
                 p += 1;
-                t += 1;
+                t += c.len_utf8();
             }
-            Some(Piece::Literal(c)) if *c == chars[t] => {
+            Some(Piece::Literal(expected)) if *expected == c => {
                 p += 1;
-                t += 1;
+                t += c.len_utf8();
             }
             _ => match star {
                 Some((star_p, star_t)) => {
+                    let skipped = char_at(star_t).map_or(1, char::len_utf8);
                     p = star_p + 1;
-                    t = star_t + 1;
-                    star = Some((star_p, star_t + 1));
+                    t = star_t + skipped;
+                    star = Some((star_p, t));
                 }
                 None => return false,
             },

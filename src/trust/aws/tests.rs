@@ -150,6 +150,20 @@ fn policy_table() {
     ];
     for (name, policy, claims, expected) in rows {
         assert_eq!(outcome(&policy, &claims), expected, "{name}");
+        // The decision-only path must agree with the explained one.
+        let rule = parse_policy(&policy, None).unwrap();
+        let claims: Claims = claims.as_object().unwrap().clone();
+        assert_eq!(
+            rule.outcome(&claims, NOW),
+            expected,
+            "{name} (outcome only)"
+        );
+        let with_provider = rule.with_providers(vec![provider(GH, &["sts.amazonaws.com"])]);
+        assert_eq!(
+            with_provider.outcome(&claims, NOW),
+            with_provider.evaluate(&claims, NOW).outcome,
+            "{name} (with a provider)"
+        );
     }
 }
 
