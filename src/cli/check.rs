@@ -27,6 +27,13 @@ pub fn run(args: &CheckArgs) -> u8 {
         Ok(rules) => rules,
         Err((kind, message)) => return fail(json, kind, &message),
     };
+    if rules.is_empty() {
+        return fail(
+            json,
+            "no_rules",
+            "no rules given: name a rule file with --rules [KIND:]FILE (e.g. an IAM trust policy)",
+        );
+    }
     let limits = Limits::default();
     let input = match read_input(args.input.as_deref(), limits.max_token_bytes) {
         Ok(input) => input,
@@ -101,13 +108,6 @@ fn bare_claims(text: &str) -> Option<Claims> {
 }
 
 fn load_rules(args: &[String]) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
-    if args.is_empty() {
-        return Err((
-            "no_rules",
-            "no rules given: name a rule file with --rules [KIND:]FILE (e.g. an IAM trust policy)"
-                .to_owned(),
-        ));
-    }
     let rule_error = |e: RuleFileError| (e.kind(), e.to_string());
     let mut loaded = LoadedRules::default();
     for arg in args {
