@@ -39,10 +39,13 @@ pub fn subject_form(expected: &str, actual: &str, claims: &Claims) -> Option<Hin
     let (repo, have) = split_subject(actual)?;
     let claim = |name: &str| claims.get(name).and_then(Value::as_str);
     let message = match (&want, &have) {
-        (SubjectTail::Ref(want_ref), SubjectTail::Environment(env)) => format!(
-            "this job uses environment `{env}`, so `sub` ends in `:environment:{env}`, not `:ref:{want_ref}`; \
-             trust `repo:{repo}:environment:{env}` (GitHub lets only the environment's allowed branches deploy to it)"
-        ),
+        (SubjectTail::Ref(want_ref), SubjectTail::Environment(env)) => {
+            let branch = want_ref.strip_prefix("refs/heads/").unwrap_or(want_ref);
+            format!(
+                "this job uses environment `{env}`, so `sub` ends in `:environment:{env}`, not `:ref:{want_ref}`; \
+                 trust `repo:{repo}:environment:{env}`, and limit the environment's deployment branches to `{branch}` in the repository settings"
+            )
+        }
         (SubjectTail::Ref(want_ref), SubjectTail::PullRequest) => format!(
             "this is a pull_request run, so `sub` is `repo:{repo}:pull_request`, not `…:ref:{want_ref}`{}; \
              a policy for branches does not admit pull requests, which is usually what you want",
