@@ -174,7 +174,7 @@ pub struct KeyOutcome {
     pub result: Tri,
     pub lookup: Lookup,
     /// The evaluator's semantics that decided this (absent key rules, set qualifiers…).
-    pub note: Option<String>,
+    pub note: Option<&'static str>,
     pub variable_errors: Vec<VariableError>,
 }
 
@@ -202,7 +202,7 @@ fn decide(
     lookup: &Lookup,
     context: &dyn RequestContext,
     variable_errors: &mut Vec<VariableError>,
-) -> (Tri, Option<String>) {
+) -> (Tri, Option<&'static str>) {
     if operator.base == BaseOp::Null {
         // Set qualifiers do not change Null (iam-simulate "ForAllValues:Null treated as Null").
         let present = match lookup {
@@ -220,10 +220,7 @@ fn decide(
                 });
         return (
             Tri::from_bool(matched),
-            Some(
-                "Null: \"true\" requires the key to be absent, \"false\" requires it present"
-                    .into(),
-            ),
+            Some("Null: \"true\" requires the key to be absent, \"false\" requires it present"),
         );
     }
     let request_values = match lookup {
@@ -244,11 +241,13 @@ fn decide(
         (None, Values::One(request)) => (Tri::from_bool(single(request)), None),
         (None, Values::Many(_)) => (
             Tri::False,
-            Some("a single-valued operator on a multivalued key never matches; use ForAnyValue: or ForAllValues: [2nd: iam-simulate failedBecauseArray, boogy/iam-policy-validator#161]".into()),
+            Some(
+                "a single-valued operator on a multivalued key never matches; use ForAnyValue: or ForAllValues: [2nd: iam-simulate failedBecauseArray, boogy/iam-policy-validator#161]",
+            ),
         ),
         (Some(SetQualifier::ForAnyValue), values) => (
             Tri::from_bool(values.as_slice().iter().any(|r| single(r))),
-            Some("ForAnyValue: true when at least one request value matches".into()),
+            Some("ForAnyValue: true when at least one request value matches"),
         ),
         (Some(SetQualifier::ForAllValues), values) => {
             let all = values.as_slice().iter().all(|r| single(r));
@@ -257,36 +256,33 @@ fn decide(
             } else {
                 "ForAllValues: true when every request value matches"
             };
-            (Tri::from_bool(all), Some(note.into()))
+            (Tri::from_bool(all), Some(note))
         }
     }
 }
 
 /// The missing-key rules (reference_policies_elements_condition_operators.md, "Important";
 /// reference_policies_multi-value-conditions.md).
-fn absent_key(operator: Operator) -> (Tri, Option<String>) {
+fn absent_key(operator: Operator) -> (Tri, Option<&'static str>) {
     if operator.if_exists {
-        return (
-            Tri::True,
-            Some("…IfExists: true because the key is absent".into()),
-        );
+        return (Tri::True, Some("…IfExists: true because the key is absent"));
     }
     match operator.qualifier {
         Some(SetQualifier::ForAllValues) => (
             Tri::True,
-            Some("ForAllValues: true when the key is absent — dangerous in an Allow".into()),
+            Some("ForAllValues: true when the key is absent — dangerous in an Allow"),
         ),
         Some(SetQualifier::ForAnyValue) => (
             Tri::False,
-            Some("ForAnyValue: false when the key is absent".into()),
+            Some("ForAnyValue: false when the key is absent"),
         ),
         None if operator.base.is_negated() => (
             Tri::True,
-            Some("a negated operator is true when the key is absent".into()),
+            Some("a negated operator is true when the key is absent"),
         ),
         None => (
             Tri::False,
-            Some("a positive operator is false when the key is absent".into()),
+            Some("a positive operator is false when the key is absent"),
         ),
     }
 }

@@ -51,11 +51,54 @@ pub enum Lookup {
     Present {
         values: Values,
         /// Why this presence rests on a secondary source or an inference.
-        caveat: Option<String>,
+        caveat: Option<Caveat>,
     },
     Absent(Absence),
     /// A request key the token does not decide (`aws:SourceIp`, `sts:RoleSessionName`…).
     Unknown,
+}
+
+/// Why a key's presence or value rests on a secondary source or an inference. Kept as data so
+/// that deciding allocates nothing; [`Caveat::describe`] writes the text when explaining.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caveat {
+    /// A provider-specific key known from secondary sources (GitHub's 2026 keys).
+    SecondHand,
+    /// claimcheck does not know this provider's full key list; assumed exposed.
+    ExposureUnknown,
+    /// A one-element `aud` array taken as its element.
+    AudOneElement,
+    /// A multi-element `aud` without `azp`: unverified (reference §9.1).
+    AudManyElements,
+    /// `azp` ≠ `aud` for Google: documented.
+    AzpDiffersGoogle,
+    /// `azp` ≠ `aud` elsewhere: observed, not documented.
+    AzpDiffers,
+}
+
+impl Caveat {
+    /// Behaviour the reference marks unverified; it belongs in `Verdict.unverified`.
+    pub fn is_unverified(self) -> bool {
+        matches!(
+            self,
+            Caveat::ExposureUnknown | Caveat::AudManyElements | Caveat::AzpDiffers
+        )
+    }
+
+    pub fn describe(self, claims: &Claims) -> String {
+        let azp = claims.get("azp").map_or_else(String::new, Value::to_string);
+        let aud = claims
+            .get("aud")
+            .map_or_else(|| "absent".to_owned(), Value::to_string);
+        match self {
+            Caveat::SecondHand => "AWS exposes this claim as a key since 2026-01 according to secondary sources [2nd]".to_owned(),
+            Caveat::ExposureUnknown => "unverified: claimcheck does not know whether AWS exposes this claim for this provider; assumed exposed".to_owned(),
+            Caveat::AudOneElement => "the token's aud is a one-element array, taken as its element (as EKS IRSA tokens work with StringEquals) [infer]".to_owned(),
+            Caveat::AudManyElements => "unverified: how STS maps a multi-element aud without azp is not known (reference §9.1); modelled as a multivalued key".to_owned(),
+            Caveat::AzpDiffersGoogle => format!("the token's azp {azp} differs from its aud {aud}: `:aud` is azp, `:oaud` is aud (documented for Google)"),
+            Caveat::AzpDiffers => format!("unverified: the token's azp {azp} differs from its aud {aud}; `:aud` is taken to be azp as for Google (documented) and as observed for Entra tokens (aws/aws-sdk-net#3071) [obs, infer]"),
+        }
+    }
 }
 
 /// Anything that answers "what does key K hold?".
@@ -132,14 +175,10 @@ impl RequestContext for TokenContext<'_> {
         };
         match exposure {
             Exposure::ExposedSecondHand => {
-                caveat.get_or_insert_with(|| {
-                    "AWS exposes this claim as a key since 2026-01 according to secondary sources [2nd]".to_owned()
-                });
+                caveat.get_or_insert(Caveat::SecondHand);
             }
             Exposure::Unknown => {
-                caveat.get_or_insert_with(|| {
-                    format!("unverified: claimcheck does not know whether AWS exposes `{claim}` for this provider; assumed exposed")
-                });
+                caveat.get_or_insert(Caveat::ExposureUnknown);
             }
             _ => {}
         }
@@ -149,7 +188,7 @@ impl RequestContext for TokenContext<'_> {
 
 impl TokenContext<'_> {
     /// `:aud` is `azp` when the token has one, else `aud` (reference §1.2, `ck_aud`).
-    fn audience_key(&self) -> Option<(Values, Option<String>)> {
+    fn audience_key(&self) -> Option<(Values, Option<Caveat>)> {
         match self.claims.get("azp").and_then(Value::as_str) {
             Some(azp) => Some((
                 Values::One(azp.to_owned()),
@@ -162,51 +201,39 @@ impl TokenContext<'_> {
 
 /// Flags a token whose `azp` differs from its `aud`: `:aud` is then not what the token calls its
 /// audience. Documented for Google; for other providers it rests on an observation.
-fn azp_caveat(prefix: &str, azp: &str, aud: Option<&Value>) -> Option<String> {
+fn azp_caveat(prefix: &str, azp: &str, aud: Option<&Value>) -> Option<Caveat> {
     let same = match aud {
         Some(Value::String(one)) => one == azp,
         Some(Value::Array(items)) => items.len() == 1 && items[0].as_str() == Some(azp),
         _ => false,
     };
     if same {
-        return None;
-    }
-    let aud = aud.map_or_else(|| "absent".to_owned(), Value::to_string);
-    Some(if prefix.eq_ignore_ascii_case("accounts.google.com") {
-        format!(
-            "the token's azp \"{azp}\" differs from its aud {aud}: `:aud` is azp, `:oaud` is aud (documented for Google)"
-        )
+        None
+    } else if prefix.eq_ignore_ascii_case("accounts.google.com") {
+        Some(Caveat::AzpDiffersGoogle)
     } else {
-        format!(
-            "unverified: the token's azp \"{azp}\" differs from its aud {aud}; `:aud` is taken to be azp as for Google (documented) and as observed for Entra tokens (aws/aws-sdk-net#3071) [obs, infer]"
-        )
-    })
+        Some(Caveat::AzpDiffers)
+    }
 }
 
 /// A token's `aud` as STS would see it. A one-element array is taken as that element: EKS IRSA
 /// tokens carry `["sts.amazonaws.com"]` and the documented `…:aud` StringEquals works [infer].
 /// Several elements stay multivalued, which is unverified (reference §1.3, §9.1).
-fn audience_values(aud: &Value) -> Option<(Values, Option<String>)> {
+fn audience_values(aud: &Value) -> Option<(Values, Option<Caveat>)> {
     match aud {
         Value::Array(items) if items.len() == 1 => {
             let one = scalar_text(&items[0])?;
-            Some((
-                Values::One(one),
-                Some("the token's aud is a one-element array, taken as its element (as EKS IRSA tokens work with StringEquals) [infer]".to_owned()),
-            ))
+            Some((Values::One(one), Some(Caveat::AudOneElement)))
         }
         Value::Array(_) => {
             let (values, _) = values_of(aud)?;
-            Some((
-                values,
-                Some("unverified: how STS maps a multi-element aud without azp is not known (reference §9.1); modelled as a multivalued key".to_owned()),
-            ))
+            Some((values, Some(Caveat::AudManyElements)))
         }
         other => values_of(other),
     }
 }
 
-fn values_of(value: &Value) -> Option<(Values, Option<String>)> {
+fn values_of(value: &Value) -> Option<(Values, Option<Caveat>)> {
     match value {
         Value::Null => None,
         Value::Array(items) => Some((
@@ -253,14 +280,14 @@ mod tests {
         let ctx = TokenContext::new("https://accounts.google.com", &c);
         assert!(matches!(
             ctx.lookup("accounts.google.com:aud"),
-            Lookup::Present { values: Values::One(v), caveat: Some(c) } if v == "azp-value" && c.contains("documented for Google")
+            Lookup::Present { values: Values::One(v), caveat: Some(Caveat::AzpDiffersGoogle) } if v == "azp-value"
         ));
         assert_eq!(ctx.lookup("accounts.google.com:oaud"), one("aud-value"));
         let entra = claims(json!({"aud": "app-2", "azp": "app-1"}));
         let ctx2 = TokenContext::new("https://login.example.com/v2.0", &entra);
         assert!(matches!(
             ctx2.lookup("login.example.com/v2.0:aud"),
-            Lookup::Present { caveat: Some(c), .. } if c.starts_with("unverified")
+            Lookup::Present { caveat: Some(c @ Caveat::AzpDiffers), .. } if c.is_unverified() && c.describe(&entra).contains("aws-sdk-net#3071")
         ));
         let without = claims(json!({"aud": "aud-value"}));
         let ctx = TokenContext::new("https://accounts.google.com", &without);
@@ -312,7 +339,7 @@ mod tests {
         let ctx = TokenContext::new("https://oidc.eks.x/id/1", &c);
         assert!(matches!(
             ctx.lookup("oidc.eks.x/id/1:aud"),
-            Lookup::Present { values: Values::Many(v), caveat: Some(note) } if v.len() == 2 && note.contains("unverified")
+            Lookup::Present { values: Values::Many(v), caveat: Some(Caveat::AudManyElements) } if v.len() == 2
         ));
     }
 }

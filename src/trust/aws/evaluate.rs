@@ -490,18 +490,18 @@ impl<'a> Evaluation<'a> {
                 || base == BaseOp::Null
                 || outcome.result == Tri::False)
         {
-            notes.push(note.clone());
+            notes.push((*note).to_owned());
         }
         if let Lookup::Present {
             caveat: Some(caveat),
             ..
         } = &outcome.lookup
         {
-            if caveat.starts_with("unverified") {
-                self.unverified
-                    .push(format!("{}: {caveat}", entry.written()));
+            let text = caveat.describe(self.claims);
+            if caveat.is_unverified() {
+                self.unverified.push(format!("{}: {text}", entry.written()));
             }
-            notes.push(caveat.clone());
+            notes.push(text);
         }
         if outcome.lookup == Lookup::Unknown {
             notes.push(
