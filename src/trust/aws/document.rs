@@ -97,6 +97,8 @@ pub struct Statement {
     pub action: ActionSpec,
     /// Whether `Action`/`NotAction` covers `sts:AssumeRoleWithWebIdentity` (token-independent).
     pub covers_web_identity: bool,
+    /// The provider URLs (`Principal.Federated` without the ARN part), for matching `iss`.
+    pub provider_urls: Vec<String>,
     pub conditions: Vec<ConditionEntry>,
 }
 
@@ -253,15 +255,31 @@ fn parse_statement(value: &Value, index: usize, variables: bool) -> Result<State
         }
         Some(_) => return Err("Condition is not an object".into()),
     };
+    let provider_urls = match &principal {
+        Principal::Federated(entries) => entries
+            .iter()
+            .map(|entry| provider_url(entry).to_owned())
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(Statement {
         sid: object.get("Sid").and_then(Value::as_str).map(str::to_owned),
         index,
         effect,
         principal,
         covers_web_identity: covers_web_identity(&action),
+        provider_urls,
         action,
         conditions,
     })
+}
+
+/// The provider URL of a `Principal.Federated` entry: what follows `oidc-provider/` in an ARN,
+/// or a built-in provider name (`accounts.google.com`, `cognito-identity.amazonaws.com`).
+pub fn provider_url(entry: &str) -> &str {
+    entry
+        .split_once(":oidc-provider/")
+        .map_or(entry, |(_, url)| url)
 }
 
 pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";

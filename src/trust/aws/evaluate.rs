@@ -94,10 +94,13 @@ impl Rule for TrustPolicy {
 fn principal_matches(statement: &Statement, issuer: &str) -> bool {
     match &statement.principal {
         Principal::Everyone => true,
-        Principal::Federated(entries) => entries.iter().any(|entry| {
-            let url = federated_prefix(entry);
-            issuer.strip_prefix("https://") == Some(url) || issuer == url
-        }),
+        Principal::Federated(_) => {
+            let without_scheme = issuer.strip_prefix("https://");
+            statement
+                .provider_urls
+                .iter()
+                .any(|url| without_scheme == Some(url.as_str()) || issuer == url)
+        }
         Principal::Other(_) => false,
     }
 }

@@ -9,13 +9,8 @@ use super::pattern::has_wildcard;
 use crate::token::lint::Severity;
 use crate::trust::verdict::RuleLint;
 
-/// The condition-key prefix of a `Principal.Federated` entry: the provider URL of an
-/// `oidc-provider/` ARN, or a built-in provider name.
-pub fn federated_prefix(entry: &str) -> &str {
-    entry
-        .split_once(":oidc-provider/")
-        .map_or(entry, |(_, url)| url)
-}
+/// The condition-key prefix of a `Principal.Federated` entry: its provider URL.
+pub use super::document::provider_url as federated_prefix;
 
 pub fn lint_policy(policy: &PolicyDocument) -> Vec<RuleLint> {
     let variables = policy.variables_enabled();
