@@ -175,7 +175,6 @@ pub struct KeyOutcome {
     pub lookup: Lookup,
     /// The evaluator's semantics that decided this (absent key rules, set qualifiers…).
     pub note: Option<&'static str>,
-    pub variable_errors: Vec<VariableError>,
 }
 
 /// Evaluates `operator` on `key` with `values` (OR over values; AND for negated operators).
@@ -186,14 +185,26 @@ pub fn evaluate_key(
     context: &dyn RequestContext,
 ) -> KeyOutcome {
     let lookup = context.lookup(key);
-    let mut variable_errors = Vec::new();
-    let (result, note) = decide(operator, values, &lookup, context, &mut variable_errors);
+    let (result, note) = decide(operator, values, &lookup, context);
     KeyOutcome {
         result,
         lookup,
         note,
-        variable_errors,
     }
+}
+
+/// The policy values whose variables cannot be resolved in `context` (they never match).
+pub fn variable_errors(values: &[PolicyValue], context: &dyn RequestContext) -> Vec<VariableError> {
+    values
+        .iter()
+        .filter(|value| value.template.has_variables())
+        .filter_map(|value| {
+            value
+                .template
+                .resolve(&|name| variable_value(context, name))
+                .err()
+        })
+        .collect()
 }
 
 fn decide(
@@ -201,7 +212,6 @@ fn decide(
     values: &[PolicyValue],
     lookup: &Lookup,
     context: &dyn RequestContext,
-    variable_errors: &mut Vec<VariableError>,
 ) -> (Tri, Option<&'static str>) {
     if operator.base == BaseOp::Null {
         // Set qualifiers do not change Null (iam-simulate "ForAllValues:Null treated as Null").
@@ -210,14 +220,15 @@ fn decide(
             Lookup::Present { .. } => true,
             Lookup::Absent(_) => false,
         };
-        let matched =
-            values
-                .iter()
-                .any(|value| match value.written.to_ascii_lowercase().as_str() {
-                    "true" => !present,
-                    "false" => present,
-                    _ => false,
-                });
+        let matched = values.iter().any(|value| {
+            if value.written.eq_ignore_ascii_case("true") {
+                !present
+            } else if value.written.eq_ignore_ascii_case("false") {
+                present
+            } else {
+                false
+            }
+        });
         return (
             Tri::from_bool(matched),
             Some("Null: \"true\" requires the key to be absent, \"false\" requires it present"),
@@ -228,14 +239,6 @@ fn decide(
         Lookup::Absent(_) => return absent_key(operator),
         Lookup::Present { values, .. } => values,
     };
-    if values.iter().any(|value| value.template.has_variables()) {
-        variable_errors.extend(values.iter().filter_map(|value| {
-            value
-                .template
-                .resolve(&|name| variable_value(context, name))
-                .err()
-        }));
-    }
     let single = |request: &str| single_value_matches(operator.base, values, context, request);
     match (operator.qualifier, request_values) {
         (None, Values::One(request)) => (Tri::from_bool(single(request)), None),

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::condition::{BaseOp, KeyOutcome, Tri, evaluate_key};
+use super::condition::{BaseOp, KeyOutcome, Tri, evaluate_key, variable_errors};
 use super::context::{Absence, Lookup, TokenContext, Values, split_key};
 use super::document::{
     ActionSpec, ConditionEntry, Effect, PolicyDocument, Principal, Statement, WEB_IDENTITY_ACTION,
@@ -516,7 +516,13 @@ impl<'a> Evaluation<'a> {
                 entry.written()
             ));
         }
-        notes.extend(outcome.variable_errors.iter().map(ToString::to_string));
+        if matches!(outcome.lookup, Lookup::Present { .. }) {
+            notes.extend(
+                variable_errors(&entry.values, context)
+                    .iter()
+                    .map(ToString::to_string),
+            );
+        }
         if effect == Effect::Deny && outcome.result == Tri::False {
             notes.push(
                 "in a Deny statement a condition that does not hold keeps the Deny from applying"
