@@ -170,20 +170,20 @@ pub struct PolicyValue {
 
 /// The result for one key of one operator.
 #[derive(Debug, Clone)]
-pub struct KeyOutcome {
+pub struct KeyOutcome<'a> {
     pub result: Tri,
-    pub lookup: Lookup,
+    pub lookup: Lookup<'a>,
     /// The evaluator's semantics that decided this (absent key rules, set qualifiers…).
     pub note: Option<&'static str>,
 }
 
 /// Evaluates `operator` on `key` with `values` (OR over values; AND for negated operators).
-pub fn evaluate_key(
+pub fn evaluate_key<'c>(
     operator: Operator,
     key: &str,
     values: &[PolicyValue],
-    context: &dyn RequestContext,
-) -> KeyOutcome {
+    context: &'c dyn RequestContext,
+) -> KeyOutcome<'c> {
     let lookup = context.lookup(key);
     let (result, note) = decide(operator, values, &lookup, context);
     KeyOutcome {
@@ -348,7 +348,7 @@ fn variable_value(context: &dyn RequestContext, name: &str) -> VariableValue {
         Lookup::Present {
             values: Values::One(value),
             ..
-        } => VariableValue::One(value),
+        } => VariableValue::One(value.into_owned()),
         Lookup::Present { .. } => VariableValue::Many,
         Lookup::Absent(_) | Lookup::Unknown => VariableValue::Missing,
     }
@@ -362,10 +362,10 @@ mod tests {
     use super::*;
 
     /// A plain request context, as the IAM docs' examples use.
-    struct MapContext(HashMap<&'static str, Values>);
+    struct MapContext(HashMap<&'static str, Values<'static>>);
 
     impl RequestContext for MapContext {
-        fn lookup(&self, key: &str) -> Lookup {
+        fn lookup(&self, key: &str) -> Lookup<'_> {
             match self.0.get(key) {
                 Some(values) => Lookup::Present {
                     values: values.clone(),
@@ -383,9 +383,9 @@ mod tests {
                 .iter()
                 .map(|(key, values)| {
                     let values = if values.len() == 1 && !key.ends_with("[]") {
-                        Values::One(values[0].to_owned())
+                        Values::One(values[0].to_owned().into())
                     } else {
-                        Values::Many(values.iter().map(|v| v.to_string()).collect())
+                        Values::Many(values.iter().map(|v| v.to_string().into()).collect())
                     };
                     (key.trim_end_matches("[]"), values)
                 })

@@ -2,20 +2,22 @@
 //! they hold. Reference §1.2: only exposed claims become keys; when `azp` is present `:aud` is
 //! `azp` and `:oaud` is the token's `aud` (documented for Google, observed for others).
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::keys::{Exposure, exposure};
 use crate::token::Claims;
 
-/// A key's value(s) in the request.
+/// A key's value(s) in the request, borrowed from the token where possible.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Values {
-    One(String),
-    Many(Vec<String>),
+pub enum Values<'a> {
+    One(Cow<'a, str>),
+    Many(Vec<Cow<'a, str>>),
 }
 
-impl Values {
-    pub fn as_slice(&self) -> &[String] {
+impl<'a> Values<'a> {
+    pub fn as_slice(&self) -> &[Cow<'a, str>] {
         match self {
             Values::One(value) => std::slice::from_ref(value),
             Values::Many(values) => values,
@@ -24,8 +26,13 @@ impl Values {
 
     pub fn to_json(&self) -> Value {
         match self {
-            Values::One(value) => Value::String(value.clone()),
-            Values::Many(values) => Value::from(values.clone()),
+            Values::One(value) => Value::String(value.clone().into_owned()),
+            Values::Many(values) => Value::from(
+                values
+                    .iter()
+                    .map(|v| v.clone().into_owned())
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 }
@@ -47,9 +54,9 @@ pub enum Absence {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Lookup {
+pub enum Lookup<'a> {
     Present {
-        values: Values,
+        values: Values<'a>,
         /// Why this presence rests on a secondary source or an inference.
         caveat: Option<Caveat>,
     },
@@ -103,7 +110,7 @@ impl Caveat {
 
 /// Anything that answers "what does key K hold?".
 pub trait RequestContext {
-    fn lookup(&self, key: &str) -> Lookup;
+    fn lookup(&self, key: &str) -> Lookup<'_>;
 }
 
 /// The context of an `AssumeRoleWithWebIdentity` call made with `claims`.
@@ -138,7 +145,7 @@ fn is_service_namespace(prefix: &str) -> bool {
 }
 
 impl RequestContext for TokenContext<'_> {
-    fn lookup(&self, key: &str) -> Lookup {
+    fn lookup(&self, key: &str) -> Lookup<'_> {
         let Some((prefix, claim)) = split_key(key) else {
             return Lookup::Unknown;
         };
@@ -186,12 +193,12 @@ impl RequestContext for TokenContext<'_> {
     }
 }
 
-impl TokenContext<'_> {
+impl<'a> TokenContext<'a> {
     /// `:aud` is `azp` when the token has one, else `aud` (reference §1.2, `ck_aud`).
-    fn audience_key(&self) -> Option<(Values, Option<Caveat>)> {
+    fn audience_key(&self) -> Option<(Values<'a>, Option<Caveat>)> {
         match self.claims.get("azp").and_then(Value::as_str) {
             Some(azp) => Some((
-                Values::One(azp.to_owned()),
+                Values::One(Cow::Borrowed(azp)),
                 azp_caveat(self.prefix, azp, self.claims.get("aud")),
             )),
             None => self.claims.get("aud").and_then(audience_values),
@@ -219,7 +226,7 @@ fn azp_caveat(prefix: &str, azp: &str, aud: Option<&Value>) -> Option<Caveat> {
 /// A token's `aud` as STS would see it. A one-element array is taken as that element: EKS IRSA
 /// tokens carry `["sts.amazonaws.com"]` and the documented `…:aud` StringEquals works [infer].
 /// Several elements stay multivalued, which is unverified (reference §1.3, §9.1).
-fn audience_values(aud: &Value) -> Option<(Values, Option<Caveat>)> {
+fn audience_values(aud: &Value) -> Option<(Values<'_>, Option<Caveat>)> {
     match aud {
         Value::Array(items) if items.len() == 1 => {
             let one = scalar_text(&items[0])?;
@@ -233,7 +240,7 @@ fn audience_values(aud: &Value) -> Option<(Values, Option<Caveat>)> {
     }
 }
 
-fn values_of(value: &Value) -> Option<(Values, Option<Caveat>)> {
+fn values_of(value: &Value) -> Option<(Values<'_>, Option<Caveat>)> {
     match value {
         Value::Null => None,
         Value::Array(items) => Some((
@@ -244,13 +251,13 @@ fn values_of(value: &Value) -> Option<(Values, Option<Caveat>)> {
     }
 }
 
-fn scalar_text(value: &Value) -> Option<String> {
+fn scalar_text(value: &Value) -> Option<Cow<'_, str>> {
     match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::String(text) => Some(Cow::Borrowed(text)),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
         Value::Null => None,
-        other => Some(other.to_string()),
+        other => Some(Cow::Owned(other.to_string())),
     }
 }
 
@@ -264,7 +271,7 @@ mod tests {
         value.as_object().unwrap().clone()
     }
 
-    fn one(text: &str) -> Lookup {
+    fn one(text: &str) -> Lookup<'_> {
         Lookup::Present {
             values: Values::One(text.into()),
             caveat: None,
