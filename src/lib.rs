@@ -6,8 +6,8 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
-pub mod preview;
 pub mod keys;
+pub mod preview;
 pub mod report;
 pub mod source;
 pub mod token;

@@ -45,6 +45,10 @@ pub enum Command {
     /// Fetch a token from where it is issued (CI, dev environment, pod, CLI) and print it.
     #[command(after_help = FETCH_EXAMPLES)]
     Fetch(FetchArgs),
+    /// Evaluate a token (or a JSON object of claims) against trust rules: which condition failed,
+    /// what it expected, what the token had.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
     /// Mint fresh tokens from the bundled demo templates (test-only keys) and show them.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
@@ -105,6 +109,23 @@ Examples:
   claimcheck decode --date local \"$(cat token.jwt)\"
   curl -sH \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \"$ACTIONS_ID_TOKEN_REQUEST_URL\" | claimcheck decode
   claimcheck decode --now 2026-01-01T00:00:00Z --leeway 0 token.jwt";
+
+const CHECK_EXAMPLES: &str = "\
+INPUT is read as by `decode`; a JSON object of claims (no token in it) is evaluated as a what-if
+and reported as unsigned. Rule files are detected by shape: an IAM role trust policy or `aws iam
+get-role` output, and `aws iam get-open-id-connect-provider` output, whose client IDs are used for
+the audience check of the AWS policies given with it. Prefix a file with its kind to force it
+(aws:, gcp:, entra:, vault:, kubernetes:).
+
+Exit status: 0 every applicable rule allows, 1 a rule denies, 2 bad input or rule file,
+3 a rule could not be evaluated.
+
+Examples:
+  claimcheck check token.jwt --rules trust-policy.json
+  aws iam get-role --role-name deploy > role.json
+  claimcheck check token.jwt --rules role.json --rules provider.json
+  claimcheck check '{\"iss\":\"https://token.actions.githubusercontent.com\",\"sub\":\"repo:acme/app:pull_request\"}' --rules aws:policy.json
+  claimcheck demo --print-token github-environment | claimcheck check --rules assets/demo/rules/aws-deploy-role.json";
 
 const DEMO_EXAMPLES: &str = "\
 The demo tokens are signed with keys published in claimcheck's repository (assets/demo): they
@@ -231,6 +252,41 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
         return Err("the timeout must be more than 0 and at most 3600 seconds".into());
     }
     Ok(Duration::from_secs_f64(seconds))
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// A token, a file holding one, '-' for standard input, or a JSON object of claims (what-if).
+    #[arg(value_name = "INPUT")]
+    pub input: Option<String>,
+
+    /// A rule file, optionally prefixed with its kind (`aws:policy.json`); repeat for several.
+    #[arg(long = "rules", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]
+    pub rules: Vec<String>,
+
+    /// An ad hoc expectation: `CLAIM=VALUE` (exact) or `CLAIM~GLOB` (`*` any run, `?` one
+    /// character, anchored, case-sensitive); a CLAIM starting with `/` is a JSON pointer into
+    /// nested claims. Repeat for several (all must hold).
+    #[arg(long = "expect", value_name = "CLAIM=VALUE|CLAIM~GLOB", action = clap::ArgAction::Append)]
+    pub expect: Vec<String>,
+
+    /// Say whether this token's mapped identity is this GCP IAM member
+    /// (`principal://…/subject/X` or `principalSet://…/attribute.NAME/VALUE`).
+    #[arg(long = "gcp-member", value_name = "MEMBER")]
+    pub gcp_member: Option<String>,
+
+    /// Do not verify the signature; evaluate the rules only.
+    #[arg(long)]
+    pub no_verify: bool,
+
+    #[command(flatten)]
+    pub keys: super::verify::KeyArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
 }
 
 #[derive(Debug, Clone, Args)]

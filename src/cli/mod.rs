@@ -4,12 +4,14 @@
 //! "no", 2 usage or input error, 3 could not check.
 
 mod args;
+mod check;
 mod decode;
 mod demo;
 mod fetch;
 mod paint;
 mod scaffold;
 mod text;
+mod verdict_text;
 mod verify;
 
 use std::io::Write;
@@ -34,6 +36,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Some(Command::Decode(args)) => decode::run_command(&args),
         Some(Command::Fetch(args)) => fetch::run(&args),
+        Some(Command::Check(args)) => check::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),

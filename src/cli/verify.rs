@@ -43,12 +43,25 @@ Examples:
   claimcheck verify --ca-cert corp-root.pem token.jwt   behind a TLS-inspecting proxy";
 
 #[derive(Debug, Clone, Args)]
-#[command(group(ArgGroup::new("hmac_secret").args(["secret", "secret_file", "secret_base64"])))]
 pub struct VerifyArgs {
     /// A token, a file holding one, or '-' for standard input.
     #[arg(value_name = "INPUT")]
     pub input: Option<String>,
 
+    #[command(flatten)]
+    pub keys: KeyArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+/// Where keys come from and how they are fetched; shared by `verify` and `check`.
+#[derive(Debug, Clone, Args)]
+#[command(group(ArgGroup::new("hmac_secret").args(["secret", "secret_file", "secret_base64"])))]
+pub struct KeyArgs {
     /// Verify with this key set (a URL or a JWKS file) instead of discovering the issuer's.
     #[arg(long, value_name = "URL|FILE")]
     pub jwks: Option<String>,
@@ -84,12 +97,6 @@ pub struct VerifyArgs {
     /// Give up on a request after this many seconds (default 10; connecting: at most 5).
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
-
-    #[command(flatten)]
-    pub time: TimeArgs,
 }
 
 fn parse_pin(text: &str) -> Result<(String, String), String> {
@@ -117,7 +124,7 @@ pub fn run(args: &VerifyArgs) -> u8 {
         Ok(config) => config,
         Err(error) => return fail(json, "config", &error.to_string()),
     };
-    let settings = match settings(args, &config) {
+    let settings = match settings(&args.keys, &config) {
         Ok(settings) => settings,
         Err(message) => return fail(json, "usage", &message),
     };
@@ -162,6 +169,18 @@ pub fn run(args: &VerifyArgs) -> u8 {
     exit_code(outcome.status, document.time.status)
 }
 
+/// The signature of `token` checked with the key options of `args`, for commands that verify
+/// on the way to something else (`check`). `Err` is a usage or configuration problem.
+pub fn verify_signature(
+    token: &crate::token::Token,
+    args: &KeyArgs,
+) -> Result<SignatureReport, (&'static str, String)> {
+    let config = Config::load().map_err(|error| ("config", error.to_string()))?;
+    let settings = settings(args, &config).map_err(|message| ("usage", message))?;
+    let mut keyring = Keyring::new(settings).map_err(|error| ("usage", error.to_string()))?;
+    Ok(SignatureReport::from(&keyring.verify(token)))
+}
+
 /// 1 for any definite "no" (bad signature, expired), else 3 when the signature was not checked.
 fn exit_code(signature: Status, time: TimeStatus) -> u8 {
     match (signature, time) {
@@ -174,7 +193,7 @@ fn exit_code(signature: Status, time: TimeStatus) -> u8 {
     }
 }
 
-fn settings(args: &VerifyArgs, config: &Config) -> Result<Settings, String> {
+fn settings(args: &KeyArgs, config: &Config) -> Result<Settings, String> {
     let verify_config = &config.verify;
     let mut pins: Vec<Pin> = args
         .jwks_for
@@ -223,7 +242,7 @@ fn settings(args: &VerifyArgs, config: &Config) -> Result<Settings, String> {
     })
 }
 
-fn secret(args: &VerifyArgs) -> Result<Option<Secret>, String> {
+fn secret(args: &KeyArgs) -> Result<Option<Secret>, String> {
     if let Some(text) = &args.secret {
         return Ok(Some(Secret {
             bytes: text.as_bytes().to_vec(),

@@ -1,8 +1,10 @@
 //! The view model shared by the CLI and the TUI, and the one serde schema behind `--json`.
 //!
-//! Public face: [`TokenDocument`] (what `decode --json` prints), [`ErrorDocument`], and
+//! Public face: [`TokenDocument`] (what `decode --json` prints), [`check::CheckDocument`] (what
+//! `check --json` prints), [`ErrorDocument`], and
 //! [`timefmt`] for durations and instants as people read them.
 
+pub mod check;
 pub mod timefmt;
 
 use serde::Serialize;
@@ -70,6 +72,20 @@ impl From<&Outcome> for SignatureReport {
 }
 
 impl SignatureReport {
+    pub fn not_checked(reason: impl Into<String>) -> SignatureReport {
+        SignatureReport {
+            status: SignatureStatus::NotChecked,
+            reason: reason.into(),
+            code: None,
+            alg: None,
+            kid: None,
+            key_source: None,
+            fetched_at: None,
+            from_cache: None,
+            notes: Vec::new(),
+        }
+    }
+
     /// What `decode` reports: it reads tokens, it does not verify them.
     pub fn not_checked_by_decode(token: &Token) -> SignatureReport {
         let reason = match token.form() {

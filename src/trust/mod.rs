@@ -2,13 +2,16 @@
 //! Pure: callers pass rule text and claims in, and "now".
 //!
 //! Public face: the [`Rule`] trait (one implementation per trust system), [`Verdict`] and its
-//! parts, and [`hints`] shared by the evaluators. Evaluators: [`vault`] (Vault JWT roles),
-//! [`entra`] (Entra federated identity credentials), [`expect`] (`--expect` on the command line);
-//! [`wildcard`] holds their glob matchers.
+//! parts, [`load`] (rule files → rules, format detection), the evaluators ([`aws`], [`vault`],
+//! [`entra`], [`expect`] for `--expect`), the hints shared by them ([`hints`], [`github_hints`]),
+//! [`wildcard`] (glob matchers) and [`scaffold`] (least-privilege rules for a token).
 
+pub mod aws;
 pub mod entra;
 pub mod expect;
+pub mod github_hints;
 pub mod hints;
+pub mod load;
 pub mod scaffold;
 pub mod vault;
 pub mod verdict;
@@ -26,8 +29,9 @@ pub trait Rule: Send + Sync {
     /// verdict carries the rule's lints too.
     fn evaluate(&self, claims: &Claims, now: i64) -> Verdict;
 
-    /// The outcome alone, exactly as [`Rule::evaluate`] would decide it. Evaluators override it
-    /// with a path that builds no checks, for matrices over large token corpora.
+    /// The outcome alone, for callers that evaluate many claim sets and show only the matrix
+    /// (e.g. `preview`). Must equal `evaluate(claims, now).outcome`; an evaluator may override
+    /// it with a path that skips building explanations.
     fn outcome(&self, claims: &Claims, now: i64) -> Outcome {
         self.evaluate(claims, now).outcome
     }

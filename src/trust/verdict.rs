@@ -4,7 +4,7 @@
 //! JSON schema (stable, `schema: 1`):
 //! `{"rule": {"kind", "file", "name"}, "outcome": "allowed|denied|not_applicable|error",
 //!   "summary": "...", "checks": [{"condition", "expected": [..], "actual": <json>|null,
-//!   "absent": bool, "passed": bool, "hints": [{"code", "message"}], "note"?}],
+//!   "absent": bool, "passed": bool, "hints": [{"code", "message"}], "note"?, "scope"?}],
 //!   "lints": [{"code", "severity", "message"}], "unverified"?: [".."]}`
 
 use serde::Serialize;
@@ -112,6 +112,10 @@ pub struct Check {
     /// absent"), or an unverified-behaviour warning.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The part of the rule the check belongs to, when a rule has several (e.g. an IAM
+    /// statement: `statement 'GitHubDeploy' (Allow)`); renderers group checks by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 impl Check {
@@ -129,6 +133,7 @@ impl Check {
             passed,
             hints: Vec::new(),
             note: None,
+            scope: None,
         }
     }
 
@@ -139,6 +144,11 @@ impl Check {
 
     pub fn with_note(mut self, note: impl Into<String>) -> Check {
         self.note = Some(note.into());
+        self
+    }
+
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Check {
+        self.scope = Some(scope.into());
         self
     }
 }

@@ -1,0 +1,140 @@
+//! `claimcheck check`: read the rule files, read the input (a token, or a JSON object of claims
+//! as a what-if), evaluate every rule, print the verdicts. Exit status per DESIGN.md §6.
+
+use std::io::Read;
+
+use serde_json::Value;
+
+use super::args::CheckArgs;
+use super::decode::{fail, print_json};
+use super::paint::Paint;
+use super::text::TextStyle;
+use super::verdict_text::render_check;
+use super::{exit, print_stdout};
+use crate::report::check::{CheckDocument, CheckSubject, ClaimsDocument};
+use crate::report::{SignatureReport, TokenDocument};
+use crate::source::read_input;
+use crate::token::{Claims, DecodeError, Form, Limits, decode};
+use crate::trust::load::{LoadedRules, RuleFileError, load_rule_file, parse_rules_arg};
+use crate::trust::{Outcome, Rule};
+
+/// Rule files are small; anything bigger is a mistake (a token corpus, a binary).
+const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+pub fn run(args: &CheckArgs) -> u8 {
+    let json = args.output.json;
+    let rules = match load_rules(&args.rules) {
+        Ok(rules) => rules,
+        Err((kind, message)) => return fail(json, kind, &message),
+    };
+    if rules.is_empty() {
+        return fail(
+            json,
+            "no_rules",
+            "no rules given: name a rule file with --rules [KIND:]FILE (e.g. an IAM trust policy)",
+        );
+    }
+    let limits = Limits::default();
+    let input = match read_input(args.input.as_deref(), limits.max_token_bytes) {
+        Ok(input) => input,
+        Err(error) => return fail(json, error.kind(), &error.to_string()),
+    };
+    let now = args.time.now();
+    let source = input.origin.to_string();
+    let subject = match decode(&input.text, &limits) {
+        Ok(token) if token.form() == Form::Encrypted => {
+            return fail(
+                json,
+                "encrypted",
+                "the token is encrypted (JWE): its claims cannot be read, so no rule can be evaluated",
+            );
+        }
+        Ok(token) => {
+            let mut document = TokenDocument::new(&token, source, now, args.time.leeway);
+            if token.form() == Form::Signed {
+                document.signature = if args.no_verify {
+                    SignatureReport::not_checked(
+                        "--no-verify: the rules were evaluated against the claims as given",
+                    )
+                } else {
+                    match super::verify::verify_signature(&token, &args.keys) {
+                        Ok(signature) => signature,
+                        Err((kind, message)) => return fail(json, kind, &message),
+                    }
+                };
+            }
+            CheckSubject::Token(document)
+        }
+        Err(DecodeError::NoTokenInJson { .. }) => match bare_claims(&input.text) {
+            Some(claims) => {
+                CheckSubject::Claims(ClaimsDocument::new(claims, source, now, args.time.leeway))
+            }
+            None => {
+                return fail(
+                    json,
+                    "no_token_in_json",
+                    "the JSON is neither a token response nor an object of claims",
+                );
+            }
+        },
+        Err(error) => return fail(json, error.kind(), &error.to_string()),
+    };
+    let mut document = CheckDocument {
+        subject,
+        verdicts: Vec::new(),
+    };
+    let claims = document.claims().cloned().unwrap_or_default();
+    document.verdicts = rules
+        .iter()
+        .map(|rule| rule.evaluate(&claims, now))
+        .collect();
+
+    if json {
+        print_json(&document);
+    } else {
+        let style = TextStyle {
+            paint: Paint::for_stdout(args.output.color),
+            dates: args.output.date,
+        };
+        print_stdout(&render_check(&document, &style));
+    }
+    match document.worst_outcome() {
+        Some(Outcome::Denied) => exit::DEFINITE_NO,
+        Some(Outcome::Error) => exit::NOT_CHECKED,
+        _ => exit::SUCCESS,
+    }
+}
+
+/// A JSON object that holds no token is taken as the claims themselves (a what-if).
+fn bare_claims(text: &str) -> Option<Claims> {
+    match serde_json::from_str::<Value>(text.trim()).ok()? {
+        Value::Object(claims) => Some(claims),
+        _ => None,
+    }
+}
+
+fn load_rules(args: &[String]) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
+    let rule_error = |e: RuleFileError| (e.kind(), e.to_string());
+    let mut loaded = LoadedRules::default();
+    for arg in args {
+        let (kind, path) = parse_rules_arg(arg).map_err(rule_error)?;
+        let text = read_rule_file(path).map_err(|message| ("io", message))?;
+        loaded.merge(load_rule_file(path, &text, kind).map_err(rule_error)?);
+    }
+    loaded.into_rules().map_err(rule_error)
+}
+
+fn read_rule_file(path: &str) -> Result<String, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read rule file '{path}': {e}"))?;
+    let mut text = String::new();
+    file.take(MAX_RULE_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read rule file '{path}': {e}"))?;
+    if text.len() as u64 > MAX_RULE_FILE_BYTES {
+        return Err(format!(
+            "rule file '{path}' is over {MAX_RULE_FILE_BYTES} bytes; a rule file is a policy or a role, not a corpus"
+        ));
+    }
+    Ok(text)
+}

@@ -1,0 +1,350 @@
+//! Policy values as IAM reads them: policy variables (`${key}`, `${key, 'default'}`), the
+//! escapes `${*}` `${?}` `${$}`, and the `*`/`?` wildcards of `StringLike`.
+//!
+//! Source: reference_policies_variables.md (`policy-vars-specialchars`, `policy-vars-default-values`,
+//! `policy-vars-no-value`) and reference_policies_elements_condition_operators.md#Conditions_String.
+//! A substituted value is literal: a `*` inside it is not a wildcard (reference §1.3). That is
+//! why matching works on [`Piece`]s rather than on a pattern string.
+
+use std::borrow::Cow;
+
+/// One unit of a resolved policy value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece {
+    Literal(char),
+    /// `*`: any run of characters, including none, across `/` and `:`.
+    AnyRun,
+    /// `?`: exactly one character.
+    AnyOne,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Piece(Piece),
+    Variable {
+        name: String,
+        default: Option<String>,
+    },
+}
+
+/// A policy value parsed once; variables are resolved per evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    parts: Vec<Part>,
+    /// The pieces when there is no variable, so the common case allocates nothing per evaluation.
+    fixed: Option<Vec<Piece>>,
+}
+
+/// What a variable's key holds in the request.
+pub enum VariableValue {
+    One(String),
+    /// Absent from the request.
+    Missing,
+    /// A multivalued key, which a variable cannot stand for.
+    Many,
+}
+
+/// Why a policy value could not be resolved; IAM then treats the value as not matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariableError {
+    Missing(String),
+    MultiValued(String),
+}
+
+impl std::fmt::Display for VariableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VariableError::Missing(name) => write!(
+                f,
+                "policy variable ${{{name}}} has no value in the request and no default, so this value never matches"
+            ),
+            VariableError::MultiValued(name) => write!(
+                f,
+                "policy variable ${{{name}}} names a multivalued key, which a variable cannot stand for; this value never matches"
+            ),
+        }
+    }
+}
+
+impl Template {
+    /// Parses `text`. Policies older than version 2012-10-17 have no variables: `${…}` is then
+    /// plain text (reference_policies_variables.md, "policy-vars-intro").
+    pub fn parse(text: &str, variables_enabled: bool) -> Template {
+        let mut parts = Vec::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            if variables_enabled
+                && rest.starts_with("${")
+                && let Some(end) = rest.find('}')
+            {
+                parts.push(parse_variable(&rest[2..end]));
+                rest = &rest[end + 1..];
+                continue;
+            }
+            parts.push(Part::Piece(wildcard_or_literal(c)));
+            rest = &rest[c.len_utf8()..];
+        }
+        let fixed = parts
+            .iter()
+            .map(|part| match part {
+                Part::Piece(piece) => Some(*piece),
+                Part::Variable { .. } => None,
+            })
+            .collect();
+        Template { parts, fixed }
+    }
+
+    pub fn has_variables(&self) -> bool {
+        self.fixed.is_none()
+    }
+
+    /// Substitutes variables; their values become literal characters.
+    pub fn resolve(
+        &self,
+        lookup: &dyn Fn(&str) -> VariableValue,
+    ) -> Result<Cow<'_, [Piece]>, VariableError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(Cow::Borrowed(fixed));
+        }
+        let mut pieces = Vec::with_capacity(self.parts.len());
+        for part in &self.parts {
+            match part {
+                Part::Piece(piece) => pieces.push(*piece),
+                Part::Variable { name, default } => {
+                    let value = match (lookup(name), default) {
+                        (VariableValue::One(value), _) => value,
+                        (VariableValue::Missing, Some(default)) => default.clone(),
+                        (VariableValue::Missing, None) => {
+                            return Err(VariableError::Missing(name.clone()));
+                        }
+                        (VariableValue::Many, _) => {
+                            return Err(VariableError::MultiValued(name.clone()));
+                        }
+                    };
+                    pieces.extend(value.chars().map(Piece::Literal));
+                }
+            }
+        }
+        Ok(Cow::Owned(pieces))
+    }
+}
+
+fn wildcard_or_literal(c: char) -> Piece {
+    match c {
+        '*' => Piece::AnyRun,
+        '?' => Piece::AnyOne,
+        other => Piece::Literal(other),
+    }
+}
+
+/// The inside of `${…}`: an escape, a key, or a key with a quoted default.
+fn parse_variable(inner: &str) -> Part {
+    match inner.trim() {
+        "*" => return Part::Piece(Piece::Literal('*')),
+        "?" => return Part::Piece(Piece::Literal('?')),
+        "$" => return Part::Piece(Piece::Literal('$')),
+        _ => {}
+    }
+    match inner.split_once(',') {
+        Some((name, default)) => {
+            let default = default.trim();
+            let unquoted = default
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .unwrap_or(default);
+            Part::Variable {
+                name: name.trim().to_owned(),
+                default: Some(unquoted.to_owned()),
+            }
+        }
+        None => Part::Variable {
+            name: inner.trim().to_owned(),
+            default: None,
+        },
+    }
+}
+
+/// The resolved value as text, wildcards written as `*` and `?` (what `StringEquals` compares).
+pub fn as_text(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Literal(c) => *c,
+            Piece::AnyRun => '*',
+            Piece::AnyOne => '?',
+        })
+        .collect()
+}
+
+/// `StringLike`: anchored, case-sensitive; `*` any run (including empty), `?` one character.
+/// Iterative with single-star backtracking over byte offsets: no recursion, no allocation.
+pub fn glob_matches(pieces: &[Piece], text: &str) -> bool {
+    let char_at = |at: usize| text[at..].chars().next();
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(c) = char_at(t) {
+        match pieces.get(p) {
+            Some(Piece::AnyRun) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(Piece::AnyOne) => {
+                p += 1;
+                t += c.len_utf8();
+            }
+            Some(Piece::Literal(expected)) if *expected == c => {
+                p += 1;
+                t += c.len_utf8();
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    let skipped = char_at(star_t).map_or(1, char::len_utf8);
+                    p = star_p + 1;
+                    t = star_t + skipped;
+                    star = Some((star_p, t));
+                }
+                None => return false,
+            },
+        }
+    }
+    pieces[p..].iter().all(|piece| *piece == Piece::AnyRun)
+}
+
+/// Whether a written value holds a wildcard character outside the `${*}`/`${?}` escapes.
+pub fn has_wildcard(text: &str, variables_enabled: bool) -> bool {
+    Template::parse(text, variables_enabled)
+        .parts
+        .iter()
+        .any(|part| matches!(part, Part::Piece(Piece::AnyRun | Piece::AnyOne)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_vars(_: &str) -> VariableValue {
+        VariableValue::Missing
+    }
+
+    fn like(pattern: &str, text: &str) -> bool {
+        let template = Template::parse(pattern, true);
+        glob_matches(&template.resolve(&no_vars).unwrap(), text)
+    }
+
+    // Source for every row: reference_policies_elements_condition_operators.md#Conditions_String
+    // (and reference §1.3), unless the row says otherwise.
+    #[test]
+    fn string_like_table() {
+        let rows: &[(&str, &str, bool)] = &[
+            (
+                "repo:acme/*",
+                "repo:acme/app:ref:refs/heads/feature/x",
+                true,
+            ), // * spans : and /
+            ("repo:acme/app", "repo:acme/app:ref:refs/heads/main", false), // anchored
+            ("repo:acme/app:*", "repo:acme/app:", true),                   // * may be empty
+            ("refs/heads/v?", "refs/heads/v1", true),                      // ? one char
+            ("refs/heads/v?", "refs/heads/v10", false),                    // ? exactly one
+            ("refs/heads/v?", "refs/heads/v", false),
+            ("repo:Acme/*", "repo:acme/app", false), // case-sensitive (configure-aws-credentials#318)
+            ("a*b*c", "aXbYbZc", true),
+            ("*", "", true),
+            ("?", "", false),
+            ("data[1]/*/file?.txt", "data[1]/x/file1.txt", true), // brackets are literal (iam-simulate)
+            ("data[1]/*/file?.txt", "data1/x/file1.txt", false),
+            ("ünï*", "ünïcode", true), // characters, not bytes
+            // reference_policies_variables.md#policy-vars-specialchars
+            ("s3:::${*}", "s3:::*", true),
+            ("s3:::${*}", "s3:::abc", false),
+            ("s3:::${?}", "s3:::?", true),
+            ("s3:::${?}", "s3:::a", false),
+            ("s3:::${$}", "s3:::$", true),
+        ];
+        for &(pattern, text, expected) in rows {
+            assert_eq!(like(pattern, text), expected, "{pattern} ~ {text}");
+        }
+    }
+
+    // reference_policies_variables.md (policy-vars-default-values, policy-vars-no-value);
+    // substituted values are literal (iam-simulate StringLike "not match wildcards in the policy value").
+    #[test]
+    fn variables_substitute_literal_text() {
+        let lookup = |name: &str| match name {
+            "aws:username" => VariableValue::One("Bob*".into()),
+            "aws:tags" => VariableValue::Many,
+            _ => VariableValue::Missing,
+        };
+        let template = Template::parse("test${aws:username}", true);
+        assert!(template.has_variables());
+        let pieces = template.resolve(&lookup).unwrap();
+        assert!(glob_matches(&pieces, "testBob*"));
+        assert!(!glob_matches(&pieces, "testBobTwo"));
+
+        let defaulted = Template::parse("x-${aws:missing, 'fallback'}", true);
+        assert_eq!(as_text(&defaulted.resolve(&lookup).unwrap()), "x-fallback");
+
+        let missing = Template::parse("${aws:missing}", true);
+        assert_eq!(
+            missing.resolve(&lookup).unwrap_err(),
+            VariableError::Missing("aws:missing".into())
+        );
+        let many = Template::parse("${aws:tags}", true);
+        assert!(matches!(
+            many.resolve(&lookup),
+            Err(VariableError::MultiValued(_))
+        ));
+    }
+
+    // reference_policies_variables.md: variables need Version 2012-10-17; otherwise literal.
+    #[test]
+    fn old_policy_versions_have_no_variables() {
+        let template = Template::parse("${aws:username}", false);
+        assert!(!template.has_variables());
+        assert_eq!(
+            as_text(&template.resolve(&no_vars).unwrap()),
+            "${aws:username}"
+        );
+    }
+
+    #[test]
+    fn unterminated_variable_is_plain_text() {
+        assert!(like("a${b", "a${b"));
+        assert!(has_wildcard("repo:acme/*", true));
+        assert!(!has_wildcard("repo:acme/${*}", true));
+        assert!(has_wildcard("repo:acme/${*}", false));
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            // wildmatch 2.7 implements exactly IAM's `*`/`?` grammar for patterns without escapes,
+            // so it serves as the oracle.
+            #[test]
+            fn agrees_with_wildmatch(pattern in "[ab*?:/]{0,8}", text in "[ab:/]{0,10}") {
+                let template = Template::parse(&pattern, true);
+                let pieces = template.resolve(&|_| VariableValue::Missing).unwrap();
+                prop_assert_eq!(
+                    glob_matches(&pieces, &text),
+                    wildmatch::WildMatch::new(&pattern).matches(&text)
+                );
+            }
+
+            #[test]
+            fn never_panics(pattern in "\\PC{0,20}", text in "\\PC{0,20}") {
+                let template = Template::parse(&pattern, true);
+                if let Ok(pieces) = template.resolve(&|_| VariableValue::One("v".into())) {
+                    let _ = glob_matches(&pieces, &text);
+                }
+            }
+
+            #[test]
+            fn literal_text_matches_itself(text in "[a-z:/.]{0,16}") {
+                let template = Template::parse(&text, true);
+                let pieces = template.resolve(&|_| VariableValue::Missing).unwrap();
+                prop_assert!(glob_matches(&pieces, &text));
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! `claimcheck check` end to end: demo tokens (minted at a fixed instant, passed with `--now`)
+//! against the demo AWS rule files. Snapshots pin the text output.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const NOW: i64 = 1_900_000_000;
+const RULES: &str = "assets/demo/rules";
+
+fn token(name: &str) -> String {
+    claimcheck::demo::template(name)
+        .unwrap_or_else(|| panic!("no demo template {name}"))
+        .mint(NOW)
+}
+
+/// Runs `claimcheck check INPUT --rules … --now NOW --color never [extra]`; returns (exit, stdout, stderr).
+fn check(input: &str, rules: &[&str], extra: &[&str]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
+    command
+        .arg("check")
+        .arg(input)
+        .args(["--now", &NOW.to_string(), "--color", "never"])
+        .env_remove("NO_COLOR");
+    for rule in rules {
+        command.arg("--rules").arg(rule_path(rule));
+    }
+    let output = command.args(extra).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn rule_path(rule: &str) -> String {
+    match rule.split_once(':') {
+        Some((kind, file)) => format!("{kind}:{RULES}/{file}"),
+        None => format!("{RULES}/{rule}"),
+    }
+}
+
+#[test]
+fn environment_job_against_branch_pinned_policy_is_denied_with_the_reason() {
+    let (code, out, _) = check(
+        &token("github-environment"),
+        &["aws-deploy-role.json", "aws-github-provider.json"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("environment_vs_branch_pinned", out);
+}
+
+#[test]
+fn branch_job_against_branch_pinned_policy_is_allowed() {
+    let (code, out, _) = check(
+        &token("github-branch"),
+        &["aws-deploy-role.json", "aws-github-provider.json"],
+        &[],
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("branch_vs_branch_pinned", out);
+}
+
+#[test]
+fn pull_request_against_org_wide_and_prod_role() {
+    let (code, out, _) = check(
+        &token("github-pull-request"),
+        &["aws-org-wide.json", "aws-prod-role.get-role.json"],
+        &[],
+    );
+    assert_eq!(code, 1, "the prod role's Deny applies");
+    insta::assert_snapshot!("pull_request_vs_org_wide_and_prod_role", out);
+}
+
+#[test]
+fn gitpod_token_uses_azp_as_audience_and_other_policies_do_not_apply() {
+    let (code, out, _) = check(
+        &token("gitpod"),
+        &["aws-gitpod-role.json", "aws-deploy-role.json"],
+        &[],
+    );
+    assert_eq!(
+        code, 0,
+        "allowed by the Gitpod role; the GitHub policy does not apply"
+    );
+    insta::assert_snapshot!("gitpod_vs_gitpod_role", out);
+}
+
+#[test]
+fn bare_claims_are_a_simulated_what_if() {
+    let claims = r#"{"iss":"https://token.actions.githubusercontent.com","aud":"sts.amazonaws.com","sub":"repo:acme/app:ref:refs/heads/main"}"#;
+    let (code, out, _) = check(claims, &["aws:aws-deploy-role.json"], &[]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("what_if_claims", out);
+}
+
+#[test]
+fn expired_token_is_refused_before_the_policy() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
+    let output = command
+        .args([
+            "check",
+            &token("github-branch"),
+            "--now",
+            &(NOW + 3600).to_string(),
+        ])
+        .args(["--rules", &rule_path("aws-deploy-role.json"), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        doc["verdicts"][0]["summary"],
+        "ExpiredTokenException: Token expired"
+    );
+}
+
+#[test]
+fn json_document_has_the_decode_fields_and_verdicts() {
+    let (code, out, _) = check(
+        &token("github-environment"),
+        &["aws-deploy-role.json", "aws-org-wide.json"],
+        &["--json"],
+    );
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(doc["form"], "signed");
+    assert_eq!(doc["claims"]["sub"], "repo:acme/app:environment:prod");
+    assert_eq!(doc["signature"]["status"], "not_checked");
+    let verdicts = doc["verdicts"].as_array().unwrap();
+    assert_eq!(verdicts.len(), 2);
+    assert_eq!(verdicts[0]["rule"]["kind"], "aws");
+    assert_eq!(
+        verdicts[0]["rule"]["file"],
+        "assets/demo/rules/aws-deploy-role.json"
+    );
+    assert_eq!(verdicts[0]["outcome"], "denied");
+    assert_eq!(verdicts[1]["outcome"], "allowed");
+    let failed = verdicts[0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["passed"] == false)
+        .unwrap();
+    assert_eq!(
+        failed["condition"],
+        "StringEquals token.actions.githubusercontent.com:sub"
+    );
+    assert_eq!(failed["expected"][0], "repo:acme/app:ref:refs/heads/main");
+    assert_eq!(failed["actual"], "repo:acme/app:environment:prod");
+    assert_eq!(failed["hints"][1]["code"], "github-subject-form");
+    assert_eq!(verdicts[1]["lints"][0]["code"], "github-subject-org-wide");
+}
+
+#[test]
+fn bad_rule_files_and_missing_rules_exit_2() {
+    let dir = std::env::temp_dir().join(format!("claimcheck-check-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",}\n  ]\n}\n",
+    )
+    .unwrap();
+    let unknown = dir.join("unknown.json");
+    std::fs::write(&unknown, "{\"hello\": \"world\"}").unwrap();
+    let run = |rules: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
+        command.args(["check", &token("github-branch")]);
+        for rule in rules {
+            command.args(["--rules", rule]);
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+
+    let (code, err) = run(&[broken.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("broken.json:3:24: not valid JSON: trailing comma"),
+        "{err}"
+    );
+    assert!(err.contains("tried: AWS IAM role trust policy"), "{err}");
+
+    let (code, err) = run(&[unknown.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("unknown.json: not a rule file claimcheck recognises"),
+        "{err}"
+    );
+
+    let (code, err) = run(&["assets/demo/rules/aws-github-provider.json"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("only supplies client IDs"), "{err}");
+
+    let (code, err) = run(&[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no rules given"), "{err}");
+
+    let (code, err) = run(&["azure:x.json"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("'azure' is not a rule kind"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
