@@ -4,8 +4,11 @@
 //! Public face: the [`Rule`] trait (one implementation per trust system), [`Verdict`] and its
 //! parts, and [`hints`] shared by the evaluators.
 
+pub mod cel;
+pub mod gcp;
 pub mod hints;
 pub mod verdict;
+pub mod yaml;
 
 pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
 
