@@ -7,6 +7,7 @@
 pub mod cel;
 pub mod gcp;
 pub mod hints;
+pub mod kubernetes;
 pub mod verdict;
 pub mod yaml;
 
