@@ -19,7 +19,12 @@ pub enum CompileError {
     },
     /// The expression calls a function claimcheck does not implement; evaluating it would be
     /// a guess about what the real evaluator does.
-    UnknownFunction { name: String },
+    UnknownFunction {
+        name: String,
+        /// Set when the name is a macro's used with an argument count the crate does not
+        /// expand (e.g. the two-variable `exists(i, v, …)`).
+        arity: Option<usize>,
+    },
 }
 
 impl CompileError {
@@ -66,9 +71,10 @@ impl fmt::Display for CompileError {
                 f,
                 "CEL syntax error at line {line}, column {column}: {message}\n  {source_line}\n  {caret}"
             ),
-            CompileError::UnknownFunction { name } => write!(
+            CompileError::UnknownFunction { name, arity } => write!(
                 f,
-                "unsupported function '{name}': claimcheck does not implement it, so it cannot say what the real evaluator would decide"
+                "unsupported function '{name}'{}: claimcheck does not implement it, so it cannot say what the real evaluator would decide",
+                arity.map_or(String::new(), |n| format!(" with {n} arguments"))
             ),
         }
     }

@@ -43,7 +43,9 @@ static KUBERNETES_ENV: LazyLock<Arc<Env>> =
     LazyLock::new(|| Arc::new(build_env(Dialect::Kubernetes)));
 
 fn build_env(dialect: Dialect) -> Env {
-    let mut env = Env::stdlib();
+    // Optional syntax (`x.?y`, `[?i]`) is a Kubernetes feature; nothing says Google accepts it,
+    // so a GCP expression using it is a syntax error rather than a guess.
+    let mut env = Env::stdlib().with_optional_support(dialect == Dialect::Kubernetes);
     let registered = env
         .add_extension(cel::extensions::strings)
         .and_then(|()| match dialect {
@@ -84,18 +86,15 @@ pub struct Expression {
 
 /// Parses `source` for `dialect` and checks that every function it calls is known.
 pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileError> {
-    let mut ast = dialect
-        .env()
-        .parser()
-        .parse(source)
-        .map_err(|e| CompileError::from_parse(source, &e))?;
+    let mut ast =
+        parse_with_room(dialect, source).map_err(|e| CompileError::from_parse(source, &e))?;
     if dialect == Dialect::Kubernetes {
         escape::unescape_fields(&mut ast);
     }
     let mut walk = Walk::default();
     walk.visit(&ast, dialect);
-    if let Some(name) = walk.unknown.into_iter().next() {
-        return Err(CompileError::UnknownFunction { name });
+    if let Some((name, arity)) = walk.unknown.into_iter().next() {
+        return Err(CompileError::UnknownFunction { name, arity });
     }
     Ok(Expression {
         source: source.to_owned(),
@@ -103,6 +102,28 @@ pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileErro
         ast,
         functions: walk.functions,
         variables: walk.variables,
+    })
+}
+
+/// The crate's ANTLR parser recurses deeply: a dozen nested calls overflow a 2 MiB thread
+/// stack in a debug build. Rules are compiled once, so parsing on a short-lived thread with a
+/// generous stack costs little and keeps a hostile or merely nested expression from aborting
+/// the process.
+const PARSE_STACK_BYTES: usize = 64 << 20;
+
+fn parse_with_room(dialect: Dialect, source: &str) -> Result<IdedExpr, cel::ParseErrors> {
+    let parse = || dialect.env().parser().parse(source);
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("cel-parse".to_owned())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, parse)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => parse(),
+        }
     })
 }
 
@@ -171,12 +192,22 @@ const LIBRARY_NAMESPACES: [&str; 13] = [
     "semver", "sets", "strings",
 ];
 
+const MACROS: [&str; 7] = [
+    "all",
+    "exists",
+    "exists_one",
+    "existsOne",
+    "map",
+    "filter",
+    "has",
+];
+
 /// Collects called functions, free variables and functions the dialect does not know.
 #[derive(Default)]
 struct Walk {
     functions: Vec<String>,
     variables: Vec<String>,
-    unknown: Vec<String>,
+    unknown: Vec<(String, Option<usize>)>,
 }
 
 impl Walk {
@@ -195,13 +226,14 @@ impl Walk {
                         if LIBRARY_NAMESPACES
                             .contains(&name.split('.').next().unwrap_or_default()) =>
                     {
-                        if !self.unknown.contains(&name) {
-                            self.unknown.push(name.clone());
+                        if !self.unknown.iter().any(|(u, _)| *u == name) {
+                            self.unknown.push((name.clone(), None));
                         }
                         self.functions.push(name);
                     }
                     _ => {
-                        self.note_function(&call.func_name, dialect);
+                        let arity = call.args.len();
+                        self.note_function(&call.func_name, arity, dialect);
                         if let Some(target) = &call.target {
                             self.visit(target, dialect);
                         }
@@ -249,14 +281,17 @@ impl Walk {
         }
     }
 
-    fn note_function(&mut self, name: &str, dialect: Dialect) {
+    fn note_function(&mut self, name: &str, arity: usize, dialect: Dialect) {
         // Operators (`_==_`, `@in`, `!_`, `-_`, `_?._`) are the interpreter's own.
         let operator = name.starts_with('_') || name.starts_with('@') || name.ends_with('_');
         if operator || self.functions.iter().any(|f| f == name) {
             return;
         }
-        if !dialect.knows_function(name) && !self.unknown.iter().any(|u| u == name) {
-            self.unknown.push(name.to_owned());
+        if !dialect.knows_function(name) && !self.unknown.iter().any(|(u, _)| u == name) {
+            // A macro name left unexpanded is a form the crate lacks, e.g. the two-variable
+            // `exists(i, v, …)`: say which form.
+            let arity = MACROS.contains(&name).then_some(arity);
+            self.unknown.push((name.to_owned(), arity));
         }
         self.functions.push(name.to_owned());
     }

@@ -102,7 +102,7 @@ fn kubernetes_expressions() {
     // extract is Google's, not Kubernetes'.
     assert!(matches!(
         compile(Dialect::Kubernetes, "claims.roles.extract('{x},')"),
-        Err(CompileError::UnknownFunction { name }) if name == "extract"
+        Err(CompileError::UnknownFunction { name, .. }) if name == "extract"
     ));
     assert!(matches!(
         compile(Dialect::Gcp, "sets.contains([1], [1])"),
@@ -137,10 +137,20 @@ fn unknown_functions_are_refused_at_compile_time_even_when_unreachable() {
         ("[1].exists(x, foo(x))", "foo"),
     ] {
         match compile(Dialect::Gcp, source) {
-            Err(CompileError::UnknownFunction { name: got }) => assert_eq!(got, name, "{source}"),
+            Err(CompileError::UnknownFunction { name: got, .. }) => {
+                assert_eq!(got, name, "{source}")
+            }
             other => panic!("{source}: {other:?}"),
         }
     }
+    // cel-spec macros2: the two-variable comprehensions are not in the crate.
+    let two_var = compile(Dialect::Kubernetes, "claims.aud.exists(i, v, v == 'x')").unwrap_err();
+    assert!(
+        two_var
+            .to_string()
+            .starts_with("unsupported function 'exists' with 3 arguments"),
+        "{two_var}"
+    );
     let error = compile(Dialect::Gcp, "foo(1)").unwrap_err();
     assert!(error.to_string().starts_with("unsupported function 'foo'"));
 }
@@ -192,4 +202,31 @@ fn results_keep_their_cel_type() {
     assert_eq!((result.cel_type, result.value), ("int", json!(3)));
     bindings.bind("claims", &json!({"n": "3"}));
     assert_eq!(expr.evaluate(&bindings).unwrap().as_str(), Some("3"));
+}
+
+#[test]
+fn deep_nesting_never_overflows_the_stack() {
+    // cel-spec parse.textproto "nest": nested calls and indexes; the parser refuses beyond its
+    // recursion limit instead of overflowing.
+    let calls = format!("{}7{}", "int(uint(".repeat(6), "))".repeat(6));
+    assert_eq!(
+        eval(Dialect::Gcp, "assertion", json!({}), &calls),
+        Ok(json!(7))
+    );
+    for (depth, parses) in [(40, true), (200, false)] {
+        let parens = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        let calls = format!("{}'x'{}", "size(".repeat(depth), ")".repeat(depth));
+        for source in [parens, calls] {
+            assert_eq!(
+                compile(Dialect::Kubernetes, &source).is_ok(),
+                parses,
+                "depth {depth}"
+            );
+        }
+    }
+    let too_deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
+    assert!(matches!(
+        compile(Dialect::Gcp, &too_deep),
+        Err(CompileError::Syntax { .. })
+    ));
 }
