@@ -486,3 +486,38 @@ fn expired_token_is_denied_and_leeway_is_marked() {
             .contains("[infer]")
     );
 }
+
+#[test]
+fn demo_rule_file_against_demo_tokens() {
+    let doc =
+        crate::trust::yaml::to_json(include_str!("../../../assets/demo/rules/gcp-provider.yaml"))
+            .unwrap();
+    assert!(detect(&doc));
+    let rules = parse(&doc, Some("gcp-provider.yaml")).unwrap();
+    let outcomes: Vec<(String, Outcome)> = crate::demo::templates()
+        .iter()
+        .map(|t| {
+            (
+                t.name.clone(),
+                rules[0].evaluate(&t.claims_at(NOW), NOW).outcome,
+            )
+        })
+        .collect();
+    let expect = |name: &str| outcomes.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!(expect("github-environment"), Outcome::Allowed);
+    assert_eq!(expect("github-branch"), Outcome::Denied);
+    assert_eq!(expect("github-pull-request"), Outcome::Denied);
+    assert_eq!(expect("gitlab"), Outcome::Denied);
+
+    let branch = rules[0].evaluate(
+        &crate::demo::template("github-branch")
+            .unwrap()
+            .claims_at(NOW),
+        NOW,
+    );
+    assert_eq!(
+        check(&branch, "attributeCondition").note.as_deref(),
+        Some("CEL error: no such key: environment")
+    );
+    assert!(rules[0].lints().is_empty());
+}

@@ -471,3 +471,43 @@ jwt:
     );
     assert!(!detect(&json!({"kind": "Pod"})));
 }
+
+#[test]
+fn demo_rule_file_against_demo_tokens() {
+    let doc = crate::trust::yaml::to_json(include_str!(
+        "../../../assets/demo/rules/kubernetes-authn.yaml"
+    ))
+    .unwrap();
+    assert!(detect(&doc));
+    let rules = parse(&doc, Some("kubernetes-authn.yaml")).unwrap();
+    let now = 1_800_000_000;
+    let verdicts = |name: &str| -> Vec<Verdict> {
+        let claims = crate::demo::template(name).unwrap().claims_at(now);
+        rules.iter().map(|r| r.evaluate(&claims, now)).collect()
+    };
+    let gitlab = verdicts("gitlab");
+    assert_eq!(gitlab[1].outcome, Outcome::NotApplicable);
+    assert_eq!(
+        user(&gitlab[0]),
+        json!({
+            "username": "gitlab:project_path:acme/infra:ref_type:branch:ref:main",
+            "uid": "20",
+            "groups": ["gitlab:acme"],
+            "extra": {
+                "authentication.kubernetes.io/credential-id": ["JTI=235b3a54-b797-45c7-ae9a-f72d7bc6ef5b"],
+                "acme.example/pipeline-id": ["574"]
+            }
+        })
+    );
+    let gitpod = verdicts("gitpod");
+    assert_eq!(gitpod[0].outcome, Outcome::NotApplicable);
+    assert_eq!(user(&gitpod[1])["username"], "gitpod:dev@acme.example");
+    for other in ["github-environment", "ona", "kubernetes", "eks-irsa"] {
+        assert!(
+            verdicts(other)
+                .iter()
+                .all(|v| v.outcome == Outcome::NotApplicable),
+            "{other}"
+        );
+    }
+}
