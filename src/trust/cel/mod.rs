@@ -154,33 +154,33 @@ impl Expression {
     }
 }
 
-/// The variables of one evaluation.
-pub struct Bindings {
+/// The variables of one evaluation, borrowing the JSON they are built from.
+pub struct Bindings<'v> {
     dialect: Dialect,
-    context: Context<'static, 'static>,
+    context: Context<'v, 'v>,
 }
 
-impl Bindings {
-    pub fn new(dialect: Dialect) -> Bindings {
+impl<'v> Bindings<'v> {
+    pub fn new(dialect: Dialect) -> Bindings<'v> {
         Bindings {
             dialect,
             context: Context::with_env(Arc::clone(dialect.env())),
         }
     }
 
-    pub fn bind(&mut self, name: &str, value: &Json) -> &mut Bindings {
+    pub fn bind(&mut self, name: &str, value: &'v Json) -> &mut Bindings<'v> {
         self.context
-            .add_variable_from_value(name, convert::to_cel(value));
+            .add_variable_as_val(name, convert::to_val(value));
         self
     }
 
     pub fn bind_object(
         &mut self,
         name: &str,
-        object: &serde_json::Map<String, Json>,
-    ) -> &mut Bindings {
+        object: &'v serde_json::Map<String, Json>,
+    ) -> &mut Bindings<'v> {
         self.context
-            .add_variable_from_value(name, convert::object_to_cel(object));
+            .add_variable_as_val(name, convert::object_to_val(object));
         self
     }
 }

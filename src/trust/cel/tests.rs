@@ -114,8 +114,9 @@ fn kubernetes_expressions() {
 fn absent_claim_is_an_error_naming_the_key() {
     // cel-spec: selecting an absent map key is an error ("no such key"), not false.
     let expr = compile(Dialect::Gcp, "assertion.environment == 'prod'").unwrap();
+    let claims = json!({"sub": "s"});
     let mut bindings = Bindings::new(Dialect::Gcp);
-    bindings.bind("assertion", &json!({"sub": "s"}));
+    bindings.bind("assertion", &claims);
     let error = expr.evaluate(&bindings).unwrap_err();
     assert_eq!(error.to_string(), "no such key: environment");
     assert_eq!(error.missing_key.as_deref(), Some("environment"));
@@ -196,11 +197,12 @@ fn references_and_calls_are_recorded() {
 #[test]
 fn results_keep_their_cel_type() {
     let expr = compile(Dialect::Kubernetes, "claims.n").unwrap();
+    let (number, text) = (json!({"n": 3}), json!({"n": "3"}));
     let mut bindings = Bindings::new(Dialect::Kubernetes);
-    bindings.bind("claims", &json!({"n": 3}));
+    bindings.bind("claims", &number);
     let result = expr.evaluate(&bindings).unwrap();
     assert_eq!((result.cel_type, result.value), ("int", json!(3)));
-    bindings.bind("claims", &json!({"n": "3"}));
+    bindings.bind("claims", &text);
     assert_eq!(expr.evaluate(&bindings).unwrap().as_str(), Some("3"));
 }
 

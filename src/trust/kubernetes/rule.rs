@@ -189,9 +189,9 @@ impl JwtAuthenticator {
     ) -> Result<User, Refusal> {
         audience(config, claims, checks)?;
         time(claims, now, checks, unverified)?;
-        claim_rules(config, claims, checks)?;
         let mut bindings = Bindings::new(Dialect::Kubernetes);
         bindings.bind_object("claims", claims);
+        claim_rules(config, claims, &bindings, checks)?;
         let user = map_user(config, claims, &bindings, checks)?;
         user_rules(config, &user, checks)?;
         Ok(user)
@@ -331,6 +331,7 @@ fn claim_as_string(value: &Value) -> Result<String, String> {
 fn claim_rules(
     config: &JwtConfig,
     claims: &Claims,
+    bindings: &Bindings,
     checks: &mut Vec<Check>,
 ) -> Result<(), Refusal> {
     for rule in &config.claim_rules {
@@ -371,8 +372,6 @@ fn claim_rules(
             )),
         }
     }
-    let mut bindings = Bindings::new(Dialect::Kubernetes);
-    bindings.bind_object("claims", claims);
     let rules: Vec<&CelRule> = config
         .claim_rules
         .iter()
@@ -383,7 +382,7 @@ fn claim_rules(
         .collect();
     cel_rules(
         &rules,
-        &bindings,
+        bindings,
         "claimValidationRules",
         "claim validation expression",
         checks,
@@ -756,8 +755,9 @@ fn user_rules(config: &JwtConfig, user: &User, checks: &mut Vec<Check>) -> Resul
     if config.user_rules.is_empty() {
         return Ok(());
     }
+    let user_json = user.to_json();
     let mut bindings = Bindings::new(Dialect::Kubernetes);
-    bindings.bind("user", &user.to_json());
+    bindings.bind("user", &user_json);
     let rules: Vec<&CelRule> = config.user_rules.iter().collect();
     cel_rules(
         &rules,
