@@ -12,6 +12,7 @@
 //! * [`Expression::evaluate`] → [`Evaluated`] (the result as JSON plus its CEL type) or
 //!   [`EvalError`] (CEL's runtime error, e.g. `no such key: environment`).
 
+mod conjuncts;
 mod convert;
 mod errors;
 mod escape;
@@ -82,6 +83,7 @@ pub struct Expression {
     ast: IdedExpr,
     functions: Vec<String>,
     variables: Vec<String>,
+    parts: Vec<Expression>,
 }
 
 /// Parses `source` for `dialect` and checks that every function it calls is known.
@@ -96,12 +98,23 @@ pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileErro
     if let Some((name, arity)) = walk.unknown.into_iter().next() {
         return Err(CompileError::UnknownFunction { name, arity });
     }
+    // Each part of a top-level `a && b` chain, compiled once here; a part has no top-level
+    // `&&` of its own, so this does not recurse further.
+    let parts = conjuncts::split_top_level_and(source)
+        .and_then(|parts| {
+            parts
+                .into_iter()
+                .map(|p| compile(dialect, p).ok())
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Expression {
         source: source.to_owned(),
         dialect,
         ast,
         functions: walk.functions,
         variables: walk.variables,
+        parts,
     })
 }
 
@@ -144,6 +157,35 @@ impl Expression {
     /// Whether the expression calls `name` (e.g. `extract`) anywhere.
     pub fn calls_function(&self, name: &str) -> bool {
         self.functions.iter().any(|f| f == name)
+    }
+
+    /// For a condition `a && b && …` (no top-level `||` or `?:`), which parts were not true for
+    /// `bindings`, with their result or error: the parts that decided a false or failing whole.
+    pub fn failing_parts(
+        &self,
+        bindings: &Bindings,
+    ) -> Vec<(String, Result<Evaluated, EvalError>)> {
+        self.parts
+            .iter()
+            .map(|part| (part.source.clone(), part.evaluate(bindings)))
+            .filter(|(_, result)| !matches!(result, Ok(r) if r.as_bool() == Some(true)))
+            .collect()
+    }
+
+    /// Hints naming the parts of a conjunction that were false or failed (see
+    /// [`Expression::failing_parts`]); empty for other expressions.
+    pub fn deciding_part_hints(&self, bindings: &Bindings) -> Vec<crate::trust::Hint> {
+        self.failing_parts(bindings)
+            .into_iter()
+            .map(|(part, result)| {
+                let what = match result {
+                    Ok(value) if value.as_bool() == Some(false) => "is false".to_owned(),
+                    Ok(value) => format!("returned {} {}, not a bool", value.cel_type, value.value),
+                    Err(error) => format!("fails with a CEL error: {error}"),
+                };
+                crate::trust::Hint::new("deciding-part", format!("the part `{part}` {what}"))
+            })
+            .collect()
     }
 
     pub fn evaluate(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {

@@ -519,11 +519,14 @@ fn condition_check(
                     result.cel_type
                 ));
             }
+            if !passed {
+                check = check.with_hints(condition.deciding_part_hints(&bindings));
+            }
             (check, (!passed).then(|| CONDITION_REJECTED.to_owned()))
         }
         Err(error) => {
             unverified.push("GCP: a CEL error in the attribute condition (e.g. an absent claim) is taken to reject the credential, as in CEL and Kubernetes; not verified against Google (reference §9.5)".to_owned());
-            let mut hints = Vec::new();
+            let mut hints = condition.deciding_part_hints(&bindings);
             if let Some(key) = &error.missing_key {
                 hints.push(Hint::new(
                     "absent-claim",

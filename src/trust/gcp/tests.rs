@@ -216,9 +216,18 @@ fn attribute_condition_false_error_and_true() {
         denied.summary,
         "unauthorized_client: The given credential is rejected by the attribute condition."
     );
+    let cond = check(&denied, "attributeCondition");
+    assert_eq!(cond.actual, Some(json!(false)));
+    // The part that decided it is named.
+    let parts: Vec<_> = cond
+        .hints
+        .iter()
+        .filter(|h| h.code == "deciding-part")
+        .map(|h| h.message.as_str())
+        .collect();
     assert_eq!(
-        check(&denied, "attributeCondition").actual,
-        Some(json!(false))
+        parts,
+        ["the part `assertion.environment == 'prod'` is false"]
     );
 
     let absent = evaluate(&doc, &claims(base));
@@ -230,6 +239,7 @@ fn attribute_condition_false_error_and_true() {
         Some("CEL error: no such key: environment")
     );
     assert!(cond.hints.iter().any(|h| h.code == "absent-claim"));
+    assert!(cond.hints.iter().any(|h| h.message == "the part `assertion.environment == 'prod'` fails with a CEL error: no such key: environment"));
     assert!(absent.summary.contains("no such key: environment"));
     assert!(
         absent

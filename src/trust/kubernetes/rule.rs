@@ -407,12 +407,15 @@ fn cel_rules(
         let condition = format!("{field}: {}", rule.expression.source());
         match result {
             Err(error) => {
-                let mut check = Check::new(condition, vec![json!(true)], None, false)
-                    .with_note(format!("CEL error: {error}"));
+                let mut hints = rule.expression.deciding_part_hints(bindings);
                 if let Some(key) = &error.missing_key {
-                    check = check.with_hints(vec![Hint::new("absent-claim", format!("'{key}' is absent, which is a CEL error rather than false; use has() or claims.?{key}.orValue(…)"))]);
+                    hints.push(Hint::new("absent-claim", format!("'{key}' is absent, which is a CEL error rather than false; use has() or claims.?{key}.orValue(…)")));
                 }
-                checks.push(check);
+                checks.push(
+                    Check::new(condition, vec![json!(true)], None, false)
+                        .with_note(format!("CEL error: {error}"))
+                        .with_hints(hints),
+                );
                 if !matches!(refusal, Some((true, _))) {
                     refusal = Some((
                         true,
@@ -436,6 +439,9 @@ fn cel_rules(
                         check.with_note(format!("must return a bool, returned {}", value.cel_type));
                 } else if !rule.message.is_empty() {
                     check = check.with_note(format!("message: {}", rule.message));
+                }
+                if !passed {
+                    check = check.with_hints(rule.expression.deciding_part_hints(bindings));
                 }
                 checks.push(check);
                 if !passed && refusal.is_none() {

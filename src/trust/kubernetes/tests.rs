@@ -183,6 +183,16 @@ fn cel_claim_rule_false_versus_error() {
         "{}",
         verdict.summary
     );
+    // A conjunction names its deciding part.
+    let conj = json!({"claimValidationRules": [{"expression": "claims.username == 'jane' && claims.hd == 'x'", "message": "m"}]});
+    let verdict = evaluate(entry(conj), &token(json!({"hd": "y"})));
+    let hints: Vec<_> = verdict
+        .checks
+        .iter()
+        .flat_map(|c| &c.hints)
+        .map(|h| h.message.as_str())
+        .collect();
+    assert_eq!(hints, ["the part `claims.hd == 'x'` is false"]);
     // "nuanced audience validation using claim validation rules" (sets library).
     let sets = json!({
         "issuer": {"url": ISSUER, "audiences": ["bar", "foo", "baz"], "audienceMatchPolicy": "MatchAny"},
