@@ -11,6 +11,8 @@
 //!   per token and shared by all of a rule's expressions.
 //! * [`Expression::evaluate`] → [`Evaluated`] (the result as JSON plus its CEL type) or
 //!   [`EvalError`] (CEL's runtime error, e.g. `no such key: environment`).
+//! * [`Expression::failing_parts`] / [`Expression::deciding_part_hints`]: for `a && b && …`,
+//!   which parts were false or failed, so a verdict can name the one that decided it.
 
 mod conjuncts;
 mod convert;

@@ -527,6 +527,16 @@ fn condition_check(
         Err(error) => {
             unverified.push("GCP: a CEL error in the attribute condition (e.g. an absent claim) is taken to reject the credential, as in CEL and Kubernetes; not verified against Google (reference §9.5)".to_owned());
             let mut hints = condition.deciding_part_hints(&bindings);
+            let from_github = claims.get("iss").and_then(Value::as_str)
+                == Some("https://token.actions.githubusercontent.com");
+            if from_github && error.missing_key.as_deref() == Some("environment") {
+                // github/docs oidc.md: the environment claim and the `:environment:` subject
+                // exist only for jobs that reference an environment.
+                hints.push(Hint::new(
+                    "github-no-environment",
+                    "GitHub sends 'environment' only for jobs that declare `environment:`; this job declared none",
+                ));
+            }
             if let Some(key) = &error.missing_key {
                 hints.push(Hint::new(
                     "absent-claim",

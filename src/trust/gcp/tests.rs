@@ -529,5 +529,11 @@ fn demo_rule_file_against_demo_tokens() {
         check(&branch, "attributeCondition").note.as_deref(),
         Some("CEL error: no such key: environment")
     );
+    assert!(
+        check(&branch, "attributeCondition")
+            .hints
+            .iter()
+            .any(|h| h.code == "github-no-environment")
+    );
     assert!(rules[0].lints().is_empty());
 }
