@@ -270,11 +270,6 @@ pub struct CheckArgs {
     #[arg(long = "expect", value_name = "CLAIM=VALUE|CLAIM~GLOB", action = clap::ArgAction::Append)]
     pub expect: Vec<String>,
 
-    /// Say whether this token's mapped identity is this GCP IAM member
-    /// (`principal://…/subject/X` or `principalSet://…/attribute.NAME/VALUE`).
-    #[arg(long = "gcp-member", value_name = "MEMBER")]
-    pub gcp_member: Option<String>,
-
     /// Do not verify the signature; evaluate the rules only.
     #[arg(long)]
     pub no_verify: bool,

@@ -15,6 +15,7 @@ use crate::report::check::{CheckDocument, CheckSubject, ClaimsDocument};
 use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
 use crate::token::{Claims, DecodeError, Form, Limits, decode};
+use crate::trust::expect::{expect_rule, parse_expectation};
 use crate::trust::load::{LoadedRules, RuleFileError, load_rule_file, parse_rules_arg};
 use crate::trust::{Outcome, Rule};
 
@@ -23,15 +24,26 @@ const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(args: &CheckArgs) -> u8 {
     let json = args.output.json;
-    let rules = match load_rules(&args.rules) {
+    let mut rules = match load_rules(&args.rules) {
         Ok(rules) => rules,
         Err((kind, message)) => return fail(json, kind, &message),
     };
+    if !args.expect.is_empty() {
+        let expectations: Result<Vec<_>, String> = args
+            .expect
+            .iter()
+            .map(|spec| parse_expectation(spec))
+            .collect();
+        match expectations {
+            Ok(expectations) => rules.push(Box::new(expect_rule(&expectations))),
+            Err(message) => return fail(json, "usage", &format!("--expect: {message}")),
+        }
+    }
     if rules.is_empty() {
         return fail(
             json,
             "no_rules",
-            "no rules given: name a rule file with --rules [KIND:]FILE (e.g. an IAM trust policy)",
+            "no rules given: name a rule file with --rules [KIND:]FILE (e.g. an IAM trust policy) or an --expect CLAIM=VALUE",
         );
     }
     let limits = Limits::default();
@@ -98,11 +110,44 @@ pub fn run(args: &CheckArgs) -> u8 {
         };
         print_stdout(&render_check(&document, &style));
     }
-    match document.worst_outcome() {
+    match decision(&rules, &document.verdicts) {
         Some(Outcome::Denied) => exit::DEFINITE_NO,
         Some(Outcome::Error) => exit::NOT_CHECKED,
         _ => exit::SUCCESS,
     }
+}
+
+/// The run's answer: the worst outcome over the rules, where rules that are alternatives of one
+/// another (`Rule::any_of`, e.g. the federated credentials of one Entra app) count as one
+/// decision that allows when any of them allows.
+fn decision(rules: &[Box<dyn Rule>], verdicts: &[crate::trust::Verdict]) -> Option<Outcome> {
+    let mut decisions: Vec<Outcome> = Vec::new();
+    let mut groups: std::collections::BTreeMap<&str, Vec<Outcome>> = Default::default();
+    for (rule, verdict) in rules.iter().zip(verdicts) {
+        match rule.any_of() {
+            Some(key) => groups.entry(key).or_default().push(verdict.outcome),
+            None => decisions.push(verdict.outcome),
+        }
+    }
+    for outcomes in groups.into_values() {
+        decisions.push(if outcomes.contains(&Outcome::Allowed) {
+            Outcome::Allowed
+        } else {
+            worst(&outcomes).unwrap_or(Outcome::NotApplicable)
+        });
+    }
+    worst(&decisions)
+}
+
+fn worst(outcomes: &[Outcome]) -> Option<Outcome> {
+    [
+        Outcome::Denied,
+        Outcome::Error,
+        Outcome::Allowed,
+        Outcome::NotApplicable,
+    ]
+    .into_iter()
+    .find(|o| outcomes.contains(o))
 }
 
 /// A JSON object that holds no token is taken as the claims themselves (a what-if).
@@ -113,7 +158,7 @@ fn bare_claims(text: &str) -> Option<Claims> {
     }
 }
 
-fn load_rules(args: &[String]) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
+pub(crate) fn load_rules(args: &[String]) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
     let rule_error = |e: RuleFileError| (e.kind(), e.to_string());
     let mut loaded = LoadedRules::default();
     for arg in args {

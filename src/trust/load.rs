@@ -48,7 +48,47 @@ pub static FORMATS: &[RuleFormat] = &[
         detect: super::entra::detect,
         parse: super::entra::parse,
     },
+    RuleFormat {
+        kind: RuleKind::Gcp,
+        description: "GCP workload identity pool provider (`gcloud iam workload-identity-pools providers describe`, YAML or JSON, or Terraform-style JSON)",
+        detect: super::gcp::detect,
+        parse: super::gcp::parse,
+    },
+    RuleFormat {
+        kind: RuleKind::Kubernetes,
+        description: "Kubernetes AuthenticationConfiguration (`jwt:` entries)",
+        detect: super::kubernetes::detect,
+        parse: super::kubernetes::parse,
+    },
 ];
+
+/// JSON when the file looks like JSON (AWS, Entra, Vault and `--format=json` output), else YAML
+/// (gcloud's default output, Kubernetes configuration); errors carry the line and column.
+fn parse_document(
+    display_name: &str,
+    text: &str,
+    candidates: &[&RuleFormat],
+) -> Result<Value, RuleFileError> {
+    let looks_like_json = text.trim_start().starts_with(['{', '[']);
+    if looks_like_json {
+        return serde_json::from_str(text).map_err(|e| RuleFileError::Json {
+            syntax: "JSON",
+            file: display_name.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: without_position(&e),
+            tried: tried(candidates),
+        });
+    }
+    super::yaml::to_json(text).map_err(|e| RuleFileError::Json {
+        syntax: "YAML",
+        file: display_name.to_owned(),
+        line: e.line as usize,
+        column: e.column as usize,
+        message: e.message.clone(),
+        tried: tried(candidates),
+    })
+}
 
 /// Not a rule, but recognised: it supplies client IDs to AWS trust policies.
 const AWS_PROVIDER_DESCRIPTION: &str = "`aws iam get-open-id-connect-provider` output";
@@ -64,10 +104,10 @@ const FILE_KINDS: [RuleKind; 5] = [
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleFileError {
-    #[error(
-        "{file}:{line}:{column}: not valid JSON: {message} (rule files are JSON; tried: {tried})"
-    )]
+    #[error("{file}:{line}:{column}: not valid {syntax}: {message} (tried: {tried})")]
     Json {
+        /// `JSON` or `YAML`: which syntax the file looked like and failed.
+        syntax: &'static str,
         file: String,
         line: usize,
         column: usize,
@@ -211,13 +251,7 @@ pub fn load_rule_file(
             kind: kind.name(),
         });
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| RuleFileError::Json {
-        file: display_name.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: without_position(&e),
-        tried: tried(&candidates),
-    })?;
+    let value = parse_document(display_name, text, &candidates)?;
     let mut loaded = LoadedRules::default();
     let aws_allowed = candidates.iter().any(|f| f.kind == RuleKind::Aws);
     if aws_allowed && aws::detect_provider(&value) {

@@ -4,18 +4,24 @@
 //! Public face: the [`Rule`] trait (one implementation per trust system), [`Verdict`] and its
 //! parts, [`load`] (rule files → rules, format detection), the evaluators ([`aws`], [`vault`],
 //! [`entra`], [`expect`] for `--expect`), the hints shared by them ([`hints`], [`github_hints`]),
-//! [`wildcard`] (glob matchers) and [`scaffold`] (least-privilege rules for a token).
+//! [`wildcard`] (glob matchers) and [`scaffold`] (least-privilege rules for a token). GCP
+//! ([`gcp`]) and Kubernetes ([`kubernetes`]) rules use CEL through [`cel`]; [`yaml`] reads YAML
+//! rule files.
 
 pub mod aws;
+pub mod cel;
 pub mod entra;
 pub mod expect;
+pub mod gcp;
 pub mod github_hints;
 pub mod hints;
+pub mod kubernetes;
 pub mod load;
 pub mod scaffold;
 pub mod vault;
 pub mod verdict;
 pub mod wildcard;
+pub mod yaml;
 
 pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
 

@@ -1,0 +1,345 @@
+//! The one wrapper around the `cel` crate (pinned `~0.15`: pre-1.0, breaking releases several
+//! times a year). Everything else in claimcheck talks CEL through this module only.
+//!
+//! Public face:
+//! * [`Dialect`]: which evaluator's environment (GCP workload identity or Kubernetes
+//!   structured authentication) and so which variables and extra functions exist.
+//! * [`compile`] → [`Expression`]: parse once per rule. Syntax errors carry line, column and a
+//!   caret line; a function claimcheck does not know is refused here, naming it, so no verdict
+//!   is ever a guess about an unknown function.
+//! * [`Bindings`]: the variables of one evaluation (`assertion`, `claims`, `user`, …), built once
+//!   per token and shared by all of a rule's expressions.
+//! * [`Expression::evaluate`] → [`Evaluated`] (the result as JSON plus its CEL type) or
+//!   [`EvalError`] (CEL's runtime error, e.g. `no such key: environment`).
+//! * [`Expression::failing_parts`] / [`Expression::deciding_part_hints`]: for `a && b && …`,
+//!   which parts were false or failed, so a verdict can name the one that decided it.
+
+mod conjuncts;
+mod convert;
+mod errors;
+mod escape;
+mod functions;
+
+use std::sync::{Arc, LazyLock};
+
+use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::{Context, Env, Value};
+use serde_json::Value as Json;
+
+pub use convert::Evaluated;
+pub use errors::{CompileError, EvalError};
+pub use functions::extract;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Google workload identity federation: standard CEL, the strings extension, `extract()`.
+    /// Variables: `assertion`, and in conditions `google` and `attribute`.
+    Gcp,
+    /// Kubernetes structured authentication: standard CEL with optionals, the strings
+    /// extension, the `sets` library and `__dot__` field escaping. Variables: `claims`, and in
+    /// user validation rules `user`.
+    Kubernetes,
+}
+
+static GCP_ENV: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(build_env(Dialect::Gcp)));
+static KUBERNETES_ENV: LazyLock<Arc<Env>> =
+    LazyLock::new(|| Arc::new(build_env(Dialect::Kubernetes)));
+
+fn build_env(dialect: Dialect) -> Env {
+    // Optional syntax (`x.?y`, `[?i]`) is a Kubernetes feature; nothing says Google accepts it,
+    // so a GCP expression using it is a syntax error rather than a guess.
+    let mut env = Env::stdlib().with_optional_support(dialect == Dialect::Kubernetes);
+    let registered = env
+        .add_extension(cel::extensions::strings)
+        .and_then(|()| match dialect {
+            Dialect::Gcp => functions::add_google(&mut env),
+            Dialect::Kubernetes => functions::add_kubernetes_sets(&mut env),
+        });
+    // Only fails on a duplicate declaration, which is a programming error caught by every test.
+    registered.expect("CEL extension functions declared twice");
+    env
+}
+
+impl Dialect {
+    fn env(self) -> &'static Arc<Env> {
+        match self {
+            Dialect::Gcp => &GCP_ENV,
+            Dialect::Kubernetes => &KUBERNETES_ENV,
+        }
+    }
+
+    /// Whether an overload of this name exists in the dialect's environment. The crate has no
+    /// public lookup by name, but it refuses a context function that would shadow an
+    /// overload, which answers exactly that question.
+    fn knows_function(self, name: &str) -> bool {
+        let mut probe = Context::with_env(Arc::clone(self.env()));
+        probe.add_function(name, |x: i64| x).is_err()
+    }
+}
+
+/// A compiled CEL expression, evaluated many times.
+#[derive(Debug)]
+pub struct Expression {
+    source: String,
+    dialect: Dialect,
+    ast: IdedExpr,
+    functions: Vec<String>,
+    variables: Vec<String>,
+    parts: Vec<Expression>,
+}
+
+/// Parses `source` for `dialect` and checks that every function it calls is known.
+pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileError> {
+    let mut ast =
+        parse_with_room(dialect, source).map_err(|e| CompileError::from_parse(source, &e))?;
+    if dialect == Dialect::Kubernetes {
+        escape::unescape_fields(&mut ast);
+    }
+    let mut walk = Walk::default();
+    walk.visit(&ast, dialect);
+    if let Some((name, arity)) = walk.unknown.into_iter().next() {
+        return Err(CompileError::UnknownFunction { name, arity });
+    }
+    // Each part of a top-level `a && b` chain, compiled once here; a part has no top-level
+    // `&&` of its own, so this does not recurse further.
+    let parts = conjuncts::split_top_level_and(source)
+        .and_then(|parts| {
+            parts
+                .into_iter()
+                .map(|p| compile(dialect, p).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Expression {
+        source: source.to_owned(),
+        dialect,
+        ast,
+        functions: walk.functions,
+        variables: walk.variables,
+        parts,
+    })
+}
+
+/// The crate's ANTLR parser recurses deeply: a dozen nested calls overflow a 2 MiB thread
+/// stack in a debug build. Rules are compiled once, so parsing on a short-lived thread with a
+/// generous stack costs little and keeps a hostile or merely nested expression from aborting
+/// the process.
+const PARSE_STACK_BYTES: usize = 64 << 20;
+
+fn parse_with_room(dialect: Dialect, source: &str) -> Result<IdedExpr, cel::ParseErrors> {
+    let parse = || dialect.env().parser().parse(source);
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("cel-parse".to_owned())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, parse)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => parse(),
+        }
+    })
+}
+
+impl Expression {
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Whether the expression names the variable `name` (e.g. `assertion`) anywhere.
+    pub fn references_variable(&self, name: &str) -> bool {
+        self.variables.iter().any(|v| v == name)
+    }
+
+    /// Whether the expression calls `name` (e.g. `extract`) anywhere.
+    pub fn calls_function(&self, name: &str) -> bool {
+        self.functions.iter().any(|f| f == name)
+    }
+
+    /// For a condition `a && b && …` (no top-level `||` or `?:`), which parts were not true for
+    /// `bindings`, with their result or error: the parts that decided a false or failing whole.
+    pub fn failing_parts(
+        &self,
+        bindings: &Bindings,
+    ) -> Vec<(String, Result<Evaluated, EvalError>)> {
+        self.parts
+            .iter()
+            .map(|part| (part.source.clone(), part.evaluate(bindings)))
+            .filter(|(_, result)| !matches!(result, Ok(r) if r.as_bool() == Some(true)))
+            .collect()
+    }
+
+    /// Hints naming the parts of a conjunction that were false or failed (see
+    /// [`Expression::failing_parts`]); empty for other expressions.
+    pub fn deciding_part_hints(&self, bindings: &Bindings) -> Vec<crate::trust::Hint> {
+        self.failing_parts(bindings)
+            .into_iter()
+            .map(|(part, result)| {
+                let what = match result {
+                    Ok(value) if value.as_bool() == Some(false) => "is false".to_owned(),
+                    Ok(value) => format!("returned {} {}, not a bool", value.cel_type, value.value),
+                    Err(error) => format!("fails with a CEL error: {error}"),
+                };
+                crate::trust::Hint::new("deciding-part", format!("the part `{part}` {what}"))
+            })
+            .collect()
+    }
+
+    pub fn evaluate(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
+        debug_assert_eq!(bindings.dialect, self.dialect);
+        Value::resolve(&self.ast, &bindings.context)
+            .map(|value| convert::to_evaluated(&value))
+            .map_err(|e| EvalError::from_execution(&e))
+    }
+}
+
+/// The variables of one evaluation, borrowing the JSON they are built from.
+pub struct Bindings<'v> {
+    dialect: Dialect,
+    context: Context<'v, 'v>,
+}
+
+impl<'v> Bindings<'v> {
+    pub fn new(dialect: Dialect) -> Bindings<'v> {
+        Bindings {
+            dialect,
+            context: Context::with_env(Arc::clone(dialect.env())),
+        }
+    }
+
+    pub fn bind(&mut self, name: &str, value: &'v Json) -> &mut Bindings<'v> {
+        self.context
+            .add_variable_as_val(name, convert::to_val(value));
+        self
+    }
+
+    pub fn bind_object(
+        &mut self,
+        name: &str,
+        object: &'v serde_json::Map<String, Json>,
+    ) -> &mut Bindings<'v> {
+        self.context
+            .add_variable_as_val(name, convert::object_to_val(object));
+        self
+    }
+}
+
+/// Prefixes of CEL extension libraries (cel-go ext, Kubernetes' libraries). A call `ns.f(…)`
+/// with one of these is a library function, known or not, never a method on a variable.
+const LIBRARY_NAMESPACES: [&str; 13] = [
+    "base64", "cel", "cidr", "ip", "lists", "math", "optional", "proto", "quantity", "regex",
+    "semver", "sets", "strings",
+];
+
+const MACROS: [&str; 7] = [
+    "all",
+    "exists",
+    "exists_one",
+    "existsOne",
+    "map",
+    "filter",
+    "has",
+];
+
+/// Collects called functions, free variables and functions the dialect does not know.
+#[derive(Default)]
+struct Walk {
+    functions: Vec<String>,
+    variables: Vec<String>,
+    unknown: Vec<(String, Option<usize>)>,
+}
+
+impl Walk {
+    fn visit(&mut self, expr: &IdedExpr, dialect: Dialect) {
+        match &expr.expr {
+            Expr::Call(call) => {
+                let qualified = call.target.as_deref().and_then(|t| match &t.expr {
+                    Expr::Ident(ns) => Some(format!("{ns}.{}", call.func_name)),
+                    _ => None,
+                });
+                match qualified {
+                    Some(name) if dialect.knows_function(&name) => self.functions.push(name),
+                    // `math.greatest(…)` where this dialect has no `math` library: name the
+                    // whole function rather than the method `greatest` on a variable `math`.
+                    Some(name)
+                        if LIBRARY_NAMESPACES
+                            .contains(&name.split('.').next().unwrap_or_default()) =>
+                    {
+                        if !self.unknown.iter().any(|(u, _)| *u == name) {
+                            self.unknown.push((name.clone(), None));
+                        }
+                        self.functions.push(name);
+                    }
+                    _ => {
+                        let arity = call.args.len();
+                        self.note_function(&call.func_name, arity, dialect);
+                        if let Some(target) = &call.target {
+                            self.visit(target, dialect);
+                        }
+                    }
+                }
+                call.args.iter().for_each(|a| self.visit(a, dialect));
+            }
+            Expr::Comprehension(c) => {
+                for part in [
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ] {
+                    self.visit(part, dialect);
+                }
+            }
+            Expr::Ident(name) => {
+                if !name.starts_with('@') && !self.variables.contains(name) {
+                    self.variables.push(name.clone());
+                }
+            }
+            Expr::Select(select) => self.visit(&select.operand, dialect),
+            Expr::List(list) => list.elements.iter().for_each(|e| self.visit(e, dialect)),
+            Expr::Map(map) => map
+                .entries
+                .iter()
+                .for_each(|e| self.visit_entry(&e.expr, dialect)),
+            Expr::Struct(s) => s
+                .entries
+                .iter()
+                .for_each(|e| self.visit_entry(&e.expr, dialect)),
+            Expr::Literal(_) | Expr::Unspecified => {}
+        }
+    }
+
+    fn visit_entry(&mut self, entry: &EntryExpr, dialect: Dialect) {
+        match entry {
+            EntryExpr::StructField(field) => self.visit(&field.value, dialect),
+            EntryExpr::MapEntry(entry) => {
+                self.visit(&entry.key, dialect);
+                self.visit(&entry.value, dialect);
+            }
+        }
+    }
+
+    fn note_function(&mut self, name: &str, arity: usize, dialect: Dialect) {
+        // Operators (`_==_`, `@in`, `!_`, `-_`, `_?._`) are the interpreter's own.
+        let operator = name.starts_with('_') || name.starts_with('@') || name.ends_with('_');
+        if operator || self.functions.iter().any(|f| f == name) {
+            return;
+        }
+        if !dialect.knows_function(name) && !self.unknown.iter().any(|(u, _)| u == name) {
+            // A macro name left unexpanded is a form the crate lacks, e.g. the two-variable
+            // `exists(i, v, …)`: say which form.
+            let arity = MACROS.contains(&name).then_some(arity);
+            self.unknown.push((name.to_owned(), arity));
+        }
+        self.functions.push(name.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests;

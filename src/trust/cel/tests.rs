@@ -1,0 +1,234 @@
+use serde_json::json;
+
+use super::*;
+
+fn eval(dialect: Dialect, var: &str, claims: Json, source: &str) -> Result<Json, String> {
+    let expr = compile(dialect, source).map_err(|e| e.to_string())?;
+    let mut bindings = Bindings::new(dialect);
+    bindings.bind(var, &claims);
+    expr.evaluate(&bindings)
+        .map(|e| e.value)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn gcp_expressions() {
+    // GCP conditions and mappings (cloud.google.com/iam/docs/workload-identity-federation
+    // #mapping, #conditions; reference §7 target features).
+    let claims = json!({
+        "sub": "repo:acme/app:ref:refs/heads/main", "repository": "acme/app",
+        "ref": "refs/heads/main", "groups": ["dev", "ops"], "run_number": 58,
+        "arn": "arn:aws:sts::999999999999:assumed-role/deployer/session"
+    });
+    let cases = [
+        (
+            "assertion.repository == 'acme/app' && assertion.ref.startsWith('refs/heads/')",
+            json!(true),
+        ),
+        ("assertion.sub.matches('^repo:acme/.*$')", json!(true)),
+        ("'ops' in assertion.groups", json!(true)),
+        ("assertion.groups.exists(g, g == 'dev')", json!(true)),
+        (
+            "assertion.groups.map(g, 'team:' + g)",
+            json!(["team:dev", "team:ops"]),
+        ),
+        ("has(assertion.environment)", json!(false)),
+        ("assertion.repository.split('/')[1]", json!("app")),
+        ("assertion.repository.upperAscii()", json!("ACME/APP")),
+        (
+            "'  x '.trim() + assertion.repository.replace('/', '-')",
+            json!("xacme-app"),
+        ),
+        ("assertion.groups.join(',')", json!("dev,ops")),
+        ("assertion.sub.indexOf(':')", json!(4)),
+        ("assertion.sub.substring(5, 13)", json!("acme/app")),
+        (
+            "assertion.arn.extract('assumed-role/{role}/')",
+            json!("deployer"),
+        ),
+        (
+            "assertion.run_number == 58 && string(assertion.run_number) == '58'",
+            json!(true),
+        ),
+        ("size(assertion.groups) > 1 ? 'many' : 'one'", json!("many")),
+    ];
+    for (source, want) in cases {
+        assert_eq!(
+            eval(Dialect::Gcp, "assertion", claims.clone(), source),
+            Ok(want),
+            "{source}"
+        );
+    }
+}
+
+#[test]
+fn kubernetes_expressions() {
+    // Kubernetes structured authentication CEL (kubernetes/apiserver
+    // plugin/pkg/authenticator/token/oidc/oidc_test.go@24a394e): optionals, sets, __dot__ escaping.
+    let claims = json!({
+        "aud": ["foo", "bar", "baz"], "is_admin": true, "roles": "a,b",
+        "kubernetes.io": {"namespace": "payments", "serviceaccount": {"name": "api"}},
+        "foo-bar": {"x/y": 1}
+    });
+    let cases = [
+        ("claims.?is_admin.orValue(false) == true", json!(true)),
+        ("claims.?missing.orValue('default')", json!("default")),
+        (
+            "sets.equivalent(claims.aud, ['bar', 'foo', 'baz'])",
+            json!(true),
+        ),
+        ("sets.equivalent(claims.aud, ['foo', 'baz'])", json!(false)),
+        ("sets.contains(claims.aud, ['foo'])", json!(true)),
+        ("sets.intersects(claims.aud, ['qux', 'bar'])", json!(true)),
+        (
+            "'system:serviceaccount:' + claims.kubernetes__dot__io.namespace + ':' + claims.kubernetes__dot__io.serviceaccount.name",
+            json!("system:serviceaccount:payments:api"),
+        ),
+        ("has(claims.kubernetes__dot__io.namespace)", json!(true)),
+        ("claims.foo__dash__bar.x__slash__y", json!(1)),
+        ("claims['kubernetes.io'].namespace", json!("payments")),
+        (
+            "claims.roles.split(',').map(r, 'groups:' + r)",
+            json!(["groups:a", "groups:b"]),
+        ),
+    ];
+    for (source, want) in cases {
+        assert_eq!(
+            eval(Dialect::Kubernetes, "claims", claims.clone(), source),
+            Ok(want),
+            "{source}"
+        );
+    }
+    // extract is Google's, not Kubernetes'.
+    assert!(matches!(
+        compile(Dialect::Kubernetes, "claims.roles.extract('{x},')"),
+        Err(CompileError::UnknownFunction { name, .. }) if name == "extract"
+    ));
+    assert!(matches!(
+        compile(Dialect::Gcp, "sets.contains([1], [1])"),
+        Err(CompileError::UnknownFunction { .. })
+    ));
+}
+
+#[test]
+fn absent_claim_is_an_error_naming_the_key() {
+    // cel-spec: selecting an absent map key is an error ("no such key"), not false.
+    let expr = compile(Dialect::Gcp, "assertion.environment == 'prod'").unwrap();
+    let claims = json!({"sub": "s"});
+    let mut bindings = Bindings::new(Dialect::Gcp);
+    bindings.bind("assertion", &claims);
+    let error = expr.evaluate(&bindings).unwrap_err();
+    assert_eq!(error.to_string(), "no such key: environment");
+    assert_eq!(error.missing_key.as_deref(), Some("environment"));
+    // Short-circuit: the error is absorbed when the other side decides.
+    let guarded = compile(
+        Dialect::Gcp,
+        "has(assertion.environment) && assertion.environment == 'prod'",
+    )
+    .unwrap();
+    assert_eq!(guarded.evaluate(&bindings).unwrap().as_bool(), Some(false));
+}
+
+#[test]
+fn unknown_functions_are_refused_at_compile_time_even_when_unreachable() {
+    for (source, name) in [
+        ("true || assertion.sub.frobnicate()", "frobnicate"),
+        ("cel.bind(x, 1, x)", "cel.bind"),
+        ("math.greatest(1, 2) == 2", "math.greatest"),
+        ("[1].exists(x, foo(x))", "foo"),
+    ] {
+        match compile(Dialect::Gcp, source) {
+            Err(CompileError::UnknownFunction { name: got, .. }) => {
+                assert_eq!(got, name, "{source}")
+            }
+            other => panic!("{source}: {other:?}"),
+        }
+    }
+    // cel-spec macros2: the two-variable comprehensions are not in the crate.
+    let two_var = compile(Dialect::Kubernetes, "claims.aud.exists(i, v, v == 'x')").unwrap_err();
+    assert!(
+        two_var
+            .to_string()
+            .starts_with("unsupported function 'exists' with 3 arguments"),
+        "{two_var}"
+    );
+    let error = compile(Dialect::Gcp, "foo(1)").unwrap_err();
+    assert!(error.to_string().starts_with("unsupported function 'foo'"));
+}
+
+#[test]
+fn syntax_errors_point_at_line_and_column() {
+    let error = compile(Dialect::Gcp, "assertion.a == 'x' &&\n  assertion.b = 'y'").unwrap_err();
+    let CompileError::Syntax {
+        line,
+        column,
+        source_line,
+        caret,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!((*line, *column), (2, 15));
+    assert_eq!(source_line, "  assertion.b = 'y'");
+    assert_eq!(caret, "              ^");
+    assert!(
+        error
+            .to_string()
+            .starts_with("CEL syntax error at line 2, column 15: ")
+    );
+}
+
+#[test]
+fn references_and_calls_are_recorded() {
+    let expr = compile(
+        Dialect::Gcp,
+        "attribute.env == 'prod' && assertion.ref.extract('refs/heads/{b}') != ''",
+    )
+    .unwrap();
+    assert!(expr.references_variable("assertion"));
+    assert!(expr.references_variable("attribute"));
+    assert!(!expr.references_variable("google"));
+    assert!(expr.calls_function("extract"));
+    let constant = compile(Dialect::Gcp, "true").unwrap();
+    assert!(!constant.references_variable("assertion"));
+}
+
+#[test]
+fn results_keep_their_cel_type() {
+    let expr = compile(Dialect::Kubernetes, "claims.n").unwrap();
+    let (number, text) = (json!({"n": 3}), json!({"n": "3"}));
+    let mut bindings = Bindings::new(Dialect::Kubernetes);
+    bindings.bind("claims", &number);
+    let result = expr.evaluate(&bindings).unwrap();
+    assert_eq!((result.cel_type, result.value), ("int", json!(3)));
+    bindings.bind("claims", &text);
+    assert_eq!(expr.evaluate(&bindings).unwrap().as_str(), Some("3"));
+}
+
+#[test]
+fn deep_nesting_never_overflows_the_stack() {
+    // cel-spec parse.textproto "nest": nested calls and indexes; the parser refuses beyond its
+    // recursion limit instead of overflowing.
+    let calls = format!("{}7{}", "int(uint(".repeat(6), "))".repeat(6));
+    assert_eq!(
+        eval(Dialect::Gcp, "assertion", json!({}), &calls),
+        Ok(json!(7))
+    );
+    for (depth, parses) in [(40, true), (200, false)] {
+        let parens = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        let calls = format!("{}'x'{}", "size(".repeat(depth), ")".repeat(depth));
+        for source in [parens, calls] {
+            assert_eq!(
+                compile(Dialect::Kubernetes, &source).is_ok(),
+                parses,
+                "depth {depth}"
+            );
+        }
+    }
+    let too_deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
+    assert!(matches!(
+        compile(Dialect::Gcp, &too_deep),
+        Err(CompileError::Syntax { .. })
+    ));
+}

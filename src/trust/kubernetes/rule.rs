@@ -1,0 +1,775 @@
+//! Evaluating one `jwt` authenticator against a token, in the API server's order
+//! (kubernetes/apiserver `plugin/pkg/authenticator/token/oidc/oidc.go@24a394e`): issuer (another
+//! issuer is skipped), audience and expiry (go-oidc's verify), required claims, CEL claim
+//! validation rules, claim mappings (username, groups, uid, extra), user validation rules.
+//! Error texts are the authenticator's own.
+
+use serde_json::{Map, Value, json};
+
+use super::config::{CelRule, ClaimRule, JwtConfig, PrefixedMapping, UsernameMapping};
+use crate::token::Claims;
+use crate::token::lint::Severity;
+use crate::trust::cel::{Bindings, Dialect, Expression};
+use crate::trust::hints::string_mismatch_hints;
+use crate::trust::{Check, Hint, Outcome, Rule, RuleId, RuleLint, Verdict};
+
+/// go-oidc's allowance for `nbf` (verify.go: 5 minutes in v3); the version the API server
+/// vendors was not checked (reference §9.6).
+pub const NBF_LEEWAY_SECS: i64 = 300;
+
+const SHARED_ISSUERS: [&str; 5] = [
+    "https://token.actions.githubusercontent.com",
+    "https://gitlab.com",
+    "https://app.terraform.io",
+    "https://api.gitpod.io/idp",
+    "https://app.gitpod.io",
+];
+
+pub struct JwtAuthenticator {
+    pub(super) id: RuleId,
+    /// The entry, or why the API server would refuse to start with it.
+    pub(super) config: Result<JwtConfig, String>,
+}
+
+/// The user the authenticator produces.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct User {
+    username: String,
+    uid: String,
+    groups: Vec<String>,
+    extra: Map<String, Value>,
+}
+
+impl User {
+    fn to_json(&self) -> Value {
+        json!({"username": self.username, "uid": self.uid, "groups": self.groups, "extra": self.extra})
+    }
+}
+
+/// Stops evaluation with the authenticator's error.
+struct Refusal(String);
+
+impl Rule for JwtAuthenticator {
+    fn id(&self) -> &RuleId {
+        &self.id
+    }
+
+    fn evaluate(&self, claims: &Claims, now: i64) -> Verdict {
+        let config = match &self.config {
+            Ok(config) => config,
+            Err(error) => {
+                return self.verdict(
+                    Outcome::Error,
+                    format!("invalid AuthenticationConfiguration: {error}"),
+                    vec![
+                        Check::new("jwt entry is valid", Vec::new(), None, false)
+                            .with_note(error.clone()),
+                    ],
+                    Vec::new(),
+                );
+            }
+        };
+        let mut checks = Vec::new();
+        let mut unverified = Vec::new();
+
+        let iss = claims.get("iss");
+        let iss_text = iss.and_then(Value::as_str).unwrap_or_default();
+        // go-oidc accepts Google's scheme-less issuer for https://accounts.google.com.
+        let issuer_matches = iss_text == config.issuer_url
+            || (config.issuer_url == "https://accounts.google.com"
+                && iss_text == "accounts.google.com");
+        let mut issuer_check = Check::new(
+            "iss = issuer.url",
+            vec![json!(config.issuer_url)],
+            iss.cloned(),
+            issuer_matches,
+        );
+        if !issuer_matches {
+            issuer_check = issuer_check
+                .with_hints(string_mismatch_hints(&config.issuer_url, iss_text))
+                .with_note("a token from another issuer is skipped, not refused: the next authenticator may accept it");
+            return self.verdict(
+                Outcome::NotApplicable,
+                format!(
+                    "skipped: this authenticator is for {}, the token is from {}",
+                    config.issuer_url,
+                    if iss_text.is_empty() {
+                        "no issuer"
+                    } else {
+                        iss_text
+                    }
+                ),
+                vec![issuer_check],
+                Vec::new(),
+            );
+        }
+        checks.push(issuer_check);
+
+        let result = self.run(config, claims, now, &mut checks, &mut unverified);
+        match result {
+            Ok(user) => {
+                let summary = format!(
+                    "authenticated as \"{}\"{}{}",
+                    user.username,
+                    if user.groups.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", groups [{}]", user.groups.join(", "))
+                    },
+                    if user.uid.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", uid \"{}\"", user.uid)
+                    },
+                );
+                checks.push(Check::new(
+                    "resulting user",
+                    Vec::new(),
+                    Some(user.to_json()),
+                    true,
+                ));
+                self.verdict(Outcome::Allowed, summary, checks, unverified)
+            }
+            Err(Refusal(message)) => self.verdict(Outcome::Denied, message, checks, unverified),
+        }
+    }
+
+    fn lints(&self) -> Vec<RuleLint> {
+        let Ok(config) = &self.config else {
+            return Vec::new();
+        };
+        let mut lints = Vec::new();
+        let shared = SHARED_ISSUERS.contains(&config.issuer_url.trim_end_matches('/'));
+        if shared && config.claim_rules.is_empty() && config.user_rules.is_empty() {
+            lints.push(RuleLint::new(
+                "k8s-shared-issuer-unrestricted",
+                Severity::Error,
+                format!("{} issues tokens to every tenant; with no claimValidationRules or userValidationRules, any of them whose audience matches is authenticated", config.issuer_url),
+            ));
+        }
+        if let UsernameMapping::Claim { claim, prefix } = &config.username
+            && prefix.is_empty()
+            && claim != "email"
+        {
+            lints.push(RuleLint::new(
+                "k8s-username-no-prefix",
+                Severity::Warning,
+                format!("usernames come from claim '{claim}' without a prefix, so this issuer can produce names that collide with other users (even system: ones unless a userValidationRule forbids them)"),
+            ));
+        }
+        lints
+    }
+}
+
+impl JwtAuthenticator {
+    fn verdict(
+        &self,
+        outcome: Outcome,
+        summary: String,
+        checks: Vec<Check>,
+        unverified: Vec<String>,
+    ) -> Verdict {
+        Verdict {
+            rule: self.id.clone(),
+            outcome,
+            summary,
+            checks,
+            lints: self.lints(),
+            unverified,
+        }
+    }
+
+    fn run(
+        &self,
+        config: &JwtConfig,
+        claims: &Claims,
+        now: i64,
+        checks: &mut Vec<Check>,
+        unverified: &mut Vec<String>,
+    ) -> Result<User, Refusal> {
+        audience(config, claims, checks)?;
+        time(claims, now, checks, unverified)?;
+        let mut bindings = Bindings::new(Dialect::Kubernetes);
+        bindings.bind_object("claims", claims);
+        claim_rules(config, claims, &bindings, checks)?;
+        let user = map_user(config, claims, &bindings, checks)?;
+        user_rules(config, &user, checks)?;
+        Ok(user)
+    }
+}
+
+fn go_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|a| format!("\"{a}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn audience(config: &JwtConfig, claims: &Claims, checks: &mut Vec<Check>) -> Result<(), Refusal> {
+    let aud = claims.get("aud");
+    let token_auds: Vec<String> = match aud {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let passed = token_auds.iter().any(|a| config.audiences.contains(a));
+    let mut check = Check::new(
+        "aud intersects issuer.audiences (MatchAny)",
+        config.audiences.iter().map(|a| json!(a)).collect(),
+        aud.cloned(),
+        passed,
+    );
+    if !passed && let ([expected], [actual]) = (config.audiences.as_slice(), token_auds.as_slice())
+    {
+        check = check.with_hints(string_mismatch_hints(expected, actual));
+    }
+    checks.push(check);
+    if passed {
+        return Ok(());
+    }
+    let got = format!("[{}]", go_list(&token_auds));
+    Err(Refusal(if config.audiences.len() == 1 {
+        format!(
+            "oidc: verify token: oidc: expected audience \"{}\" got {got}",
+            config.audiences[0]
+        )
+    } else {
+        let mut sorted = config.audiences.clone();
+        sorted.sort();
+        format!(
+            "oidc: verify token: oidc: expected audience in [{}] got {got}",
+            go_list(&sorted)
+        )
+    }))
+}
+
+fn time(
+    claims: &Claims,
+    now: i64,
+    checks: &mut Vec<Check>,
+    unverified: &mut Vec<String>,
+) -> Result<(), Refusal> {
+    let exp = claims.get("exp");
+    let exp_at = exp.and_then(Value::as_f64).map(|e| e.floor() as i64);
+    // go-oidc: expired when exp is before now, no leeway; a missing exp is the zero time.
+    let fresh = exp_at.is_some_and(|e| e >= now);
+    checks.push(
+        Check::new(
+            "exp is not before now (no leeway)",
+            Vec::new(),
+            exp.cloned(),
+            fresh,
+        )
+        .with_note("go-oidc applies no leeway to exp"),
+    );
+    if !fresh {
+        let expiry = exp_at
+            .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
+            .map_or("0001-01-01 00:00:00 +0000 UTC".to_owned(), |t| {
+                t.format("%Y-%m-%d %H:%M:%S +0000 UTC").to_string()
+            });
+        return Err(Refusal(format!(
+            "oidc: verify token: oidc: token is expired (Token Expiry: {expiry})"
+        )));
+    }
+    if let Some(nbf) = claims
+        .get("nbf")
+        .and_then(Value::as_f64)
+        .map(|n| n.floor() as i64)
+    {
+        let started = now + NBF_LEEWAY_SECS >= nbf;
+        unverified.push(format!(
+            "Kubernetes: the nbf leeway of the go-oidc version the API server vendors ({NBF_LEEWAY_SECS} s assumed, go-oidc v3)"
+        ));
+        checks.push(
+            Check::new(
+                format!("nbf is before now + {NBF_LEEWAY_SECS} s"),
+                Vec::new(),
+                Some(json!(nbf)),
+                started,
+            )
+            .with_note("the nbf leeway is unverified for the go-oidc version in use"),
+        );
+        if !started {
+            return Err(Refusal(
+                "oidc: verify token: oidc: current time before the nbf (not before) time"
+                    .to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Go's name for a JSON value's type in `json: cannot unmarshal X into Go value of type T`.
+fn go_json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// A claim read into a Go `string`: null leaves it empty, other non-strings fail.
+fn claim_as_string(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Null => Ok(String::new()),
+        other => Err(format!(
+            "json: cannot unmarshal {} into Go value of type string",
+            go_json_type(other)
+        )),
+    }
+}
+
+fn claim_rules(
+    config: &JwtConfig,
+    claims: &Claims,
+    bindings: &Bindings,
+    checks: &mut Vec<Check>,
+) -> Result<(), Refusal> {
+    for rule in &config.claim_rules {
+        let ClaimRule::Required { claim, value } = rule else {
+            continue;
+        };
+        let actual = claims.get(claim);
+        let condition = format!("claimValidationRules: {claim} = \"{value}\"");
+        let Some(actual) = actual else {
+            checks.push(Check::new(condition, vec![json!(value)], None, false));
+            return Err(Refusal(format!(
+                "oidc: required claim {claim} not present in ID token"
+            )));
+        };
+        match claim_as_string(actual) {
+            Err(error) => {
+                checks.push(
+                    Check::new(condition, vec![json!(value)], Some(actual.clone()), false)
+                        .with_note("only string claims can satisfy requiredValue")
+                        .with_hints(vec![Hint::new("k8s-required-claim-not-string", format!("the token's '{claim}' is a {}, not a string; use an expression rule such as claims.{claim} == … instead", go_json_type(actual)))]),
+                );
+                return Err(Refusal(format!("oidc: parse claim {claim}: {error}")));
+            }
+            Ok(got) if got != *value => {
+                checks.push(
+                    Check::new(condition, vec![json!(value)], Some(actual.clone()), false)
+                        .with_hints(string_mismatch_hints(value, &got)),
+                );
+                return Err(Refusal(format!(
+                    "oidc: required claim {claim} value does not match. Got = {got}, want = {value}"
+                )));
+            }
+            Ok(_) => checks.push(Check::new(
+                condition,
+                vec![json!(value)],
+                Some(actual.clone()),
+                true,
+            )),
+        }
+    }
+    let rules: Vec<&CelRule> = config
+        .claim_rules
+        .iter()
+        .filter_map(|r| match r {
+            ClaimRule::Cel(rule) => Some(rule),
+            ClaimRule::Required { .. } => None,
+        })
+        .collect();
+    cel_rules(
+        &rules,
+        bindings,
+        "claimValidationRules",
+        "claim validation expression",
+        checks,
+    )
+}
+
+/// The API server evaluates every rule before looking at the results, so the first CEL error
+/// wins over an earlier rule that merely returned false.
+fn cel_rules(
+    rules: &[&CelRule],
+    bindings: &Bindings,
+    field: &str,
+    what: &str,
+    checks: &mut Vec<Check>,
+) -> Result<(), Refusal> {
+    let results: Vec<_> = rules
+        .iter()
+        .map(|r| r.expression.evaluate(bindings))
+        .collect();
+    let mut refusal = None;
+    for (rule, result) in rules.iter().zip(&results) {
+        let condition = format!("{field}: {}", rule.expression.source());
+        match result {
+            Err(error) => {
+                let mut hints = rule.expression.deciding_part_hints(bindings);
+                if let Some(key) = &error.missing_key {
+                    hints.push(Hint::new("absent-claim", format!("'{key}' is absent, which is a CEL error rather than false; use has() or claims.?{key}.orValue(…)")));
+                }
+                checks.push(
+                    Check::new(condition, vec![json!(true)], None, false)
+                        .with_note(format!("CEL error: {error}"))
+                        .with_hints(hints),
+                );
+                if !matches!(refusal, Some((true, _))) {
+                    refusal = Some((
+                        true,
+                        format!(
+                            "oidc: error evaluating {what}: expression '{}' resulted in error: {error}",
+                            rule.expression.source()
+                        ),
+                    ));
+                }
+            }
+            Ok(value) => {
+                let passed = value.as_bool() == Some(true);
+                let mut check = Check::new(
+                    condition,
+                    vec![json!(true)],
+                    Some(value.value.clone()),
+                    passed,
+                );
+                if value.as_bool().is_none() {
+                    check =
+                        check.with_note(format!("must return a bool, returned {}", value.cel_type));
+                } else if !rule.message.is_empty() {
+                    check = check.with_note(format!("message: {}", rule.message));
+                }
+                if !passed {
+                    check = check.with_hints(rule.expression.deciding_part_hints(bindings));
+                }
+                checks.push(check);
+                if !passed && refusal.is_none() {
+                    refusal = Some((
+                        false,
+                        format!(
+                            "oidc: error evaluating {what}: validation expression '{}' failed: {}",
+                            rule.expression.source(),
+                            rule.message
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    match refusal {
+        Some((_, message)) => Err(Refusal(message)),
+        None => Ok(()),
+    }
+}
+
+fn eval_mapping(
+    expression: &Expression,
+    bindings: &Bindings,
+    what: &str,
+) -> Result<Value, Refusal> {
+    expression.evaluate(bindings).map(|e| e.value).map_err(|e| {
+        Refusal(format!(
+            "oidc: error evaluating {what} expression: expression '{}' resulted in error: {e}",
+            expression.source()
+        ))
+    })
+}
+
+/// A CEL result as a list of strings: a string is one item, null none (groups, extra values).
+fn string_list(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::Null => Some(Vec::new()),
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => None,
+    }
+}
+
+fn map_user(
+    config: &JwtConfig,
+    claims: &Claims,
+    bindings: &Bindings,
+    checks: &mut Vec<Check>,
+) -> Result<User, Refusal> {
+    let mut user = User::default();
+
+    match &config.username {
+        UsernameMapping::Claim { claim, prefix } => {
+            let condition = format!("claimMappings.username: claim {claim}, prefix \"{prefix}\"");
+            let Some(value) = claims.get(claim) else {
+                checks.push(Check::new(condition, Vec::new(), None, false));
+                return Err(Refusal(format!(
+                    "oidc: parse username claims \"{claim}\": claim not present"
+                )));
+            };
+            let name = claim_as_string(value).map_err(|e| {
+                checks.push(Check::new(
+                    condition.clone(),
+                    Vec::new(),
+                    Some(value.clone()),
+                    false,
+                ));
+                Refusal(format!("oidc: parse username claims \"{claim}\": {e}"))
+            })?;
+            if claim == "email" {
+                email_verified(claims, checks)?;
+            }
+            user.username = format!("{prefix}{name}");
+            checks.push(Check::new(
+                condition,
+                Vec::new(),
+                Some(json!(user.username)),
+                true,
+            ));
+        }
+        UsernameMapping::Expression(expression) => {
+            let condition = format!("claimMappings.username: {}", expression.source());
+            let value = eval_mapping(expression, bindings, "username claim").inspect_err(|_| {
+                checks.push(Check::new(condition.clone(), Vec::new(), None, false));
+            })?;
+            match value {
+                Value::String(name) if !name.is_empty() => {
+                    user.username = name;
+                    checks.push(Check::new(
+                        condition,
+                        Vec::new(),
+                        Some(json!(user.username)),
+                        true,
+                    ));
+                }
+                Value::String(_) => {
+                    checks.push(Check::new(condition, Vec::new(), Some(json!("")), false));
+                    return Err(Refusal(
+                        "oidc: empty username via CEL expression is not allowed".to_owned(),
+                    ));
+                }
+                other => {
+                    checks.push(
+                        Check::new(condition, Vec::new(), Some(other.clone()), false)
+                            .with_note("must return a string"),
+                    );
+                    return Err(Refusal(format!(
+                        "oidc: error evaluating username claim expression: expression '{}' must return a string, got {other}",
+                        expression.source()
+                    )));
+                }
+            }
+        }
+    }
+
+    match &config.groups {
+        None => {}
+        Some(PrefixedMapping::Claim { claim, prefix }) => {
+            let condition = format!("claimMappings.groups: claim {claim}, prefix \"{prefix}\"");
+            // Absent groups claim: no groups. A string is one group; a list, several.
+            if let Some(value) = claims.get(claim) {
+                let groups = match value {
+                    Value::Null => Vec::new(),
+                    Value::String(s) => vec![s.clone()],
+                    Value::Array(items) if items.iter().all(Value::is_string) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                    other => {
+                        checks.push(
+                            Check::new(condition, Vec::new(), Some(other.clone()), false)
+                                .with_note("groups must be a string or a list of strings"),
+                        );
+                        let found = if other.is_array() {
+                            "array"
+                        } else {
+                            go_json_type(other)
+                        };
+                        return Err(Refusal(format!(
+                            "oidc: parse groups claim \"{claim}\": json: cannot unmarshal {found} into Go value of type string"
+                        )));
+                    }
+                };
+                user.groups = groups.into_iter().map(|g| format!("{prefix}{g}")).collect();
+            }
+            checks.push(Check::new(
+                condition,
+                Vec::new(),
+                Some(json!(user.groups)),
+                true,
+            ));
+        }
+        Some(PrefixedMapping::Expression(expression)) => {
+            let condition = format!("claimMappings.groups: {}", expression.source());
+            let value = eval_mapping(expression, bindings, "group claim").inspect_err(|_| {
+                checks.push(Check::new(condition.clone(), Vec::new(), None, false));
+            })?;
+            let Some(groups) = string_list(&value) else {
+                checks.push(
+                    Check::new(condition, Vec::new(), Some(value.clone()), false)
+                        .with_note("must return a string or a list of strings"),
+                );
+                return Err(Refusal(format!(
+                    "oidc: error evaluating group claim expression: expression '{}' must return a string or a list of strings, got {value}",
+                    expression.source()
+                )));
+            };
+            user.groups = groups;
+            checks.push(Check::new(
+                condition,
+                Vec::new(),
+                Some(json!(user.groups)),
+                true,
+            ));
+        }
+    }
+
+    match &config.uid {
+        None => {}
+        Some(PrefixedMapping::Claim { claim, .. }) => {
+            let condition = format!("claimMappings.uid: claim {claim}");
+            let value = claims.get(claim);
+            let uid = match value.map(claim_as_string) {
+                None => Err("claim not present".to_owned()),
+                Some(result) => result,
+            };
+            match uid {
+                Ok(uid) => {
+                    user.uid = uid;
+                    checks.push(Check::new(
+                        condition,
+                        Vec::new(),
+                        Some(json!(user.uid)),
+                        true,
+                    ));
+                }
+                Err(error) => {
+                    checks.push(Check::new(condition, Vec::new(), value.cloned(), false));
+                    return Err(Refusal(format!(
+                        "oidc: parse uid claim \"{claim}\": {error}"
+                    )));
+                }
+            }
+        }
+        Some(PrefixedMapping::Expression(expression)) => {
+            let condition = format!("claimMappings.uid: {}", expression.source());
+            let value = eval_mapping(expression, bindings, "uid claim").inspect_err(|_| {
+                checks.push(Check::new(condition.clone(), Vec::new(), None, false));
+            })?;
+            let Value::String(uid) = value else {
+                checks.push(
+                    Check::new(condition, Vec::new(), Some(value.clone()), false)
+                        .with_note("must return a string"),
+                );
+                return Err(Refusal(format!(
+                    "oidc: error evaluating uid claim expression: expression '{}' must return a string, got {value}",
+                    expression.source()
+                )));
+            };
+            user.uid = uid;
+            checks.push(Check::new(
+                condition,
+                Vec::new(),
+                Some(json!(user.uid)),
+                true,
+            ));
+        }
+    }
+
+    // A string jti becomes a credential id (the credential-id feature of the authenticator).
+    if let Some(Value::String(jti)) = claims.get("jti") {
+        user.extra.insert(
+            "authentication.kubernetes.io/credential-id".to_owned(),
+            json!([format!("JTI={jti}")]),
+        );
+    }
+    for (key, expression) in &config.extra {
+        let condition = format!("claimMappings.extra[{key}]: {}", expression.source());
+        let value = eval_mapping(expression, bindings, "extra claim").inspect_err(|_| {
+            checks.push(Check::new(condition.clone(), Vec::new(), None, false));
+        })?;
+        let Some(values) = string_list(&value) else {
+            checks.push(
+                Check::new(condition, Vec::new(), Some(value.clone()), false)
+                    .with_note("must return a string or a list of strings"),
+            );
+            return Err(Refusal(format!(
+                "oidc: error evaluating extra claim expression: expression '{}' must return a string or a list of strings, got {value}",
+                expression.source()
+            )));
+        };
+        // Empty strings and empty lists are dropped.
+        let values: Vec<String> = values.into_iter().filter(|v| !v.is_empty()).collect();
+        checks.push(Check::new(condition, Vec::new(), Some(json!(values)), true));
+        if !values.is_empty() {
+            user.extra.insert(key.clone(), json!(values));
+        }
+    }
+    Ok(user)
+}
+
+/// With `claim: email`, a present `email_verified` must be the boolean true.
+fn email_verified(claims: &Claims, checks: &mut Vec<Check>) -> Result<(), Refusal> {
+    let Some(value) = claims.get("email_verified") else {
+        checks.push(
+            Check::new(
+                "email_verified is true when present",
+                vec![json!(true)],
+                None,
+                true,
+            )
+            .with_note("absent: not checked"),
+        );
+        return Ok(());
+    };
+    let verified = match value {
+        Value::Bool(b) => *b,
+        Value::Null => false,
+        other => {
+            checks.push(
+                Check::new(
+                    "email_verified is true when present",
+                    vec![json!(true)],
+                    Some(other.clone()),
+                    false,
+                )
+                .with_hints(vec![Hint::new(
+                    "k8s-email-verified-type",
+                    "email_verified must be a JSON boolean; the string \"true\" is refused",
+                )]),
+            );
+            return Err(Refusal(format!(
+                "oidc: parse 'email_verified' claim: json: cannot unmarshal {} into Go value of type bool",
+                go_json_type(other)
+            )));
+        }
+    };
+    checks.push(Check::new(
+        "email_verified is true when present",
+        vec![json!(true)],
+        Some(value.clone()),
+        verified,
+    ));
+    if verified {
+        Ok(())
+    } else {
+        Err(Refusal("oidc: email not verified".to_owned()))
+    }
+}
+
+fn user_rules(config: &JwtConfig, user: &User, checks: &mut Vec<Check>) -> Result<(), Refusal> {
+    if config.user_rules.is_empty() {
+        return Ok(());
+    }
+    let user_json = user.to_json();
+    let mut bindings = Bindings::new(Dialect::Kubernetes);
+    bindings.bind("user", &user_json);
+    let rules: Vec<&CelRule> = config.user_rules.iter().collect();
+    cel_rules(
+        &rules,
+        &bindings,
+        "userValidationRules",
+        "user info validation rule",
+        checks,
+    )
+}

@@ -1,0 +1,108 @@
+//! YAML rule files (gcloud's default output, Kubernetes' AuthenticationConfiguration) as JSON
+//! values, so every evaluator reads one document model. serde-saphyr is used because serde_yaml
+//! is deprecated and serde_yml unsound (stack-notes §1).
+//!
+//! Typing follows YAML 1.2's core schema, as saphyr resolves it: unquoted `true`/`false` are
+//! booleans (`yes`/`no`/`on`/`off` stay strings: saphyr's `strict_booleans`), unquoted integers
+//! and floats are numbers, `null`/`~`/empty are null. Rules depend on it: Kubernetes'
+//! `requiredValue: true` is a boolean, not the string "true", and its validation rejects it.
+
+use std::fmt;
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// 1-based; 0 when the parser gave no position.
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else {
+            write!(
+                f,
+                "line {}, column {}: {}",
+                self.line, self.column, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+/// Parses one YAML document into JSON.
+pub fn to_json(text: &str) -> Result<Value, YamlError> {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|error| {
+        let (line, column) = error
+            .location()
+            .map_or((0, 0), |at| (at.line(), at.column()));
+        YamlError {
+            line,
+            column,
+            message: first_line_without_location(&error.to_string()),
+        }
+    })
+}
+
+/// saphyr's rendered message may repeat the position and add a source excerpt; the position
+/// is kept separately, so only the message itself is wanted.
+fn first_line_without_location(rendered: &str) -> String {
+    let first = rendered.lines().next().unwrap_or(rendered).trim();
+    let first = first.trim_start_matches("error: ");
+    // "line 3 column 2: message"
+    match first.split_once(": ") {
+        Some((position, message)) if position.starts_with("line ") => message.to_owned(),
+        _ => first.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_keep_yaml_1_2_core_types() {
+        let doc = to_json(
+            "a: true\nb: 'true'\nc: 42\nd: 1.5\ne: yes\nf: null\ng: ~\nh: \"42\"\ni: 0o17\nj: no\n",
+        )
+        .unwrap();
+        assert_eq!(
+            doc,
+            json!({"a": true, "b": "true", "c": 42, "d": 1.5, "e": "yes", "f": null, "g": null, "h": "42", "i": 15, "j": "no"})
+        );
+    }
+
+    #[test]
+    fn gcloud_shape_parses() {
+        let doc = to_json(
+            "attributeCondition: assertion.repository == 'acme/app'\nattributeMapping:\n  google.subject: assertion.sub\nname: projects/123/locations/global/workloadIdentityPools/p/providers/gh\noidc:\n  issuerUri: https://token.actions.githubusercontent.com\nstate: ACTIVE\n",
+        )
+        .unwrap();
+        assert_eq!(doc["attributeMapping"]["google.subject"], "assertion.sub");
+        assert_eq!(
+            doc["oidc"]["issuerUri"],
+            "https://token.actions.githubusercontent.com"
+        );
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let error = to_json("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
+        assert!(error.line >= 2, "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("line {}, column ", error.line))
+        );
+        assert!(!error.message.is_empty());
+    }
+}
