@@ -13,6 +13,8 @@ Examples:
   claimcheck decode token.jwt                 decode the token in a file
   pbpaste | claimcheck decode                 decode what is on the clipboard (macOS)
   echo \"Bearer $TOKEN\" | claimcheck decode --json
+  claimcheck                                  open the interactive view on an empty paste prompt
+  claimcheck token.jwt --rules trust.json     open a token with a rule file beside it
   claimcheck demo                             show the bundled demo tokens (no network)";
 
 #[derive(Debug, Parser)]
@@ -27,9 +29,34 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Without a command: decode INPUT (as `claimcheck decode INPUT`).
+    /// Without a command: open INPUT in the interactive view (on a terminal), or decode it
+    /// (as `claimcheck decode INPUT`) when the output is piped or `--json` is given.
     #[command(flatten)]
     pub bare: DecodeArgs,
+
+    #[command(flatten)]
+    pub interactive: TuiArgs,
+}
+
+/// Options of the interactive view (`claimcheck [INPUT]` and `claimcheck demo` on a terminal).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TuiArgs {
+    /// Rule files to evaluate the token against; watched and re-evaluated when they change.
+    /// Give INPUT before this option.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub rules: Vec<std::path::PathBuf>,
+
+    /// Capture the mouse for scrolling (off by default so the terminal's text selection works).
+    #[arg(long)]
+    pub mouse: bool,
+
+    /// How to copy: OSC 52 over SSH else the system clipboard (auto), or only one of them, or off.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub clipboard: Option<crate::clipboard::Mode>,
+
+    /// Colours for a dark or a light terminal background (NO_COLOR turns colour off).
+    #[arg(long, value_enum, value_name = "THEME")]
+    pub theme: Option<crate::tui::theme::ThemeName>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,6 +85,9 @@ Examples:
 const DEMO_EXAMPLES: &str = "\
 The demo tokens are signed with keys published in claimcheck's repository (assets/demo): they
 are for trying claimcheck out and for tests, and prove nothing.
+
+On a terminal `claimcheck demo` opens the interactive view on the demo tokens (and the demo
+rules in assets/demo/rules when present); piped or with --json it prints them.
 
 Examples:
   claimcheck demo
@@ -88,6 +118,9 @@ pub struct DemoArgs {
 
     #[command(flatten)]
     pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub interactive: TuiArgs,
 }
 
 fn parse_demo_name(name: &str) -> Result<String, String> {

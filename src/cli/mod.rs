@@ -6,6 +6,7 @@
 mod args;
 mod decode;
 mod demo;
+mod interactive;
 mod paint;
 mod text;
 
@@ -26,11 +27,20 @@ pub mod exit {
 }
 
 pub fn run() -> ExitCode {
+    let started = std::time::Instant::now();
     crate::install_crypto_provider();
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Decode(args)) => decode::run(&args),
+        Some(Command::Demo(args))
+            if interactive::wanted(args.output.json) && args.print_token.is_none() =>
+        {
+            interactive::demo(&args, started)
+        }
         Some(Command::Demo(args)) => demo::run(&args),
+        None if interactive::wanted(cli.bare.output.json) => {
+            interactive::bare(&cli.bare, &cli.interactive, started)
+        }
         None => decode::run(&cli.bare),
     };
     ExitCode::from(code)

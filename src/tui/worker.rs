@@ -1,0 +1,82 @@
+//! The worker thread: slow work (verifying signatures, which may fetch keys; reading and parsing
+//! rule files) off the UI thread. Results go back as `Msg`s carrying the generation they were
+//! asked with, so `update` drops stale ones.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread;
+
+use super::engine::Engine;
+use super::update::Msg;
+use crate::token::Token;
+
+pub enum Job {
+    Verify {
+        entry_id: u64,
+        generation: u64,
+        token: Box<Token>,
+    },
+    LoadRules(Vec<PathBuf>),
+}
+
+/// Largest rule file read; anything bigger is not a trust policy.
+const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+pub fn spawn(engine: Arc<dyn Engine>, results: Sender<Msg>) -> Sender<Job> {
+    let (jobs, inbox): (Sender<Job>, Receiver<Job>) = channel();
+    thread::Builder::new()
+        .name("claimcheck-worker".into())
+        .spawn(move || {
+            for job in inbox {
+                if !run(engine.as_ref(), job, &results) {
+                    return;
+                }
+            }
+        })
+        .expect("spawning the worker thread");
+    jobs
+}
+
+/// Runs one job; false once the UI has gone away.
+pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
+    match job {
+        Job::Verify {
+            entry_id,
+            generation,
+            token,
+        } => results
+            .send(Msg::Verified {
+                entry_id,
+                generation,
+                report: engine.verify(&token),
+            })
+            .is_ok(),
+        Job::LoadRules(paths) => paths.into_iter().all(|path| {
+            let msg = match read_rule_file(&path) {
+                Ok(text) => Msg::RulesLoaded {
+                    result: engine.load_rules(&path, &text),
+                    path,
+                },
+                Err(error) => Msg::RuleFileUnreadable { path, error },
+            };
+            results.send(msg).is_ok()
+        }),
+    }
+}
+
+fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    file.take(MAX_RULE_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > MAX_RULE_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB",
+            MAX_RULE_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    Ok(text)
+}
