@@ -16,29 +16,43 @@ use crate::tui::model::{Model, NoticeKind, Pane, Signature};
 
 pub fn top(model: &Model, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
+    let compact = area.width < crate::tui::model::WIDE_MIN.0;
     let mut spans = vec![Span::styled(" claimcheck ", theme.title)];
     let sep = || Span::styled(" │ ", theme.dim);
     match model.current() {
         None => spans.push(Span::styled("│ no token yet", theme.dim)),
         Some(entry) => {
             spans.push(sep());
-            spans.push(Span::raw(format!(
-                "token {}/{} · {}",
-                model.selected + 1,
-                model.tokens.len(),
-                truncate(&escape_controls(&entry.source), 40)
-            )));
+            let source = escape_controls(&entry.source);
+            spans.push(Span::raw(if compact {
+                format!(
+                    "{}/{} {}",
+                    model.selected + 1,
+                    model.tokens.len(),
+                    truncate(&source.replace("demo:", ""), 20)
+                )
+            } else {
+                format!(
+                    "token {}/{} · {}",
+                    model.selected + 1,
+                    model.tokens.len(),
+                    truncate(&source, 40)
+                )
+            }));
             spans.push(sep());
             if entry.simulated.is_some() {
                 spans.push(Span::styled(" SIMULATED · unsigned ", theme.simulated));
             } else {
-                spans.push(signature_badge(model, &entry.signature));
+                spans.push(signature_badge(model, &entry.signature, compact));
             }
             if let Some(claims) = entry.claims() {
                 spans.push(sep());
                 let time = time_status(claims, model.now, model.leeway);
                 let (text, style) = match time.status {
                     TimeStatus::Active => match time.expires_in_secs {
+                        Some(left) if left >= 0 && compact => {
+                            (format!("✓ {} left", duration(left)), theme.good)
+                        }
                         Some(left) if left >= 0 => (
                             format!("✓ active · expires in {}", duration(left)),
                             theme.good,
@@ -69,19 +83,29 @@ pub fn top(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.bar), area);
 }
 
-pub fn signature_badge<'a>(model: &Model, signature: &Signature) -> Span<'a> {
+pub fn signature_badge<'a>(model: &Model, signature: &Signature, compact: bool) -> Span<'a> {
     let theme = &model.theme;
-    match signature {
-        Signature::Checking => Span::styled(
-            format!("{} verifying… (Esc cancels)", super::spinner(model)),
-            theme.warn,
-        ),
+    let (full, short, style) = match signature {
+        Signature::Checking => {
+            let spin = super::spinner(model);
+            return Span::styled(
+                if compact {
+                    format!("{spin} verifying")
+                } else {
+                    format!("{spin} verifying… (Esc cancels)")
+                },
+                theme.warn,
+            );
+        }
         Signature::Done(report) => match report.status {
-            SignatureStatus::Verified => Span::styled("✓ signature verified", theme.good),
-            SignatureStatus::NotChecked => Span::styled("– signature not checked", theme.warn),
-            SignatureStatus::Failed => Span::styled("✗ signature FAILED", theme.bad),
+            SignatureStatus::Verified => ("✓ signature verified", "✓ sig verified", theme.good),
+            SignatureStatus::NotChecked => {
+                ("– signature not checked", "– sig not checked", theme.warn)
+            }
+            SignatureStatus::Failed => ("✗ signature FAILED", "✗ sig FAILED", theme.bad),
         },
-    }
+    };
+    Span::styled(if compact { short } else { full }, style)
 }
 
 /// Actions worth a reminder in the key bar, by where the focus is.
@@ -131,6 +155,11 @@ pub fn bottom(model: &Model, frame: &mut Frame, area: Rect) {
     {
         Line::from(Span::styled(
             " typing filters the claims · Enter keeps the filter · Esc clears it",
+            theme.dim,
+        ))
+    } else if model.input.is_some() {
+        Line::from(Span::styled(
+            " Enter accept · Esc cancel · Ctrl-V paste the clipboard · Ctrl-U clear · Ctrl-C quit",
             theme.dim,
         ))
     } else {

@@ -16,19 +16,27 @@ use crate::tui::model::{Entry, InputPurpose, Model, value_text};
 const TIME_CLAIMS: [&str; 5] = ["exp", "nbf", "iat", "auth_time", "updated_at"];
 const NAME_COLUMN_MAX: usize = 20;
 
-/// A claim's value as shown: escaped, and for instants the absolute and relative time.
-pub fn shown_value(name: &str, value: &Value, model: &Model) -> String {
-    let text = escape_controls(&value_text(value)).into_owned();
+/// A claim's value as shown, wrapped to `columns`: escaped, and for instants the absolute time
+/// and the relative one ("in 4m 12s"), the latter on a line of its own when both do not fit.
+pub fn value_lines(name: &str, value: &Value, model: &Model, columns: usize) -> Vec<String> {
     match value.as_i64() {
         Some(at) if TIME_CLAIMS.contains(&name) => {
-            let relative = timefmt::relative(at, model.now);
-            match model.date_style {
-                DateStyle::Unix => format!("{at} ({relative})"),
-                style => format!("{} ({relative})", timefmt::instant(at, style)),
+            let absolute = match model.date_style {
+                DateStyle::Unix => at.to_string(),
+                style => timefmt::instant(at, style),
+            };
+            let relative = format!("({})", timefmt::relative(at, model.now));
+            let together = format!("{absolute} {relative}");
+            if width(&together) <= columns {
+                vec![together]
+            } else {
+                let mut lines = wrap(&absolute, columns);
+                lines.extend(wrap(&relative, columns));
+                lines
             }
         }
-        _ if value == &Value::String(String::new()) => "\"\"".to_owned(),
-        _ => text,
+        _ if value == &Value::String(String::new()) => vec!["\"\"".to_owned()],
+        _ => wrap(&escape_controls(&value_text(value)), columns),
     }
 }
 
@@ -136,7 +144,7 @@ fn claim_lines<'a>(
             theme.text
         };
         let name_text = escape_controls(name).into_owned();
-        let wrapped = wrap(&shown_value(name, value, model), value_width);
+        let wrapped = value_lines(name, value, model, value_width);
         let name_fits = width(&name_text) <= name_width;
         if !name_fits {
             lines.push((

@@ -11,7 +11,12 @@ use crate::tui::model::Model;
 
 pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
-    let width = area.width.saturating_sub(4).min(76);
+    // Narrow screens get the full width: a sliver of the pane beside the popup only confuses.
+    let width = if area.width < 84 {
+        area.width
+    } else {
+        area.width.min(80)
+    };
     let height = area.height.saturating_sub(2);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,

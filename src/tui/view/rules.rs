@@ -150,19 +150,32 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
 
 fn verdict_line<'a>(theme: &Theme, verdict: &Verdict, columns: usize, stale: bool) -> Line<'a> {
     let (passed, total) = verdict.passed_count();
-    let tail = if stale {
-        format!("{passed}/{total} stale")
-    } else if columns >= 40 {
-        format!("{passed} of {total} conditions")
-    } else {
-        format!("{passed}/{total}")
-    };
     let head = format!(
         " {} {} {}",
         verdict.outcome.glyph(),
         verdict.rule.kind.name(),
         escape_controls(&verdict.rule.name)
     );
+    // The longest description of the count that still leaves the rule's name readable.
+    let stale = if stale { " stale" } else { "" };
+    let tails = if total == 0 {
+        vec![
+            format!("{}{stale}", verdict.outcome.word()),
+            format!("{}{stale}", verdict.outcome.glyph()),
+        ]
+    } else {
+        vec![
+            format!("{passed} of {total} conditions{stale}"),
+            format!("{passed} of {total}{stale}"),
+            format!("{passed}/{total}{stale}"),
+        ]
+    };
+    let wanted = width(&head);
+    let tail = tails
+        .iter()
+        .find(|t| columns >= width(t) + 1 + wanted)
+        .unwrap_or(tails.last().expect("never empty"))
+        .clone();
     let room = columns.saturating_sub(width(&tail) + 1);
     Line::from(vec![
         Span::styled(
