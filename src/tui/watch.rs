@@ -47,3 +47,41 @@ fn absolute(path: &Path) -> PathBuf {
         .map(|dir| dir.join(path))
         .unwrap_or_else(|_| path.to_path_buf())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::channel;
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_rewritten_rule_file_is_reported_by_the_path_it_was_given() {
+        let dir = std::env::temp_dir().join(format!("claimcheck-watch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rule = dir.join("trust.json");
+        let other = dir.join("other.json");
+        std::fs::write(&rule, "{}").unwrap();
+        let (tx, rx) = channel();
+        let watcher = watch(std::slice::from_ref(&rule), tx);
+        assert!(watcher.is_some());
+        std::fs::write(&other, "{}").unwrap();
+        // Saved the way editors do: a new file renamed over the old one.
+        let staging = dir.join(".trust.json.swp");
+        std::fs::write(&staging, r#"{"Version": "2012-10-17"}"#).unwrap();
+        std::fs::rename(&staging, &rule).unwrap();
+        // Generous: this waits for the event, it does not time anything.
+        let msg = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a change event");
+        assert!(matches!(msg, Msg::RuleFileChanged(path) if path == rule));
+        while let Ok(msg) = rx.recv_timeout(Duration::from_millis(300)) {
+            assert!(
+                matches!(msg, Msg::RuleFileChanged(path) if path == rule),
+                "only the watched file"
+            );
+        }
+        drop(watcher);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

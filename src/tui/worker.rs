@@ -80,3 +80,63 @@ fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
     }
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::SignatureStatus;
+    use crate::tui::engine::{LoadFailure, Standalone};
+
+    #[test]
+    fn jobs_answer_with_their_ids_and_failures_as_messages() {
+        let (tx, rx) = channel();
+        let token = crate::token::decode(
+            &crate::demo::template("gitlab").unwrap().mint(1_800_000_000),
+            &crate::token::Limits::default(),
+        )
+        .unwrap();
+        let engine = Standalone { demo: true };
+        let verify = Job::Verify {
+            entry_id: 7,
+            generation: 3,
+            token: Box::new(token),
+        };
+        assert!(run(&engine, verify, &tx));
+        match rx.recv().unwrap() {
+            Msg::Verified {
+                entry_id: 7,
+                generation: 3,
+                report,
+            } => assert_eq!(report.status, SignatureStatus::NotChecked),
+            _ => panic!("expected a verification result"),
+        }
+
+        let dir = std::env::temp_dir().join(format!("claimcheck-worker-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let present = dir.join("trust.json");
+        std::fs::write(&present, "{}").unwrap();
+        let missing = dir.join("missing.json");
+        assert!(run(
+            &engine,
+            Job::LoadRules(vec![present.clone(), missing.clone()]),
+            &tx
+        ));
+        match rx.recv().unwrap() {
+            Msg::RulesLoaded { path, result } => {
+                assert_eq!(path, present);
+                assert!(matches!(result, Err(LoadFailure::Unavailable(_))));
+            }
+            _ => panic!("expected the rules of the present file"),
+        }
+        assert!(
+            matches!(rx.recv().unwrap(), Msg::RuleFileUnreadable { path, .. } if path == missing)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        drop(rx);
+        assert!(
+            !run(&engine, Job::LoadRules(vec![missing]), &tx),
+            "the UI is gone"
+        );
+    }
+}

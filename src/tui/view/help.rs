@@ -11,18 +11,17 @@ use crate::tui::model::Model;
 
 pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
-    // Narrow screens get the full width: a sliver of the pane beside the popup only confuses.
-    let width = if area.width < 84 {
-        area.width
+    // Narrow screens get the whole body: a sliver of the pane around the popup only confuses.
+    let popup = if area.width < 84 {
+        area
     } else {
-        area.width.min(80)
-    };
-    let height = area.height.saturating_sub(2);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + 1,
-        width,
-        height,
+        let width = area.width.min(80);
+        Rect {
+            x: area.x + (area.width - width) / 2,
+            y: area.y + 1,
+            width,
+            height: area.height.saturating_sub(2),
+        }
     };
     let block = Block::default()
         .borders(Borders::ALL)
