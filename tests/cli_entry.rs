@@ -12,14 +12,24 @@ fn claimcheck() -> Command {
 }
 
 fn demo_token(name: &str) -> String {
-    claimcheck::demo::template(name).unwrap().mint(1_800_000_000)
+    claimcheck::demo::template(name)
+        .unwrap()
+        .mint(1_800_000_000)
 }
 
 #[test]
 fn bare_command_with_piped_output_decodes_instead_of_opening_the_ui() {
     claimcheck()
         .arg(demo_token("gitlab"))
-        .args(["--rules", "trust.json", "--mouse", "--clipboard", "osc52", "--theme", "light"])
+        .args([
+            "--rules",
+            "trust.json",
+            "--mouse",
+            "--clipboard",
+            "osc52",
+            "--theme",
+            "light",
+        ])
         .args(["--now", "1800000000"])
         .assert()
         .success()
@@ -44,7 +54,10 @@ fn demo_keeps_its_headless_forms() {
         .stdout(predicate::str::contains("Demo tokens"));
     let output = claimcheck().args(["demo", "--json"]).output().unwrap();
     let entries: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(entries.as_array().unwrap().len(), claimcheck::demo::templates().len());
+    assert_eq!(
+        entries.as_array().unwrap().len(),
+        claimcheck::demo::templates().len()
+    );
     claimcheck()
         .args(["demo", "--print-token", "kubernetes"])
         .assert()

@@ -128,6 +128,38 @@ impl Clipboard {
         }
     }
 
+    /// Copies for a one-shot command (`decode --copy`), which exits right after: on X11 and
+    /// Wayland the copy would die with the process, so the system path keeps serving the
+    /// selection until another program takes it over or `until` passes (blocking until then).
+    /// OSC 52 needs no serving: the terminal holds the copy.
+    pub fn copy_and_serve(
+        &mut self,
+        text: &str,
+        terminal: &mut dyn Write,
+        until: std::time::Instant,
+    ) -> Result<Via, String> {
+        let (first, may_fall_back) = plan(self.mode, self.env);
+        if first != Some(Path::System) {
+            return self.copy(text, terminal);
+        }
+        let served = self.system_handle().and_then(|handle| {
+            let set = handle.set();
+            #[cfg(all(unix, not(target_os = "macos")))]
+            let set = {
+                use arboard::SetExtLinux;
+                set.exclude_from_history().wait_until(until)
+            };
+            #[cfg(not(all(unix, not(target_os = "macos"))))]
+            let _ = until;
+            set.text(text.to_owned()).map_err(|e| e.to_string())
+        });
+        match served {
+            Ok(()) => Ok(Via::System),
+            Err(_) if may_fall_back => self.write_osc52(text, terminal),
+            Err(error) => Err(format!("system clipboard unavailable: {error}")),
+        }
+    }
+
     /// Reads text from the system clipboard (the "paste from clipboard" key). OSC 52 reads are
     /// not attempted: most terminals refuse them.
     pub fn read(&mut self) -> Result<String, String> {
@@ -242,6 +274,20 @@ mod tests {
         assert!(error.contains("no display"), "{error}");
         assert!(terminal.is_empty());
         assert!(clipboard.read().unwrap_err().contains("no display"));
+    }
+
+    #[test]
+    fn one_shot_copies_without_a_display_use_osc52_and_return_at_once() {
+        let mut clipboard = Clipboard::new(Mode::Auto, HEADLESS);
+        let mut terminal = Vec::new();
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+        assert_eq!(
+            clipboard.copy_and_serve("foo", &mut terminal, far),
+            Ok(Via::Osc52)
+        );
+        assert_eq!(terminal, b"\x1b]52;c;Zm9v\x07");
+        let mut system = Clipboard::new(Mode::System, HEADLESS);
+        assert!(system.copy_and_serve("foo", &mut Vec::new(), far).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
 use super::engine::Engine;
-use super::events::{self, Clock};
+use super::events::{self, Clock, Pause};
 use super::model::Model;
 use super::terminal::{Session, termination_flag};
 use super::update::{Cmd, Msg, update};
@@ -50,17 +50,25 @@ pub fn run(runtime: Runtime) -> io::Result<()> {
     update(&mut model, Msg::Resize(size.width, size.height));
     session.terminal.draw(|frame| view(&model, frame))?;
     let first_frame = started.elapsed();
-    events::spawn(tx.clone(), clock, termination_flag());
+    let pause = Arc::new(Pause::default());
+    events::spawn(tx.clone(), clock, termination_flag(), Arc::clone(&pause));
+    let mut effects = Effects {
+        session: &mut session,
+        clipboard: &mut clipboard,
+        jobs: &jobs,
+        tx: &tx,
+        pause: &pause,
+    };
 
     let mut pending = initial;
     loop {
         if let Some(cmd) = pending.take() {
-            execute(cmd, &mut model, &mut session, &mut clipboard, &jobs, &tx)?;
+            execute(cmd, &mut model, &mut effects)?;
         }
         if model.quit {
             break;
         }
-        session.terminal.draw(|frame| view(&model, frame))?;
+        effects.session.terminal.draw(|frame| view(&model, frame))?;
         let Ok(msg) = rx.recv() else { break };
         pending = update(&mut model, msg);
         // Drain what queued up meanwhile (a burst of ticks or keys) before drawing again.
@@ -81,18 +89,30 @@ pub fn run(runtime: Runtime) -> io::Result<()> {
     Ok(())
 }
 
-fn execute(
-    cmd: Cmd,
-    model: &mut Model,
-    session: &mut Session,
-    clipboard: &mut Clipboard,
-    jobs: &Sender<Job>,
-    tx: &Sender<Msg>,
-) -> io::Result<()> {
+/// What carrying out commands needs besides the model.
+struct Effects<'a> {
+    session: &'a mut Session,
+    clipboard: &'a mut Clipboard,
+    jobs: &'a Sender<Job>,
+    tx: &'a Sender<Msg>,
+    pause: &'a Pause,
+}
+
+impl Effects<'_> {
+    /// Runs `run` with the terminal handed over to another program.
+    fn suspended<T>(&mut self, run: impl FnOnce() -> T) -> io::Result<T> {
+        self.pause.pause();
+        let result = self.session.suspended(run);
+        self.pause.resume();
+        result
+    }
+}
+
+fn execute(cmd: Cmd, model: &mut Model, fx: &mut Effects) -> io::Result<()> {
     let follow_up = match cmd {
         Cmd::Batch(cmds) => {
             for cmd in cmds {
-                execute(cmd, model, session, clipboard, jobs, tx)?;
+                execute(cmd, model, fx)?;
             }
             None
         }
@@ -101,17 +121,17 @@ fn execute(
             None
         }
         Cmd::Copy { text, what } => {
-            let result = clipboard.copy(&text, &mut io::stdout());
+            let result = fx.clipboard.copy(&text, &mut io::stdout());
             update(model, Msg::Copied { what, result })
         }
         Cmd::ClearClipboard => {
             // Overwriting with nothing; the system clipboard may hold something newer by now,
             // which is the user's and is left alone only when we cannot tell (OSC 52).
-            let _ = clipboard.copy("", &mut io::stdout());
+            let _ = fx.clipboard.copy("", &mut io::stdout());
             None
         }
         Cmd::ReadClipboard => {
-            let text = clipboard.read();
+            let text = fx.clipboard.read();
             update(model, Msg::ClipboardText(text))
         }
         Cmd::Verify {
@@ -119,7 +139,7 @@ fn execute(
             generation,
             token,
         } => {
-            let _ = jobs.send(Job::Verify {
+            let _ = fx.jobs.send(Job::Verify {
                 entry_id,
                 generation,
                 token,
@@ -127,22 +147,22 @@ fn execute(
             None
         }
         Cmd::LoadRules(paths) => {
-            let _ = jobs.send(Job::LoadRules(paths));
+            let _ = fx.jobs.send(Job::LoadRules(paths));
             None
         }
         Cmd::EditClaimsExternally(json) => {
-            let edited = session.suspended(|| editor::edit_text(&json))?;
+            let edited = fx.suspended(|| editor::edit_text(&json))?;
             update(model, Msg::ClaimsEdited(edited))
         }
         Cmd::OpenInEditor(path) => {
-            let result = session.suspended(|| editor::edit(&path))?;
+            let result = fx.suspended(|| editor::edit(&path))?;
             // The watcher will also notice; reloading here covers platforms without one.
-            let _ = tx.send(Msg::RuleFileChanged(path));
+            let _ = fx.tx.send(Msg::RuleFileChanged(path));
             update(model, Msg::EditorClosed(result))
         }
     };
     match follow_up {
-        Some(cmd) => execute(cmd, model, session, clipboard, jobs, tx),
+        Some(cmd) => execute(cmd, model, fx),
         None => Ok(()),
     }
 }

@@ -29,7 +29,31 @@ impl Clock {
     }
 }
 
-pub fn spawn(tx: Sender<Msg>, clock: Clock, terminate: Arc<AtomicBool>) {
+/// Stops the input thread from reading the terminal while another program (`$EDITOR`) owns
+/// it; otherwise the thread would steal that program's keystrokes.
+#[derive(Default)]
+pub struct Pause {
+    requested: AtomicBool,
+    /// Set by the input thread once it is no longer reading.
+    idle: AtomicBool,
+}
+
+impl Pause {
+    /// Pauses reading and waits until the input thread has stopped (at most one poll period).
+    pub fn pause(&self) {
+        self.requested.store(true, Ordering::SeqCst);
+        let give_up = Instant::now() + TICK * 4;
+        while !self.idle.load(Ordering::SeqCst) && Instant::now() < give_up {
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    pub fn resume(&self) {
+        self.requested.store(false, Ordering::SeqCst);
+    }
+}
+
+pub fn spawn(tx: Sender<Msg>, clock: Clock, terminate: Arc<AtomicBool>, pause: Arc<Pause>) {
     thread::Builder::new()
         .name("claimcheck-input".into())
         .spawn(move || {
@@ -39,6 +63,12 @@ pub fn spawn(tx: Sender<Msg>, clock: Clock, terminate: Arc<AtomicBool>) {
                     let _ = tx.send(Msg::Terminate);
                     return;
                 }
+                if pause.requested.load(Ordering::SeqCst) {
+                    pause.idle.store(true, Ordering::SeqCst);
+                    thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                pause.idle.store(false, Ordering::SeqCst);
                 let wait = next_tick.saturating_duration_since(Instant::now());
                 let msg = match event::poll(wait) {
                     Ok(true) => match event::read() {

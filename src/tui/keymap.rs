@@ -527,3 +527,20 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod readme {
+    use super::Action;
+
+    #[test]
+    fn the_readme_names_every_action() {
+        let readme = include_str!("../../README.md");
+        for action in Action::ALL {
+            assert!(
+                readme.contains(&format!("`{}`", action.name())),
+                "README.md does not document the action {}",
+                action.name()
+            );
+        }
+    }
+}

@@ -23,31 +23,34 @@ pub struct Session {
 impl Session {
     pub fn start(mouse: bool) -> io::Result<Session> {
         let terminal = ratatui::try_init()?;
+        // From here on, dropping the session restores the terminal, also on the errors below.
+        let session = Session { terminal };
         install_panic_hook();
-        let mut out = io::stdout();
-        execute!(out, EnableBracketedPaste)?;
-        if mouse {
-            execute!(out, EnableMouseCapture)?;
-            MOUSE_CAPTURED.store(true, Ordering::SeqCst);
-        }
-        Ok(Session { terminal })
+        MOUSE_CAPTURED.store(mouse, Ordering::SeqCst);
+        enable_extras()?;
+        Ok(session)
     }
 
-    /// Hands the terminal to another program (`$EDITOR`) and takes it back afterwards.
+    /// Hands the terminal to another program (`$EDITOR`) and takes it back afterwards. The
+    /// caller must have paused the input thread, or it would steal the editor's keys.
     pub fn suspended<T>(&mut self, run: impl FnOnce() -> T) -> io::Result<T> {
         restore();
         let result = run();
-        let mut terminal = ratatui::try_init()?;
-        std::mem::swap(&mut self.terminal, &mut terminal);
-        std::mem::forget(terminal);
-        let mut out = io::stdout();
-        execute!(out, EnableBracketedPaste)?;
-        if MOUSE_CAPTURED.load(Ordering::SeqCst) {
-            execute!(out, EnableMouseCapture)?;
-        }
+        crossterm::terminal::enable_raw_mode()?;
+        execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+        enable_extras()?;
         self.terminal.clear()?;
         Ok(result)
     }
+}
+
+fn enable_extras() -> io::Result<()> {
+    let mut out = io::stdout();
+    execute!(out, EnableBracketedPaste)?;
+    if MOUSE_CAPTURED.load(Ordering::SeqCst) {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 impl Drop for Session {
