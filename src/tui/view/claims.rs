@@ -133,7 +133,7 @@ fn claim_lines<'a>(
         .filter(|&w| w <= NAME_COLUMN_MAX)
         .max()
         .unwrap_or(4)
-        .min(columns * 2 / 5);
+        .min(columns / 3);
     let value_width = columns.saturating_sub(name_width + 1).max(1);
     let mut lines = Vec::new();
     for (index, (name, value)) in visible.iter().enumerate() {

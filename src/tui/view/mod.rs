@@ -73,9 +73,9 @@ fn wide_body(model: &Model, frame: &mut Frame, area: Rect) {
         (area, None)
     };
     let [left, centre, right] = Layout::horizontal([
-        Constraint::Length(30),
+        Constraint::Length(28),
         Constraint::Fill(1),
-        Constraint::Length(40),
+        Constraint::Length(44),
     ])
     .areas(main);
     token::render(model, frame, left, model.focus == Pane::Token);
