@@ -305,3 +305,19 @@ fn every_small_size_renders_without_panicking() {
         }
     }
 }
+
+#[test]
+fn the_light_theme_has_its_own_palette() {
+    let mut model = why_of_denied_aws_rule();
+    model.theme = Theme::new(claimcheck::tui::theme::ThemeName::Light, false);
+    let terminal = draw(&mut model, 120, 40);
+    let (x, y) = find(&terminal, "✗ aws deploy-prod-role");
+    assert_eq!(
+        terminal.backend().buffer()[(x, y)].style().fg,
+        Some(Color::Indexed(160))
+    );
+    assert_eq!(
+        Theme::new(claimcheck::tui::theme::ThemeName::Light, true),
+        Theme::plain()
+    );
+}

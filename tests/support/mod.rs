@@ -29,6 +29,8 @@ pub struct EqualsRule {
     pub issuer: Option<String>,
     pub conditions: Vec<(&'static str, Vec<&'static str>)>,
     pub extra_hint: Option<(&'static str, &'static str)>,
+    /// A note attached to the check of this claim.
+    pub note: Option<(&'static str, &'static str)>,
 }
 
 impl Rule for EqualsRule {
@@ -63,13 +65,17 @@ impl Rule for EqualsRule {
                 if !passed && let Some((code, message)) = self.extra_hint {
                     hints.push(Hint::new(code, message));
                 }
-                Check::new(
+                let check = Check::new(
                     format!("StringEquals token.actions.githubusercontent.com:{claim}"),
                     expected.iter().map(|e| json!(e)).collect(),
                     actual,
                     passed,
                 )
-                .with_hints(hints)
+                .with_hints(hints);
+                match self.note {
+                    Some((on, note)) if on == *claim => check.with_note(note),
+                    _ => check,
+                }
             })
             .collect();
         let denied = checks.iter().any(|c| !c.passed);
@@ -119,6 +125,10 @@ pub fn aws_branch_only_role() -> EqualsRule {
             "github-environment-subject",
             "this job uses environment `prod`, so `sub` ends in `:environment:prod`, not `:ref:refs/heads/main`",
         )),
+        note: Some((
+            "sub",
+            "StringEquals compares case-sensitively and without wildcards",
+        )),
     }
 }
 
@@ -131,6 +141,7 @@ pub fn aws_environment_role() -> EqualsRule {
             ("sub", vec!["repo:acme/app:environment:prod"]),
         ],
         extra_hint: None,
+        note: None,
     }
 }
 
@@ -140,6 +151,7 @@ pub fn gitlab_role() -> EqualsRule {
         issuer: Some("https://gitlab.com".into()),
         conditions: vec![("project_path", vec!["acme/app"])],
         extra_hint: None,
+        note: None,
     }
 }
 
