@@ -81,7 +81,7 @@ pub fn initial_model(launch: &mut Launch) -> (Model, Option<Cmd>) {
         model.notice = Some(model::Notice {
             text: problems.join("; "),
             kind: NoticeKind::Error,
-            until: model.now + 8,
+            until_frame: model.frame + 2 * update::NOTICE_FRAMES,
         });
     }
     (model, update::batch(cmds))

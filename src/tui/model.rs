@@ -131,8 +131,8 @@ pub enum NoticeKind {
 pub struct Notice {
     pub text: String,
     pub kind: NoticeKind,
-    /// Shown until this instant (seconds).
-    pub until: i64,
+    /// Shown until `Model::frame` reaches this (frames, not the clock, which `--now` freezes).
+    pub until_frame: u64,
 }
 
 pub struct Model {

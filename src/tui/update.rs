@@ -15,8 +15,8 @@ use crate::clipboard::Via;
 use crate::report::SignatureReport;
 use crate::token::{Claims, Limits, Token, decode};
 
-/// How long a notice stays on the status line.
-const NOTICE_SECS: i64 = 4;
+/// How many ticks a notice stays on the status line (4 s at the input thread's 250 ms tick).
+pub const NOTICE_FRAMES: u64 = 16;
 
 pub enum Msg {
     Key(KeyEvent),
@@ -168,13 +168,17 @@ fn notice(model: &mut Model, kind: NoticeKind, text: impl Into<String>) {
     model.notice = Some(Notice {
         text: text.into(),
         kind,
-        until: model.now + NOTICE_SECS,
+        until_frame: model.frame + NOTICE_FRAMES,
     });
 }
 
 fn on_tick(model: &mut Model, now: i64) -> Option<Cmd> {
     model.frame = model.frame.wrapping_add(1);
-    if model.notice.as_ref().is_some_and(|n| now >= n.until) {
+    if model
+        .notice
+        .as_ref()
+        .is_some_and(|n| model.frame >= n.until_frame)
+    {
         model.notice = None;
     }
     let second_changed = now != model.now;
