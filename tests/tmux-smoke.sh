@@ -4,6 +4,8 @@
 # screen showed and that the terminal was restored (raw mode off, alternate screen left, mouse
 # and bracketed paste off, cursor visible).
 #
+# A second run is ended with SIGTERM and must restore the terminal too.
+#
 # Usage: tests/tmux-smoke.sh            (uses target/debug/claimcheck, building it if needed)
 #        CLAIMCHECK_BIN=path tests/tmux-smoke.sh
 set -euo pipefail
@@ -87,6 +89,28 @@ keys Enter
 for _ in $(seq 30); do [ -s "$work/paste-after" ] && break; sleep 0.1; done
 if grep -q '033' "$work/paste-after"; then fail "bracketed paste still enabled after exit"; fi
 grep -q 'p   a   s   t   e   d' "$work/paste-after" || fail "paste after exit not seen: $(cat "$work/paste-after")"
+
+# SIGTERM while the UI runs: it must quit and leave the terminal as it found it.
+tmux_ kill-session -t "$session"
+cat >"$work/term.sh" <<SCRIPT
+stty -g >"$work/term-before"
+NO_COLOR=1 CLAIMCHECK_CONFIG="$work/none.toml" "$bin" demo
+stty -g >"$work/term-after"
+echo SMOKE-TERM-DONE
+sleep 30
+SCRIPT
+tmux_ new-session -d -s "$session" -x 100 -y 30 "bash $work/term.sh"
+expect "token 1/8" "first frame before SIGTERM"
+shell_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
+app_pid=$(pgrep -P "$shell_pid" -x claimcheck || true)
+if [ -n "$app_pid" ]; then
+  kill -TERM "$app_pid"
+  wait_for SMOKE-TERM-DONE || fail "claimcheck did not quit on SIGTERM"
+  cmp -s "$work/term-before" "$work/term-after" || fail "terminal modes not restored after SIGTERM"
+  [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "alternate screen left on after SIGTERM"
+else
+  fail "could not find the claimcheck process"
+fi
 
 if [ "$failures" -gt 0 ]; then
   echo "tmux-smoke: $failures failure(s)" >&2

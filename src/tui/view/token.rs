@@ -80,6 +80,8 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
             SignatureStatus::Failed => ("✗ failed", theme.bad),
         };
         lines.push(Line::styled(head, style));
+        // When `SignatureReport` gains the key (alg, kid, key source, fetched when), its lines
+        // go here, between the status and the reason.
         for line in wrap_words(&escape_controls(&report.reason), width) {
             lines.push(Line::styled(line, theme.dim));
         }
