@@ -50,14 +50,25 @@ pub fn bare(args: &DecodeArgs, options: &TuiArgs, started: Instant) -> u8 {
 
 pub fn demo(args: &DemoArgs, started: Instant) -> u8 {
     let now = args.time.now();
-    let tokens: Vec<(Token, String)> = crate::demo::templates()
-        .into_iter()
-        .map(|template| {
-            let token = parse_compact(&template.mint(now), FoundVia::Bare, &Limits::default())
-                .expect("demo tokens decode (checked by tests)");
-            (token, format!("demo:{}", template.name))
-        })
-        .collect();
+    // Minting is most of the time to the first frame (each RSA signature parses the demo key
+    // again), so the tokens are minted in parallel.
+    let tokens: Vec<(Token, String)> = std::thread::scope(|scope| {
+        let minting: Vec<_> = crate::demo::templates()
+            .into_iter()
+            .map(|template| {
+                scope.spawn(move || {
+                    let compact = template.mint(now);
+                    let token = parse_compact(&compact, FoundVia::Bare, &Limits::default())
+                        .expect("demo tokens decode (checked by tests)");
+                    (token, format!("demo:{}", template.name))
+                })
+            })
+            .collect();
+        minting
+            .into_iter()
+            .map(|handle| handle.join().expect("minting a demo token does not panic"))
+            .collect()
+    });
     let mut rules = demo_rule_files();
     rules.extend(args.interactive.rules.iter().cloned());
     // The demo issuers are pinned to the bundled JWKS (demo::JWKS_JSON) once verification is
