@@ -321,3 +321,17 @@ fn the_light_theme_has_its_own_palette() {
         Theme::plain()
     );
 }
+
+#[test]
+fn a_why_panel_taller_than_its_space_says_there_is_more() {
+    let mut model = why_of_denied_aws_rule();
+    let text = draw(&mut model, 100, 30).backend().to_string();
+    assert!(text.contains("↓ more"), "{text}");
+    assert_eq!(model.focus, claimcheck::tui::model::Pane::Why);
+    update(&mut model, ch('G'));
+    let text = draw(&mut model, 100, 30).backend().to_string();
+    assert!(
+        text.contains("↑ more") && text.contains("repository_owner"),
+        "{text}"
+    );
+}

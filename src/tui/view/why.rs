@@ -25,6 +25,22 @@ const TABLE_MIN_WIDTH: usize = 80;
 pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
     let theme = &model.theme;
     let verdict = model.selected_verdict().map(|(_, v)| v);
+    let inner = super::pane_block(model, Line::default(), focused).inner(area);
+    let columns = inner.width as usize;
+    let height = inner.height as usize;
+    let lines = match verdict {
+        Some(verdict) => why_lines(theme, verdict, columns),
+        None => wrap_words(
+            "Select a rule in the rules pane and press Enter to see why it allows or denies this token.",
+            columns,
+        )
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim))
+        .collect(),
+    };
+    let max_scroll = lines.len().saturating_sub(height);
+    let scroll = (model.why_scroll as usize).min(max_scroll);
+
     let mut title = vec![Span::styled(" Why ", theme.title)];
     if let Some(v) = verdict {
         title.push(Span::raw(format!(
@@ -37,22 +53,14 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
             outcome_style(theme, v.outcome),
         ));
     }
-    let block = super::pane_block(model, Line::from(title), focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let columns = inner.width as usize;
-    let Some(verdict) = verdict else {
-        let text = "Select a rule in the rules pane and press Enter to see why it allows or denies this token.";
-        let lines: Vec<Line> = wrap_words(text, columns)
-            .into_iter()
-            .map(|l| Line::styled(l, theme.dim))
-            .collect();
-        frame.render_widget(Paragraph::new(lines), inner);
-        return;
-    };
-    let lines = why_lines(theme, verdict, columns);
-    let max_scroll = lines.len().saturating_sub(inner.height as usize);
-    let scroll = (model.why_scroll as usize).min(max_scroll);
+    // Say when there is more than fits, and how to see it.
+    match (scroll > 0, scroll < max_scroll) {
+        (false, true) => title.push(Span::styled(" ↓ more (Tab here, j) ", theme.warn)),
+        (true, true) => title.push(Span::styled(" ↑↓ more ", theme.warn)),
+        (true, false) => title.push(Span::styled(" ↑ more (k) ", theme.warn)),
+        (false, false) => {}
+    }
+    frame.render_widget(super::pane_block(model, Line::from(title), focused), area);
     let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
     frame.render_widget(Paragraph::new(shown), inner);
 }
