@@ -100,6 +100,11 @@ pub struct DecodeArgs {
     #[arg(value_name = "INPUT")]
     pub input: Option<String>,
 
+    /// Also copy the raw token to the clipboard (OSC 52 through the terminal, or the system
+    /// clipboard, which is then served until something else is copied, at most 30 s).
+    #[arg(long)]
+    pub copy: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 

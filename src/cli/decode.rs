@@ -33,6 +33,9 @@ pub fn run(args: &DecodeArgs) -> u8 {
         };
         print_stdout(&render_document(&document, &style));
     }
+    if args.copy {
+        super::copy::copy_raw_token(token.compact());
+    }
     exit::SUCCESS
 }
 

@@ -4,6 +4,7 @@
 //! "no", 2 usage or input error, 3 could not check.
 
 mod args;
+mod copy;
 mod decode;
 mod demo;
 mod interactive;

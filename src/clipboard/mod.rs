@@ -113,6 +113,12 @@ impl Clipboard {
         self.mode
     }
 
+    /// Whether a copy would go to the system clipboard (and so, in a one-shot command, block
+    /// while serving it).
+    pub fn would_serve_system(&self) -> bool {
+        plan(self.mode, self.env).0 == Some(Path::System) && self.env.has_display
+    }
+
     /// Copies `text`, writing OSC 52 (when that path is taken) to `terminal`. Call it between
     /// frames, never while a frame is being drawn.
     pub fn copy(&mut self, text: &str, terminal: &mut dyn Write) -> Result<Via, String> {
