@@ -637,3 +637,21 @@ fn encrypted_tokens_have_no_claims_to_evaluate_or_copy() {
     assert!(update(&mut model, ch('c')).is_none());
     assert!(decode(&jwe(), &Limits::default()).is_ok());
 }
+
+#[test]
+fn f1_opens_help_even_from_the_paste_prompt_and_esc_returns_to_it() {
+    let mut model = empty_model();
+    update(&mut model, key(KeyCode::F(1)));
+    assert!(model.help_open);
+    update(&mut model, ch('j'));
+    assert_eq!(model.help_scroll, 1);
+    assert_eq!(
+        model.input.as_ref().unwrap().text,
+        "",
+        "keys went to the help, not the prompt"
+    );
+    update(&mut model, key(KeyCode::Esc));
+    assert!(!model.help_open);
+    update(&mut model, ch('x'));
+    assert_eq!(model.input.as_ref().unwrap().text, "x");
+}

@@ -203,7 +203,13 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
         model.quit = true;
         return Some(Cmd::Quit);
     }
-    if model.input.is_some() {
+    // F1 (or the help key when no text is being typed) shows the help above anything.
+    if key == Key::plain(KeyCode::F(1)) && !model.help_open {
+        model.help_open = true;
+        model.help_scroll = 0;
+        return None;
+    }
+    if model.input.is_some() && !model.help_open {
         return on_input_key(model, event);
     }
     let contexts: &[Context] = if model.help_open {

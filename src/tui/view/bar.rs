@@ -158,10 +158,12 @@ pub fn bottom(model: &Model, frame: &mut Frame, area: Rect) {
             theme.dim,
         ))
     } else if model.input.is_some() {
-        Line::from(Span::styled(
-            " Enter accept · Esc cancel · Ctrl-V paste the clipboard · Ctrl-U clear · Ctrl-C quit",
-            theme.dim,
-        ))
+        let text = if model.tokens.is_empty() {
+            " Enter decode · Ctrl-V paste the clipboard · Ctrl-U clear · F1 help · Ctrl-C quit"
+        } else {
+            " Enter accept · Esc cancel · Ctrl-V paste the clipboard · Ctrl-U clear · Ctrl-C quit"
+        };
+        Line::from(Span::styled(text, theme.dim))
     } else {
         let mut spans = vec![Span::raw(" ")];
         let mut used = 1;
