@@ -655,3 +655,15 @@ fn f1_opens_help_even_from_the_paste_prompt_and_esc_returns_to_it() {
     update(&mut model, ch('x'));
     assert_eq!(model.input.as_ref().unwrap().text, "x");
 }
+
+#[test]
+fn a_rule_file_named_twice_is_loaded_once() {
+    let mut model = empty_model();
+    let paths = vec!["a.json".into(), "b.json".into(), "a.json".into()];
+    match claimcheck::tui::update::add_rule_files(&mut model, paths) {
+        Some(Cmd::LoadRules(paths)) => assert_eq!(paths.len(), 2),
+        _ => panic!("expected one load of each file"),
+    }
+    assert_eq!(model.rule_files.len(), 2);
+    assert!(claimcheck::tui::update::add_rule_files(&mut model, vec!["b.json".into()]).is_none());
+}

@@ -711,7 +711,14 @@ fn on_rules_loaded(model: &mut Model, path: PathBuf, result: Result<Rules, LoadF
 }
 
 /// Registers rule files to load (at start-up). Returns the command that loads them.
-pub fn add_rule_files(model: &mut Model, paths: Vec<PathBuf>) -> Option<Cmd> {
+pub fn add_rule_files(model: &mut Model, mut paths: Vec<PathBuf>) -> Option<Cmd> {
+    // Each file once: results are matched to files by path.
+    let mut seen: Vec<PathBuf> = model.rule_files.iter().map(|f| f.path.clone()).collect();
+    paths.retain(|path| {
+        let new = !seen.contains(path);
+        seen.push(path.clone());
+        new
+    });
     for path in &paths {
         model.rule_files.push(RuleFile {
             path: path.clone(),
