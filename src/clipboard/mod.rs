@@ -149,13 +149,19 @@ impl Clipboard {
             return self.copy(text, terminal);
         }
         let served = self.system_handle().and_then(|handle| {
-            let set = handle.set();
-            #[cfg(all(unix, not(target_os = "macos")))]
+            let set = mark_secret(handle.set());
+            #[cfg(all(
+                unix,
+                not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+            ))]
             let set = {
                 use arboard::SetExtLinux;
-                set.exclude_from_history().wait_until(until)
+                set.wait_until(until)
             };
-            #[cfg(not(all(unix, not(target_os = "macos"))))]
+            #[cfg(not(all(
+                unix,
+                not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+            )))]
             let _ = until;
             set.text(text.to_owned()).map_err(|e| e.to_string())
         });
@@ -193,13 +199,9 @@ impl Clipboard {
 
     fn copy_system(&mut self, text: &str) -> Result<(), String> {
         let handle = self.system_handle()?;
-        let set = handle.set();
-        #[cfg(all(unix, not(target_os = "macos")))]
-        let set = {
-            use arboard::SetExtLinux;
-            set.exclude_from_history()
-        };
-        set.text(text.to_owned()).map_err(|e| e.to_string())
+        mark_secret(handle.set())
+            .text(text.to_owned())
+            .map_err(|e| e.to_string())
     }
 
     fn system_handle(&mut self) -> Result<&mut arboard::Clipboard, String> {
@@ -222,6 +224,30 @@ impl Clipboard {
         }
         Ok(self.system.as_mut().expect("opened above"))
     }
+}
+
+/// Asks clipboard managers not to keep the copy (tokens are secrets): the KDE password-manager
+/// hint on Linux, the concealed type on macOS, the history exclusion on Windows.
+fn mark_secret(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+    ))]
+    let set = {
+        use arboard::SetExtLinux;
+        set.exclude_from_history()
+    };
+    #[cfg(target_os = "macos")]
+    let set = {
+        use arboard::SetExtApple;
+        set.exclude_from_history()
+    };
+    #[cfg(windows)]
+    let set = {
+        use arboard::SetExtWindows;
+        set.exclude_from_history()
+    };
+    set
 }
 
 #[cfg(test)]
