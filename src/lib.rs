@@ -4,6 +4,7 @@
 //! `token` and `trust` are pure; everything with I/O sits at the edges.
 
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod demo;
 pub mod keys;
@@ -12,6 +13,7 @@ pub mod report;
 pub mod source;
 pub mod token;
 pub mod trust;
+pub mod tui;
 
 /// Selects aws-lc-rs as jsonwebtoken's crypto backend. Idempotent; call before signing or
 /// verifying. Without it jsonwebtoken panics whenever Cargo feature unification leaves it with

@@ -16,6 +16,8 @@ Examples:
   claimcheck decode token.jwt                 decode the token in a file
   pbpaste | claimcheck decode                 decode what is on the clipboard (macOS)
   echo \"Bearer $TOKEN\" | claimcheck decode --json
+  claimcheck                                  open the interactive view on an empty paste prompt
+  claimcheck token.jwt --rules trust.json     open a token with a rule file beside it
   claimcheck fetch --from github --audience sts.amazonaws.com   fetch a token where it is issued
   claimcheck verify token.jwt                 check the signature against the issuer's JWKS
   claimcheck demo                             show the bundled demo tokens (no network)";
@@ -32,9 +34,34 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Without a command: decode INPUT (as `claimcheck decode INPUT`).
+    /// Without a command: open INPUT in the interactive view (on a terminal), or decode it
+    /// (as `claimcheck decode INPUT`) when the output is piped or `--json` is given.
     #[command(flatten)]
     pub bare: DecodeArgs,
+
+    #[command(flatten)]
+    pub interactive: TuiArgs,
+}
+
+/// Options of the interactive view (`claimcheck [INPUT]` and `claimcheck demo` on a terminal).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TuiArgs {
+    /// Rule files to evaluate the token against; watched and re-evaluated when they change.
+    /// Give INPUT before this option.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub rules: Vec<std::path::PathBuf>,
+
+    /// Capture the mouse for scrolling (off by default so the terminal's text selection works).
+    #[arg(long)]
+    pub mouse: bool,
+
+    /// How to copy: OSC 52 over SSH else the system clipboard (auto), or only one of them, or off.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub clipboard: Option<crate::clipboard::Mode>,
+
+    /// Colours for a dark or a light terminal background (NO_COLOR turns colour off).
+    #[arg(long, value_enum, value_name = "THEME")]
+    pub theme: Option<crate::tui::theme::ThemeName>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,9 +82,61 @@ pub enum Command {
     /// Verify a token's signature against its issuer's keys (OIDC discovery + JWKS), and decode it.
     #[command(after_help = super::verify::EXAMPLES)]
     Verify(super::verify::VerifyArgs),
+    /// Preview a rule change against a corpus of tokens: who loses access, who gains it.
+    #[command(after_help = PREVIEW_EXAMPLES)]
+    Preview(PreviewArgs),
     /// Print the least-privilege trust rule that admits exactly this token's workload.
     #[command(after_help = SCAFFOLD_EXAMPLES)]
     Scaffold(ScaffoldArgs),
+}
+
+const PREVIEW_EXAMPLES: &str = "\
+A corpus is a directory of token files (*.jwt, *.txt, *.token), a file with one token per line,
+or JSON lines of claim objects (unsigned what-ifs, e.g. exported from logs); '-' reads stdin.
+Bad lines are counted and listed with their line numbers; they never stop the run. Signatures
+are not verified: a preview evaluates claims.
+
+Exit status: 0 done, 1 with --fail-on-change when any caller's access changes, 2 bad input.
+
+Examples:
+  claimcheck preview --tokens tokens/ --rules trust-policy.json
+  claimcheck preview --tokens corpus.jsonl --rules current.json --against proposed.json
+  claimcheck preview --tokens corpus.txt --rules current.json --against proposed.json --fail-on-change --json
+  claimcheck preview --tokens - --rules vault:role.json --group-by repository,ref < tokens.txt";
+
+#[derive(Debug, Clone, Args)]
+pub struct PreviewArgs {
+    /// The token corpus: a directory, a file of tokens or claim objects one per line, or '-'.
+    #[arg(long, value_name = "PATH")]
+    pub tokens: String,
+
+    /// The current rule file(s), optionally `KIND:FILE`; repeat for several.
+    #[arg(long = "rules", value_name = "[KIND:]FILE", required = true, action = clap::ArgAction::Append)]
+    pub rules: Vec<String>,
+
+    /// The proposed rule file(s) to compare against the current ones.
+    #[arg(long = "against", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]
+    pub against: Vec<String>,
+
+    /// Group tokens by these claims (comma-separated; JSON pointers allowed) instead of by
+    /// `sub` with its run-specific parts folded.
+    #[arg(long, value_name = "CLAIMS", value_delimiter = ',')]
+    pub group_by: Vec<String>,
+
+    /// Exit with status 1 when any caller gains or loses access (to guard a policy change in CI).
+    #[arg(long)]
+    pub fail_on_change: bool,
+
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
 }
 
 const SCAFFOLD_EXAMPLES: &str = "\
@@ -131,6 +210,9 @@ const DEMO_EXAMPLES: &str = "\
 The demo tokens are signed with keys published in claimcheck's repository (assets/demo): they
 are for trying claimcheck out and for tests, and prove nothing.
 
+On a terminal `claimcheck demo` opens the interactive view on the demo tokens (and the demo
+rules in assets/demo/rules when present); piped or with --json it prints them.
+
 Examples:
   claimcheck demo
   claimcheck demo --print-token github-environment | claimcheck decode
@@ -141,6 +223,11 @@ pub struct DecodeArgs {
     /// A token, a file holding one, or '-' for standard input.
     #[arg(value_name = "INPUT")]
     pub input: Option<String>,
+
+    /// Also copy the raw token to the clipboard (OSC 52 through the terminal, or the system
+    /// clipboard, which is then served until something else is copied, at most 30 s).
+    #[arg(long)]
+    pub copy: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -295,6 +382,9 @@ pub struct DemoArgs {
 
     #[command(flatten)]
     pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub interactive: TuiArgs,
 }
 
 fn parse_demo_name(name: &str) -> Result<String, String> {

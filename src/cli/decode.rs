@@ -36,6 +36,7 @@ pub fn run_command(args: &DecodeCommandArgs) -> u8 {
                 fetched.source,
                 &args.decode.output,
                 &args.decode.time,
+                args.decode.copy,
             )
         }
         Err(error) => super::fetch::report_error(json, &error),
@@ -52,7 +53,13 @@ pub fn run(args: &DecodeArgs) -> u8 {
         Ok(token) => token,
         Err(error) => return fail(args.output.json, error.kind(), &error.to_string()),
     };
-    show_token(&token, input.origin.to_string(), &args.output, &args.time)
+    show_token(
+        &token,
+        input.origin.to_string(),
+        &args.output,
+        &args.time,
+        args.copy,
+    )
 }
 
 /// Prints a decoded token as `decode` does; `fetch --json` prints through here too, so the two
@@ -62,6 +69,7 @@ pub(crate) fn show_token(
     source: String,
     output: &OutputArgs,
     time: &TimeArgs,
+    copy: bool,
 ) -> u8 {
     let document = TokenDocument::new(token, source, time.now(), time.leeway);
     if output.json {
@@ -72,6 +80,9 @@ pub(crate) fn show_token(
             dates: output.date,
         };
         print_stdout(&render_document(&document, &style));
+    }
+    if copy {
+        super::copy::copy_raw_token(token.compact());
     }
     exit::SUCCESS
 }

@@ -39,7 +39,7 @@ pub fn run(args: &FetchArgs) -> u8 {
             date: DateStyle::Utc,
             color: ColorChoice::Never,
         };
-        show_token(&fetched.token, fetched.source, &output, &args.time)
+        show_token(&fetched.token, fetched.source, &output, &args.time, false)
     } else {
         print_stdout(&format!("{}\n", fetched.token.compact()));
         exit::SUCCESS

@@ -5,10 +5,14 @@
 
 mod args;
 mod check;
+mod copy;
 mod decode;
 mod demo;
 mod fetch;
+mod interactive;
 mod paint;
+mod preview;
+mod preview_text;
 mod scaffold;
 mod text;
 mod verdict_text;
@@ -31,15 +35,25 @@ pub mod exit {
 }
 
 pub fn run() -> ExitCode {
+    let started = std::time::Instant::now();
     crate::install_crypto_provider();
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Decode(args)) => decode::run_command(&args),
         Some(Command::Fetch(args)) => fetch::run(&args),
         Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Demo(args))
+            if interactive::wanted(args.output.json) && args.print_token.is_none() =>
+        {
+            interactive::demo(&args, started)
+        }
         Some(Command::Demo(args)) => demo::run(&args),
+        Some(Command::Preview(args)) => preview::run(&args),
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),
+        None if interactive::wanted(cli.bare.output.json) => {
+            interactive::bare(&cli.bare, &cli.interactive, started)
+        }
         None => decode::run(&cli.bare),
     };
     ExitCode::from(code)

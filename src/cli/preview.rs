@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use super::args::PreviewArgs;
+use super::check::load_rules;
 use super::decode::{fail, print_json};
 use super::paint::Paint;
 use super::preview_text::render_preview;
@@ -13,7 +14,6 @@ use crate::preview::corpus;
 use crate::preview::group::GroupBy;
 use crate::preview::matrix::{PreviewInput, evaluate};
 use crate::report::SCHEMA_VERSION;
-use crate::rule_files::load_rules;
 
 /// Changed and bad entries listed by location in the report; all are counted.
 const MAX_LISTED: usize = 1000;
@@ -85,7 +85,9 @@ impl Progress {
         if !self.enabled {
             return;
         }
-        let Ok(mut last) = self.last.lock() else { return };
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
         let now = Instant::now();
         if last.is_some_and(|at| now - at < Duration::from_millis(100)) {
             return;

@@ -26,12 +26,20 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
             String::new()
         },
         if preview.bad > 0 {
-            format!(", {} bad entr{} skipped", preview.bad, if preview.bad == 1 { "y" } else { "ies" })
+            format!(
+                ", {} bad entr{} skipped",
+                preview.bad,
+                if preview.bad == 1 { "y" } else { "ies" }
+            )
         } else {
             String::new()
         }
     );
-    let _ = writeln!(out, "{}", paint.dim("Signatures are not verified in a preview: it evaluates claims only."));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.dim("Signatures are not verified in a preview: it evaluates claims only.")
+    );
 
     let mut columns: Vec<(String, &RuleId)> = preview
         .current_rules
@@ -40,11 +48,20 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
         .map(|(i, id)| (format!("C{}", i + 1), id))
         .collect();
     if let Some(proposed) = &preview.proposed_rules {
-        columns.extend(proposed.iter().enumerate().map(|(i, id)| (format!("P{}", i + 1), id)));
+        columns.extend(
+            proposed
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (format!("P{}", i + 1), id)),
+        );
     }
     let _ = writeln!(out, "\n{}", paint.bold("Rules"));
     for (label, id) in &columns {
-        let role = if label.starts_with('C') { "current " } else { "proposed" };
+        let role = if label.starts_with('C') {
+            "current "
+        } else {
+            "proposed"
+        };
         let _ = writeln!(out, "  {label:<4} {role}  {}", describe_rule(id));
     }
 
@@ -77,13 +94,31 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
         .max()
         .unwrap_or(12);
 
-    let _ = write!(out, "\n  {:<key_width$}  {:>6}", paint.bold("caller group"), "tokens");
+    let _ = write!(
+        out,
+        "\n  {:<key_width$}  {:>6}",
+        paint.bold("caller group"),
+        "tokens"
+    );
     for ((label, _), width) in columns.iter().zip(&widths) {
         let _ = write!(out, "  {label:<width$}");
     }
-    let _ = writeln!(out, "{}", if preview.changes.is_some() { "  change" } else { "" });
+    let _ = writeln!(
+        out,
+        "{}",
+        if preview.changes.is_some() {
+            "  change"
+        } else {
+            ""
+        }
+    );
     for (row, row_cells) in preview.groups.iter().zip(&cells) {
-        let _ = write!(out, "  {:<key_width$}  {:>6}", shorten(&row.key), row.tokens);
+        let _ = write!(
+            out,
+            "  {:<key_width$}  {:>6}",
+            shorten(&row.key),
+            row.tokens
+        );
         for (cell, width) in row_cells.iter().zip(&widths) {
             let _ = write!(out, "  {cell:<width$}");
         }
@@ -104,8 +139,20 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
     }
 
     if let Some(changes) = &preview.changes {
-        render_changes(&mut out, "Lost access", changes.lost, &changes.lost_listed, paint);
-        render_changes(&mut out, "Gained access", changes.gained, &changes.gained_listed, paint);
+        render_changes(
+            &mut out,
+            "Lost access",
+            changes.lost,
+            &changes.lost_listed,
+            paint,
+        );
+        render_changes(
+            &mut out,
+            "Gained access",
+            changes.gained,
+            &changes.gained_listed,
+            paint,
+        );
         if changes.lost + changes.gained == 0 {
             let _ = writeln!(out, "\n{}", paint.green("✓ No caller's access changes."));
         }
@@ -114,16 +161,33 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
     if preview.bad > 0 {
         let _ = writeln!(out, "\n{} ({})", paint.bold("Bad entries"), preview.bad);
         for bad in &preview.bad_listed {
-            let _ = writeln!(out, "  {}: {}", escape_controls(&bad.location.to_string()), escape_controls(&bad.reason));
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                escape_controls(&bad.location.to_string()),
+                escape_controls(&bad.reason)
+            );
         }
         if preview.bad > preview.bad_listed.len() {
-            let _ = writeln!(out, "  … and {} more", preview.bad - preview.bad_listed.len());
+            let _ = writeln!(
+                out,
+                "  … and {} more",
+                preview.bad - preview.bad_listed.len()
+            );
         }
     }
 
     if !preview.lints.is_empty() {
-        let which = if preview.proposed_rules.is_some() { "proposed" } else { "current" };
-        let _ = writeln!(out, "\n{}", paint.bold(&format!("Lints of the {which} rules")));
+        let which = if preview.proposed_rules.is_some() {
+            "proposed"
+        } else {
+            "current"
+        };
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.bold(&format!("Lints of the {which} rules"))
+        );
         for entry in &preview.lints {
             let label = match entry.lint.severity {
                 Severity::Error => paint.red("✗ error  "),
@@ -155,10 +219,17 @@ fn render_changes(out: &mut String, title: &str, count: usize, listed: &[Change]
             escape_controls(&change.group)
         );
         if let Some(deciding) = &change.deciding {
-            let mut because = format!("{} {}", deciding.outcome.glyph(), describe_rule(&deciding.rule));
+            let mut because = format!(
+                "{} {}",
+                deciding.outcome.glyph(),
+                describe_rule(&deciding.rule)
+            );
             if let Some(condition) = &deciding.condition {
                 let expected: Vec<String> = deciding.expected.iter().map(display_value).collect();
-                let actual = deciding.actual.as_ref().map_or_else(|| "absent".to_owned(), display_value);
+                let actual = deciding
+                    .actual
+                    .as_ref()
+                    .map_or_else(|| "absent".to_owned(), display_value);
                 let _ = write!(
                     because,
                     ": {} expected {} but the token has {}",
@@ -189,11 +260,19 @@ fn counts_cell(counts: &OutcomeCounts) -> String {
         .filter(|(_, n)| *n > 0)
         .map(|(glyph, n)| format!("{glyph}{n}"))
         .collect();
-    if shown.is_empty() { "·".to_owned() } else { shown.join(" ") }
+    if shown.is_empty() {
+        "·".to_owned()
+    } else {
+        shown.join(" ")
+    }
 }
 
 fn describe_rule(id: &RuleId) -> String {
-    let file = id.file.as_deref().map(|f| format!("{f} ")).unwrap_or_default();
+    let file = id
+        .file
+        .as_deref()
+        .map(|f| format!("{f} "))
+        .unwrap_or_default();
     escape_controls(&format!("{} {file}{}", id.kind.name(), id.name)).into_owned()
 }
 

@@ -1,0 +1,42 @@
+//! `--copy` for one-shot commands: the copy must outlive the process, so it goes through the
+//! terminal (OSC 52, held by the terminal emulator) or the system clipboard served until
+//! another program takes the selection over (stack-notes §2.3).
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use crate::clipboard::{Clipboard, Environment, Mode};
+
+/// How long a one-shot command keeps serving the system clipboard at most.
+const SERVE_FOR: Duration = Duration::from_secs(30);
+
+/// Copies `compact` and says on stderr how (or why not). A failed copy does not change the
+/// command's exit status: the decoding it was asked for succeeded.
+pub fn copy_raw_token(compact: &str) {
+    // OSC 52 must reach the terminal even when stdout is piped: stderr if it is one, else the
+    // controlling terminal.
+    let terminal: Option<Box<dyn Write>> = if std::io::stderr().is_terminal() {
+        Some(Box::new(std::io::stderr()))
+    } else {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/tty")
+            .ok()
+            .map(|tty| Box::new(tty) as Box<dyn Write>)
+    };
+    let (mode, mut terminal) = match terminal {
+        Some(terminal) => (Mode::Auto, terminal),
+        None => (Mode::System, Box::new(std::io::sink()) as Box<dyn Write>),
+    };
+    let mut clipboard = Clipboard::new(mode, Environment::detect());
+    if clipboard.would_serve_system() {
+        eprintln!(
+            "claimcheck: serving the clipboard until something else is copied (at most {} s; Ctrl-C stops)",
+            SERVE_FOR.as_secs()
+        );
+    }
+    match clipboard.copy_and_serve(compact, &mut *terminal, Instant::now() + SERVE_FOR) {
+        Ok(via) => eprintln!("claimcheck: copied the raw token via {via}"),
+        Err(error) => eprintln!("claimcheck: not copied: {error}"),
+    }
+}

@@ -1,0 +1,338 @@
+//! The clipboard service shared by the TUI and the CLI's `--copy`.
+//!
+//! Public face: [`Mode`] (`auto|system|osc52|off`), [`Environment`] (what the process can see of
+//! its surroundings), [`Clipboard`] (one long-lived service per process: on X11 and Wayland the
+//! copying process *serves* the clipboard, so the handle must outlive the copy), [`Via`] (which
+//! path a copy took, for the status line) and [`osc52`] for the escape sequences.
+//!
+//! Copied text is marked for clipboard managers to skip (tokens are secrets) where arboard
+//! supports it. Nothing here panics without a display: every failure is a message.
+
+pub mod osc52;
+
+use std::fmt;
+use std::io::Write;
+
+use serde::Deserialize;
+
+/// How to copy (config `clipboard = "…"`, flag `--clipboard`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// OSC 52 over SSH; otherwise the system clipboard, falling back to OSC 52.
+    #[default]
+    Auto,
+    /// The system clipboard only (X11/Wayland/macOS/Windows, through arboard).
+    System,
+    /// Only the terminal escape sequence OSC 52.
+    Osc52,
+    /// Never copy.
+    Off,
+}
+
+/// Which path a copy took, as the status line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    System,
+    Osc52,
+    Osc52Tmux,
+}
+
+impl fmt::Display for Via {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Via::System => "the system clipboard",
+            Via::Osc52 => "OSC 52 (the terminal must allow clipboard writes)",
+            Via::Osc52Tmux => "OSC 52 through tmux (tmux must allow passthrough)",
+        })
+    }
+}
+
+/// What the process knows about where it runs; read once from the environment, or built by
+/// hand in tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Environment {
+    pub over_ssh: bool,
+    pub has_display: bool,
+    pub inside_tmux: bool,
+}
+
+impl Environment {
+    pub fn detect() -> Environment {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        Environment {
+            over_ssh: set("SSH_TTY") || set("SSH_CONNECTION") || set("SSH_CLIENT"),
+            has_display: cfg!(any(target_os = "macos", target_os = "windows"))
+                || set("DISPLAY")
+                || set("WAYLAND_DISPLAY"),
+            inside_tmux: set("TMUX"),
+        }
+    }
+}
+
+/// The first path to try for a copy under `mode` in `env`, and whether OSC 52 may follow when
+/// the system clipboard fails.
+fn plan(mode: Mode, env: Environment) -> (Option<Path>, bool) {
+    match mode {
+        Mode::Off => (None, false),
+        Mode::Osc52 => (Some(Path::Osc52), false),
+        Mode::System => (Some(Path::System), false),
+        // Over SSH arboard would "succeed" on the remote machine's clipboard, which the user
+        // never sees (stack-notes §2.3).
+        Mode::Auto if env.over_ssh || !env.has_display => (Some(Path::Osc52), false),
+        Mode::Auto => (Some(Path::System), true),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Path {
+    System,
+    Osc52,
+}
+
+/// The clipboard service. Keep one per process.
+pub struct Clipboard {
+    mode: Mode,
+    env: Environment,
+    system: Option<arboard::Clipboard>,
+    /// Why the system clipboard could not be opened, kept so it is tried once, not per copy.
+    system_error: Option<String>,
+}
+
+impl Clipboard {
+    pub fn new(mode: Mode, env: Environment) -> Clipboard {
+        Clipboard {
+            mode,
+            env,
+            system: None,
+            system_error: None,
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Whether a copy would go to the system clipboard (and so, in a one-shot command, block
+    /// while serving it).
+    pub fn would_serve_system(&self) -> bool {
+        plan(self.mode, self.env).0 == Some(Path::System) && self.env.has_display
+    }
+
+    /// Copies `text`, writing OSC 52 (when that path is taken) to `terminal`. Call it between
+    /// frames, never while a frame is being drawn.
+    pub fn copy(&mut self, text: &str, terminal: &mut dyn Write) -> Result<Via, String> {
+        let (first, may_fall_back) = plan(self.mode, self.env);
+        match first {
+            None => Err("copying is off (clipboard = \"off\")".to_owned()),
+            Some(Path::Osc52) => self.write_osc52(text, terminal),
+            Some(Path::System) => match self.copy_system(text) {
+                Ok(()) => Ok(Via::System),
+                Err(_) if may_fall_back => self.write_osc52(text, terminal),
+                Err(error) => Err(format!("system clipboard unavailable: {error}")),
+            },
+        }
+    }
+
+    /// Copies for a one-shot command (`decode --copy`), which exits right after: on X11 and
+    /// Wayland the copy would die with the process, so the system path keeps serving the
+    /// selection until another program takes it over or `until` passes (blocking until then).
+    /// OSC 52 needs no serving: the terminal holds the copy.
+    pub fn copy_and_serve(
+        &mut self,
+        text: &str,
+        terminal: &mut dyn Write,
+        until: std::time::Instant,
+    ) -> Result<Via, String> {
+        let (first, may_fall_back) = plan(self.mode, self.env);
+        if first != Some(Path::System) {
+            return self.copy(text, terminal);
+        }
+        let served = self.system_handle().and_then(|handle| {
+            let set = mark_secret(handle.set());
+            #[cfg(all(
+                unix,
+                not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+            ))]
+            let set = {
+                use arboard::SetExtLinux;
+                set.wait_until(until)
+            };
+            #[cfg(not(all(
+                unix,
+                not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+            )))]
+            let _ = until;
+            set.text(text.to_owned()).map_err(|e| e.to_string())
+        });
+        match served {
+            Ok(()) => Ok(Via::System),
+            Err(_) if may_fall_back => self.write_osc52(text, terminal),
+            Err(error) => Err(format!("system clipboard unavailable: {error}")),
+        }
+    }
+
+    /// Reads text from the system clipboard (the "paste from clipboard" key). OSC 52 reads are
+    /// not attempted: most terminals refuse them.
+    pub fn read(&mut self) -> Result<String, String> {
+        if self.mode == Mode::Off {
+            return Err("the clipboard is off (clipboard = \"off\")".to_owned());
+        }
+        let handle = self.system_handle()?;
+        handle
+            .get_text()
+            .map_err(|e| format!("cannot read the clipboard: {e}"))
+    }
+
+    fn write_osc52(&mut self, text: &str, terminal: &mut dyn Write) -> Result<Via, String> {
+        let (bytes, via) = if self.env.inside_tmux {
+            (osc52::tmux_wrapped(text), Via::Osc52Tmux)
+        } else {
+            (osc52::sequence(text), Via::Osc52)
+        };
+        terminal
+            .write_all(bytes.as_bytes())
+            .and_then(|()| terminal.flush())
+            .map_err(|e| format!("cannot write to the terminal: {e}"))?;
+        Ok(via)
+    }
+
+    fn copy_system(&mut self, text: &str) -> Result<(), String> {
+        let handle = self.system_handle()?;
+        mark_secret(handle.set())
+            .text(text.to_owned())
+            .map_err(|e| e.to_string())
+    }
+
+    fn system_handle(&mut self) -> Result<&mut arboard::Clipboard, String> {
+        if let Some(error) = &self.system_error {
+            return Err(error.clone());
+        }
+        if self.system.is_none() {
+            if !self.env.has_display {
+                let error = "no display (DISPLAY and WAYLAND_DISPLAY are unset)".to_owned();
+                self.system_error = Some(error.clone());
+                return Err(error);
+            }
+            match arboard::Clipboard::new() {
+                Ok(handle) => self.system = Some(handle),
+                Err(error) => {
+                    self.system_error = Some(error.to_string());
+                    return Err(error.to_string());
+                }
+            }
+        }
+        Ok(self.system.as_mut().expect("opened above"))
+    }
+}
+
+/// Asks clipboard managers not to keep the copy (tokens are secrets): the KDE password-manager
+/// hint on Linux, the concealed type on macOS, the history exclusion on Windows.
+fn mark_secret(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+    ))]
+    let set = {
+        use arboard::SetExtLinux;
+        set.exclude_from_history()
+    };
+    #[cfg(target_os = "macos")]
+    let set = {
+        use arboard::SetExtApple;
+        set.exclude_from_history()
+    };
+    #[cfg(windows)]
+    let set = {
+        use arboard::SetExtWindows;
+        set.exclude_from_history()
+    };
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADLESS: Environment = Environment {
+        over_ssh: false,
+        has_display: false,
+        inside_tmux: false,
+    };
+
+    #[test]
+    fn auto_prefers_osc52_over_ssh_and_without_a_display() {
+        let ssh = Environment {
+            over_ssh: true,
+            has_display: true,
+            ..HEADLESS
+        };
+        assert_eq!(plan(Mode::Auto, ssh), (Some(Path::Osc52), false));
+        assert_eq!(plan(Mode::Auto, HEADLESS), (Some(Path::Osc52), false));
+        let desktop = Environment {
+            has_display: true,
+            ..HEADLESS
+        };
+        assert_eq!(plan(Mode::Auto, desktop), (Some(Path::System), true));
+        assert_eq!(plan(Mode::System, ssh), (Some(Path::System), false));
+        assert_eq!(plan(Mode::Off, desktop), (None, false));
+    }
+
+    #[test]
+    fn headless_auto_copy_writes_osc52_exactly() {
+        let mut clipboard = Clipboard::new(Mode::Auto, HEADLESS);
+        let mut terminal = Vec::new();
+        assert_eq!(clipboard.copy("foo", &mut terminal), Ok(Via::Osc52));
+        assert_eq!(terminal, b"\x1b]52;c;Zm9v\x07");
+    }
+
+    #[test]
+    fn inside_tmux_the_sequence_is_wrapped() {
+        let env = Environment {
+            inside_tmux: true,
+            ..HEADLESS
+        };
+        let mut clipboard = Clipboard::new(Mode::Osc52, env);
+        let mut terminal = Vec::new();
+        assert_eq!(clipboard.copy("foo", &mut terminal), Ok(Via::Osc52Tmux));
+        assert_eq!(terminal, osc52::tmux_wrapped("foo").as_bytes());
+    }
+
+    #[test]
+    fn system_mode_without_a_display_fails_with_a_message_and_writes_nothing() {
+        let mut clipboard = Clipboard::new(Mode::System, HEADLESS);
+        let mut terminal = Vec::new();
+        let error = clipboard.copy("secret", &mut terminal).unwrap_err();
+        assert!(error.contains("no display"), "{error}");
+        assert!(terminal.is_empty());
+        assert!(clipboard.read().unwrap_err().contains("no display"));
+    }
+
+    #[test]
+    fn one_shot_copies_without_a_display_use_osc52_and_return_at_once() {
+        let mut clipboard = Clipboard::new(Mode::Auto, HEADLESS);
+        let mut terminal = Vec::new();
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+        assert_eq!(
+            clipboard.copy_and_serve("foo", &mut terminal, far),
+            Ok(Via::Osc52)
+        );
+        assert_eq!(terminal, b"\x1b]52;c;Zm9v\x07");
+        let mut system = Clipboard::new(Mode::System, HEADLESS);
+        assert!(system.copy_and_serve("foo", &mut Vec::new(), far).is_err());
+    }
+
+    #[test]
+    fn off_mode_copies_nothing() {
+        let mut clipboard = Clipboard::new(Mode::Off, HEADLESS);
+        let mut terminal = Vec::new();
+        assert!(
+            clipboard
+                .copy("secret", &mut terminal)
+                .unwrap_err()
+                .contains("off")
+        );
+        assert!(terminal.is_empty());
+        assert!(clipboard.read().is_err());
+    }
+}

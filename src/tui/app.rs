@@ -1,0 +1,168 @@
+//! The runtime: owns the terminal, the channel, the worker and the clipboard; feeds `Msg`s to
+//! `update`, draws with `view`, and carries out the `Cmd`s that `update` returns.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use super::engine::Engine;
+use super::events::{self, Clock, Pause};
+use super::model::Model;
+use super::terminal::{Session, termination_flag};
+use super::update::{Cmd, Msg, update};
+use super::view::view;
+use super::worker::{self, Job};
+use super::{editor, watch};
+use crate::clipboard::Clipboard;
+
+pub struct Runtime {
+    pub model: Model,
+    pub initial: Option<Cmd>,
+    pub engine: Arc<dyn Engine>,
+    pub clipboard: Clipboard,
+    pub clock: Clock,
+    pub mouse: bool,
+    pub rule_paths: Vec<PathBuf>,
+    /// When the process started, to report the time to the first frame.
+    pub started: Instant,
+}
+
+/// Runs the UI until the user quits. The terminal is restored on every way out.
+pub fn run(runtime: Runtime) -> io::Result<()> {
+    let Runtime {
+        mut model,
+        initial,
+        engine,
+        mut clipboard,
+        clock,
+        mouse,
+        rule_paths,
+        started,
+    } = runtime;
+    let (tx, rx): (Sender<Msg>, Receiver<Msg>) = channel();
+    let jobs = worker::spawn(engine, tx.clone());
+    let _watcher = watch::watch(&rule_paths, tx.clone());
+
+    let mut session = Session::start(mouse)?;
+    let size = session.terminal.size()?;
+    update(&mut model, Msg::Resize(size.width, size.height));
+    session.terminal.draw(|frame| view(&model, frame))?;
+    let first_frame = started.elapsed();
+    let pause = Arc::new(Pause::default());
+    events::spawn(tx.clone(), clock, termination_flag(), Arc::clone(&pause));
+    let mut effects = Effects {
+        session: &mut session,
+        clipboard: &mut clipboard,
+        jobs: &jobs,
+        tx: &tx,
+        pause: &pause,
+    };
+
+    let mut pending = initial;
+    loop {
+        if let Some(cmd) = pending.take() {
+            execute(cmd, &mut model, &mut effects)?;
+        }
+        if model.quit {
+            break;
+        }
+        effects.session.terminal.draw(|frame| view(&model, frame))?;
+        let Ok(msg) = rx.recv() else { break };
+        pending = update(&mut model, msg);
+        // Drain what queued up meanwhile (a burst of ticks or keys) before drawing again.
+        while pending.is_none() && !model.quit {
+            match rx.try_recv() {
+                Ok(msg) => pending = update(&mut model, msg),
+                Err(_) => break,
+            }
+        }
+    }
+    drop(session);
+    if std::env::var_os("CLAIMCHECK_REPORT_FIRST_FRAME").is_some() {
+        eprintln!(
+            "first frame after {:.1} ms",
+            first_frame.as_secs_f64() * 1000.0
+        );
+    }
+    Ok(())
+}
+
+/// What carrying out commands needs besides the model.
+struct Effects<'a> {
+    session: &'a mut Session,
+    clipboard: &'a mut Clipboard,
+    jobs: &'a Sender<Job>,
+    tx: &'a Sender<Msg>,
+    pause: &'a Pause,
+}
+
+impl Effects<'_> {
+    /// Runs `run` with the terminal handed over to another program.
+    fn suspended<T>(&mut self, run: impl FnOnce() -> T) -> io::Result<T> {
+        self.pause.pause();
+        let result = self.session.suspended(run);
+        self.pause.resume();
+        result
+    }
+}
+
+fn execute(cmd: Cmd, model: &mut Model, fx: &mut Effects) -> io::Result<()> {
+    let follow_up = match cmd {
+        Cmd::Batch(cmds) => {
+            for cmd in cmds {
+                execute(cmd, model, fx)?;
+            }
+            None
+        }
+        Cmd::Quit => {
+            model.quit = true;
+            None
+        }
+        Cmd::Copy { text, what } => {
+            let result = fx.clipboard.copy(&text, &mut io::stdout());
+            update(model, Msg::Copied { what, result })
+        }
+        Cmd::ClearClipboard => {
+            // Overwriting with nothing; the system clipboard may hold something newer by now,
+            // which is the user's and is left alone only when we cannot tell (OSC 52).
+            let _ = fx.clipboard.copy("", &mut io::stdout());
+            None
+        }
+        Cmd::ReadClipboard => {
+            let text = fx.clipboard.read();
+            update(model, Msg::ClipboardText(text))
+        }
+        Cmd::Verify {
+            entry_id,
+            generation,
+            token,
+        } => {
+            let _ = fx.jobs.send(Job::Verify {
+                entry_id,
+                generation,
+                token,
+            });
+            None
+        }
+        Cmd::LoadRules(paths) => {
+            let _ = fx.jobs.send(Job::LoadRules(paths));
+            None
+        }
+        Cmd::EditClaimsExternally(json) => {
+            let edited = fx.suspended(|| editor::edit_text(&json))?;
+            update(model, Msg::ClaimsEdited(edited))
+        }
+        Cmd::OpenInEditor(path) => {
+            let result = fx.suspended(|| editor::edit(&path))?;
+            // The watcher will also notice; reloading here covers platforms without one.
+            let _ = fx.tx.send(Msg::RuleFileChanged(path));
+            update(model, Msg::EditorClosed(result))
+        }
+    };
+    match follow_up {
+        Some(cmd) => execute(cmd, model, fx),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,91 @@
+//! The TUI's boundary to rule loading and signature verification. The app is handed an
+//! [`Engine`]; the TUI never names a concrete loader or verifier, so plugging in
+//! `trust::load` and the `keys` verifier is one implementation of this trait.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::report::SignatureReport;
+use crate::token::{Form, Token};
+use crate::trust::Rule;
+
+/// Why a rule file yielded no rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadFailure {
+    /// The file is not a rule the loader understands (parse error, unknown shape).
+    Invalid(String),
+    /// This build cannot load rules at all.
+    Unavailable(String),
+}
+
+impl LoadFailure {
+    pub fn message(&self) -> &str {
+        match self {
+            LoadFailure::Invalid(m) | LoadFailure::Unavailable(m) => m,
+        }
+    }
+}
+
+pub type Rules = Vec<Arc<dyn Rule>>;
+
+pub trait Engine: Send + Sync {
+    /// Parses the text of one rule file (which may hold several rules). Pure; called on the
+    /// worker thread after the file is read.
+    fn load_rules(&self, path: &Path, text: &str) -> Result<Rules, LoadFailure>;
+
+    /// Checks the token's signature. May use the network; called on the worker thread.
+    fn verify(&self, token: &Token) -> SignatureReport;
+}
+
+/// What this build can do on its own: decode and display. It loads no rules and verifies no
+/// signatures, and says so instead of pretending.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Standalone {
+    /// The tokens are the bundled demo tokens, whose issuers are pinned to `demo::JWKS_JSON`.
+    pub demo: bool,
+}
+
+impl Engine for Standalone {
+    fn load_rules(&self, _path: &Path, _text: &str) -> Result<Rules, LoadFailure> {
+        Err(LoadFailure::Unavailable(
+            "not loaded: this build cannot evaluate rules yet".to_owned(),
+        ))
+    }
+
+    fn verify(&self, token: &Token) -> SignatureReport {
+        let reason = match token.form() {
+            Form::Unsecured => "the token is unsigned (alg none): there is nothing to verify",
+            Form::Encrypted => "the token is encrypted (JWE); its signature, if any, is inside",
+            Form::Signed if self.demo => {
+                "this build cannot verify signatures yet (the demo keys are test-only anyway)"
+            }
+            Form::Signed => "this build cannot verify signatures yet",
+        };
+        SignatureReport::not_checked(reason)
+    }
+}
+
+/// The real engine: rule files through `trust::load`, signatures through the `keys` verifier.
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub keys: crate::keys::Settings,
+}
+
+impl Engine for Live {
+    fn load_rules(&self, path: &Path, text: &str) -> Result<Rules, LoadFailure> {
+        let name = path.display().to_string();
+        let loaded = crate::trust::load::load_rule_file(&name, text, None)
+            .and_then(|loaded| loaded.into_rules())
+            .map_err(|error| LoadFailure::Invalid(error.to_string()))?;
+        Ok(loaded.into_iter().map(Arc::from).collect())
+    }
+
+    fn verify(&self, token: &Token) -> SignatureReport {
+        match crate::keys::Keyring::new(self.keys.clone()) {
+            Ok(mut keyring) => SignatureReport::from(&keyring.verify(token)),
+            Err(error) => {
+                SignatureReport::not_checked(format!("cannot set up key fetching: {error}"))
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Everything the screen shows, and nothing else. `view` renders from `&Model` only; `update`
+//! is the only writer.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::engine::Rules;
+use super::keymap::Keymap;
+use super::theme::Theme;
+use crate::report::SignatureReport;
+use crate::report::timefmt::DateStyle;
+use crate::token::{Claims, Token};
+use crate::trust::{Rule, Verdict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Token,
+    Claims,
+    Rules,
+    Why,
+}
+
+impl Pane {
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Token => "Token",
+            Pane::Claims => "Claims",
+            Pane::Rules => "Rules",
+            Pane::Why => "Why",
+        }
+    }
+}
+
+/// Below this size the panes become tabs (DESIGN.md §5: "at 80×24 the panes stack").
+pub const WIDE_MIN: (u16, u16) = (100, 30);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Signature {
+    /// The worker is checking it; the UI shows a spinner.
+    Checking,
+    Done(SignatureReport),
+}
+
+/// One token in the list.
+pub struct Entry {
+    pub id: u64,
+    pub token: Token,
+    /// `argument`, `stdin`, `paste`, `clipboard`, `demo:github-branch`, `what-if of …`.
+    pub source: String,
+    /// The claims of a what-if: edited by the user, so unsigned; rules see these instead of the
+    /// token's own.
+    pub simulated: Option<Claims>,
+    pub signature: Signature,
+    /// Bumped on every verification request; a result carrying an older number is dropped.
+    pub generation: u64,
+    /// Verdicts of every loaded rule against this token's claims at `Model::now`, with the
+    /// index of the rule file each came from.
+    pub verdicts: Vec<(usize, Verdict)>,
+}
+
+impl Entry {
+    pub fn claims(&self) -> Option<&Claims> {
+        self.simulated.as_ref().or(self.token.claims())
+    }
+}
+
+pub enum RuleFileState {
+    Loading,
+    Loaded,
+    /// The file no longer parses; `RuleFile::rules` still holds the last good rules (stale).
+    Invalid(String),
+    /// Rules cannot be loaded in this build.
+    Unavailable(String),
+    /// The file cannot be read.
+    Unreadable(String),
+}
+
+pub struct RuleFile {
+    pub path: PathBuf,
+    pub rules: Rules,
+    pub state: RuleFileState,
+}
+
+impl RuleFile {
+    pub fn is_stale(&self) -> bool {
+        matches!(self.state, RuleFileState::Invalid(_)) && !self.rules.is_empty()
+    }
+
+    pub fn rule(&self, index: usize) -> Option<&Arc<dyn Rule>> {
+        self.rules.get(index)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// A token to add (the paste prompt).
+    Token,
+    /// The claims filter; applied as it is typed.
+    Filter,
+    /// A what-if edit of one claim: JSON, or a bare word taken as a string; empty removes it.
+    EditClaim { name: String },
+}
+
+/// The focused text input. It takes keys and pastes before any hotkey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub purpose: InputPurpose,
+    pub text: String,
+    pub error: Option<String>,
+}
+
+impl Input {
+    pub fn new(purpose: InputPurpose, text: impl Into<String>) -> Input {
+        Input {
+            purpose,
+            text: text.into(),
+            error: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub kind: NoticeKind,
+    /// Shown until `Model::frame` reaches this (frames, not the clock, which `--now` freezes).
+    pub until_frame: u64,
+}
+
+pub struct Model {
+    /// Seconds since the epoch; injected by ticks (or frozen with `--now` and in tests).
+    pub now: i64,
+    pub leeway: i64,
+    pub tokens: Vec<Entry>,
+    pub selected: usize,
+    pub next_id: u64,
+    pub rule_files: Vec<RuleFile>,
+    pub focus: Pane,
+    pub why_open: bool,
+    pub help_open: bool,
+    pub help_scroll: u16,
+    pub input: Option<Input>,
+    pub filter: String,
+    /// Index into the *filtered* claims of the selected token.
+    pub claim_cursor: usize,
+    /// Index into the selected token's verdicts.
+    pub rule_cursor: usize,
+    pub why_scroll: u16,
+    pub date_style: DateStyle,
+    pub notice: Option<Notice>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    /// Advances on every tick; drives the spinner.
+    pub frame: u64,
+    /// When to clear the clipboard after a copy (`clear_clipboard_after_secs`).
+    pub clear_clipboard_at: Option<i64>,
+    pub clear_clipboard_after: Option<u64>,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(now: i64, keymap: Keymap, theme: Theme) -> Model {
+        Model {
+            now,
+            leeway: crate::token::time::DEFAULT_LEEWAY_SECS,
+            tokens: Vec::new(),
+            selected: 0,
+            next_id: 1,
+            rule_files: Vec::new(),
+            focus: Pane::Claims,
+            why_open: false,
+            help_open: false,
+            help_scroll: 0,
+            input: Some(Input::new(InputPurpose::Token, "")),
+            filter: String::new(),
+            claim_cursor: 0,
+            rule_cursor: 0,
+            why_scroll: 0,
+            date_style: DateStyle::Utc,
+            notice: None,
+            keymap,
+            theme,
+            size: (120, 40),
+            frame: 0,
+            clear_clipboard_at: None,
+            clear_clipboard_after: None,
+            quit: false,
+        }
+    }
+
+    pub fn wide(&self) -> bool {
+        self.size.0 >= WIDE_MIN.0 && self.size.1 >= WIDE_MIN.1
+    }
+
+    pub fn current(&self) -> Option<&Entry> {
+        self.tokens.get(self.selected)
+    }
+
+    /// The claims of the selected token that pass the filter, in token order.
+    pub fn visible_claims(&self) -> Vec<(&String, &Value)> {
+        let Some(claims) = self.current().and_then(Entry::claims) else {
+            return Vec::new();
+        };
+        let needle = self.filter.to_lowercase();
+        claims
+            .iter()
+            .filter(|(name, value)| {
+                needle.is_empty()
+                    || name.to_lowercase().contains(&needle)
+                    || value_text(value).to_lowercase().contains(&needle)
+            })
+            .collect()
+    }
+
+    pub fn selected_claim(&self) -> Option<(&String, &Value)> {
+        self.visible_claims().get(self.claim_cursor).copied()
+    }
+
+    pub fn selected_verdict(&self) -> Option<&(usize, Verdict)> {
+        self.current()?.verdicts.get(self.rule_cursor)
+    }
+
+    /// The panes Tab cycles through, in order, for the current size and state.
+    pub fn panes(&self) -> Vec<Pane> {
+        let mut panes = if self.wide() {
+            vec![Pane::Claims, Pane::Rules]
+        } else {
+            vec![Pane::Token, Pane::Claims, Pane::Rules]
+        };
+        if self.why_open || !self.wide() {
+            panes.push(Pane::Why);
+        }
+        panes
+    }
+}
+
+/// A claim value as one line of text: strings bare, everything else compact JSON.
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}

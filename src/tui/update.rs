@@ -1,0 +1,759 @@
+//! `update(&mut Model, Msg) -> Option<Cmd>`: the only place the model changes. Effects (copying,
+//! verifying, reading files, running an editor) are returned as [`Cmd`]s for the runtime.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use serde_json::Value;
+
+use super::engine::{LoadFailure, Rules};
+use super::keymap::{Action, Context, Key};
+use super::model::{
+    Entry, Input, InputPurpose, Model, Notice, NoticeKind, Pane, RuleFile, RuleFileState, Signature,
+};
+use crate::clipboard::Via;
+use crate::report::SignatureReport;
+use crate::token::{Claims, Limits, Token, decode};
+
+/// How many ticks a notice stays on the status line (4 s at the input thread's 250 ms tick).
+pub const NOTICE_FRAMES: u64 = 16;
+
+pub enum Msg {
+    Key(KeyEvent),
+    /// A bracketed paste: one edit, never a burst of keys.
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The clock (seconds since the epoch).
+    Tick(i64),
+    Verified {
+        entry_id: u64,
+        generation: u64,
+        report: SignatureReport,
+    },
+    RulesLoaded {
+        path: PathBuf,
+        result: Result<Rules, LoadFailure>,
+    },
+    RuleFileUnreadable {
+        path: PathBuf,
+        error: String,
+    },
+    /// The watcher saw a rule file change on disk.
+    RuleFileChanged(PathBuf),
+    ClipboardText(Result<String, String>),
+    Copied {
+        what: &'static str,
+        result: Result<Via, String>,
+    },
+    /// The claims JSON came back from `$EDITOR`.
+    ClaimsEdited(Result<String, String>),
+    EditorClosed(Result<(), String>),
+    /// SIGTERM, SIGHUP or SIGINT.
+    Terminate,
+}
+
+pub enum Cmd {
+    Batch(Vec<Cmd>),
+    Quit,
+    Copy {
+        text: String,
+        what: &'static str,
+    },
+    ClearClipboard,
+    ReadClipboard,
+    Verify {
+        entry_id: u64,
+        generation: u64,
+        token: Box<Token>,
+    },
+    LoadRules(Vec<PathBuf>),
+    EditClaimsExternally(String),
+    OpenInEditor(PathBuf),
+}
+
+pub fn batch(cmds: Vec<Cmd>) -> Option<Cmd> {
+    match cmds.len() {
+        0 => None,
+        1 => cmds.into_iter().next(),
+        _ => Some(Cmd::Batch(cmds)),
+    }
+}
+
+pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
+    match msg {
+        Msg::Key(event) if event.kind != KeyEventKind::Release => on_key(model, event),
+        Msg::Key(_) => None,
+        Msg::Paste(text) => on_paste(model, text),
+        Msg::Mouse(event) => on_mouse(model, event),
+        Msg::Resize(w, h) => {
+            model.size = (w, h);
+            if !model.panes().contains(&model.focus) {
+                model.focus = Pane::Claims;
+            }
+            None
+        }
+        Msg::Tick(now) => on_tick(model, now),
+        Msg::Verified {
+            entry_id,
+            generation,
+            report,
+        } => {
+            if let Some(entry) = model
+                .tokens
+                .iter_mut()
+                .find(|e| e.id == entry_id && e.generation == generation)
+            {
+                entry.signature = Signature::Done(report);
+            }
+            None
+        }
+        Msg::RulesLoaded { path, result } => {
+            on_rules_loaded(model, path, result);
+            None
+        }
+        Msg::RuleFileUnreadable { path, error } => {
+            if let Some(file) = model.rule_files.iter_mut().find(|f| f.path == path) {
+                file.state = RuleFileState::Unreadable(error);
+            }
+            reevaluate(model);
+            None
+        }
+        Msg::RuleFileChanged(path) => model
+            .rule_files
+            .iter()
+            .any(|f| f.path == path)
+            .then(|| Cmd::LoadRules(vec![path])),
+        Msg::ClipboardText(Ok(text)) => add_from_text(model, &text, "clipboard"),
+        Msg::ClipboardText(Err(error)) => {
+            notice(model, NoticeKind::Error, format!("paste: {error}"));
+            None
+        }
+        Msg::Copied { what, result } => {
+            match result {
+                Ok(via) => {
+                    notice(model, NoticeKind::Info, format!("copied {what} via {via}"));
+                    model.clear_clipboard_at = model
+                        .clear_clipboard_after
+                        .map(|secs| model.now + secs as i64);
+                }
+                Err(error) => notice(model, NoticeKind::Error, format!("not copied: {error}")),
+            }
+            None
+        }
+        Msg::ClaimsEdited(Ok(text)) => match parse_claims(&text) {
+            Ok(claims) => add_what_if(model, claims, "edited in $EDITOR"),
+            Err(error) => {
+                notice(
+                    model,
+                    NoticeKind::Error,
+                    format!("what-if not applied: {error}"),
+                );
+                None
+            }
+        },
+        Msg::ClaimsEdited(Err(error)) | Msg::EditorClosed(Err(error)) => {
+            notice(model, NoticeKind::Error, error);
+            None
+        }
+        Msg::EditorClosed(Ok(())) => None,
+        Msg::Terminate => {
+            model.quit = true;
+            Some(Cmd::Quit)
+        }
+    }
+}
+
+fn notice(model: &mut Model, kind: NoticeKind, text: impl Into<String>) {
+    model.notice = Some(Notice {
+        text: text.into(),
+        kind,
+        until_frame: model.frame + NOTICE_FRAMES,
+    });
+}
+
+fn on_tick(model: &mut Model, now: i64) -> Option<Cmd> {
+    model.frame = model.frame.wrapping_add(1);
+    if model
+        .notice
+        .as_ref()
+        .is_some_and(|n| model.frame >= n.until_frame)
+    {
+        model.notice = None;
+    }
+    let second_changed = now != model.now;
+    model.now = now;
+    if second_changed {
+        // Verdicts can depend on the clock (exp, nbf); relative times tick in `view`.
+        reevaluate(model);
+    }
+    match model.clear_clipboard_at {
+        Some(at) if now >= at => {
+            model.clear_clipboard_at = None;
+            Some(Cmd::ClearClipboard)
+        }
+        _ => None,
+    }
+}
+
+fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
+    let key = Key::from_event(&event);
+    // Ctrl-C quits from anywhere, even from a text input.
+    if key == Key::ctrl('c') {
+        model.quit = true;
+        return Some(Cmd::Quit);
+    }
+    // F1 (or the help key when no text is being typed) shows the help above anything.
+    if key == Key::plain(KeyCode::F(1)) && !model.help_open {
+        model.help_open = true;
+        model.help_scroll = 0;
+        return None;
+    }
+    if model.input.is_some() && !model.help_open {
+        return on_input_key(model, event);
+    }
+    let contexts: &[Context] = if model.help_open {
+        &[Context::Help, Context::Global]
+    } else {
+        match model.focus {
+            Pane::Claims => &[Context::Claims, Context::Global],
+            Pane::Rules => &[Context::Rules, Context::Global],
+            Pane::Why => &[Context::Why, Context::Global],
+            Pane::Token => &[Context::Global],
+        }
+    };
+    let action = model.keymap.lookup(contexts, key)?;
+    if model.help_open {
+        return on_help_action(model, action);
+    }
+    perform(model, action)
+}
+
+fn on_help_action(model: &mut Model, action: Action) -> Option<Cmd> {
+    match action {
+        Action::Down => model.help_scroll = model.help_scroll.saturating_add(1),
+        Action::Up => model.help_scroll = model.help_scroll.saturating_sub(1),
+        Action::Top => model.help_scroll = 0,
+        Action::Quit => {
+            model.quit = true;
+            return Some(Cmd::Quit);
+        }
+        _ => model.help_open = false,
+    }
+    None
+}
+
+/// Runs one keymap action.
+pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
+    match action {
+        Action::Quit => {
+            model.quit = true;
+            return Some(Cmd::Quit);
+        }
+        Action::Help => {
+            model.help_open = !model.help_open;
+            model.help_scroll = 0;
+        }
+        Action::Close => return close(model),
+        Action::Down => move_cursor(model, 1),
+        Action::Up => move_cursor(model, -1),
+        Action::Top => move_cursor(model, isize::MIN),
+        Action::Bottom => move_cursor(model, isize::MAX),
+        Action::NextPane => cycle_pane(model, 1),
+        Action::PrevPane => cycle_pane(model, -1),
+        Action::NextToken => select_token(model, model.selected.saturating_add(1)),
+        Action::PrevToken => select_token(model, model.selected.saturating_sub(1)),
+        Action::RemoveToken => remove_token(model),
+        Action::AddToken => model.input = Some(Input::new(InputPurpose::Token, "")),
+        Action::PasteClipboard => return Some(Cmd::ReadClipboard),
+        Action::CopyToken => return copy_token(model),
+        Action::CopyClaims => return copy_claims(model),
+        Action::CopyValue => {
+            let text = model
+                .selected_claim()
+                .map(|(_, v)| super::model::value_text(v));
+            return match text {
+                Some(text) => Some(Cmd::Copy {
+                    text,
+                    what: "the claim value",
+                }),
+                None => {
+                    notice(model, NoticeKind::Error, "no claim selected");
+                    None
+                }
+            };
+        }
+        Action::Reverify => return reverify(model),
+        Action::ReloadRules => {
+            let paths: Vec<PathBuf> = model.rule_files.iter().map(|f| f.path.clone()).collect();
+            if paths.is_empty() {
+                notice(
+                    model,
+                    NoticeKind::Error,
+                    "no rule files: start with --rules FILE",
+                );
+                return None;
+            }
+            return Some(Cmd::LoadRules(paths));
+        }
+        Action::Filter => {
+            model.focus = Pane::Claims;
+            model.input = Some(Input::new(InputPurpose::Filter, model.filter.clone()));
+        }
+        Action::ToggleTime => {
+            model.date_style = model.date_style.next();
+            notice(
+                model,
+                NoticeKind::Info,
+                format!("times shown as {:?}", model.date_style).to_lowercase(),
+            );
+        }
+        Action::EditClaim => match model.selected_claim() {
+            Some((name, value)) => {
+                let text = serde_json::to_string(value).unwrap_or_default();
+                let purpose = InputPurpose::EditClaim { name: name.clone() };
+                model.input = Some(Input::new(purpose, text));
+            }
+            None => notice(model, NoticeKind::Error, "no claim selected to edit"),
+        },
+        Action::EditClaimsExternal => match model.current().and_then(Entry::claims) {
+            Some(claims) => {
+                let json = serde_json::to_string_pretty(claims).unwrap_or_default();
+                return Some(Cmd::EditClaimsExternally(json));
+            }
+            None => notice(model, NoticeKind::Error, "no readable claims to edit"),
+        },
+        Action::OpenWhy => {
+            if model.selected_verdict().is_some() {
+                model.why_open = true;
+                model.why_scroll = 0;
+                model.focus = Pane::Why;
+            } else {
+                notice(model, NoticeKind::Error, "no rule verdict selected");
+            }
+        }
+        Action::OpenRuleFile => {
+            let path = model
+                .selected_verdict()
+                .and_then(|(file, _)| model.rule_files.get(*file))
+                .or_else(|| model.rule_files.first())
+                .map(|f| f.path.clone());
+            match path {
+                Some(path) => return Some(Cmd::OpenInEditor(path)),
+                None => notice(model, NoticeKind::Error, "no rule file to open"),
+            }
+        }
+    }
+    None
+}
+
+fn close(model: &mut Model) -> Option<Cmd> {
+    if model.help_open {
+        model.help_open = false;
+    } else if model.why_open {
+        model.why_open = false;
+        if model.focus == Pane::Why {
+            model.focus = Pane::Rules;
+        }
+    } else if !model.filter.is_empty() {
+        model.filter.clear();
+        model.claim_cursor = 0;
+    } else if let Some(entry) = model.tokens.get_mut(model.selected)
+        && entry.signature == Signature::Checking
+    {
+        // Cancelling: the result, if it ever comes, carries an old generation and is dropped.
+        entry.generation += 1;
+        entry.signature = Signature::Done(SignatureReport::not_checked("you cancelled the check"));
+    }
+    None
+}
+
+fn move_cursor(model: &mut Model, delta: isize) {
+    let step = |cursor: usize, len: usize| -> usize {
+        if len == 0 {
+            return 0;
+        }
+        match delta {
+            isize::MIN => 0,
+            isize::MAX => len - 1,
+            d => cursor.saturating_add_signed(d).min(len - 1),
+        }
+    };
+    match model.focus {
+        Pane::Claims => {
+            let len = model.visible_claims().len();
+            model.claim_cursor = step(model.claim_cursor, len);
+        }
+        Pane::Rules => {
+            let len = model.current().map_or(0, |e| e.verdicts.len());
+            model.rule_cursor = step(model.rule_cursor, len);
+            model.why_scroll = 0;
+        }
+        Pane::Why => {
+            model.why_scroll = match delta {
+                isize::MIN => 0,
+                isize::MAX => u16::MAX / 2,
+                d => model.why_scroll.saturating_add_signed(d as i16),
+            };
+        }
+        Pane::Token => {}
+    }
+}
+
+fn cycle_pane(model: &mut Model, delta: isize) {
+    let panes = model.panes();
+    let at = panes.iter().position(|&p| p == model.focus).unwrap_or(0);
+    let next = (at as isize + delta).rem_euclid(panes.len() as isize) as usize;
+    model.focus = panes[next];
+}
+
+fn select_token(model: &mut Model, index: usize) {
+    if model.tokens.is_empty() {
+        return;
+    }
+    let index = index.min(model.tokens.len() - 1);
+    if index != model.selected {
+        model.selected = index;
+        model.claim_cursor = 0;
+        model.rule_cursor = 0;
+        model.why_scroll = 0;
+    }
+}
+
+fn remove_token(model: &mut Model) {
+    if model.tokens.is_empty() {
+        return;
+    }
+    model.tokens.remove(model.selected);
+    model.selected = model.selected.min(model.tokens.len().saturating_sub(1));
+    model.claim_cursor = 0;
+    model.rule_cursor = 0;
+    if model.tokens.is_empty() {
+        model.why_open = false;
+        model.input = Some(Input::new(InputPurpose::Token, ""));
+    }
+    notice(model, NoticeKind::Info, "token removed");
+}
+
+fn copy_token(model: &mut Model) -> Option<Cmd> {
+    let entry = model.current()?;
+    if entry.simulated.is_some() {
+        notice(
+            model,
+            NoticeKind::Error,
+            "a what-if token is unsigned and exists only here; copy its claims with c",
+        );
+        return None;
+    }
+    Some(Cmd::Copy {
+        text: entry.token.compact().to_owned(),
+        what: "the raw token",
+    })
+}
+
+fn copy_claims(model: &mut Model) -> Option<Cmd> {
+    match model.current().and_then(Entry::claims) {
+        Some(claims) => Some(Cmd::Copy {
+            text: serde_json::to_string_pretty(claims).unwrap_or_default(),
+            what: "the claims JSON",
+        }),
+        None => {
+            notice(model, NoticeKind::Error, "no readable claims to copy");
+            None
+        }
+    }
+}
+
+fn reverify(model: &mut Model) -> Option<Cmd> {
+    let entry = model.tokens.get_mut(model.selected)?;
+    if entry.simulated.is_some() {
+        return None;
+    }
+    entry.generation += 1;
+    entry.signature = Signature::Checking;
+    Some(Cmd::Verify {
+        entry_id: entry.id,
+        generation: entry.generation,
+        token: Box::new(entry.token.clone()),
+    })
+}
+
+fn on_input_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
+    let input = model.input.as_mut()?;
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    match event.code {
+        KeyCode::Esc => {
+            let purpose = input.purpose.clone();
+            // The paste prompt is the whole screen when there is no token; it stays.
+            if !(purpose == InputPurpose::Token && model.tokens.is_empty()) {
+                model.input = None;
+            } else {
+                input.text.clear();
+                input.error = None;
+            }
+            if purpose == InputPurpose::Filter {
+                model.filter.clear();
+                model.claim_cursor = 0;
+            }
+            None
+        }
+        KeyCode::Enter => submit_input(model, "typed"),
+        KeyCode::Backspace => {
+            input.text.pop();
+            input.error = None;
+            sync_filter(model);
+            None
+        }
+        KeyCode::Char('u') if ctrl => {
+            input.text.clear();
+            input.error = None;
+            sync_filter(model);
+            None
+        }
+        KeyCode::Char('v') if ctrl => Some(Cmd::ReadClipboard),
+        KeyCode::Char(c) if !ctrl => {
+            input.text.push(c);
+            input.error = None;
+            sync_filter(model);
+            None
+        }
+        _ => None,
+    }
+}
+
+fn sync_filter(model: &mut Model) {
+    if let Some(Input {
+        purpose: InputPurpose::Filter,
+        text,
+        ..
+    }) = &model.input
+    {
+        model.filter = text.clone();
+        model.claim_cursor = 0;
+    }
+}
+
+fn submit_input(model: &mut Model, source: &str) -> Option<Cmd> {
+    let input = model.input.take()?;
+    match input.purpose {
+        InputPurpose::Filter => None,
+        InputPurpose::Token => {
+            // Kept open: a success closes it, a failure shows the decoder's message in it.
+            let text = input.text.clone();
+            model.input = Some(input);
+            add_from_text(model, &text, source)
+        }
+        InputPurpose::EditClaim { name } => {
+            let mut claims = model.current().and_then(Entry::claims).cloned()?;
+            let text = input.text.trim();
+            if text.is_empty() {
+                claims.shift_remove(&name);
+            } else {
+                // JSON if it parses (numbers, booleans, arrays), otherwise the text as a string.
+                let value = serde_json::from_str(text).unwrap_or_else(|_| Value::from(text));
+                claims.insert(name.clone(), value);
+            }
+            add_what_if(model, claims, &format!("{name} edited"))
+        }
+    }
+}
+
+fn on_paste(model: &mut Model, text: String) -> Option<Cmd> {
+    // A focused input takes the paste as one edit (a token pasted into the filter filters).
+    if let Some(input) = model.input.as_mut() {
+        match input.purpose {
+            InputPurpose::Token => {
+                input.text.push_str(&text);
+                return submit_input(model, "paste");
+            }
+            _ => {
+                input.text.push_str(text.trim_end_matches(['\n', '\r']));
+                input.error = None;
+                sync_filter(model);
+                return None;
+            }
+        }
+    }
+    add_from_text(model, &text, "paste")
+}
+
+fn on_mouse(model: &mut Model, event: MouseEvent) -> Option<Cmd> {
+    match event.kind {
+        MouseEventKind::ScrollDown => perform(model, Action::Down),
+        MouseEventKind::ScrollUp => perform(model, Action::Up),
+        _ => None,
+    }
+}
+
+/// Decodes a token from user text and adds it, or reports why it is not one: in the paste
+/// prompt when that is open, on the status line otherwise.
+fn add_from_text(model: &mut Model, text: &str, source: &str) -> Option<Cmd> {
+    match decode(text, &Limits::default()) {
+        Ok(token) => {
+            model.input = None;
+            let cmd = add_token(model, token, source.to_owned());
+            model.selected = model.tokens.len() - 1;
+            model.claim_cursor = 0;
+            model.rule_cursor = 0;
+            cmd
+        }
+        Err(error) => {
+            let message = format!("not a token: {error}");
+            match model.input.as_mut() {
+                Some(input) if input.purpose == InputPurpose::Token => {
+                    input.error = Some(message);
+                }
+                _ if model.tokens.is_empty() => {
+                    let mut input = Input::new(InputPurpose::Token, "");
+                    input.error = Some(message);
+                    model.input = Some(input);
+                }
+                _ => notice(model, NoticeKind::Error, message),
+            }
+            None
+        }
+    }
+}
+
+/// Adds a decoded token and asks the worker to verify it.
+pub fn add_token(model: &mut Model, token: Token, source: String) -> Option<Cmd> {
+    let id = model.next_id;
+    model.next_id += 1;
+    let mut entry = Entry {
+        id,
+        token: token.clone(),
+        source,
+        simulated: None,
+        signature: Signature::Checking,
+        generation: 1,
+        verdicts: Vec::new(),
+    };
+    evaluate_entry(model, &mut entry);
+    model.tokens.push(entry);
+    Some(Cmd::Verify {
+        entry_id: id,
+        generation: 1,
+        token: Box::new(token),
+    })
+}
+
+fn add_what_if(model: &mut Model, claims: Claims, change: &str) -> Option<Cmd> {
+    let base_token = model.current()?.token.clone();
+    let id = model.next_id;
+    model.next_id += 1;
+    let mut entry = Entry {
+        id,
+        token: base_token,
+        source: format!("what-if: {change}"),
+        simulated: Some(claims),
+        signature: Signature::Done(SignatureReport::not_checked(
+            "SIMULATED: the claims were edited, so no signature covers them",
+        )),
+        generation: 0,
+        verdicts: Vec::new(),
+    };
+    evaluate_entry(model, &mut entry);
+    let at = model.selected + 1;
+    model.tokens.insert(at, entry);
+    model.selected = at;
+    model.rule_cursor = model.rule_cursor.min(
+        model
+            .current()
+            .map_or(0, |e| e.verdicts.len().saturating_sub(1)),
+    );
+    notice(model, NoticeKind::Info, "what-if added: rules re-evaluated");
+    None
+}
+
+fn parse_claims(text: &str) -> Result<Claims, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(claims)) => Ok(claims),
+        Ok(_) => Err("the claims must be a JSON object".to_owned()),
+        Err(error) => Err(format!("not JSON: {error}")),
+    }
+}
+
+fn on_rules_loaded(model: &mut Model, path: PathBuf, result: Result<Rules, LoadFailure>) {
+    let Some(file) = model.rule_files.iter_mut().find(|f| f.path == path) else {
+        return;
+    };
+    let was_loaded = matches!(
+        file.state,
+        RuleFileState::Loaded | RuleFileState::Invalid(_)
+    );
+    let name = path.display().to_string();
+    let message = match result {
+        Ok(rules) => {
+            file.rules = rules;
+            file.state = RuleFileState::Loaded;
+            was_loaded.then(|| (NoticeKind::Info, format!("reloaded {name}")))
+        }
+        Err(LoadFailure::Invalid(error)) => {
+            file.state = RuleFileState::Invalid(error);
+            Some((
+                NoticeKind::Error,
+                format!("{name} has an error; see the rules pane"),
+            ))
+        }
+        Err(LoadFailure::Unavailable(why)) => {
+            file.state = RuleFileState::Unavailable(why);
+            None
+        }
+    };
+    if let Some((kind, text)) = message {
+        notice(model, kind, text);
+    }
+    reevaluate(model);
+}
+
+/// Registers rule files to load (at start-up). Returns the command that loads them.
+pub fn add_rule_files(model: &mut Model, mut paths: Vec<PathBuf>) -> Option<Cmd> {
+    // Each file once: results are matched to files by path.
+    let mut seen: Vec<PathBuf> = model.rule_files.iter().map(|f| f.path.clone()).collect();
+    paths.retain(|path| {
+        let new = !seen.contains(path);
+        seen.push(path.clone());
+        new
+    });
+    for path in &paths {
+        model.rule_files.push(RuleFile {
+            path: path.clone(),
+            rules: Vec::new(),
+            state: RuleFileState::Loading,
+        });
+    }
+    (!paths.is_empty()).then_some(Cmd::LoadRules(paths))
+}
+
+fn evaluate_entry(model: &Model, entry: &mut Entry) {
+    entry.verdicts = match entry.claims() {
+        Some(claims) => model
+            .rule_files
+            .iter()
+            .enumerate()
+            .flat_map(|(index, file)| {
+                file.rules
+                    .iter()
+                    .map(move |rule| (index, rule.evaluate(claims, model.now)))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+}
+
+/// Re-evaluates every token against every loaded rule (rules changed, or the clock moved).
+pub fn reevaluate(model: &mut Model) {
+    let mut tokens = std::mem::take(&mut model.tokens);
+    for entry in &mut tokens {
+        evaluate_entry(model, entry);
+    }
+    model.tokens = tokens;
+    let len = model.current().map_or(0, |e| e.verdicts.len());
+    model.rule_cursor = model.rule_cursor.min(len.saturating_sub(1));
+    if len == 0 && model.why_open {
+        model.why_open = false;
+        if model.focus == Pane::Why {
+            model.focus = Pane::Rules;
+        }
+    }
+}

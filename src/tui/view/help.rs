@@ -1,0 +1,90 @@
+//! The `?` overlay, generated from the keymap table: what the user sees is what dispatch uses.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::text::{fit, wrap_words};
+use crate::tui::keymap::Context;
+use crate::tui::model::Model;
+
+pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
+    let theme = &model.theme;
+    // Narrow screens get the whole body: a sliver of the pane around the popup only confuses.
+    let popup = if area.width < 84 {
+        area
+    } else {
+        let width = area.width.min(80);
+        Rect {
+            x: area.x + (area.width - width) / 2,
+            y: area.y + 1,
+            width,
+            height: area.height.saturating_sub(2),
+        }
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focused_border)
+        .title(Line::styled(
+            " Keys (Esc or ? closes, j/k scroll) ",
+            theme.title,
+        ));
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+
+    let columns = inner.width as usize;
+    let key_width = 18.min(columns / 3);
+    let mut lines: Vec<Line> = Vec::new();
+    for context in [
+        Context::Global,
+        Context::Claims,
+        Context::Rules,
+        Context::Why,
+    ] {
+        let bindings: Vec<_> = model
+            .keymap
+            .bindings
+            .iter()
+            .filter(|b| b.context == context)
+            .collect();
+        if bindings.is_empty() {
+            continue;
+        }
+        lines.push(Line::styled(context.title(), theme.title));
+        for binding in bindings {
+            let keys = binding
+                .keys
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let description =
+                wrap_words(binding.description, columns.saturating_sub(key_width + 1));
+            for (i, text) in description.into_iter().enumerate() {
+                let key_cell = if i == 0 {
+                    fit(&keys, key_width)
+                } else {
+                    " ".repeat(key_width)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(key_cell, theme.name),
+                    Span::raw(" "),
+                    Span::raw(text),
+                ]));
+            }
+        }
+    }
+    lines.push(Line::raw(""));
+    for text in wrap_words(
+        "Text inputs (paste prompt, filter, what-if) take keys and pastes first: Enter accepts, Esc cancels, Ctrl-U clears. A bracketed paste anywhere else adds a token. Rebind keys in config.toml under [tui.keys], e.g. next_token = [\"n\", \"ctrl-n\"].",
+        columns,
+    ) {
+        lines.push(Line::styled(text, theme.dim));
+    }
+    let max_scroll = lines.len().saturating_sub(inner.height as usize);
+    let scroll = (model.help_scroll as usize).min(max_scroll);
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}

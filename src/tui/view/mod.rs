@@ -1,0 +1,140 @@
+//! `view(&Model, &mut Frame)`: the whole screen, from the model alone (so it can be snapshotted
+//! with a `TestBackend`). Layout per DESIGN.md §5: wide screens show every pane at once; below
+//! `WIDE_MIN` the panes become tabs, and below `TOO_SMALL` only a notice is drawn.
+
+mod bar;
+mod claims;
+mod help;
+mod prompt;
+mod rules;
+pub(crate) mod text;
+mod token;
+mod why;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::model::{InputPurpose, Model, Pane};
+
+/// Smaller than this, nothing but a notice fits.
+pub const TOO_SMALL: (u16, u16) = (40, 10);
+
+pub fn view(model: &Model, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < TOO_SMALL.0 || area.height < TOO_SMALL.1 {
+        let text = format!(
+            "claimcheck needs at least {}×{} (this is {}×{}); q quits",
+            TOO_SMALL.0, TOO_SMALL.1, area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    bar::top(model, frame, top);
+    if model.tokens.is_empty() {
+        prompt::empty_screen(model, frame, body);
+    } else if model.wide() {
+        wide_body(model, frame, body);
+    } else {
+        narrow_body(model, frame, body);
+    }
+    bar::bottom(model, frame, bottom);
+
+    if let Some(input) = &model.input
+        && !model.tokens.is_empty()
+    {
+        match input.purpose {
+            InputPurpose::Token | InputPurpose::EditClaim { .. } => {
+                prompt::popup(model, input, frame, body)
+            }
+            InputPurpose::Filter => {}
+        }
+    }
+    if model.help_open {
+        help::overlay(model, frame, body);
+    }
+}
+
+fn wide_body(model: &Model, frame: &mut Frame, area: Rect) {
+    let (main, why_area) = if model.why_open {
+        let why_height = (area.height * 2 / 5).clamp(8, 18);
+        let [main, why] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(why_height)]).areas(area);
+        (main, Some(why))
+    } else {
+        (area, None)
+    };
+    let [left, centre, right] = Layout::horizontal([
+        Constraint::Length(28),
+        Constraint::Fill(1),
+        Constraint::Length(44),
+    ])
+    .areas(main);
+    token::render(model, frame, left, model.focus == Pane::Token);
+    claims::render(model, frame, centre, model.focus == Pane::Claims);
+    rules::render(model, frame, right, model.focus == Pane::Rules);
+    if let Some(why_area) = why_area {
+        why::render(model, frame, why_area, model.focus == Pane::Why);
+    }
+}
+
+fn narrow_body(model: &Model, frame: &mut Frame, area: Rect) {
+    let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let theme = &model.theme;
+    let mut spans = Vec::new();
+    for (i, p) in model.panes().into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme.dim));
+        }
+        let style = if p == model.focus {
+            theme.selected
+        } else {
+            theme.text
+        };
+        spans.push(Span::styled(format!(" {} ", p.title()), style));
+    }
+    spans.push(Span::styled("   Tab switches", theme.dim));
+    frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    match model.focus {
+        Pane::Token => token::render(model, frame, pane, true),
+        Pane::Claims => claims::render(model, frame, pane, true),
+        Pane::Rules => rules::render(model, frame, pane, true),
+        Pane::Why => why::render(model, frame, pane, true),
+    }
+}
+
+/// A pane's frame: bold title, highlighted border when focused.
+fn pane_block<'a>(model: &Model, title: Line<'a>, focused: bool) -> Block<'a> {
+    let border: Style = if focused {
+        model.theme.focused_border
+    } else {
+        model.theme.border
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title)
+}
+
+/// The visible window of `total` lines that keeps lines `first..=last` in view.
+fn scroll_offset(total: usize, height: usize, first: usize, last: usize) -> usize {
+    if height == 0 || total <= height {
+        return 0;
+    }
+    let offset = (last + 1).saturating_sub(height);
+    offset.min(first).min(total - height)
+}
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+fn spinner(model: &Model) -> &'static str {
+    SPINNER[(model.frame % SPINNER.len() as u64) as usize]
+}

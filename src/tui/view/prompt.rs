@@ -1,0 +1,89 @@
+//! Text inputs drawn as boxes: the paste prompt (the whole screen when there is no token yet,
+//! a popup otherwise) and the what-if editor for one claim.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::text::{width, wrap_words};
+use crate::token::sanitize::escape_controls;
+use crate::tui::model::{Input, InputPurpose, Model};
+
+pub fn empty_screen(model: &Model, frame: &mut Frame, area: Rect) {
+    if let Some(input) = &model.input {
+        popup(model, input, frame, area);
+    }
+}
+
+pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
+    let theme = &model.theme;
+    let box_width = area.width.saturating_sub(4).min(72);
+    let columns = box_width.saturating_sub(2) as usize;
+    let (title, explanation) = match &input.purpose {
+        InputPurpose::Token => (
+            " Paste a token ".to_owned(),
+            "Paste it with your terminal (it arrives as one bracketed paste), press Ctrl-V to read the clipboard, or type it. Enter decodes it. Tokens stay in memory only.".to_owned(),
+        ),
+        InputPurpose::EditClaim { name } => (
+            format!(" What-if: {} ", escape_controls(name)),
+            "New value as JSON (a bare word is taken as a string); empty removes the claim. Enter adds a SIMULATED, unsigned copy of the token and re-evaluates the rules.".to_owned(),
+        ),
+        InputPurpose::Filter => (" Filter ".to_owned(), String::new()),
+    };
+    let mut lines: Vec<Line> = wrap_words(&explanation, columns)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim))
+        .collect();
+    lines.push(Line::raw(""));
+    // Show the end of long input: that is where typing happens.
+    let text = escape_controls(&input.text).into_owned();
+    let room = columns.saturating_sub(3);
+    let shown = if width(&text) > room {
+        let tail: String = text
+            .chars()
+            .rev()
+            .take(room.saturating_sub(1))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("…{tail}")
+    } else {
+        text
+    };
+    lines.push(Line::from(vec![
+        Span::styled("> ", theme.title),
+        Span::raw(shown),
+        Span::styled("▏", theme.focused_border),
+    ]));
+    if let Some(error) = &input.error {
+        for line in wrap_words(&format!("✗ {}", escape_controls(error)), columns) {
+            lines.push(Line::styled(line, theme.bad));
+        }
+    }
+    if input.purpose == InputPurpose::Token && model.tokens.is_empty() {
+        lines.push(Line::raw(""));
+        for line in wrap_words(
+            "No token handy? Quit and run `claimcheck demo` for bundled examples.",
+            columns,
+        ) {
+            lines.push(Line::styled(line, theme.dim));
+        }
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - box_width) / 2,
+        y: area.y + area.height.saturating_sub(height) / 3,
+        width: box_width,
+        height,
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focused_border)
+        .title(Line::styled(title, theme.title));
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    frame.render_widget(Paragraph::new(lines), inner);
+}

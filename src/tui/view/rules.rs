@@ -1,0 +1,188 @@
+//! The rules pane: each rule file with its state (loaded, parse error with the last good rules
+//! marked stale, not loadable), and one line per verdict with ✓/✗/–/! and "k of n conditions".
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::{fit, truncate, width, wrap_words};
+use crate::token::sanitize::escape_controls;
+use crate::trust::{Outcome, Verdict};
+use crate::tui::model::{Model, RuleFileState};
+use crate::tui::theme::Theme;
+
+pub fn outcome_style(theme: &Theme, outcome: Outcome) -> Style {
+    match outcome {
+        Outcome::Allowed => theme.good,
+        Outcome::Denied => theme.bad,
+        Outcome::NotApplicable => theme.dim,
+        Outcome::Error => theme.warn,
+    }
+}
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
+    let theme = &model.theme;
+    let Some(entry) = model.current() else {
+        return;
+    };
+    let counts = |outcome| {
+        entry
+            .verdicts
+            .iter()
+            .filter(|(_, v)| v.outcome == outcome)
+            .count()
+    };
+    let mut title = vec![Span::styled(" Rules ", theme.title)];
+    if !entry.verdicts.is_empty() {
+        title.push(Span::styled(
+            format!("{}✓ ", counts(Outcome::Allowed)),
+            theme.good,
+        ));
+        title.push(Span::styled(
+            format!("{}✗ ", counts(Outcome::Denied)),
+            theme.bad,
+        ));
+    }
+    let block = super::pane_block(model, Line::from(title), focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let columns = inner.width as usize;
+
+    let mut lines: Vec<(Option<usize>, Line)> = Vec::new();
+    let prose = |lines: &mut Vec<(Option<usize>, Line)>, text: &str, style: Style| {
+        for line in wrap_words(text, columns) {
+            lines.push((None, Line::styled(line, style)));
+        }
+    };
+    if model.rule_files.is_empty() {
+        prose(&mut lines, "No rule files.", theme.text);
+        prose(
+            &mut lines,
+            "Open a token with --rules FILE… (AWS trust policy, GCP provider, Entra credential, Vault role, Kubernetes config) to see whether each would accept it.",
+            theme.dim,
+        );
+    } else if entry.claims().is_none() {
+        prose(
+            &mut lines,
+            "The claims are encrypted, so no rule can be evaluated.",
+            theme.dim,
+        );
+    }
+    let mut row = 0;
+    for (file_index, file) in model.rule_files.iter().enumerate() {
+        if entry.claims().is_none() {
+            break;
+        }
+        let name = escape_controls(&file.path.display().to_string()).into_owned();
+        let (status, style) = match &file.state {
+            RuleFileState::Loading => ("loading…".to_owned(), theme.dim),
+            RuleFileState::Loaded => {
+                let n = file.rules.len();
+                (
+                    format!("{n} rule{}", if n == 1 { "" } else { "s" }),
+                    theme.dim,
+                )
+            }
+            RuleFileState::Invalid(_) => ("✗ error".to_owned(), theme.bad),
+            RuleFileState::Unavailable(_) => ("– not loaded".to_owned(), theme.warn),
+            RuleFileState::Unreadable(_) => ("✗ unreadable".to_owned(), theme.bad),
+        };
+        let name_room = columns.saturating_sub(width(&status) + 1);
+        lines.push((
+            None,
+            Line::from(vec![
+                Span::styled(fit(&name, name_room), theme.title),
+                Span::raw(" "),
+                Span::styled(status, style),
+            ]),
+        ));
+        match &file.state {
+            RuleFileState::Invalid(error) => {
+                prose(
+                    &mut lines,
+                    &format!("  {}", escape_controls(error)),
+                    theme.bad,
+                );
+                if file.is_stale() {
+                    prose(
+                        &mut lines,
+                        "  showing the last good rules (stale)",
+                        theme.warn,
+                    );
+                }
+            }
+            RuleFileState::Unavailable(why) | RuleFileState::Unreadable(why) => {
+                prose(
+                    &mut lines,
+                    &format!("  {}", escape_controls(why)),
+                    theme.dim,
+                );
+            }
+            _ => {}
+        }
+        for (_, verdict) in entry.verdicts.iter().filter(|(f, _)| *f == file_index) {
+            let selected = row == model.rule_cursor;
+            let row_style = if selected && focused {
+                theme.selected
+            } else if selected {
+                theme.title
+            } else {
+                Style::new()
+            };
+            lines.push((
+                Some(row),
+                verdict_line(theme, verdict, columns, file.is_stale()).style(row_style),
+            ));
+            row += 1;
+        }
+    }
+    let selected_line = lines
+        .iter()
+        .position(|(r, _)| *r == Some(model.rule_cursor));
+    let offset = selected_line.map_or(0, |at| {
+        super::scroll_offset(lines.len(), inner.height as usize, at, at)
+    });
+    let shown: Vec<Line> = lines.into_iter().skip(offset).map(|(_, l)| l).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+fn verdict_line<'a>(theme: &Theme, verdict: &Verdict, columns: usize, stale: bool) -> Line<'a> {
+    let (passed, total) = verdict.passed_count();
+    let head = format!(
+        " {} {} {}",
+        verdict.outcome.glyph(),
+        verdict.rule.kind.name(),
+        escape_controls(&verdict.rule.name)
+    );
+    // The longest description of the count that still leaves the rule's name readable.
+    let stale = if stale { " stale" } else { "" };
+    let tails = if total == 0 {
+        vec![
+            format!("{}{stale}", verdict.outcome.word()),
+            format!("{}{stale}", verdict.outcome.glyph()),
+        ]
+    } else {
+        vec![
+            format!("{passed} of {total} conditions{stale}"),
+            format!("{passed} of {total}{stale}"),
+            format!("{passed}/{total}{stale}"),
+        ]
+    };
+    let wanted = width(&head);
+    let tail = tails
+        .iter()
+        .find(|t| columns >= width(t) + 1 + wanted)
+        .unwrap_or(tails.last().expect("never empty"))
+        .clone();
+    let room = columns.saturating_sub(width(&tail) + 1);
+    Line::from(vec![
+        Span::styled(
+            fit(&truncate(&head, room), room),
+            outcome_style(theme, verdict.outcome),
+        ),
+        Span::raw(" "),
+        Span::styled(tail, theme.dim),
+    ])
+}

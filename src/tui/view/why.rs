@@ -1,0 +1,338 @@
+//! The why panel for the selected rule: its outcome and summary, then every check as
+//! condition | expected | actual | result (stacked on narrow screens), the differing part of
+//! near-equal strings highlighted, and hints, notes, unverified behaviour and lints under it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use serde_json::Value;
+use unicode_width::UnicodeWidthChar;
+
+use super::rules::outcome_style;
+use super::text::{fit, wrap_words};
+use crate::token::lint::Severity;
+use crate::token::sanitize::escape_controls;
+use crate::trust::hints::common_prefix_chars;
+use crate::trust::{Check, Verdict};
+use crate::tui::model::{Model, value_text};
+use crate::tui::theme::Theme;
+
+/// Below this inner width the checks are stacked rather than tabulated.
+const TABLE_MIN_WIDTH: usize = 80;
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
+    let theme = &model.theme;
+    let verdict = model.selected_verdict().map(|(_, v)| v);
+    let inner = super::pane_block(model, Line::default(), focused).inner(area);
+    let columns = inner.width as usize;
+    let height = inner.height as usize;
+    let lines = match verdict {
+        Some(verdict) => why_lines(theme, verdict, columns),
+        None => wrap_words(
+            "Select a rule in the rules pane and press Enter to see why it allows or denies this token.",
+            columns,
+        )
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim))
+        .collect(),
+    };
+    let max_scroll = lines.len().saturating_sub(height);
+    let scroll = (model.why_scroll as usize).min(max_scroll);
+
+    let mut title = vec![Span::styled(" Why ", theme.title)];
+    if let Some(v) = verdict {
+        title.push(Span::raw(format!(
+            "· {} · {} — ",
+            v.rule.kind.name(),
+            escape_controls(&v.rule.name)
+        )));
+        title.push(Span::styled(
+            format!("{} {} ", v.outcome.glyph(), v.outcome.word()),
+            outcome_style(theme, v.outcome),
+        ));
+    }
+    // Say when there is more than fits, and how to see it.
+    match (scroll > 0, scroll < max_scroll) {
+        (false, true) => title.push(Span::styled(" ↓ more (Tab here, j) ", theme.warn)),
+        (true, true) => title.push(Span::styled(" ↑↓ more ", theme.warn)),
+        (true, false) => title.push(Span::styled(" ↑ more (k) ", theme.warn)),
+        (false, false) => {}
+    }
+    frame.render_widget(super::pane_block(model, Line::from(title), focused), area);
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+pub fn why_lines<'a>(theme: &Theme, verdict: &Verdict, columns: usize) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    if let Some(file) = &verdict.rule.file {
+        lines.push(Line::styled(
+            format!("from {}", escape_controls(file)),
+            theme.dim,
+        ));
+    }
+    for line in wrap_words(&escape_controls(&verdict.summary), columns) {
+        lines.push(Line::raw(line));
+    }
+    lines.push(Line::raw(""));
+    if columns >= TABLE_MIN_WIDTH {
+        table(theme, verdict, columns, &mut lines);
+    } else {
+        stacked(theme, verdict, columns, &mut lines);
+    }
+    for item in &verdict.unverified {
+        push_prose(
+            &mut lines,
+            &format!("! unverified: {}", escape_controls(item)),
+            columns,
+            theme.warn,
+        );
+    }
+    for lint in &verdict.lints {
+        let style = if lint.severity == Severity::Error {
+            theme.bad
+        } else {
+            theme.warn
+        };
+        push_prose(
+            &mut lines,
+            &format!(
+                "! rule lint {}: {}",
+                lint.code,
+                escape_controls(&lint.message)
+            ),
+            columns,
+            style,
+        );
+    }
+    lines
+}
+
+fn push_prose(lines: &mut Vec<Line<'_>>, text: &str, columns: usize, style: Style) {
+    for line in wrap_words(text, columns) {
+        lines.push(Line::styled(line, style));
+    }
+}
+
+fn expected_text(check: &Check) -> String {
+    match check.expected.as_slice() {
+        [] => "(nothing)".to_owned(),
+        values => values
+            .iter()
+            .map(|v| escape_controls(&value_text(v)).into_owned())
+            .collect::<Vec<_>>()
+            .join(" | "),
+    }
+}
+
+fn actual_text(check: &Check) -> String {
+    match &check.actual {
+        None => "(absent)".to_owned(),
+        Some(value) => escape_controls(&value_text(value)).into_owned(),
+    }
+}
+
+/// How many leading characters of expected and actual agree, when the check failed on two
+/// strings that are worth comparing (the closest expected value is used).
+fn agreeing_prefix(check: &Check) -> Option<(usize, usize)> {
+    if check.passed {
+        return None;
+    }
+    let actual = match &check.actual {
+        Some(Value::String(s)) => s,
+        _ => return None,
+    };
+    let (index, common) = check
+        .expected
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.as_str().map(|e| (i, common_prefix_chars(e, actual))))
+        .max_by_key(|&(_, common)| common)?;
+    (check.expected.len() == 1 || common > 0).then_some((index, common))
+}
+
+/// `text` split at `from` characters: the agreeing head plainly, the rest in `diff` style.
+fn highlighted(text: &str, from: Option<usize>, base: Style, diff: Style) -> Vec<(char, Style)> {
+    text.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                c,
+                if from.is_some_and(|f| i >= f) {
+                    diff
+                } else {
+                    base
+                },
+            )
+        })
+        .collect()
+}
+
+/// Wraps styled characters into lines of at most `columns` cells, each padded to `columns`.
+fn wrap_styled<'a>(chars: &[(char, Style)], columns: usize) -> Vec<Vec<Span<'a>>> {
+    let columns = columns.max(1);
+    let mut lines: Vec<Vec<(char, Style)>> = vec![Vec::new()];
+    let mut used = 0;
+    for &(c, style) in chars {
+        let w = c.width().unwrap_or(0);
+        if used + w > columns && used > 0 {
+            lines.push(Vec::new());
+            used = 0;
+        }
+        lines.last_mut().expect("never empty").push((c, style));
+        used += w;
+    }
+    lines
+        .into_iter()
+        .map(|line| {
+            let width: usize = line.iter().map(|(c, _)| c.width().unwrap_or(0)).sum();
+            let mut spans: Vec<Span> = Vec::new();
+            let mut run = String::new();
+            let mut run_style = None;
+            for (c, style) in line {
+                if run_style.is_some_and(|s| s != style) {
+                    spans.push(Span::styled(
+                        std::mem::take(&mut run),
+                        run_style.expect("set"),
+                    ));
+                }
+                run_style = Some(style);
+                run.push(c);
+            }
+            if let Some(style) = run_style {
+                spans.push(Span::styled(run, style));
+            }
+            spans.push(Span::raw(" ".repeat(columns.saturating_sub(width))));
+            spans
+        })
+        .collect()
+}
+
+/// Characters with their styles, before wrapping into cells.
+type Styled = Vec<(char, Style)>;
+
+fn cells(theme: &Theme, check: &Check) -> (Styled, Styled) {
+    let prefix = agreeing_prefix(check);
+    let expected = match prefix {
+        Some((index, common)) if check.expected.len() == 1 => highlighted(
+            &escape_controls(check.expected[index].as_str().unwrap_or_default()),
+            Some(common),
+            theme.text,
+            theme.diff,
+        ),
+        _ => highlighted(&expected_text(check), None, theme.text, theme.text),
+    };
+    let actual_style = if check.absent { theme.dim } else { theme.text };
+    let actual = highlighted(
+        &actual_text(check),
+        prefix.map(|(_, common)| common),
+        actual_style,
+        theme.diff,
+    );
+    (expected, actual)
+}
+
+fn result_span<'a>(theme: &Theme, check: &Check) -> Span<'a> {
+    if check.passed {
+        Span::styled("✓ pass", theme.good)
+    } else {
+        Span::styled("✗ FAIL", theme.bad)
+    }
+}
+
+fn annotations(
+    theme: &Theme,
+    check: &Check,
+    indent: usize,
+    columns: usize,
+    lines: &mut Vec<Line<'_>>,
+) {
+    let room = columns.saturating_sub(indent);
+    let pad = " ".repeat(indent);
+    for hint in &check.hints {
+        for (i, line) in wrap_words(&escape_controls(&hint.message), room.saturating_sub(2))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 { "→ " } else { "  " };
+            lines.push(Line::styled(format!("{pad}{lead}{line}"), theme.warn));
+        }
+    }
+    if let Some(note) = &check.note {
+        for line in wrap_words(&format!("note: {}", escape_controls(note)), room) {
+            lines.push(Line::styled(format!("{pad}{line}"), theme.dim));
+        }
+    }
+}
+
+fn table(theme: &Theme, verdict: &Verdict, columns: usize, lines: &mut Vec<Line<'_>>) {
+    let result_width = 6;
+    let rest = columns.saturating_sub(result_width + 3);
+    let condition_width = rest * 34 / 100;
+    let value_width = (rest - condition_width) / 2;
+    let actual_width = rest - condition_width - value_width;
+    lines.push(Line::from(vec![
+        Span::styled(fit("condition", condition_width), theme.title),
+        Span::raw(" "),
+        Span::styled(fit("expected", value_width), theme.title),
+        Span::raw(" "),
+        Span::styled(fit("actual", actual_width), theme.title),
+        Span::raw(" "),
+        Span::styled(fit("result", result_width), theme.title),
+    ]));
+    for check in &verdict.checks {
+        let condition: Vec<(char, Style)> = escape_controls(&check.condition)
+            .chars()
+            .map(|c| (c, theme.name))
+            .collect();
+        let (expected, actual) = cells(theme, check);
+        let condition = wrap_styled(&condition, condition_width);
+        let expected = wrap_styled(&expected, value_width);
+        let actual = wrap_styled(&actual, actual_width);
+        let height = condition.len().max(expected.len()).max(actual.len());
+        for row in 0..height {
+            let cell = |parts: &[Vec<Span<'static>>], width: usize| {
+                parts
+                    .get(row)
+                    .cloned()
+                    .unwrap_or_else(|| vec![Span::raw(" ".repeat(width))])
+            };
+            let mut spans = cell(&condition, condition_width);
+            spans.push(Span::raw(" "));
+            spans.extend(cell(&expected, value_width));
+            spans.push(Span::raw(" "));
+            spans.extend(cell(&actual, actual_width));
+            spans.push(Span::raw(" "));
+            if row == 0 {
+                spans.push(result_span(theme, check));
+            }
+            lines.push(Line::from(spans));
+        }
+        annotations(theme, check, 2, columns, lines);
+    }
+}
+
+fn stacked(theme: &Theme, verdict: &Verdict, columns: usize, lines: &mut Vec<Line<'_>>) {
+    let label_width = 10;
+    let value_width = columns.saturating_sub(label_width + 2).max(1);
+    for check in &verdict.checks {
+        let mut head = vec![result_span(theme, check), Span::raw(" ")];
+        head.push(Span::styled(
+            escape_controls(&check.condition).into_owned(),
+            theme.name,
+        ));
+        lines.push(Line::from(head));
+        let (expected, actual) = cells(theme, check);
+        for (label, chars) in [("expected", expected), ("actual", actual)] {
+            for (i, spans) in wrap_styled(&chars, value_width).into_iter().enumerate() {
+                let label = if i == 0 { label } else { "" };
+                let mut line = vec![Span::styled(format!("  {label:<label_width$}"), theme.dim)];
+                line.extend(spans);
+                lines.push(Line::from(line));
+            }
+        }
+        annotations(theme, check, 2, columns, lines);
+    }
+}

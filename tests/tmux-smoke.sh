@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Smoke test of the interactive view in a real terminal (tmux): starts `claimcheck demo`, moves
+# to the next token, opens the why panel, opens and closes help, quits, and checks what the
+# screen showed and that the terminal was restored (raw mode off, alternate screen left, mouse
+# and bracketed paste off, cursor visible).
+#
+# A second run is ended with SIGTERM and must restore the terminal too.
+#
+# Usage: tests/tmux-smoke.sh            (uses target/debug/claimcheck, building it if needed)
+#        CLAIMCHECK_BIN=path tests/tmux-smoke.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v tmux >/dev/null || { echo "tmux-smoke: tmux is not installed" >&2; exit 2; }
+bin=${CLAIMCHECK_BIN:-target/debug/claimcheck}
+[ -x "$bin" ] || cargo build --quiet
+bin=$(realpath "$bin")
+
+work=$(mktemp -d)
+session="claimcheck-smoke-$$"
+# A private tmux server, so the user's sessions and settings play no part.
+tmux_() { tmux -L "$session" -f /dev/null "$@"; }
+cleanup() { tmux_ kill-server 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+screen() { tmux_ capture-pane -p -t "$session"; }
+# Waits up to 10 s for TEXT on the screen.
+wait_for() {
+  for _ in $(seq 100); do
+    screen | grep -qF -- "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+expect() { wait_for "$1" || { fail "$2: expected '$1' on screen"; screen >&2; }; }
+keys() { tmux_ send-keys -t "$session" "$@"; sleep 0.3; }
+
+cat >"$work/run.sh" <<SCRIPT
+stty -g >"$work/stty-before"
+echo SMOKE-SHELL-BEFORE
+NO_COLOR=1 CLAIMCHECK_CONFIG="$work/none.toml" "$bin" demo
+echo "rc=\$?" >"$work/rc"
+stty -g >"$work/stty-after"
+echo SMOKE-SHELL-AFTER
+# Anything pasted now must arrive without bracketed-paste markers.
+head -n 1 | od -c >"$work/paste-after"
+sleep 30
+SCRIPT
+
+tmux_ new-session -d -s "$session" -x 120 -y 40 "bash $work/run.sh"
+
+expect "token 1/8" "first frame"
+expect "github-environment" "first demo token"
+[ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 1 ] || fail "the UI should use the alternate screen"
+[ "$(tmux_ display -p -t "$session" '#{mouse_any_flag}')" = 0 ] || fail "mouse capture should be off by default"
+
+keys n
+expect "token 2/8" "next token"
+expect "github-branch" "next token's source"
+
+keys Tab Enter
+if screen | grep -qF "┌ Why"; then
+  echo "why panel opened"
+else
+  # Without rule files (or with a build that cannot evaluate them) there is no verdict to
+  # explain; the UI must say so rather than open an empty panel.
+  expect "no rule verdict selected" "why panel without verdicts"
+  echo "note: no rule verdicts in this build, so the why panel could not be opened"
+fi
+
+keys '?'
+expect "Keys (Esc or ? closes" "help overlay"
+expect "next token" "help lists the keymap"
+keys Escape
+screen | grep -qF "Keys (Esc or ? closes" && fail "Esc should close the help"
+
+keys q
+wait_for SMOKE-SHELL-AFTER || fail "claimcheck did not exit on q"
+[ "$(cat "$work/rc" 2>/dev/null)" = "rc=0" ] || fail "exit status: $(cat "$work/rc" 2>/dev/null)"
+cmp -s "$work/stty-before" "$work/stty-after" || fail "terminal modes (stty) not restored"
+[ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "still on the alternate screen"
+[ "$(tmux_ display -p -t "$session" '#{cursor_flag}')" = 1 ] || fail "cursor left hidden"
+screen | grep -qF SMOKE-SHELL-BEFORE || fail "the shell's screen was not restored"
+
+tmux_ set-buffer -- "pasted"
+tmux_ paste-buffer -p -t "$session"
+keys Enter
+for _ in $(seq 30); do [ -s "$work/paste-after" ] && break; sleep 0.1; done
+if grep -q '033' "$work/paste-after"; then fail "bracketed paste still enabled after exit"; fi
+grep -q 'p   a   s   t   e   d' "$work/paste-after" || fail "paste after exit not seen: $(cat "$work/paste-after")"
+
+# SIGTERM while the UI runs: it must quit and leave the terminal as it found it.
+tmux_ kill-session -t "$session"
+cat >"$work/term.sh" <<SCRIPT
+stty -g >"$work/term-before"
+NO_COLOR=1 CLAIMCHECK_CONFIG="$work/none.toml" "$bin" demo
+stty -g >"$work/term-after"
+echo SMOKE-TERM-DONE
+sleep 30
+SCRIPT
+tmux_ new-session -d -s "$session" -x 100 -y 30 "bash $work/term.sh"
+expect "token 1/8" "first frame before SIGTERM"
+shell_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
+app_pid=$(pgrep -P "$shell_pid" -x claimcheck || true)
+if [ -n "$app_pid" ]; then
+  kill -TERM "$app_pid"
+  wait_for SMOKE-TERM-DONE || fail "claimcheck did not quit on SIGTERM"
+  cmp -s "$work/term-before" "$work/term-after" || fail "terminal modes not restored after SIGTERM"
+  [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "alternate screen left on after SIGTERM"
+else
+  fail "could not find the claimcheck process"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  echo "tmux-smoke: $failures failure(s)" >&2
+  exit 1
+fi
+echo "tmux-smoke: ok"

@@ -1,0 +1,338 @@
+//! Whole-screen snapshots of the TUI on a `TestBackend`, at 80×24 (tabs) and 120×40 (all panes),
+//! with "now" frozen at `support::NOW`; a few style assertions (snapshots hold text only); and
+//! rendering at every small size without a panic.
+
+#[path = "tui_support/mod.rs"]
+mod support;
+
+use claimcheck::tui::model::{Model, RuleFileState};
+use claimcheck::tui::theme::Theme;
+use claimcheck::tui::update::{Msg, reevaluate, update};
+use crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+use support::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn snapshot_both(name: &str, build: impl Fn() -> Model) {
+    for (width, height) in SIZES {
+        let mut model = build();
+        let terminal = draw(&mut model, width, height);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
+    }
+}
+
+fn why_of_denied_aws_rule() -> Model {
+    let mut model = demo_model_with_rules();
+    update(&mut model, key(KeyCode::Tab));
+    if model.focus != claimcheck::tui::model::Pane::Rules {
+        // Narrow screens have a Token tab first.
+        update(&mut model, key(KeyCode::Tab));
+    }
+    update(&mut model, key(KeyCode::Enter));
+    model
+}
+
+fn what_if() -> Model {
+    let mut model = demo_model_with_rules();
+    let at = model
+        .visible_claims()
+        .iter()
+        .position(|(n, _)| *n == "sub")
+        .unwrap();
+    for _ in 0..at {
+        update(&mut model, ch('j'));
+    }
+    update(&mut model, ch('e'));
+    update(&mut model, ctrl('u'));
+    send(
+        &mut model,
+        "repo:acme/app:ref:refs/heads/main".chars().map(ch),
+    );
+    update(&mut model, key(KeyCode::Enter));
+    model.notice = None;
+    model
+}
+
+fn parse_error() -> Model {
+    let mut model = demo_model_with_rules();
+    model.rule_files[0].state = RuleFileState::Invalid(
+        "line 7, column 3: expected ',' or '}' after an object member".into(),
+    );
+    model.rule_files.push(rule_file(
+        "rules/entra.json",
+        vec![],
+        RuleFileState::Unavailable("not loaded: this build cannot evaluate rules yet".into()),
+    ));
+    reevaluate(&mut model);
+    model
+}
+
+fn jwe_token() -> Model {
+    let mut model = demo_model_with_rules();
+    model.tokens.clear();
+    update(&mut model, Msg::Paste(jwe()));
+    let entry = model.current().unwrap();
+    let (entry_id, generation) = (entry.id, entry.generation);
+    let report = claimcheck::tui::engine::Engine::verify(
+        &claimcheck::tui::engine::Standalone { demo: false },
+        &entry.token.clone(),
+    );
+    update(
+        &mut model,
+        Msg::Verified {
+            entry_id,
+            generation,
+            report,
+        },
+    );
+    // The header is what a JWE shows; on narrow screens that is the Token tab.
+    model.focus = claimcheck::tui::model::Pane::Token;
+    model
+}
+
+fn malformed_paste() -> Model {
+    let mut model = empty_model();
+    update(
+        &mut model,
+        Msg::Paste("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4Ij%%.c2ln".into()),
+    );
+    model
+}
+
+#[test]
+fn empty_prompt() {
+    snapshot_both("empty_prompt", empty_model);
+}
+
+#[test]
+fn demo_token_with_mixed_verdicts() {
+    snapshot_both("demo_mixed_verdicts", demo_model_with_rules);
+}
+
+#[test]
+fn why_panel_of_a_denied_aws_rule() {
+    snapshot_both("why_denied_aws", why_of_denied_aws_rule);
+}
+
+#[test]
+fn help_overlay() {
+    snapshot_both("help", || {
+        let mut model = demo_model_with_rules();
+        update(&mut model, ch('?'));
+        model
+    });
+}
+
+#[test]
+fn what_if_edited_token() {
+    snapshot_both("what_if", what_if);
+}
+
+#[test]
+fn rule_file_with_a_parse_error() {
+    snapshot_both("rule_parse_error", || {
+        let mut model = parse_error();
+        update(&mut model, key(KeyCode::Tab));
+        if model.focus != claimcheck::tui::model::Pane::Rules {
+            update(&mut model, key(KeyCode::Tab));
+        }
+        model
+    });
+}
+
+#[test]
+fn jwe_screen() {
+    snapshot_both("jwe", jwe_token);
+}
+
+#[test]
+fn malformed_paste_on_the_prompt() {
+    snapshot_both("malformed_paste", malformed_paste);
+}
+
+#[test]
+fn filtered_claims_with_unix_times() {
+    snapshot_both("filter_unix_times", || {
+        let mut model = demo_model();
+        send(&mut model, [ch('t'), ch('t'), ch('/'), ch('a'), ch('t')]);
+        model.notice = None;
+        model
+    });
+}
+
+#[test]
+fn relative_times_tick_with_the_injected_clock() {
+    let mut model = demo_model();
+    let exp = model.current().unwrap().token.claims().unwrap()["exp"]
+        .as_i64()
+        .unwrap();
+    let expires_in = |now: i64| {
+        format!(
+            "expires in {}",
+            claimcheck::report::timefmt::duration(exp - now)
+        )
+    };
+    let before = draw(&mut model, 120, 40).backend().to_string();
+    assert!(before.contains(&expires_in(NOW)), "{before}");
+    update(&mut model, Msg::Tick(NOW + 61));
+    let after = draw(&mut model, 120, 40).backend().to_string();
+    assert!(after.contains(&expires_in(NOW + 61)), "{after}");
+    assert_ne!(expires_in(NOW), expires_in(NOW + 61));
+}
+
+/// The cell where `needle` starts on screen.
+fn find(terminal: &ratatui::Terminal<ratatui::backend::TestBackend>, needle: &str) -> (u16, u16) {
+    find_from(terminal, needle, 0)
+}
+
+/// The first cell at or below row `from` where `needle` starts.
+fn find_from(
+    terminal: &ratatui::Terminal<ratatui::backend::TestBackend>,
+    needle: &str,
+    from: u16,
+) -> (u16, u16) {
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width;
+    for y in from..buffer.area.height {
+        let row: String = (0..width)
+            .map(|x| buffer[(x, y)].symbol().to_owned())
+            .collect();
+        if let Some(at) = row.find(needle) {
+            let x = row[..at].chars().count() as u16;
+            return (x, y);
+        }
+    }
+    panic!("{needle:?} not on screen");
+}
+
+#[test]
+fn styles_carry_meaning_beside_the_glyphs() {
+    let mut model = why_of_denied_aws_rule();
+    let terminal = draw(&mut model, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(&terminal, "✗ aws deploy-prod-role");
+    assert_eq!(buffer[(x, y)].style().fg, Some(Color::Red));
+    let (x, y) = find(&terminal, "✓ aws deploy-env-role");
+    assert_eq!(buffer[(x, y)].style().fg, Some(Color::Green));
+    // In the actual value, the part after the agreeing prefix `repo:acme/app:` is highlighted.
+    let (_, why_top) = find(&terminal, "┌ Why");
+    let (x, y) = find_from(&terminal, "repo:acme/app:environment", why_top);
+    let first_differing = buffer[(x + 14, y)].style();
+    assert!(first_differing.add_modifier.contains(Modifier::UNDERLINED));
+    assert!(
+        !buffer[(x, y)]
+            .style()
+            .add_modifier
+            .contains(Modifier::UNDERLINED)
+    );
+
+    let mut model = what_if();
+    let terminal = draw(&mut model, 120, 40);
+    let (x, y) = find(&terminal, "SIMULATED · unsigned");
+    assert_eq!(
+        terminal.backend().buffer()[(x, y)].style().bg,
+        Some(Color::Magenta)
+    );
+}
+
+#[test]
+fn no_color_draws_without_any_colour() {
+    let mut model = why_of_denied_aws_rule();
+    model.theme = Theme::plain();
+    let terminal = draw(&mut model, 120, 40);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(cell.style().fg, Some(Color::Reset), "{cell:?}");
+        assert_eq!(cell.style().bg, Some(Color::Reset), "{cell:?}");
+    }
+    let text = terminal.backend().to_string();
+    assert!(text.contains("✗ aws deploy-prod-role") && text.contains("✗ FAIL"));
+}
+
+#[test]
+fn hostile_claims_cannot_drive_the_terminal() {
+    let mut model = empty_model();
+    let claims =
+        serde_json::json!({"sub": "evil\u{1b}]52;c;cHduZWQ=\u{7}\u{202e}txt", "exp": NOW + 60});
+    let token = claimcheck::demo::sign_with(
+        claimcheck::demo::DemoKey::Rsa,
+        &serde_json::Map::new(),
+        claims.as_object().unwrap(),
+    );
+    update(&mut model, Msg::Paste(token));
+    let terminal = draw(&mut model, 120, 40);
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || c == '\u{202e}'),
+            "{cell:?}"
+        );
+    }
+    assert!(
+        terminal
+            .backend()
+            .to_string()
+            .contains("evil\\e]52;c;cHduZWQ=\\u{7}\\u{202e}txt")
+    );
+}
+
+#[test]
+fn every_small_size_renders_without_panicking() {
+    let screens: [fn() -> Model; 6] = [
+        empty_model,
+        demo_model_with_rules,
+        why_of_denied_aws_rule,
+        what_if,
+        parse_error,
+        malformed_paste,
+    ];
+    // Every width up to the "too small" threshold and around the wide/narrow switch, at heights
+    // around both thresholds; the help overlay is toggled on every other draw.
+    let widths: Vec<u16> = (1..=44)
+        .step_by(3)
+        .chain([45, 79, 80, 99, 100, 101, 120])
+        .collect();
+    let heights = [1, 2, 3, 5, 8, 9, 10, 11, 24, 29, 30, 40];
+    for build in screens {
+        let mut model = build();
+        for &width in &widths {
+            for height in heights {
+                draw(&mut model, width, height);
+                update(&mut model, ch('?'));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_light_theme_has_its_own_palette() {
+    let mut model = why_of_denied_aws_rule();
+    model.theme = Theme::new(claimcheck::tui::theme::ThemeName::Light, false);
+    let terminal = draw(&mut model, 120, 40);
+    let (x, y) = find(&terminal, "✗ aws deploy-prod-role");
+    assert_eq!(
+        terminal.backend().buffer()[(x, y)].style().fg,
+        Some(Color::Indexed(160))
+    );
+    assert_eq!(
+        Theme::new(claimcheck::tui::theme::ThemeName::Light, true),
+        Theme::plain()
+    );
+}
+
+#[test]
+fn a_why_panel_taller_than_its_space_says_there_is_more() {
+    let mut model = why_of_denied_aws_rule();
+    let text = draw(&mut model, 100, 30).backend().to_string();
+    assert!(text.contains("↓ more"), "{text}");
+    assert_eq!(model.focus, claimcheck::tui::model::Pane::Why);
+    update(&mut model, ch('G'));
+    let text = draw(&mut model, 100, 30).backend().to_string();
+    assert!(
+        text.contains("↑ more") && text.contains("repository_owner"),
+        "{text}"
+    );
+}

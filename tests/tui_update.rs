@@ -1,0 +1,670 @@
+//! `update` driven by synthetic messages: one test (or more) per keymap action, paste routing,
+//! and the worker's results (stale ones dropped). No terminal involved.
+
+#[path = "tui_support/mod.rs"]
+mod support;
+
+use claimcheck::report::SignatureStatus;
+use claimcheck::report::timefmt::DateStyle;
+use claimcheck::token::{Limits, decode};
+use claimcheck::trust::Outcome;
+use claimcheck::tui::engine::LoadFailure;
+use claimcheck::tui::keymap::Action;
+use claimcheck::tui::model::{InputPurpose, NoticeKind, Pane, RuleFileState, Signature};
+use claimcheck::tui::update::{Cmd, Msg, perform, update};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use serde_json::Value;
+use support::*;
+
+fn claim_names(model: &claimcheck::tui::model::Model) -> Vec<String> {
+    model
+        .visible_claims()
+        .iter()
+        .map(|(n, _)| (*n).clone())
+        .collect()
+}
+
+fn demo_token(name: &str) -> String {
+    claimcheck::demo::template(name).unwrap().mint(NOW)
+}
+
+#[test]
+fn quit_from_the_keymap_and_ctrl_c_from_a_text_input() {
+    let mut model = demo_model();
+    assert!(matches!(update(&mut model, ch('q')), Some(Cmd::Quit)));
+    assert!(model.quit);
+
+    let mut model = demo_model();
+    send(&mut model, [ch('/'), ch('q')]);
+    assert!(!model.quit, "q typed into the filter is text");
+    assert_eq!(model.filter, "q");
+    assert!(matches!(update(&mut model, ctrl('c')), Some(Cmd::Quit)));
+}
+
+#[test]
+fn help_toggles_scrolls_and_closes() {
+    let mut model = demo_model();
+    update(&mut model, ch('?'));
+    assert!(model.help_open);
+    send(&mut model, [ch('j'), ch('j')]);
+    assert_eq!(model.help_scroll, 2);
+    assert_eq!(
+        model.claim_cursor, 0,
+        "keys scroll the help, not the pane below"
+    );
+    update(&mut model, key(KeyCode::Esc));
+    assert!(!model.help_open);
+    send(&mut model, [ch('?'), ch('?')]);
+    assert!(!model.help_open);
+}
+
+#[test]
+fn movement_in_the_claims_pane_clamps() {
+    let mut model = demo_model();
+    let count = model.visible_claims().len();
+    send(&mut model, [ch('j'), key(KeyCode::Down)]);
+    assert_eq!(model.claim_cursor, 2);
+    update(&mut model, ch('k'));
+    assert_eq!(model.claim_cursor, 1);
+    update(&mut model, ch('G'));
+    assert_eq!(model.claim_cursor, count - 1);
+    update(&mut model, ch('j'));
+    assert_eq!(model.claim_cursor, count - 1);
+    update(&mut model, ch('g'));
+    assert_eq!(model.claim_cursor, 0);
+    update(&mut model, key(KeyCode::Up));
+    assert_eq!(model.claim_cursor, 0);
+}
+
+#[test]
+fn tab_cycles_the_panes_for_the_screen_size() {
+    let mut model = demo_model_with_rules();
+    update(&mut model, Msg::Resize(120, 40));
+    assert_eq!(model.focus, Pane::Claims);
+    update(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Pane::Rules);
+    update(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Pane::Claims, "no why panel open: two panes");
+    update(&mut model, key(KeyCode::BackTab));
+    assert_eq!(model.focus, Pane::Rules);
+
+    update(&mut model, Msg::Resize(80, 24));
+    assert_eq!(
+        model.panes(),
+        [Pane::Token, Pane::Claims, Pane::Rules, Pane::Why]
+    );
+    send(&mut model, [key(KeyCode::Tab), key(KeyCode::Tab)]);
+    assert_eq!(model.focus, Pane::Token);
+}
+
+#[test]
+fn next_and_previous_token_clamp_and_reset_cursors() {
+    let mut model = demo_model();
+    update(&mut model, ch('j'));
+    update(&mut model, ch('n'));
+    assert_eq!(model.selected, 1);
+    assert_eq!(model.claim_cursor, 0);
+    send(&mut model, [ch(']'), key(KeyCode::Right), ch('l')]);
+    assert_eq!(model.selected, 4);
+    send(&mut model, [ch('N'), ch('['), ch('h')]);
+    assert_eq!(model.selected, 1);
+    for _ in 0..20 {
+        update(&mut model, ch('n'));
+    }
+    assert_eq!(model.selected, model.tokens.len() - 1);
+    for _ in 0..20 {
+        update(&mut model, key(KeyCode::Left));
+    }
+    assert_eq!(model.selected, 0);
+}
+
+#[test]
+fn removing_the_last_token_returns_to_the_paste_prompt() {
+    let mut model = demo_model();
+    let total = model.tokens.len();
+    update(&mut model, ch('x'));
+    assert_eq!(model.tokens.len(), total - 1);
+    for _ in 0..total {
+        update(&mut model, key(KeyCode::Delete));
+    }
+    assert!(model.tokens.is_empty());
+    assert_eq!(model.input.as_ref().unwrap().purpose, InputPurpose::Token);
+}
+
+#[test]
+fn add_token_prompt_takes_typing_and_reports_bad_input() {
+    let mut model = demo_model();
+    update(&mut model, ch('a'));
+    assert_eq!(model.input.as_ref().unwrap().purpose, InputPurpose::Token);
+    send(&mut model, "not.a-token".chars().map(ch));
+    update(&mut model, key(KeyCode::Enter));
+    let error = model.input.as_ref().and_then(|i| i.error.clone());
+    assert!(error.is_some_and(|e| e.starts_with("not a token")));
+    update(&mut model, ctrl('u'));
+    assert_eq!(model.input.as_ref().unwrap().text, "");
+    let before = model.tokens.len();
+    let cmd = update(&mut model, Msg::Paste(demo_token("gitlab")));
+    assert!(matches!(cmd, Some(Cmd::Verify { .. })));
+    assert_eq!(model.tokens.len(), before + 1);
+    assert_eq!(model.selected, before);
+    assert!(model.input.is_none());
+}
+
+#[test]
+fn paste_from_clipboard_asks_the_runtime_then_adds_the_text() {
+    let mut model = demo_model();
+    assert!(matches!(
+        update(&mut model, ch('p')),
+        Some(Cmd::ReadClipboard)
+    ));
+    assert!(matches!(
+        update(&mut model, ctrl('v')),
+        Some(Cmd::ReadClipboard)
+    ));
+    let before = model.tokens.len();
+    update(
+        &mut model,
+        Msg::ClipboardText(Ok(format!("Bearer {}", demo_token("ona")))),
+    );
+    assert_eq!(model.tokens.len(), before + 1);
+    assert_eq!(model.current().unwrap().source, "clipboard");
+    update(&mut model, Msg::ClipboardText(Err("no display".into())));
+    assert_eq!(model.notice.as_ref().unwrap().kind, NoticeKind::Error);
+    assert_eq!(model.tokens.len(), before + 1);
+}
+
+#[test]
+fn copy_actions_hand_the_right_text_to_the_clipboard() {
+    let mut model = demo_model();
+    let compact = model.current().unwrap().token.compact().to_owned();
+    match update(&mut model, ch('y')) {
+        Some(Cmd::Copy { text, what }) => {
+            assert_eq!(text, compact);
+            assert_eq!(what, "the raw token");
+        }
+        _ => panic!("y should copy the raw token"),
+    }
+    match update(&mut model, ch('c')) {
+        Some(Cmd::Copy { text, .. }) => {
+            let parsed: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                &parsed,
+                &Value::Object(model.current().unwrap().token.claims().unwrap().clone())
+            );
+        }
+        _ => panic!("c should copy the claims"),
+    }
+    update(&mut model, ch('j'));
+    let (_, value) = model.selected_claim().unwrap();
+    let expected = value.as_str().unwrap().to_owned();
+    match update(&mut model, ch('v')) {
+        Some(Cmd::Copy { text, .. }) => assert_eq!(text, expected),
+        _ => panic!("v should copy the selected value"),
+    }
+    update(
+        &mut model,
+        Msg::Copied {
+            what: "the raw token",
+            result: Ok(claimcheck::clipboard::Via::Osc52),
+        },
+    );
+    assert!(model.notice.as_ref().unwrap().text.contains("via OSC 52"));
+}
+
+#[test]
+fn reverify_bumps_the_generation_and_stale_results_are_dropped() {
+    let mut model = demo_model();
+    let (id, old_generation) = {
+        let entry = model.current().unwrap();
+        (entry.id, entry.generation)
+    };
+    let Some(Cmd::Verify {
+        entry_id,
+        generation,
+        ..
+    }) = update(&mut model, ch('r'))
+    else {
+        panic!("r should ask for verification");
+    };
+    assert_eq!((entry_id, generation), (id, old_generation + 1));
+    assert_eq!(model.current().unwrap().signature, Signature::Checking);
+    let late = claimcheck::report::SignatureReport {
+        status: SignatureStatus::Failed,
+        ..claimcheck::report::SignatureReport::not_checked("from the old request")
+    };
+    update(
+        &mut model,
+        Msg::Verified {
+            entry_id: id,
+            generation: old_generation,
+            report: late,
+        },
+    );
+    assert_eq!(
+        model.current().unwrap().signature,
+        Signature::Checking,
+        "stale result applied"
+    );
+    update(
+        &mut model,
+        Msg::Verified {
+            entry_id: id,
+            generation,
+            report: verified(),
+        },
+    );
+    assert_eq!(
+        model.current().unwrap().signature,
+        Signature::Done(verified())
+    );
+}
+
+#[test]
+fn escape_cancels_a_pending_check() {
+    let mut model = demo_model();
+    let Some(Cmd::Verify {
+        entry_id,
+        generation,
+        ..
+    }) = update(&mut model, ch('r'))
+    else {
+        panic!()
+    };
+    update(&mut model, key(KeyCode::Esc));
+    let Signature::Done(report) = &model.current().unwrap().signature else {
+        panic!()
+    };
+    assert_eq!(report.status, SignatureStatus::NotChecked);
+    assert!(report.reason.contains("cancelled"));
+    update(
+        &mut model,
+        Msg::Verified {
+            entry_id,
+            generation,
+            report: verified(),
+        },
+    );
+    assert_ne!(
+        model.current().unwrap().signature,
+        Signature::Done(verified())
+    );
+}
+
+#[test]
+fn reload_rules_reloads_every_file_or_says_there_are_none() {
+    let mut model = demo_model();
+    assert!(update(&mut model, ch('R')).is_none());
+    assert!(model.notice.as_ref().unwrap().text.contains("--rules"));
+    let mut model = demo_model_with_rules();
+    match update(&mut model, ch('R')) {
+        Some(Cmd::LoadRules(paths)) => assert_eq!(paths.len(), 2),
+        _ => panic!("R should reload"),
+    }
+}
+
+#[test]
+fn filter_narrows_claims_live_and_escape_clears_it() {
+    let mut model = demo_model();
+    update(&mut model, ch('/'));
+    send(&mut model, "repo".chars().map(ch));
+    let names = claim_names(&model);
+    assert!(
+        names
+            .iter()
+            .all(|n| n.contains("repo") || n == "sub" || n.contains("ref")),
+        "{names:?}"
+    );
+    assert!(names.contains(&"repository".to_owned()));
+    update(&mut model, key(KeyCode::Enter));
+    assert!(model.input.is_none());
+    assert_eq!(model.filter, "repo", "Enter keeps the filter");
+    update(&mut model, key(KeyCode::Esc));
+    assert_eq!(model.filter, "");
+    update(&mut model, ch('/'));
+    send(&mut model, [ch('x'), ch('y'), key(KeyCode::Backspace)]);
+    assert_eq!(model.filter, "x");
+    update(&mut model, key(KeyCode::Esc));
+    assert!(model.input.is_none());
+    assert_eq!(model.filter, "");
+}
+
+#[test]
+fn a_paste_goes_to_the_focused_input_before_the_token_list() {
+    let mut model = demo_model();
+    let before = model.tokens.len();
+    update(&mut model, ch('/'));
+    let pasted = demo_token("gitpod");
+    update(&mut model, Msg::Paste(format!("{pasted}\n")));
+    assert_eq!(model.tokens.len(), before, "the paste became a token");
+    assert_eq!(model.filter, pasted);
+    assert!(model.visible_claims().is_empty());
+
+    update(&mut model, key(KeyCode::Esc));
+    update(&mut model, Msg::Paste(pasted.clone()));
+    assert_eq!(
+        model.tokens.len(),
+        before + 1,
+        "with no input focused a paste adds a token"
+    );
+    assert_eq!(model.current().unwrap().source, "paste");
+}
+
+#[test]
+fn a_paste_of_many_characters_fires_no_hotkeys() {
+    let mut model = demo_model();
+    let before = model.tokens.len();
+    update(&mut model, Msg::Paste("q?xyqq".into()));
+    assert!(!model.quit);
+    assert!(!model.help_open);
+    assert_eq!(model.tokens.len(), before);
+    assert!(
+        model
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("not a token")
+    );
+}
+
+#[test]
+fn malformed_paste_on_the_empty_prompt_shows_the_decoder_message() {
+    let mut model = empty_model();
+    update(
+        &mut model,
+        Msg::Paste("eyJhbGciOiJSUzI1NiJ9.%%%.sig".into()),
+    );
+    assert!(model.tokens.is_empty());
+    let input = model.input.as_ref().unwrap();
+    assert!(
+        input.error.as_ref().unwrap().starts_with("not a token"),
+        "{input:?}"
+    );
+    update(&mut model, key(KeyCode::Esc));
+    assert!(
+        model.input.is_some(),
+        "the prompt is the whole screen when there is no token"
+    );
+}
+
+#[test]
+fn toggle_time_cycles_utc_local_unix() {
+    let mut model = demo_model();
+    assert_eq!(model.date_style, DateStyle::Utc);
+    update(&mut model, ch('t'));
+    assert_eq!(model.date_style, DateStyle::Local);
+    update(&mut model, ch('t'));
+    assert_eq!(model.date_style, DateStyle::Unix);
+    update(&mut model, ch('t'));
+    assert_eq!(model.date_style, DateStyle::Utc);
+}
+
+#[test]
+fn what_if_edit_of_one_claim_adds_a_simulated_token_and_re_evaluates() {
+    let mut model = demo_model_with_rules();
+    let outcomes = |m: &claimcheck::tui::model::Model| -> Vec<Outcome> {
+        m.current()
+            .unwrap()
+            .verdicts
+            .iter()
+            .map(|(_, v)| v.outcome)
+            .collect()
+    };
+    assert_eq!(
+        outcomes(&model),
+        [Outcome::Denied, Outcome::Allowed, Outcome::NotApplicable]
+    );
+    let sub_index = claim_names(&model).iter().position(|n| n == "sub").unwrap();
+    for _ in 0..sub_index {
+        update(&mut model, ch('j'));
+    }
+    update(&mut model, ch('e'));
+    let input = model.input.as_ref().unwrap();
+    assert_eq!(
+        input.purpose,
+        InputPurpose::EditClaim { name: "sub".into() }
+    );
+    assert_eq!(input.text, "\"repo:acme/app:environment:prod\"");
+    update(&mut model, ctrl('u'));
+    send(
+        &mut model,
+        "repo:acme/app:ref:refs/heads/main".chars().map(ch),
+    );
+    update(&mut model, key(KeyCode::Enter));
+    let entry = model.current().unwrap();
+    assert!(entry.simulated.is_some());
+    assert_eq!(
+        entry.token.claims().unwrap()["sub"],
+        "repo:acme/app:environment:prod",
+        "original untouched"
+    );
+    assert_eq!(
+        entry.claims().unwrap()["sub"],
+        "repo:acme/app:ref:refs/heads/main"
+    );
+    assert_eq!(
+        outcomes(&model),
+        [Outcome::Allowed, Outcome::Denied, Outcome::NotApplicable]
+    );
+    assert!(
+        update(&mut model, ch('y')).is_none(),
+        "a what-if has no raw token to copy"
+    );
+    assert!(
+        update(&mut model, ch('r')).is_none(),
+        "nor a signature to verify"
+    );
+}
+
+#[test]
+fn what_if_editing_an_empty_value_removes_the_claim() {
+    let mut model = demo_model_with_rules();
+    update(&mut model, ch('e'));
+    update(&mut model, ctrl('u'));
+    update(&mut model, key(KeyCode::Enter));
+    assert!(
+        model
+            .current()
+            .unwrap()
+            .claims()
+            .unwrap()
+            .get("jti")
+            .is_none()
+    );
+}
+
+#[test]
+fn what_if_in_the_editor_round_trips_json() {
+    let mut model = demo_model_with_rules();
+    let Some(Cmd::EditClaimsExternally(json)) = update(&mut model, ch('E')) else {
+        panic!("E should open the editor");
+    };
+    let mut claims: serde_json::Map<String, Value> = serde_json::from_str(&json).unwrap();
+    claims.insert("aud".into(), "api://AzureADTokenExchange".into());
+    update(
+        &mut model,
+        Msg::ClaimsEdited(Ok(Value::Object(claims).to_string())),
+    );
+    let entry = model.current().unwrap();
+    assert!(entry.source.starts_with("what-if"));
+    assert_eq!(entry.verdicts[1].1.outcome, Outcome::Denied);
+    let count = model.tokens.len();
+    update(&mut model, Msg::ClaimsEdited(Ok("[1, 2]".into())));
+    assert_eq!(model.tokens.len(), count);
+    assert!(model.notice.as_ref().unwrap().text.contains("JSON object"));
+}
+
+#[test]
+fn enter_on_a_rule_opens_the_why_panel_and_o_opens_its_file() {
+    let mut model = demo_model_with_rules();
+    update(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Pane::Rules);
+    update(&mut model, key(KeyCode::Enter));
+    assert!(model.why_open);
+    assert_eq!(model.focus, Pane::Why);
+    match update(&mut model, ch('o')) {
+        Some(Cmd::OpenInEditor(path)) => assert_eq!(path.to_str(), Some("rules/aws-deploy.json")),
+        _ => panic!("o should open the rule file"),
+    }
+    update(&mut model, key(KeyCode::Esc));
+    assert!(!model.why_open);
+    assert_eq!(model.focus, Pane::Rules);
+    send(&mut model, [ch('j'), ch('j'), key(KeyCode::Enter)]);
+    assert_eq!(model.selected_verdict().unwrap().1.rule.name, "gitlab-ci");
+}
+
+#[test]
+fn open_why_without_rules_says_so() {
+    let mut model = demo_model();
+    perform(&mut model, Action::OpenWhy);
+    assert!(!model.why_open);
+    assert_eq!(model.notice.as_ref().unwrap().kind, NoticeKind::Error);
+}
+
+#[test]
+fn rule_files_load_break_and_keep_the_last_good_rules_as_stale() {
+    let mut model = demo_model_with_rules();
+    let path = model.rule_files[0].path.clone();
+    assert!(matches!(
+        update(&mut model, Msg::RuleFileChanged(path.clone())),
+        Some(Cmd::LoadRules(p)) if p == [path.clone()]
+    ));
+    assert!(update(&mut model, Msg::RuleFileChanged("elsewhere.json".into())).is_none());
+
+    update(
+        &mut model,
+        Msg::RulesLoaded {
+            path: path.clone(),
+            result: Err(LoadFailure::Invalid("line 3: expected ','".into())),
+        },
+    );
+    assert!(matches!(
+        model.rule_files[0].state,
+        RuleFileState::Invalid(_)
+    ));
+    assert!(model.rule_files[0].is_stale());
+    assert_eq!(
+        model.current().unwrap().verdicts.len(),
+        3,
+        "last good rules still evaluated"
+    );
+
+    update(
+        &mut model,
+        Msg::RulesLoaded {
+            path: path.clone(),
+            result: Ok(vec![]),
+        },
+    );
+    assert!(matches!(model.rule_files[0].state, RuleFileState::Loaded));
+    assert!(model.notice.as_ref().unwrap().text.starts_with("reloaded"));
+    assert_eq!(model.current().unwrap().verdicts.len(), 1);
+
+    update(
+        &mut model,
+        Msg::RuleFileUnreadable {
+            path,
+            error: "permission denied".into(),
+        },
+    );
+    assert!(matches!(
+        model.rule_files[0].state,
+        RuleFileState::Unreadable(_)
+    ));
+}
+
+#[test]
+fn ticks_move_the_clock_expire_notices_and_clear_the_clipboard() {
+    let mut model = demo_model();
+    model.clear_clipboard_after = Some(30);
+    update(
+        &mut model,
+        Msg::Copied {
+            what: "the raw token",
+            result: Ok(claimcheck::clipboard::Via::System),
+        },
+    );
+    assert!(model.notice.is_some());
+    assert!(update(&mut model, Msg::Tick(NOW + 10)).is_none());
+    assert_eq!(model.now, NOW + 10);
+    assert!(model.notice.is_some(), "a notice stays a few ticks");
+    for _ in 0..claimcheck::tui::update::NOTICE_FRAMES {
+        update(&mut model, Msg::Tick(NOW + 10));
+    }
+    assert!(
+        model.notice.is_none(),
+        "and then goes, even with a frozen clock"
+    );
+    assert!(matches!(
+        update(&mut model, Msg::Tick(NOW + 30)),
+        Some(Cmd::ClearClipboard)
+    ));
+    assert!(update(&mut model, Msg::Tick(NOW + 31)).is_none());
+}
+
+#[test]
+fn key_releases_are_ignored_and_mouse_wheel_moves() {
+    let mut model = demo_model();
+    let mut release = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+    release.kind = KeyEventKind::Release;
+    update(&mut model, Msg::Key(release));
+    assert_eq!(model.claim_cursor, 0);
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 0,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    };
+    update(&mut model, Msg::Mouse(wheel));
+    assert_eq!(model.claim_cursor, 1);
+}
+
+#[test]
+fn termination_quits() {
+    let mut model = demo_model();
+    assert!(matches!(
+        update(&mut model, Msg::Terminate),
+        Some(Cmd::Quit)
+    ));
+}
+
+#[test]
+fn encrypted_tokens_have_no_claims_to_evaluate_or_copy() {
+    let mut model = demo_model_with_rules();
+    update(&mut model, Msg::Paste(jwe()));
+    let entry = model.current().unwrap();
+    assert!(entry.claims().is_none());
+    assert!(entry.verdicts.is_empty());
+    assert!(update(&mut model, ch('c')).is_none());
+    assert!(decode(&jwe(), &Limits::default()).is_ok());
+}
+
+#[test]
+fn f1_opens_help_even_from_the_paste_prompt_and_esc_returns_to_it() {
+    let mut model = empty_model();
+    update(&mut model, key(KeyCode::F(1)));
+    assert!(model.help_open);
+    update(&mut model, ch('j'));
+    assert_eq!(model.help_scroll, 1);
+    assert_eq!(
+        model.input.as_ref().unwrap().text,
+        "",
+        "keys went to the help, not the prompt"
+    );
+    update(&mut model, key(KeyCode::Esc));
+    assert!(!model.help_open);
+    update(&mut model, ch('x'));
+    assert_eq!(model.input.as_ref().unwrap().text, "x");
+}
+
+#[test]
+fn a_rule_file_named_twice_is_loaded_once() {
+    let mut model = empty_model();
+    let paths = vec!["a.json".into(), "b.json".into(), "a.json".into()];
+    match claimcheck::tui::update::add_rule_files(&mut model, paths) {
+        Some(Cmd::LoadRules(paths)) => assert_eq!(paths.len(), 2),
+        _ => panic!("expected one load of each file"),
+    }
+    assert_eq!(model.rule_files.len(), 2);
+    assert!(claimcheck::tui::update::add_rule_files(&mut model, vec!["b.json".into()]).is_none());
+}
