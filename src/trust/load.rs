@@ -374,7 +374,7 @@ mod tests {
         .unwrap();
         let message = error.to_string();
         assert!(
-            message.starts_with("bad.json:3:16: not valid JSON: expected value (rule"),
+            message.starts_with("bad.json:3:16: not valid JSON: expected value (tried: AWS"),
             "{message}"
         );
         assert!(message.contains("AWS IAM role trust policy"), "{message}");
@@ -402,10 +402,10 @@ mod tests {
             forced.to_string(),
             "x.json: not a valid aws rule file: the policy has no \"Statement\""
         );
-        let no_reader = load_rule_file("x.json", "{}", Some(RuleKind::Kubernetes))
+        let forced_kubernetes = load_rule_file("x.json", "{}", Some(RuleKind::Kubernetes))
             .err()
             .unwrap();
-        assert_eq!(no_reader.kind(), "rules_unsupported_kind");
+        assert_eq!(forced_kubernetes.kind(), "rules_invalid");
     }
 
     #[test]

@@ -1,0 +1,198 @@
+//! `claimcheck preview`: a corpus of tokens from several workflows against a current and a
+//! proposed AWS trust policy.
+
+use assert_cmd::Command;
+use claimcheck::demo::{self, DemoKey};
+use serde_json::{Map, Value, json};
+
+const NOW: i64 = 1_800_000_000;
+
+fn policy(condition: Value) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "GitHub",
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": condition
+        }]
+    })
+    .to_string()
+}
+
+fn token_for(template: &str, overrides: Value) -> String {
+    let template = demo::template(template).unwrap();
+    let mut claims = template.claims_at(NOW);
+    for (name, value) in overrides.as_object().unwrap() {
+        claims.insert(name.clone(), value.clone());
+    }
+    demo::sign_with(DemoKey::Rsa, &Map::new(), &claims)
+}
+
+struct Corpus {
+    dir: std::path::PathBuf,
+}
+
+impl Corpus {
+    fn new(name: &str) -> Corpus {
+        let dir =
+            std::env::temp_dir().join(format!("claimcheck-preview-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let org_wide = policy(json!({
+            "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+            "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}
+        }));
+        let prod_only = policy(json!({
+            "StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod"
+            }
+        }));
+        std::fs::write(dir.join("org-wide.json"), org_wide).unwrap();
+        std::fs::write(dir.join("prod-only.json"), prod_only).unwrap();
+        // Line numbers matter: the diff must name exactly lines 2, 3 and 6.
+        let lines = [
+            token_for("github-environment", json!({"run_id": "1"})),
+            token_for("github-branch", json!({})),
+            token_for("github-pull-request", json!({})),
+            token_for("github-environment", json!({"run_id": "2"})),
+            "this line is not a token".to_owned(),
+            json!({"sub": "repo:acme/tools:ref:refs/heads/main", "aud": "sts.amazonaws.com",
+                   "iss": "https://token.actions.githubusercontent.com", "exp": NOW + 300})
+            .to_string(),
+            token_for(
+                "github-branch",
+                json!({"sub": "repo:other/x:ref:refs/heads/main", "repository": "other/x"}),
+            ),
+        ];
+        std::fs::write(dir.join("corpus.txt"), lines.join("\n") + "\n").unwrap();
+        Corpus { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).to_str().unwrap().to_owned()
+    }
+
+    fn preview(&self, current: &str, proposed: &str, extra: &[&str]) -> (Value, i32) {
+        let output = Command::cargo_bin("claimcheck")
+            .unwrap()
+            .env("CLAIMCHECK_CONFIG", "/nonexistent")
+            .args([
+                "preview",
+                "--json",
+                "--now",
+                &NOW.to_string(),
+                "--tokens",
+                &self.path("corpus.txt"),
+            ])
+            .args([
+                "--rules",
+                &self.path(current),
+                "--against",
+                &self.path(proposed),
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            serde_json::from_slice(&output.stdout).unwrap(),
+            output.status.code().unwrap(),
+        )
+    }
+}
+
+impl Drop for Corpus {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn lines_of(changes: &Value) -> Vec<u64> {
+    changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["location"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn tightening_to_prod_lists_exactly_the_tokens_that_lose_access() {
+    let corpus = Corpus::new("tighten");
+    let (document, code) = corpus.preview("org-wide.json", "prod-only.json", &["--fail-on-change"]);
+    assert_eq!(code, 1, "--fail-on-change with changes exits 1");
+    let preview = &document["preview"];
+    assert_eq!(preview["entries"], 6);
+    assert_eq!(preview["unsigned"], 1);
+    assert_eq!(preview["bad"], 1);
+    assert_eq!(preview["bad_listed"][0]["location"], 5);
+    let changes = &preview["changes"];
+    assert_eq!(changes["lost"], 3);
+    assert_eq!(changes["gained"], 0);
+    assert_eq!(lines_of(&changes["lost_listed"]), [2, 3, 6]);
+    let deciding = &changes["lost_listed"][0]["deciding"];
+    assert_eq!(deciding["actual"], "repo:acme/app:ref:refs/heads/main");
+    assert!(
+        deciding["condition"]
+            .as_str()
+            .unwrap()
+            .contains("StringEquals"),
+        "{deciding}"
+    );
+    // The two environment runs are one caller group.
+    let groups = preview["groups"].as_array().unwrap();
+    let prod = groups
+        .iter()
+        .find(|g| g["key"] == "repo:acme/app:environment:prod")
+        .unwrap();
+    assert_eq!(prod["tokens"], 2);
+    assert_eq!(prod["lost"], 0);
+}
+
+#[test]
+fn widening_is_reported_as_gains() {
+    let corpus = Corpus::new("widen");
+    let (document, code) = corpus.preview("prod-only.json", "org-wide.json", &[]);
+    assert_eq!(
+        code, 0,
+        "without --fail-on-change a change is not a failure"
+    );
+    let changes = &document["preview"]["changes"];
+    assert_eq!(
+        (changes["lost"].as_u64(), changes["gained"].as_u64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(lines_of(&changes["gained_listed"]), [2, 3, 6]);
+}
+
+#[test]
+fn text_output_names_groups_changes_and_bad_lines() {
+    let corpus = Corpus::new("text");
+    let output = Command::cargo_bin("claimcheck")
+        .unwrap()
+        .env("CLAIMCHECK_CONFIG", "/nonexistent")
+        .args([
+            "preview",
+            "--color",
+            "never",
+            "--now",
+            &NOW.to_string(),
+            "--tokens",
+            &corpus.path("corpus.txt"),
+        ])
+        .args([
+            "--rules",
+            &corpus.path("org-wide.json"),
+            "--against",
+            &corpus.path("prod-only.json"),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("Lost access (3)"), "{text}");
+    assert!(text.contains("line 5: "), "{text}");
+    assert!(text.contains("repo:acme/app:pull_request"), "{text}");
+    assert!(text.contains("✗ 1 lose access"), "{text}");
+}
