@@ -55,6 +55,16 @@ impl Paint {
     pub fn cyan(self, text: &str) -> String {
         self.wrap("36", text)
     }
+
+    /// The fixed-width label of a lint's severity, glyph and word as well as colour.
+    pub fn severity(self, severity: crate::token::lint::Severity) -> String {
+        use crate::token::lint::Severity;
+        match severity {
+            Severity::Error => self.red("✗ error  "),
+            Severity::Warning => self.yellow("! warning"),
+            Severity::Info => self.dim("· info   "),
+        }
+    }
 }
 
 #[cfg(test)]

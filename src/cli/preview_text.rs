@@ -6,7 +6,6 @@ use std::fmt::Write;
 use super::paint::Paint;
 use super::text::display_value;
 use crate::preview::matrix::{Change, OutcomeCounts, Preview};
-use crate::token::lint::Severity;
 use crate::token::sanitize::escape_controls;
 use crate::trust::RuleId;
 
@@ -189,11 +188,7 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
             paint.bold(&format!("Lints of the {which} rules"))
         );
         for entry in &preview.lints {
-            let label = match entry.lint.severity {
-                Severity::Error => paint.red("✗ error  "),
-                Severity::Warning => paint.yellow("! warning"),
-                Severity::Info => paint.dim("· info   "),
-            };
+            let label = paint.severity(entry.lint.severity);
             let _ = writeln!(
                 out,
                 "  {label} {}  {} ({})",

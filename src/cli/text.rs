@@ -8,7 +8,6 @@ use serde_json::Value;
 use super::paint::Paint;
 use crate::report::timefmt::{self, DateStyle};
 use crate::report::{SignatureStatus, TokenDocument};
-use crate::token::lint::Severity;
 use crate::token::sanitize::escape_controls;
 use crate::token::time::{TimeClaim, TimeStatus};
 use crate::token::{Claims, Form, FoundVia};
@@ -65,11 +64,7 @@ pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
     } else {
         let _ = writeln!(out, "{}", paint.bold("Lints"));
         for lint in &doc.lints {
-            let label = match lint.severity {
-                Severity::Error => paint.red("✗ error  "),
-                Severity::Warning => paint.yellow("! warning"),
-                Severity::Info => paint.dim("· info   "),
-            };
+            let label = paint.severity(lint.severity);
             let _ = writeln!(
                 out,
                 "  {label} {}  {}",

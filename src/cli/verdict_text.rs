@@ -12,7 +12,6 @@ use super::text::{TextStyle, display_value};
 use crate::report::check::{CheckDocument, CheckSubject};
 use crate::report::timefmt;
 use crate::report::{SignatureReport, SignatureStatus};
-use crate::token::lint::Severity;
 use crate::token::sanitize::escape_controls;
 use crate::token::time::{TimeReport, TimeStatus};
 use crate::trust::{Check, Outcome, Verdict};
@@ -132,11 +131,7 @@ fn render_verdict(out: &mut String, verdict: &Verdict, paint: Paint) {
     if !verdict.lints.is_empty() {
         let _ = writeln!(out, "  {}", paint.bold("rule lints"));
         for lint in &verdict.lints {
-            let label = match lint.severity {
-                Severity::Error => paint.red("✗ error  "),
-                Severity::Warning => paint.yellow("! warning"),
-                Severity::Info => paint.dim("· info   "),
-            };
+            let label = paint.severity(lint.severity);
             let _ = writeln!(
                 out,
                 "    {label} {}  {}",
