@@ -1,5 +1,5 @@
 //! `claimcheck check` end to end: demo tokens (minted at a fixed instant, passed with `--now`)
-//! against the demo AWS rule files. Snapshots pin the text output.
+//! against the demo rule files of every trust system. Snapshots pin the text output.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -213,4 +213,94 @@ fn bad_rule_files_and_missing_rules_exit_2() {
     assert_eq!(code, Some(2));
     assert!(err.contains("'azure' is not a rule kind"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// One snapshot per other trust system, each with a demo token the file was written for (see
+// the comment at the top of each file in assets/demo/rules/ for what it demonstrates).
+
+#[test]
+fn gitlab_token_against_the_vault_roles() {
+    let (code, out, _) = check(
+        &token("gitlab"),
+        &["vault-role-deploy.json", "vault-role-protected-bool.json"],
+        &[],
+    );
+    assert_eq!(code, 1, "the boolean-bound role denies");
+    insta::assert_snapshot!("gitlab_vs_vault_roles", out);
+}
+
+#[test]
+fn environment_job_against_the_entra_credentials() {
+    let (code, out, _) = check(
+        &token("github-environment"),
+        &["entra-credentials.json"],
+        &[],
+    );
+    assert_eq!(code, 1, "no credential accepts an AWS-audience token");
+    insta::assert_snapshot!("environment_vs_entra_credentials", out);
+}
+
+#[test]
+fn github_tokens_against_the_gcp_provider() {
+    let (code, out, _) = check(&token("github-environment"), &["gcp-provider.yaml"], &[]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("environment_vs_gcp_provider", out);
+
+    let (code, out, _) = check(&token("github-branch"), &["gcp-provider.yaml"], &[]);
+    assert_eq!(
+        code, 1,
+        "no environment claim: the condition fails with a CEL error"
+    );
+    insta::assert_snapshot!("branch_vs_gcp_provider", out);
+}
+
+#[test]
+fn gcp_member_says_whether_the_mapped_identity_is_the_bound_principal() {
+    let pool = "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github";
+    let (code, out, _) = check(
+        &token("github-environment"),
+        &["gcp-provider.yaml"],
+        &[
+            "--gcp-member",
+            &format!("{pool}/attribute.repository/acme/app"),
+        ],
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("environment_vs_gcp_member_repository", out);
+
+    let (code, out, _) = check(
+        &token("github-environment"),
+        &["gcp-provider.yaml"],
+        &[
+            "--gcp-member",
+            &format!("{pool}/attribute.repository/acme/infra"),
+        ],
+    );
+    assert_eq!(code, 1, "allowed by the provider, but not that member");
+    assert!(
+        out.contains("not the IAM member"),
+        "the summary names the member check:\n{out}"
+    );
+
+    let (code, _, err) = check(
+        &token("github-environment"),
+        &["vault-role-deploy.json"],
+        &["--gcp-member", &format!("{pool}/*")],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no GCP workload identity provider was given"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gitlab_and_gitpod_tokens_against_the_kubernetes_configuration() {
+    let (code, out, _) = check(&token("gitlab"), &["kubernetes-authn.yaml"], &[]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("gitlab_vs_kubernetes_authn", out);
+
+    let (code, out, _) = check(&token("github-branch"), &["kubernetes-authn.yaml"], &[]);
+    assert_eq!(code, 1, "no jwt entry is for GitHub's issuer");
+    insta::assert_snapshot!("github_branch_vs_kubernetes_authn", out);
 }

@@ -196,7 +196,8 @@ get-role` output, and `aws iam get-open-id-connect-provider` output, whose clien
 the audience check of the AWS policies given with it. Prefix a file with its kind to force it
 (aws:, gcp:, entra:, vault:, kubernetes:).
 
-Exit status: 0 every applicable rule allows, 1 a rule denies, 2 bad input or rule file,
+Exit status: 0 every applicable rule allows, 1 a rule denies or no rule applies to the token,
+2 bad input or rule file,
 3 a rule could not be evaluated.
 
 Examples:
@@ -356,6 +357,12 @@ pub struct CheckArgs {
     /// nested claims. Repeat for several (all must hold).
     #[arg(long = "expect", value_name = "CLAIM=VALUE|CLAIM~GLOB", action = clap::ArgAction::Append)]
     pub expect: Vec<String>,
+
+    /// An IAM member from a GCP role binding (`principal://…/subject/S`,
+    /// `principalSet://…/attribute.NAME/VALUE`, `…/group/G`, `…/*`): each GCP provider's
+    /// verdict also says whether this token's mapped identity is that member.
+    #[arg(long, value_name = "MEMBER")]
+    pub gcp_member: Option<String>,
 
     /// Do not verify the signature; evaluate the rules only.
     #[arg(long)]

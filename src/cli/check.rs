@@ -24,7 +24,7 @@ const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(args: &CheckArgs) -> u8 {
     let json = args.output.json;
-    let mut rules = match load_rules(&args.rules) {
+    let mut rules = match load_rules_with_member(&args.rules, args.gcp_member.as_deref()) {
         Ok(rules) => rules,
         Err((kind, message)) => return fail(json, kind, &message),
     };
@@ -96,9 +96,16 @@ pub fn run(args: &CheckArgs) -> u8 {
         verdicts: Vec::new(),
     };
     let claims = document.claims().cloned().unwrap_or_default();
+    let header = match &document.subject {
+        CheckSubject::Token(token) => Some(token.header.clone()),
+        CheckSubject::Claims(_) => None,
+    };
     document.verdicts = rules
         .iter()
-        .map(|rule| rule.evaluate(&claims, now))
+        .map(|rule| match &header {
+            Some(header) => rule.evaluate_with_header(header, &claims, now),
+            None => rule.evaluate(&claims, now),
+        })
         .collect();
 
     if json {
@@ -111,7 +118,9 @@ pub fn run(args: &CheckArgs) -> u8 {
         print_stdout(&render_check(&document, &style));
     }
     match decision(&rules, &document.verdicts) {
-        Some(Outcome::Denied) => exit::DEFINITE_NO,
+        // No rule applies (every one is for another issuer or provider): the real systems
+        // have nothing that would accept the token, so it is refused.
+        Some(Outcome::Denied | Outcome::NotApplicable) => exit::DEFINITE_NO,
         Some(Outcome::Error) => exit::NOT_CHECKED,
         _ => exit::SUCCESS,
     }
@@ -159,12 +168,23 @@ fn bare_claims(text: &str) -> Option<Claims> {
 }
 
 pub(crate) fn load_rules(args: &[String]) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
+    load_rules_with_member(args, None)
+}
+
+/// [`load_rules`], with every GCP provider also asked whether the token is `gcp_member`.
+fn load_rules_with_member(
+    args: &[String],
+    gcp_member: Option<&str>,
+) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
     let rule_error = |e: RuleFileError| (e.kind(), e.to_string());
     let mut loaded = LoadedRules::default();
     for arg in args {
         let (kind, path) = parse_rules_arg(arg).map_err(rule_error)?;
         let text = read_rule_file(path).map_err(|message| ("io", message))?;
         loaded.merge(load_rule_file(path, &text, kind).map_err(rule_error)?);
+    }
+    if let Some(member) = gcp_member {
+        loaded = loaded.with_gcp_member(member);
     }
     loaded.into_rules().map_err(rule_error)
 }

@@ -263,7 +263,7 @@ fn summary_line(verdicts: &[Verdict], paint: Paint) -> String {
     let tail = if applicable {
         String::new()
     } else {
-        " — no rule applies to this token".to_owned()
+        " — no rule applies to this token, so none of these systems would accept it".to_owned()
     };
     format!("{} {}{tail}", paint.bold("Result"), parts.join(", "))
 }

@@ -66,7 +66,9 @@ pub fn first_difference(expected: &str, actual: &str) -> Option<Hint> {
         return None;
     }
     let common = common_prefix_chars(expected, actual);
-    if common < 4 {
+    // A shared `https://` says nothing about two different issuers.
+    let scheme = expected.find("://").map_or(0, |at| at + "://".len());
+    if common < 4 || common <= scheme {
         return None;
     }
     let at = |text: &str| {
@@ -127,6 +129,12 @@ mod tests {
         let slash = trailing_slash("https://issuer.example/", "https://issuer.example").unwrap();
         assert!(slash.message.contains("rule's value ends with '/'"));
         assert!(trailing_slash("https://a", "https://b").is_none());
+    }
+
+    #[test]
+    fn a_shared_scheme_alone_is_no_hint() {
+        assert!(first_difference("https://gitlab.com", "https://token.actions.example").is_none());
+        assert!(first_difference("https://gitlab.com", "https://gitlab.co").is_some());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 use serde_json::Value;
 
 use super::aws::{self, OidcProvider, TrustPolicy};
+use super::gcp::{self, GcpProvider};
 use super::{Rule, RuleKind};
 
 /// A format's reader: the document and the file name shown in verdicts → its rules.
@@ -130,6 +131,10 @@ pub enum RuleFileError {
         "{files}: an OIDC provider document only supplies client IDs to an AWS trust policy; give the role's trust policy (or `aws iam get-role` output) with --rules too"
     )]
     ProviderWithoutPolicy { files: String },
+    #[error(
+        "--gcp-member {member}: no GCP workload identity provider was given with --rules, so no mapped identity can be compared with it"
+    )]
+    MemberWithoutProvider { member: String },
     #[error("'{given}' is not a rule kind; use one of: aws, gcp, entra, vault, kubernetes")]
     UnknownKind { given: String },
 }
@@ -144,6 +149,7 @@ impl RuleFileError {
             RuleFileError::NoReader { .. } => "rules_unsupported_kind",
             RuleFileError::ProviderWithoutPolicy { .. } => "rules_provider_without_policy",
             RuleFileError::UnknownKind { .. } => "rules_unknown_kind",
+            RuleFileError::MemberWithoutProvider { .. } => "gcp_member_without_provider",
         }
     }
 }
@@ -152,6 +158,8 @@ enum Entry {
     Rule(Box<dyn Rule>),
     /// Kept concrete until every file is read, so that providers can be attached.
     AwsPolicy(Box<TrustPolicy>),
+    /// Kept concrete so that an IAM member (`check --gcp-member`) can be attached.
+    GcpProvider(Box<GcpProvider>),
 }
 
 /// The rules read from one or more files, in file order, plus AWS provider documents.
@@ -159,12 +167,21 @@ enum Entry {
 pub struct LoadedRules {
     entries: Vec<Entry>,
     aws_providers: Vec<OidcProvider>,
+    gcp_member: Option<String>,
 }
 
 impl LoadedRules {
     pub fn merge(&mut self, other: LoadedRules) {
         self.entries.extend(other.entries);
         self.aws_providers.extend(other.aws_providers);
+        self.gcp_member = self.gcp_member.take().or(other.gcp_member);
+    }
+
+    /// Every GCP provider's verdict will end with whether the token's mapped identity is
+    /// `member` (an IAM `principal://…` or `principalSet://…` in a role binding).
+    pub fn with_gcp_member(mut self, member: &str) -> LoadedRules {
+        self.gcp_member = Some(member.to_owned());
+        self
     }
 
     /// The rules to evaluate, with provider documents attached to the AWS trust policies.
@@ -183,7 +200,19 @@ impl LoadedRules {
                 files: files.join(", "),
             });
         }
+        let has_gcp_provider = self
+            .entries
+            .iter()
+            .any(|e| matches!(e, Entry::GcpProvider(_)));
+        if let Some(member) = &self.gcp_member
+            && !has_gcp_provider
+        {
+            return Err(RuleFileError::MemberWithoutProvider {
+                member: member.clone(),
+            });
+        }
         let providers = self.aws_providers;
+        let member = self.gcp_member;
         Ok(self
             .entries
             .into_iter()
@@ -192,6 +221,7 @@ impl LoadedRules {
                 Entry::AwsPolicy(policy) => {
                     Box::new(policy.with_providers(providers.clone())) as Box<dyn Rule>
                 }
+                Entry::GcpProvider(provider) => Box::new(provider.with_member(member.clone())),
             })
             .collect())
     }
@@ -284,6 +314,13 @@ pub fn load_rule_file(
     if format.kind == RuleKind::Aws {
         let policy = aws::parse_policy(&value, Some(display_name)).map_err(invalid)?;
         loaded.entries.push(Entry::AwsPolicy(Box::new(policy)));
+    } else if format.kind == RuleKind::Gcp {
+        let providers = gcp::parse_providers(&value, Some(display_name)).map_err(invalid)?;
+        loaded.entries.extend(
+            providers
+                .into_iter()
+                .map(|p| Entry::GcpProvider(Box::new(p))),
+        );
     } else {
         let rules = (format.parse)(&value, Some(display_name)).map_err(invalid)?;
         loaded.entries.extend(rules.into_iter().map(Entry::Rule));

@@ -35,6 +35,14 @@ pub trait Rule: Send + Sync {
     /// verdict carries the rule's lints too.
     fn evaluate(&self, claims: &Claims, now: i64) -> Verdict;
 
+    /// [`Rule::evaluate`] for a caller that has the token's JOSE header, so evaluators that
+    /// also check it (Vault's `alg` against `jwt_supported_algs`) can. Claim sets without a
+    /// header (JSON-lines what-ifs) go through [`Rule::evaluate`], which says what it skipped.
+    fn evaluate_with_header(&self, header: &Claims, claims: &Claims, now: i64) -> Verdict {
+        let _ = header;
+        self.evaluate(claims, now)
+    }
+
     /// The outcome alone, for callers that evaluate many claim sets and show only the matrix
     /// (e.g. `preview`). Must equal `evaluate(claims, now).outcome`; an evaluator may override
     /// it with a path that skips building explanations.

@@ -726,6 +726,7 @@ pub fn add_rule_files(model: &mut Model, mut paths: Vec<PathBuf>) -> Option<Cmd>
 }
 
 fn evaluate_entry(model: &Model, entry: &mut Entry) {
+    let header = entry.token.header();
     entry.verdicts = match entry.claims() {
         Some(claims) => model
             .rule_files
@@ -734,7 +735,7 @@ fn evaluate_entry(model: &Model, entry: &mut Entry) {
             .flat_map(|(index, file)| {
                 file.rules
                     .iter()
-                    .map(move |rule| (index, rule.evaluate(claims, model.now)))
+                    .map(move |rule| (index, rule.evaluate_with_header(header, claims, model.now)))
             })
             .collect(),
         None => Vec::new(),

@@ -56,7 +56,21 @@ fn split_member(member: &str) -> Option<(&str, Selector<'_>)> {
 }
 
 pub(super) fn check_mapped(provider: &GcpProvider, member: &str, mapped: &Mapped) -> Check {
-    let condition = format!("IAM member {member}");
+    // The whole member is long (the pool's full name); the condition names the pool and what
+    // the member selects, and the expected column holds the selected value.
+    let condition = match split_member(member) {
+        Some((pool, selector)) => {
+            let pool_id = pool.rsplit('/').next().unwrap_or(pool);
+            let selects = match selector {
+                Selector::Subject(_) => "principal …/subject".to_owned(),
+                Selector::Group(_) => "principalSet …/group".to_owned(),
+                Selector::Attribute(name, _) => format!("principalSet …/attribute.{name}"),
+                Selector::All => "principalSet …/* (the whole pool)".to_owned(),
+            };
+            format!("IAM member {selects} in pool {pool_id}")
+        }
+        None => format!("IAM member {member}"),
+    };
     let Some((member_pool, selector)) = split_member(member) else {
         return Check::new(condition, vec![json!(member)], None, false).with_note(
             "not a workload identity member; expected principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/<subject> or principalSet://…/group/<group>, …/attribute.<name>/<value>, …/*",

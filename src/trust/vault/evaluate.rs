@@ -19,8 +19,8 @@ const DEFAULT_ALGS: &[&str] = &[
     "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA",
 ];
 
-/// cap's `alg` check, for callers that have the token header (`Rule::evaluate` sees claims only):
-/// the check and, when it fails, Vault's message.
+/// cap's `alg` check (right after the signature, before any claim): the check and, when it
+/// fails, Vault's message.
 pub fn alg_check(role: &Role, alg: &str) -> (Check, Option<String>) {
     let allowed: Vec<&str> = if role.jwt_supported_algs.is_empty() {
         DEFAULT_ALGS.to_vec()
@@ -55,12 +55,18 @@ impl Steps {
     }
 }
 
-pub fn evaluate(rule: &VaultRole, claims: &Claims, now: i64) -> Verdict {
+/// `alg` is the token header's `alg` when the caller has the header; without it the step is
+/// skipped and the verdict says so.
+pub fn evaluate(rule: &VaultRole, alg: Option<&str>, claims: &Claims, now: i64) -> Verdict {
     let role = rule.role();
     let mut steps = Steps {
         checks: Vec::new(),
         first_failure: None,
-        unverified: vec![ALG_NOT_CHECKED.to_owned()],
+        unverified: if alg.is_none() {
+            vec![ALG_NOT_CHECKED.to_owned()]
+        } else {
+            Vec::new()
+        },
     };
     if !role.write_errors.is_empty() {
         return Verdict {
@@ -76,6 +82,10 @@ pub fn evaluate(rule: &VaultRole, claims: &Claims, now: i64) -> Verdict {
         };
     }
     role_type(role, &mut steps);
+    if let Some(alg) = alg {
+        let (check, failure) = alg_check(role, alg);
+        steps.push(check, failure);
+    }
     if !role.token_bound_cidrs.is_empty() {
         steps.unverified.push(format!(
             "token_bound_cidrs ({}) is not checked: the client address is not known here",

@@ -5,10 +5,10 @@
 //! [`Rule`]. Input: `vault read -format=json auth/<mount>/role/<name>` output or the bare role
 //! body, with the mount config's optional `bound_issuer` accepted in the same document.
 //!
+//! The token's `alg` header is checked against the mount's `jwt_supported_algs` by
+//! `Rule::evaluate_with_header`; plain `Rule::evaluate` (claims without a header) says it skipped it.
 //! Not evaluated here, and said so in every verdict: the signature (the `keys` module does that)
-//! and the token's `alg` header against the mount's `jwt_supported_algs` (`Rule::evaluate` sees
-//! claims only; [`VaultRole::alg_check`] does it for a caller with the header);
-//! `token_bound_cidrs` (the client address is unknown).
+//! and `token_bound_cidrs` (the client address is unknown).
 
 mod decide;
 mod evaluate;
@@ -74,12 +74,6 @@ impl VaultRole {
     fn bound_expected(&self) -> &[Option<Vec<value::GoValue>>] {
         &self.bound_expected
     }
-
-    /// The `alg` step of the login (cap checks it right after the signature), for a caller that
-    /// has the token's header; returns the check and, on failure, Vault's message.
-    pub fn alg_check(&self, alg: &str) -> (crate::trust::Check, Option<String>) {
-        evaluate::alg_check(&self.role, alg)
-    }
 }
 
 impl Rule for VaultRole {
@@ -88,7 +82,14 @@ impl Rule for VaultRole {
     }
 
     fn evaluate(&self, claims: &Claims, now: i64) -> Verdict {
-        evaluate::evaluate(self, claims, now)
+        evaluate::evaluate(self, None, claims, now)
+    }
+
+    fn evaluate_with_header(&self, header: &Claims, claims: &Claims, now: i64) -> Verdict {
+        let alg = header
+            .get("alg")
+            .map_or("", |alg| alg.as_str().unwrap_or(""));
+        evaluate::evaluate(self, Some(alg), claims, now)
     }
 
     fn outcome(&self, claims: &Claims, now: i64) -> crate::trust::Outcome {

@@ -576,6 +576,45 @@ fn alg_check_uses_mount_config() {
     );
 }
 
+#[test]
+fn header_alg_is_checked_when_the_caller_has_the_header() {
+    // cap jwt.go validates alg right after the signature, before any claim (reference §4).
+    let mut restricted = role(json!({}));
+    restricted["data"]["jwt_supported_algs"] = json!(["ES256"]);
+    let rules = parse(&restricted, Some("rules/deploy.json")).unwrap();
+    let header = |alg: &str| {
+        json!({"alg": alg, "typ": "JWT"})
+            .as_object()
+            .unwrap()
+            .clone()
+    };
+
+    let refused = rules[0].evaluate_with_header(&header("RS256"), &token(json!({})), NOW);
+    assert_eq!(refused.outcome, Outcome::Denied);
+    assert!(
+        refused
+            .summary
+            .contains("token signed with unexpected algorithm")
+    );
+    assert_eq!(
+        refused.checks[1].condition,
+        "alg ∈ jwt_supported_algs (mount config)"
+    );
+    assert!(refused.unverified.iter().all(|u| !u.contains("alg header")));
+
+    let accepted = rules[0].evaluate_with_header(&header("ES256"), &token(json!({})), NOW);
+    assert_eq!(accepted.outcome, Outcome::Allowed, "{}", accepted.summary);
+
+    let without_header = rules[0].evaluate(&token(json!({})), NOW);
+    assert_eq!(without_header.outcome, Outcome::Allowed);
+    assert!(
+        without_header
+            .unverified
+            .iter()
+            .any(|u| u.contains("alg header is not checked"))
+    );
+}
+
 proptest::proptest! {
     /// The check-free decision agrees with the full evaluation on arbitrary claim values, for a
     /// role that exercises every step (strict types, pointers, lists, glob off and on).
