@@ -56,17 +56,55 @@ fn condition_over_100k_claim_sets(bencher: divan::Bencher) {
     });
 }
 
+/// The same condition with only the claims it reads bound (`Expression::reads`), as the GCP
+/// evaluator binds them.
 #[divan::bench(sample_count = 10, sample_size = 1)]
-fn gcp_provider_verdicts_over_100k_claim_sets(bencher: divan::Bencher) {
+fn condition_over_100k_claim_sets_binding_read_claims_only(bencher: divan::Bencher) {
     let sets = claim_sets();
+    let condition =
+        cel::compile(Dialect::Gcp, CONDITION).expect("the benchmark condition compiles");
+    let reads = condition.reads("assertion");
+    bencher.bench_local(|| {
+        sets.iter()
+            .filter(|claims| {
+                let mut bindings = Bindings::new(Dialect::Gcp);
+                bindings.bind_object_for("assertion", claims, &reads);
+                condition.evaluate(&bindings).ok().and_then(|r| r.as_bool()) == Some(true)
+            })
+            .count()
+    });
+}
+
+fn provider() -> Vec<Box<dyn claimcheck::trust::Rule>> {
     let provider = json!({
         "name": "projects/123456789012/locations/global/workloadIdentityPools/github/providers/acme-app",
         "attributeMapping": {"google.subject": "assertion.sub", "attribute.repository": "assertion.repository"},
         "attributeCondition": CONDITION,
         "oidc": {"issuerUri": "https://token.actions.githubusercontent.com", "allowedAudiences": ["https://github.com/acme"]},
     });
-    let rules =
-        claimcheck::trust::gcp::parse(&provider, None).expect("the benchmark provider parses");
+    claimcheck::trust::gcp::parse(&provider, None).expect("the benchmark provider parses")
+}
+
+/// A whole provider (issuer, audience, expiry, two mapped attributes, the condition), decision
+/// only (`Rule::outcome`, what `preview`'s matrix uses).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn gcp_provider_outcomes_over_100k_claim_sets(bencher: divan::Bencher) {
+    let sets = claim_sets();
+    let rules = provider();
+    bencher.bench_local(|| {
+        sets.iter()
+            .filter(|claims| {
+                rules[0].outcome(claims, 1_900_000_000) == claimcheck::trust::Outcome::Allowed
+            })
+            .count()
+    });
+}
+
+/// The same with full verdicts (every check, hint and note, as `check` prints them).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn gcp_provider_verdicts_over_100k_claim_sets(bencher: divan::Bencher) {
+    let sets = claim_sets();
+    let rules = provider();
     bencher.bench_local(|| {
         sets.iter()
             .map(|claims| rules[0].evaluate(claims, 1_900_000_000))

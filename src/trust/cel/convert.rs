@@ -40,6 +40,20 @@ pub fn object_to_val<'v>(object: &'v serde_json::Map<String, Json>) -> Box<dyn V
     Box::new(CelMap::from(map))
 }
 
+/// The object with only `fields` (those it has): what an expression that reads just these
+/// fields can observe of it.
+pub fn fields_to_val<'v>(
+    object: &'v serde_json::Map<String, Json>,
+    fields: &[String],
+) -> Box<dyn Val + 'v> {
+    let map: HashMap<CelMapKey<'v>, Box<dyn Val + 'v>> = fields
+        .iter()
+        .filter_map(|field| object.get_key_value(field.as_str()))
+        .map(|(k, v)| (CelMapKey::from(k.as_str()), to_val(v)))
+        .collect();
+    Box::new(CelMap::from(map))
+}
+
 #[cfg(test)]
 use {cel::objects::Map, std::sync::Arc};
 

@@ -22,7 +22,7 @@ mod functions;
 
 use std::sync::{Arc, LazyLock};
 
-use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 use cel::{Context, Env, Value};
 use serde_json::Value as Json;
 
@@ -85,7 +85,30 @@ pub struct Expression {
     ast: IdedExpr,
     functions: Vec<String>,
     variables: Vec<String>,
+    reads: Vec<(String, Reads)>,
     parts: Vec<Expression>,
+}
+
+/// What an expression reads of a map-valued variable: only some named fields (`assertion.sub`,
+/// `has(assertion.env)`, `assertion['ref']`), or the whole map (passed around, iterated,
+/// indexed by a computed key). Binding only the named fields gives the same result and spares
+/// converting every claim of every token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    pub whole: bool,
+    pub fields: Vec<String>,
+}
+
+impl Reads {
+    /// What either reads: for bindings shared by several expressions.
+    pub fn union(&mut self, other: &Reads) {
+        self.whole |= other.whole;
+        for field in &other.fields {
+            if !self.fields.contains(field) {
+                self.fields.push(field.clone());
+            }
+        }
+    }
 }
 
 /// Parses `source` for `dialect` and checks that every function it calls is known.
@@ -116,6 +139,7 @@ pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileErro
         ast,
         functions: walk.functions,
         variables: walk.variables,
+        reads: walk.reads,
         parts,
     })
 }
@@ -154,6 +178,15 @@ impl Expression {
     /// Whether the expression names the variable `name` (e.g. `assertion`) anywhere.
     pub fn references_variable(&self, name: &str) -> bool {
         self.variables.iter().any(|v| v == name)
+    }
+
+    /// What the expression reads of the variable `name` (nothing when it does not use it).
+    pub fn reads(&self, name: &str) -> Reads {
+        self.reads
+            .iter()
+            .find(|(variable, _)| variable == name)
+            .map(|(_, reads)| reads.clone())
+            .unwrap_or_default()
     }
 
     /// Whether the expression calls `name` (e.g. `extract`) anywhere.
@@ -227,6 +260,23 @@ impl<'v> Bindings<'v> {
             .add_variable_as_val(name, convert::object_to_val(object));
         self
     }
+
+    /// [`Bindings::bind_object`] with only the fields `reads` names (all of them when it
+    /// reads the whole object): for expressions whose [`Expression::reads`] are known.
+    pub fn bind_object_for(
+        &mut self,
+        name: &str,
+        object: &'v serde_json::Map<String, Json>,
+        reads: &Reads,
+    ) -> &mut Bindings<'v> {
+        let value = if reads.whole {
+            convert::object_to_val(object)
+        } else {
+            convert::fields_to_val(object, &reads.fields)
+        };
+        self.context.add_variable_as_val(name, value);
+        self
+    }
 }
 
 /// Prefixes of CEL extension libraries (cel-go ext, Kubernetes' libraries). A call `ns.f(…)`
@@ -251,11 +301,59 @@ const MACROS: [&str; 7] = [
 struct Walk {
     functions: Vec<String>,
     variables: Vec<String>,
+    reads: Vec<(String, Reads)>,
     unknown: Vec<(String, Option<usize>)>,
 }
 
+/// `x.f`, `has(x.f)`, `x['f']`, `x.?f`, `x[?'f']`: a variable and the one field read of it.
+fn field_of_variable(expr: &IdedExpr) -> Option<(&str, &str)> {
+    match &expr.expr {
+        Expr::Select(select) => match &select.operand.expr {
+            Expr::Ident(variable) => Some((variable, &select.field)),
+            _ => None,
+        },
+        Expr::Call(call)
+            if call.target.is_none()
+                && call.args.len() == 2
+                && matches!(call.func_name.as_str(), "_[_]" | "_?._" | "_[?_]") =>
+        {
+            match (&call.args[0].expr, &call.args[1].expr) {
+                (Expr::Ident(variable), Expr::Literal(LiteralValue::String(field))) => {
+                    Some((variable, field.inner()))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 impl Walk {
+    fn note_read(&mut self, variable: &str, field: Option<&str>) {
+        if !variable.starts_with('@') && !self.variables.iter().any(|v| v == variable) {
+            self.variables.push(variable.to_owned());
+        }
+        let reads = match self.reads.iter_mut().find(|(v, _)| v == variable) {
+            Some((_, reads)) => reads,
+            None => {
+                self.reads.push((variable.to_owned(), Reads::default()));
+                &mut self.reads.last_mut().expect("just pushed").1
+            }
+        };
+        match field {
+            Some(field) if !reads.fields.iter().any(|f| f == field) => {
+                reads.fields.push(field.to_owned());
+            }
+            Some(_) => {}
+            None => reads.whole = true,
+        }
+    }
+
     fn visit(&mut self, expr: &IdedExpr, dialect: Dialect) {
+        if let Some((variable, field)) = field_of_variable(expr) {
+            self.note_read(variable, Some(field));
+            return;
+        }
         match &expr.expr {
             Expr::Call(call) => {
                 let qualified = call.target.as_deref().and_then(|t| match &t.expr {
@@ -296,11 +394,7 @@ impl Walk {
                     self.visit(part, dialect);
                 }
             }
-            Expr::Ident(name) => {
-                if !name.starts_with('@') && !self.variables.contains(name) {
-                    self.variables.push(name.clone());
-                }
-            }
+            Expr::Ident(name) => self.note_read(name, None),
             Expr::Select(select) => self.visit(&select.operand, dialect),
             Expr::List(list) => list.elements.iter().for_each(|e| self.visit(e, dialect)),
             Expr::Map(map) => map

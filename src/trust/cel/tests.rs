@@ -232,3 +232,63 @@ fn deep_nesting_never_overflows_the_stack() {
         Err(CompileError::Syntax { .. })
     ));
 }
+
+#[test]
+fn reads_names_the_fields_an_expression_selects() {
+    let reads = |source: &str| {
+        compile(Dialect::Kubernetes, source)
+            .unwrap()
+            .reads("claims")
+    };
+    let fields = |source: &str| {
+        let reads = reads(source);
+        assert!(!reads.whole, "{source} reads named fields only");
+        reads.fields
+    };
+    assert_eq!(
+        fields("claims.sub.startsWith('a') && has(claims.env) && claims['ref'] == 'x'"),
+        ["sub", "env", "ref"]
+    );
+    assert_eq!(fields("claims.?email.orValue('') != ''"), ["email"]);
+    assert_eq!(fields("claims.nested.deeper == 1"), ["nested"]);
+    assert_eq!(fields("true"), Vec::<String>::new());
+    // Anything else sees the whole map: it cannot be narrowed to named fields.
+    for whole in [
+        "size(claims) > 2",
+        "'sub' in claims",
+        "claims.all(k, k != 'x')",
+        "claims[claims.sub] == 1",
+        "claims == {}",
+    ] {
+        assert!(reads(whole).whole, "{whole} reads the whole map");
+    }
+}
+
+#[test]
+fn binding_only_the_read_fields_gives_the_same_results() {
+    let claims = json!({
+        "sub": "repo:acme/app:ref:refs/heads/main", "repository": "acme/app",
+        "ref": "refs/heads/main", "groups": ["dev", "ops"], "run_number": 58,
+    });
+    let object = claims.as_object().unwrap();
+    for source in [
+        "assertion.repository == 'acme/app' && assertion.ref.startsWith('refs/heads/')",
+        "has(assertion.environment)",
+        "assertion.environment == 'prod'",
+        "assertion['groups'].exists(g, g == 'ops')",
+        "size(assertion)",
+        "assertion.all(k, k != 'environment')",
+        "'environment' in assertion",
+    ] {
+        let expr = compile(Dialect::Gcp, source).unwrap();
+        let mut all = Bindings::new(Dialect::Gcp);
+        all.bind_object("assertion", object);
+        let mut narrowed = Bindings::new(Dialect::Gcp);
+        narrowed.bind_object_for("assertion", object, &expr.reads("assertion"));
+        assert_eq!(
+            expr.evaluate(&narrowed).map_err(|e| e.to_string()),
+            expr.evaluate(&all).map_err(|e| e.to_string()),
+            "{source}"
+        );
+    }
+}

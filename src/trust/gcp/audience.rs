@@ -71,6 +71,22 @@ pub fn token_audiences(aud: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// Whether [`check`] passes, without building the check (the matrix fast path).
+pub fn accepts(allowed: &[String], provider_name: Option<&str>, aud: Option<&Value>) -> bool {
+    let accepted = |a: &str| {
+        if allowed.is_empty() {
+            provider_name.is_some_and(|name| default_audiences(name).iter().any(|d| d == a))
+        } else {
+            allowed.iter().any(|d| d == a)
+        }
+    };
+    match aud {
+        Some(Value::String(s)) => accepted(s),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(accepted),
+        _ => false,
+    }
+}
+
 pub fn check(allowed: &[String], provider_name: Option<&str>, aud: Option<&Value>) -> Check {
     let actual = token_audiences(aud);
     let (condition, expected, mut hints, note) = if allowed.is_empty() {

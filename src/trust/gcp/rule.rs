@@ -7,7 +7,7 @@ use super::provider::ProviderConfig;
 use crate::token::Claims;
 use crate::token::lint::Severity;
 use crate::token::time::time_status;
-use crate::trust::cel::{self, Bindings, CompileError, Dialect, Expression};
+use crate::trust::cel::{self, Bindings, CompileError, Dialect, Expression, Reads};
 use crate::trust::hints::string_mismatch_hints;
 use crate::trust::{Check, Hint, Outcome, Rule, RuleId, RuleKind, RuleLint, Verdict};
 
@@ -38,6 +38,8 @@ pub struct GcpProvider {
     config: ProviderConfig,
     mapping: Vec<(String, Result<Expression, CompileError>)>,
     condition: Option<Result<Expression, CompileError>>,
+    /// The claims the mapping expressions read, together: bound once per token.
+    mapping_reads: Reads,
     member: Option<String>,
 }
 
@@ -54,7 +56,7 @@ pub struct Mapped {
 
 impl GcpProvider {
     pub fn new(config: ProviderConfig, file: Option<&str>) -> GcpProvider {
-        let mapping = config
+        let mapping: Vec<_> = config
             .attribute_mapping
             .iter()
             .map(|(target, source)| (target.clone(), cel::compile(Dialect::Gcp, source)))
@@ -63,6 +65,7 @@ impl GcpProvider {
             .attribute_condition
             .as_deref()
             .map(|source| cel::compile(Dialect::Gcp, source));
+        let mapping_reads = mapping_reads(&mapping);
         GcpProvider {
             id: RuleId {
                 kind: RuleKind::Gcp,
@@ -72,6 +75,7 @@ impl GcpProvider {
             config,
             mapping,
             condition,
+            mapping_reads,
             member: None,
         }
     }
@@ -88,7 +92,7 @@ impl GcpProvider {
     /// Evaluates the attribute mapping for `claims`.
     pub fn map_attributes(&self, claims: &Claims) -> Mapped {
         let mut bindings = Bindings::new(Dialect::Gcp);
-        bindings.bind_object("assertion", claims);
+        bindings.bind_object_for("assertion", claims, &self.mapping_reads);
         let mut mapped = Mapped::default();
         for (target, compiled) in &self.mapping {
             let result = match compiled {
@@ -152,6 +156,14 @@ impl GcpProvider {
             unverified,
         }
     }
+}
+
+fn mapping_reads(mapping: &[(String, Result<Expression, CompileError>)]) -> Reads {
+    let mut reads = Reads::default();
+    for expression in mapping.iter().filter_map(|(_, e)| e.as_ref().ok()) {
+        reads.union(&expression.reads("assertion"));
+    }
+    reads
 }
 
 fn source_of(config: &ProviderConfig, target: &str) -> String {
@@ -366,6 +378,57 @@ impl Rule for GcpProvider {
         self.verdict(outcome, summary, checks, unverified)
     }
 
+    /// [`Rule::evaluate`]'s first failure, in the same order, without building checks, hints
+    /// or summaries: what a tokens × rules matrix needs.
+    fn outcome(&self, claims: &Claims, now: i64) -> Outcome {
+        let uncompiled =
+            self.mapping.iter().any(|(_, c)| c.is_err()) || matches!(self.condition, Some(Err(_)));
+        if uncompiled {
+            return Outcome::Error;
+        }
+        if self.config.disabled || self.config.state.as_deref().is_some_and(|s| s != "ACTIVE") {
+            return Outcome::Denied;
+        }
+        let Some(issuer) = &self.config.issuer_uri else {
+            return Outcome::Error;
+        };
+        if claims.get("iss").and_then(Value::as_str) != Some(issuer.as_str()) {
+            return Outcome::Denied;
+        }
+        let audience_ok = audience::accepts(
+            &self.config.allowed_audiences,
+            self.config.name.as_deref(),
+            claims.get("aud"),
+        );
+        let exp_ok = time_status(claims, now, 0)
+            .exp
+            .at()
+            .is_some_and(|exp| now <= exp);
+        if !audience_ok || !exp_ok {
+            return Outcome::Denied;
+        }
+        let mapped = self.map_attributes(claims);
+        if let Some(outcome) = mapping_failure(&self.config, &mapped) {
+            return outcome;
+        }
+        if let Some(Ok(condition)) = &self.condition {
+            let mut bindings = Bindings::new(Dialect::Gcp);
+            bindings
+                .bind_object_for("assertion", claims, &condition.reads("assertion"))
+                .bind_object("google", &mapped.google)
+                .bind_object("attribute", &mapped.attribute);
+            if condition.evaluate(&bindings).ok().and_then(|r| r.as_bool()) != Some(true) {
+                return Outcome::Denied;
+            }
+        }
+        if let Some(member) = &self.member
+            && !super::member::check_mapped(self, member, &mapped).passed
+        {
+            return Outcome::Denied;
+        }
+        Outcome::Allowed
+    }
+
     fn lints(&self) -> Vec<RuleLint> {
         let mut lints = Vec::new();
         let issuer = self.config.issuer_uri.as_deref().unwrap_or_default();
@@ -419,6 +482,25 @@ impl Rule for GcpProvider {
         }
         lints
     }
+}
+
+/// The outcome a failed mapping check gives in [`Rule::evaluate`] (see [`mapping_checks`]):
+/// no google.subject mapping is a rule error; a CEL error, or a subject that is not a string
+/// of at most the limit, refuses the token.
+fn mapping_failure(config: &ProviderConfig, mapped: &Mapped) -> Option<Outcome> {
+    let maps_subject = config
+        .attribute_mapping
+        .iter()
+        .any(|(t, _)| t == "google.subject");
+    if !maps_subject {
+        return Some(Outcome::Error);
+    }
+    let mapping_error = config
+        .attribute_mapping
+        .iter()
+        .any(|(target, _)| mapped.errors.iter().any(|(t, _)| t == target));
+    let subject_ok = matches!(mapped.google.get("subject"), Some(Value::String(s)) if s.len() <= SUBJECT_MAX_BYTES);
+    (mapping_error || !subject_ok).then_some(Outcome::Denied)
 }
 
 fn mapping_checks(

@@ -38,7 +38,14 @@ fn provider(extra: Value) -> Value {
 fn evaluate(doc: &Value, claims: &Claims) -> Verdict {
     let rules = parse(doc, Some("provider.yaml")).unwrap();
     assert_eq!(rules.len(), 1);
-    rules[0].evaluate(claims, NOW)
+    let verdict = rules[0].evaluate(claims, NOW);
+    assert_eq!(
+        rules[0].outcome(claims, NOW),
+        verdict.outcome,
+        "the matrix fast path agrees: {}",
+        verdict.summary
+    );
+    verdict
 }
 
 fn check<'a>(verdict: &'a Verdict, starts: &str) -> &'a crate::trust::Check {
@@ -477,6 +484,7 @@ fn member_forms() {
     full.insert("aud".into(), json!(format!("//iam.googleapis.com/{NAME}")));
     let verdict = with_member[0].evaluate(&full, NOW);
     assert_eq!(verdict.outcome, Outcome::Denied);
+    assert_eq!(with_member[0].outcome(&full, NOW), Outcome::Denied);
     assert!(verdict.summary.contains("is not the IAM member"));
 }
 
@@ -536,4 +544,35 @@ fn demo_rule_file_against_demo_tokens() {
             .any(|h| h.code == "github-no-environment")
     );
     assert!(rules[0].lints().is_empty());
+}
+
+proptest::proptest! {
+    /// The matrix fast path (`Rule::outcome`) agrees with the full evaluation for every mix of
+    /// issuer, audience, expiry, subject length, missing or odd-typed claims, condition and
+    /// IAM member.
+    #[test]
+    fn outcome_agrees_with_evaluate(
+        iss in proptest::sample::select(vec!["https://token.actions.githubusercontent.com", "https://gitlab.com"]),
+        aud in proptest::sample::select(vec![json!(format!("//iam.googleapis.com/{NAME}")), json!("sts.amazonaws.com"), json!(["x", format!("https://iam.googleapis.com/{NAME}")]), json!(7)]),
+        exp_offset in proptest::sample::select(vec![-10i64, 0, 300]),
+        sub_len in proptest::sample::select(vec![0usize, 20, 127, 128]),
+        repository in proptest::sample::select(vec![json!("acme/app"), json!("acme/other"), json!(42), Value::Null]),
+        with_condition in proptest::bool::ANY,
+        subject_mapping in proptest::sample::select(vec!["assertion.sub", "assertion.repository", "assertion.sub + '-'"]),
+        member in proptest::sample::select(vec![None, Some("attribute.repository/acme/app"), Some("*")]),
+    ) {
+        let mut doc = provider(json!({}));
+        doc["attributeMapping"] = json!({"google.subject": subject_mapping, "attribute.repository": "assertion.repository"});
+        if with_condition {
+            doc["attributeCondition"] = json!("assertion.repository == 'acme/app'");
+        }
+        let pool = "principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci";
+        let member = member.map(|m| format!("{pool}/{m}"));
+        let rule = &parse_with_member(&doc, None, member.as_deref()).unwrap()[0];
+        let mut claims = claims(json!({"iss": iss, "aud": aud, "exp": NOW + exp_offset, "sub": "s".repeat(sub_len)}));
+        if !repository.is_null() {
+            claims.insert("repository".into(), repository);
+        }
+        proptest::prop_assert_eq!(rule.outcome(&claims, NOW), rule.evaluate(&claims, NOW).outcome);
+    }
 }
