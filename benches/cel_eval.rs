@@ -68,7 +68,7 @@ fn condition_over_100k_claim_sets_binding_read_claims_only(bencher: divan::Bench
         sets.iter()
             .filter(|claims| {
                 let mut bindings = Bindings::new(Dialect::Gcp);
-                bindings.bind_object_for("assertion", claims, &reads);
+                bindings.bind_object_for("assertion", claims, reads);
                 condition.evaluate(&bindings).ok().and_then(|r| r.as_bool()) == Some(true)
             })
             .count()

@@ -4,7 +4,9 @@
 # screen showed and that the terminal was restored (raw mode off, alternate screen left, mouse
 # and bracketed paste off, cursor visible).
 #
-# A second run is ended with SIGTERM and must restore the terminal too.
+# A second run is ended with SIGTERM and must restore the terminal too. A third loses its
+# terminal (the tmux server is killed, as when a window closes or ssh drops) and must exit
+# rather than linger reading a dead terminal.
 #
 # Usage: tests/tmux-smoke.sh            (uses target/debug/claimcheck, building it if needed)
 #        CLAIMCHECK_BIN=path tests/tmux-smoke.sh
@@ -110,6 +112,18 @@ if [ -n "$app_pid" ]; then
   [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "alternate screen left on after SIGTERM"
 else
   fail "could not find the claimcheck process"
+fi
+
+# The terminal goes away under the UI: the process must exit, not spin on the dead terminal.
+tmux_ kill-session -t "$session"
+tmux_ new-session -d -s "$session" -x 100 -y 30 "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo"
+expect "token 1/8" "first frame before the terminal goes away"
+app_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
+tmux_ kill-server
+for _ in $(seq 50); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$app_pid" 2>/dev/null; then
+  fail "claimcheck still runs 5 s after its terminal went away"
+  kill -KILL "$app_pid" 2>/dev/null || true
 fi
 
 if [ "$failures" -gt 0 ]; then

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event};
 
+use super::hangup::{Ready, TerminalWatch};
 use super::update::Msg;
 
 /// How often the clock ticks (the spinner turns at this rate; relative times per second).
@@ -56,44 +57,95 @@ impl Pause {
 pub fn spawn(tx: Sender<Msg>, clock: Clock, terminate: Arc<AtomicBool>, pause: Arc<Pause>) {
     thread::Builder::new()
         .name("claimcheck-input".into())
-        .spawn(move || {
-            let mut next_tick = Instant::now() + TICK;
-            loop {
-                if terminate.load(Ordering::SeqCst) {
-                    let _ = tx.send(Msg::Terminate);
-                    return;
-                }
-                if pause.requested.load(Ordering::SeqCst) {
-                    pause.idle.store(true, Ordering::SeqCst);
-                    thread::sleep(Duration::from_millis(20));
-                    continue;
-                }
-                pause.idle.store(false, Ordering::SeqCst);
-                let wait = next_tick.saturating_duration_since(Instant::now());
-                let msg = match event::poll(wait) {
-                    Ok(true) => match event::read() {
-                        Ok(Event::Key(key)) => Some(Msg::Key(key)),
-                        Ok(Event::Paste(text)) => Some(Msg::Paste(text)),
-                        Ok(Event::Mouse(mouse)) => Some(Msg::Mouse(mouse)),
-                        Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
-                        Ok(_) => None,
-                        Err(_) => Some(Msg::Terminate),
-                    },
-                    Ok(false) => None,
-                    Err(_) => Some(Msg::Terminate),
-                };
-                if let Some(msg) = msg
-                    && tx.send(msg).is_err()
-                {
-                    return;
-                }
-                if Instant::now() >= next_tick {
-                    next_tick = Instant::now() + TICK;
-                    if tx.send(Msg::Tick(clock.now())).is_err() {
-                        return;
-                    }
-                }
-            }
-        })
+        .spawn(move || read_terminal(&tx, clock, &terminate, &pause))
         .expect("spawning the input thread");
+}
+
+fn read_terminal(tx: &Sender<Msg>, clock: Clock, terminate: &AtomicBool, pause: &Pause) {
+    let terminal = TerminalWatch::controlling_terminal();
+    let resized = resize_flag();
+    let mut next_tick = Instant::now() + TICK;
+    loop {
+        if terminate.load(Ordering::SeqCst) {
+            let _ = tx.send(Msg::Terminate);
+            return;
+        }
+        if pause.requested.load(Ordering::SeqCst) {
+            pause.idle.store(true, Ordering::SeqCst);
+            thread::sleep(Duration::from_millis(20));
+            continue;
+        }
+        pause.idle.store(false, Ordering::SeqCst);
+        let wait = next_tick.saturating_duration_since(Instant::now());
+        let msgs = if terminal.is_blind() {
+            next_event(wait).map(|msg| msg.into_iter().collect())
+        } else {
+            match terminal.wait(wait) {
+                Ready::HungUp => Err(()),
+                // The bytes are waiting, so crossterm does not block (or spin) here; one read
+                // may hold several events, and crossterm hands them out one by one.
+                Ready::Input => waiting_events(),
+                Ready::Timeout if resized.swap(false, Ordering::SeqCst) => {
+                    Ok(crossterm::terminal::size()
+                        .ok()
+                        .map(|(w, h)| Msg::Resize(w, h))
+                        .into_iter()
+                        .collect())
+                }
+                Ready::Timeout => Ok(Vec::new()),
+            }
+        };
+        let Ok(msgs) = msgs else {
+            // The terminal is gone or unreadable: quit rather than poll it forever.
+            let _ = tx.send(Msg::Terminate);
+            return;
+        };
+        for msg in msgs {
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+        if Instant::now() >= next_tick {
+            next_tick = Instant::now() + TICK;
+            if tx.send(Msg::Tick(clock.now())).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Every event crossterm can hand out without waiting.
+fn waiting_events() -> Result<Vec<Msg>, ()> {
+    let mut msgs = Vec::new();
+    while event::poll(Duration::ZERO).map_err(|_| ())? {
+        msgs.extend(message_of(event::read().map_err(|_| ())?));
+    }
+    Ok(msgs)
+}
+
+/// The next terminal event within `wait`, if any; `Err` when the terminal cannot be read.
+fn next_event(wait: Duration) -> Result<Option<Msg>, ()> {
+    if !event::poll(wait).map_err(|_| ())? {
+        return Ok(None);
+    }
+    Ok(message_of(event::read().map_err(|_| ())?))
+}
+
+fn message_of(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// Raised on SIGWINCH: crossterm reports resizes only from inside its own wait, which the
+/// watched loop enters only when there is input.
+fn resize_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGWINCH, Arc::clone(&flag));
+    flag
 }

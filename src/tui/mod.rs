@@ -15,6 +15,7 @@ mod app;
 mod editor;
 pub mod engine;
 mod events;
+mod hangup;
 pub mod keymap;
 pub mod model;
 pub mod settings;

@@ -16,10 +16,12 @@
 
 mod conjuncts;
 mod convert;
+mod direct;
 mod errors;
 mod escape;
 mod functions;
 
+use std::cell::OnceCell;
 use std::sync::{Arc, LazyLock};
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
@@ -86,6 +88,8 @@ pub struct Expression {
     functions: Vec<String>,
     variables: Vec<String>,
     reads: Vec<(String, Reads)>,
+    /// The same expression for the direct evaluator, when it is in its subset.
+    direct: Option<Box<direct::Node>>,
     parts: Vec<Expression>,
 }
 
@@ -98,6 +102,12 @@ pub struct Reads {
     pub whole: bool,
     pub fields: Vec<String>,
 }
+
+/// What an expression that does not use a variable reads of it.
+static READS_NOTHING: Reads = Reads {
+    whole: false,
+    fields: Vec::new(),
+};
 
 impl Reads {
     /// What either reads: for bindings shared by several expressions.
@@ -133,6 +143,7 @@ pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileErro
                 .collect()
         })
         .unwrap_or_default();
+    let direct = direct::compile(&ast).map(Box::new);
     Ok(Expression {
         source: source.to_owned(),
         dialect,
@@ -140,6 +151,7 @@ pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileErro
         functions: walk.functions,
         variables: walk.variables,
         reads: walk.reads,
+        direct,
         parts,
     })
 }
@@ -181,12 +193,11 @@ impl Expression {
     }
 
     /// What the expression reads of the variable `name` (nothing when it does not use it).
-    pub fn reads(&self, name: &str) -> Reads {
+    pub fn reads(&self, name: &str) -> &Reads {
         self.reads
             .iter()
             .find(|(variable, _)| variable == name)
-            .map(|(_, reads)| reads.clone())
-            .unwrap_or_default()
+            .map_or(&READS_NOTHING, |(_, reads)| reads)
     }
 
     /// Whether the expression calls `name` (e.g. `extract`) anywhere.
@@ -225,57 +236,102 @@ impl Expression {
 
     pub fn evaluate(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
         debug_assert_eq!(bindings.dialect, self.dialect);
-        Value::resolve(&self.ast, &bindings.context)
+        if let Some(node) = &self.direct
+            && let Some(result) = direct::evaluate(node, bindings)
+        {
+            return Ok(result);
+        }
+        self.evaluate_with_interpreter(bindings)
+    }
+
+    /// Always through the `cel` crate's interpreter, never the direct evaluator.
+    fn evaluate_with_interpreter(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
+        Value::resolve(&self.ast, bindings.context())
             .map(|value| convert::to_evaluated(&value))
             .map_err(|e| EvalError::from_execution(&e))
     }
 }
 
-/// The variables of one evaluation, borrowing the JSON they are built from.
+/// The variables of one evaluation, borrowing the JSON they are built from. The interpreter's
+/// context is built only when an expression needs the interpreter (see `direct`).
 pub struct Bindings<'v> {
     dialect: Dialect,
-    context: Context<'v, 'v>,
+    variables: Vec<(&'v str, Bound<'v>)>,
+    context: OnceCell<Context<'v, 'v>>,
+}
+
+enum Bound<'v> {
+    Value(&'v Json),
+    Object(&'v serde_json::Map<String, Json>, Option<&'v Reads>),
 }
 
 impl<'v> Bindings<'v> {
     pub fn new(dialect: Dialect) -> Bindings<'v> {
         Bindings {
             dialect,
-            context: Context::with_env(Arc::clone(dialect.env())),
+            variables: Vec::new(),
+            context: OnceCell::new(),
         }
     }
 
-    pub fn bind(&mut self, name: &str, value: &'v Json) -> &mut Bindings<'v> {
-        self.context
-            .add_variable_as_val(name, convert::to_val(value));
+    fn add(&mut self, name: &'v str, bound: Bound<'v>) -> &mut Bindings<'v> {
+        self.context = OnceCell::new();
+        self.variables.retain(|(n, _)| *n != name);
+        self.variables.push((name, bound));
         self
+    }
+
+    pub fn bind(&mut self, name: &'v str, value: &'v Json) -> &mut Bindings<'v> {
+        self.add(name, Bound::Value(value))
     }
 
     pub fn bind_object(
         &mut self,
-        name: &str,
+        name: &'v str,
         object: &'v serde_json::Map<String, Json>,
     ) -> &mut Bindings<'v> {
-        self.context
-            .add_variable_as_val(name, convert::object_to_val(object));
-        self
+        self.add(name, Bound::Object(object, None))
     }
 
-    /// [`Bindings::bind_object`] with only the fields `reads` names (all of them when it
-    /// reads the whole object): for expressions whose [`Expression::reads`] are known.
+    /// [`Bindings::bind_object`] for expressions that read only what `reads` says (see
+    /// [`Expression::reads`]): the interpreter is given only those fields (all of them when
+    /// `reads` is the whole object), sparing the conversion of the rest.
     pub fn bind_object_for(
         &mut self,
-        name: &str,
+        name: &'v str,
         object: &'v serde_json::Map<String, Json>,
-        reads: &Reads,
+        reads: &'v Reads,
     ) -> &mut Bindings<'v> {
-        let value = if reads.whole {
-            convert::object_to_val(object)
-        } else {
-            convert::fields_to_val(object, &reads.fields)
-        };
-        self.context.add_variable_as_val(name, value);
-        self
+        self.add(name, Bound::Object(object, Some(reads)))
+    }
+
+    fn context(&self) -> &Context<'v, 'v> {
+        self.context.get_or_init(|| {
+            let mut context = Context::with_env(Arc::clone(self.dialect.env()));
+            for (name, bound) in &self.variables {
+                let value = match bound {
+                    Bound::Value(value) => convert::to_val(value),
+                    Bound::Object(object, Some(reads)) if !reads.whole => {
+                        convert::fields_to_val(object, &reads.fields)
+                    }
+                    Bound::Object(object, _) => convert::object_to_val(object),
+                };
+                context.add_variable_as_val(*name, value);
+            }
+            context
+        })
+    }
+}
+
+impl direct::Objects for Bindings<'_> {
+    fn object(&self, name: &str) -> Option<&serde_json::Map<String, Json>> {
+        self.variables
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, bound)| match *bound {
+                Bound::Value(Json::Object(object)) | Bound::Object(object, _) => Some(object),
+                Bound::Value(_) => None,
+            })
     }
 }
 

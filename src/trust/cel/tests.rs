@@ -239,6 +239,7 @@ fn reads_names_the_fields_an_expression_selects() {
         compile(Dialect::Kubernetes, source)
             .unwrap()
             .reads("claims")
+            .clone()
     };
     let fields = |source: &str| {
         let reads = reads(source);
@@ -284,10 +285,149 @@ fn binding_only_the_read_fields_gives_the_same_results() {
         let mut all = Bindings::new(Dialect::Gcp);
         all.bind_object("assertion", object);
         let mut narrowed = Bindings::new(Dialect::Gcp);
-        narrowed.bind_object_for("assertion", object, &expr.reads("assertion"));
+        narrowed.bind_object_for("assertion", object, expr.reads("assertion"));
         assert_eq!(
             expr.evaluate(&narrowed).map_err(|e| e.to_string()),
             expr.evaluate(&all).map_err(|e| e.to_string()),
+            "{source}"
+        );
+    }
+}
+
+/// Expressions of (and around) the direct evaluator's subset, as source text.
+fn subset_expression() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let field = prop::sample::select(vec!["a", "b", "n", "flag", "list", "missing"]);
+    let value = prop_oneof![
+        field.clone().prop_map(|f| format!("assertion.{f}")),
+        prop::sample::select(vec![
+            "'x'",
+            "'acme/app'",
+            "''",
+            "'ac'",
+            "1",
+            "58",
+            "true",
+            "false",
+            "null",
+            "1.0",
+            "58u"
+        ])
+        .prop_map(str::to_owned),
+    ];
+    let leaf = prop_oneof![
+        value.clone(),
+        (value.clone(), value.clone()).prop_map(|(l, r)| format!("{l} == {r}")),
+        (value.clone(), value.clone()).prop_map(|(l, r)| format!("{l} != {r}")),
+        field.prop_map(|f| format!("has(assertion.{f})")),
+        (
+            value.clone(),
+            prop::sample::select(vec!["startsWith", "endsWith", "contains"]),
+            value.clone()
+        )
+            .prop_map(|(t, m, a)| format!("{t}.{m}({a})")),
+        (
+            value.clone(),
+            prop::sample::select(vec![
+                "['x', 'acme/app']",
+                "[1, 58]",
+                "[]",
+                "['x', 1]",
+                "[true]"
+            ])
+        )
+            .prop_map(|(v, l)| format!("{v} in {l}")),
+    ];
+    leaf.prop_recursive(3, 24, 3, move |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|e| format!("!({e})")),
+            (inner.clone(), inner.clone()).prop_map(|(l, r)| format!("({l}) && ({r})")),
+            (inner.clone(), inner.clone()).prop_map(|(l, r)| format!("({l}) || ({r})")),
+            (inner.clone(), inner.clone(), inner)
+                .prop_map(|(c, t, o)| format!("({c}) ? ({t}) : ({o})")),
+        ]
+    })
+}
+
+fn subset_claims() -> impl proptest::strategy::Strategy<Value = Json> {
+    use proptest::prelude::*;
+    let text = prop::sample::select(vec!["x", "acme/app", "", "ac", "acme"]).prop_map(|s| json!(s));
+    (
+        proptest::option::of(text.clone()),
+        proptest::option::of(text),
+        proptest::option::of(prop::sample::select(vec![
+            json!(1),
+            json!(58),
+            json!(1.0),
+            json!("58"),
+            json!(u64::MAX),
+        ])),
+        proptest::option::of(prop::sample::select(vec![
+            json!(true),
+            json!(false),
+            json!("true"),
+            Json::Null,
+        ])),
+        proptest::option::of(prop::sample::select(vec![
+            json!(["x", "acme/app"]),
+            json!([]),
+            json!(["x", 1]),
+            json!({"k": "x"}),
+        ])),
+    )
+        .prop_map(|(a, b, n, flag, list)| {
+            let mut claims = serde_json::Map::new();
+            for (name, value) in [("a", a), ("b", b), ("n", n), ("flag", flag), ("list", list)] {
+                if let Some(value) = value {
+                    claims.insert(name.to_owned(), value);
+                }
+            }
+            Json::Object(claims)
+        })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+    /// Whenever the direct evaluator answers, the interpreter gives the same answer.
+    #[test]
+    fn direct_evaluation_agrees_with_the_interpreter(
+        source in subset_expression(),
+        claims in subset_claims(),
+    ) {
+        let Ok(expression) = compile(Dialect::Gcp, &source) else {
+            return Ok(());
+        };
+        let object = claims.as_object().unwrap();
+        let mut bindings = Bindings::new(Dialect::Gcp);
+        bindings.bind_object("assertion", object);
+        if let Some(node) = &expression.direct
+            && let Some(direct) = direct::evaluate(node, &bindings)
+        {
+            let interpreted = expression.evaluate_with_interpreter(&bindings);
+            proptest::prop_assert_eq!(Ok(direct), interpreted.map_err(|e| e.to_string()), "{}", source);
+        }
+    }
+}
+
+#[test]
+fn the_direct_evaluator_covers_everyday_mappings_and_conditions() {
+    for source in [
+        "assertion.sub",
+        "assertion.repository == 'acme/app' && assertion.ref.startsWith('refs/heads/')",
+        "has(assertion.environment) ? assertion.environment == 'prod' : false",
+        "assertion.repository_owner in ['acme', 'acme-labs'] || !(assertion.actor != 'bot')",
+    ] {
+        let expression = compile(Dialect::Gcp, source).unwrap();
+        assert!(expression.direct.is_some(), "{source}");
+    }
+    // Outside the subset: the interpreter evaluates these.
+    for source in [
+        "assertion.sub.split(':')[1]",
+        "size(assertion.groups) > 1",
+        "assertion.n + 1 == 2",
+    ] {
+        assert!(
+            compile(Dialect::Gcp, source).unwrap().direct.is_none(),
             "{source}"
         );
     }

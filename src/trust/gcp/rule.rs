@@ -161,7 +161,7 @@ impl GcpProvider {
 fn mapping_reads(mapping: &[(String, Result<Expression, CompileError>)]) -> Reads {
     let mut reads = Reads::default();
     for expression in mapping.iter().filter_map(|(_, e)| e.as_ref().ok()) {
-        reads.union(&expression.reads("assertion"));
+        reads.union(expression.reads("assertion"));
     }
     reads
 }
@@ -414,7 +414,7 @@ impl Rule for GcpProvider {
         if let Some(Ok(condition)) = &self.condition {
             let mut bindings = Bindings::new(Dialect::Gcp);
             bindings
-                .bind_object_for("assertion", claims, &condition.reads("assertion"))
+                .bind_object_for("assertion", claims, condition.reads("assertion"))
                 .bind_object("google", &mapped.google)
                 .bind_object("attribute", &mapped.attribute);
             if condition.evaluate(&bindings).ok().and_then(|r| r.as_bool()) != Some(true) {
