@@ -196,7 +196,7 @@ Examples:
 
 const CHECK_EXAMPLES: &str = "\
 INPUT is read as by `decode`, or the token is fetched with --from SOURCE as `claimcheck fetch`
-does (see its help). A JSON object of claims (no token in it) is evaluated as a what-if
+does (see its help; --timeout stops the token command too, after 20 s by default). A JSON object of claims (no token in it) is evaluated as a what-if
 and reported as unsigned. Rule files are detected by shape: an IAM role trust policy or `aws iam
 get-role` output, and `aws iam get-open-id-connect-provider` output, whose client IDs are used for
 the audience check of the AWS policies given with it. Prefix a file with its kind to force it

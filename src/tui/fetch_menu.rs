@@ -470,7 +470,7 @@ pub fn on_fetched(
                     .filter(|l| !l.is_empty())
                     .collect();
                 status = format!(
-                    "fetch from {} failed, its stderr: {} · {error} · f shows it all",
+                    "fetch from {} failed (f shows why in full); its stderr: {} · {error}",
                     running.label,
                     lines.join(" ⏎ ")
                 );

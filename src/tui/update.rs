@@ -274,7 +274,10 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
             model.help_open = !model.help_open;
             model.help_scroll = 0;
         }
-        Action::Close if fetch_menu::cancel_running(model) => {}
+        // A fetch under way is the most recent thing started: Esc stops it first.
+        Action::Close if model.fetch.running.is_some() => {
+            fetch_menu::cancel_running(model);
+        }
         Action::Close => return close(model),
         Action::FetchToken => return fetch_menu::open(model),
         Action::Refetch => return fetch_menu::refetch(model),
