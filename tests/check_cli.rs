@@ -304,3 +304,66 @@ fn gitlab_and_gitpod_tokens_against_the_kubernetes_configuration() {
     assert_eq!(code, 1, "no jwt entry is for GitHub's issuer");
     insta::assert_snapshot!("github_branch_vs_kubernetes_authn", out);
 }
+
+/// Runs `claimcheck check ARGS --now NOW --color never --jwks <demo>` with nothing else given.
+fn check_with(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .arg("check")
+        .args(args)
+        .args(["--now", &NOW.to_string(), "--color", "never"])
+        .args(["--jwks", "assets/demo/jwks.json"])
+        .env("CLAIMCHECK_CONFIG", "/nonexistent")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// `check --from SOURCE` fetches the token as `claimcheck fetch` does and gives the verdicts
+/// `check FILE` gives; only the document's `source` says where the token came from.
+#[cfg(unix)]
+#[test]
+fn check_from_a_source_matches_check_of_the_file() {
+    let dir = std::env::temp_dir().join(format!("claimcheck-check-from-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token.jwt");
+    std::fs::write(&file, format!("{}\n", token("github-environment"))).unwrap();
+    let file = file.to_str().unwrap();
+    let rules = rule_path("aws-deploy-role.json");
+
+    let (code, out, err) = check_with(&[file, "--rules", &rules, "--json"]);
+    assert_eq!(code, 1, "{err}");
+    let mut from_file: Value = serde_json::from_str(&out).unwrap();
+    let exec = format!("exec:cat {file}");
+    let (code, out, err) = check_with(&["--from", &exec, "--rules", &rules, "--json"]);
+    assert_eq!(code, 1, "{err}");
+    let mut fetched: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(fetched["source"], exec);
+    assert_eq!(fetched["signature"]["status"], "verified");
+    from_file.as_object_mut().unwrap().remove("source");
+    fetched.as_object_mut().unwrap().remove("source");
+    assert_eq!(fetched, from_file);
+
+    let file_source = format!("file:{file}");
+    let (code, out, _) = check_with(&["--from", &file_source, "--rules", &rules]);
+    assert_eq!(code, 1);
+    assert!(out.contains("repo:acme/app:environment:prod"), "{out}");
+
+    // The source's failure is exit 3, with its standard error; misuse is exit 2.
+    let failing = "sh:echo 'token service unreachable' >&2; exit 7";
+    let (code, _, err) = check_with(&["--from", failing, "--rules", &rules]);
+    assert_eq!(code, 3);
+    assert!(err.contains("failed (exit status 7)"), "{err}");
+    assert!(err.contains("| token service unreachable"), "{err}");
+    let (code, _, err) = check_with(&[file, "--from", &file_source, "--rules", &rules]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not both"), "{err}");
+    let (code, _, err) = check_with(&[file, "--audience", "x", "--rules", &rules]);
+    assert_eq!(code, 2);
+    assert!(err.contains("need --from"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -777,3 +777,119 @@ fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> Option<T> {
     }
     None
 }
+
+// ---------------------------------------------------------------- clipboard
+
+/// `CLAIMCHECK_CLIPBOARD_FILE` stands in for the clipboard, so that copying and reading need
+/// no display and no terminal here.
+#[test]
+fn copy_puts_the_token_on_the_clipboard_and_prints_only_where_it_went() {
+    let scratch = Scratch::new("copy");
+    let token = mint("gitlab");
+    let clipboard = scratch.0.join("clipboard");
+    let clipboard = clipboard.to_str().unwrap();
+    let env = [
+        ("PATH", SYSTEM_PATH),
+        ("MY_TOKEN", token.as_str()),
+        ("CLAIMCHECK_CLIPBOARD_FILE", clipboard),
+    ];
+    let result = run(claimcheck(&env).args(["fetch", "--from", "env:MY_TOKEN", "--copy"]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(result.stdout, "", "the token is not printed");
+    assert!(!result.stderr.contains(&token), "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("copied the raw token via the file named by $CLAIMCHECK_CLIPBOARD_FILE"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(std::fs::read_to_string(clipboard).unwrap(), token);
+
+    // With --json the document is printed as well.
+    std::fs::remove_file(clipboard).unwrap();
+    let now = NOW.to_string();
+    let result = run(claimcheck(&env).args([
+        "fetch",
+        "--from",
+        "env:MY_TOKEN",
+        "--copy",
+        "--json",
+        "--now",
+        &now,
+    ]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(json_of(&result.stdout)["source"], "env:MY_TOKEN");
+    assert_eq!(std::fs::read_to_string(clipboard).unwrap(), token);
+
+    // A copy that cannot be made fails the command: it was all it was asked to do.
+    let nowhere = [
+        ("PATH", SYSTEM_PATH),
+        ("MY_TOKEN", token.as_str()),
+        ("CLAIMCHECK_CLIPBOARD_FILE", "/nonexistent/dir/clipboard"),
+    ];
+    let result = run(claimcheck(&nowhere).args(["fetch", "--from", "env:MY_TOKEN", "--copy"]));
+    assert_eq!(result.code, 3);
+    assert!(result.stderr.contains("not copied"), "{}", result.stderr);
+    assert_eq!(result.stdout, "");
+}
+
+#[test]
+fn the_clipboard_source_reads_what_was_copied() {
+    let scratch = Scratch::new("clipboard");
+    let token = mint("github-environment");
+    let clipboard = scratch.file("clipboard", &format!("Bearer {token}\n"));
+    let env = [
+        ("PATH", SYSTEM_PATH),
+        ("CLAIMCHECK_CLIPBOARD_FILE", clipboard.to_str().unwrap()),
+    ];
+    let now = NOW.to_string();
+    let result =
+        run(claimcheck(&env).args(["fetch", "--from", "clipboard", "--json", "--now", &now]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let document = json_of(&result.stdout);
+    assert_eq!(document["source"], "clipboard");
+    assert_eq!(document["found_via"]["kind"], "bearer");
+    let raw = run(claimcheck(&env).args(["fetch", "--from", "clipboard"]));
+    assert_eq!(raw.stdout, format!("{token}\n"));
+
+    // No display and no stand-in file: a message saying what to do instead.
+    if cfg!(target_os = "linux") {
+        let result =
+            run(claimcheck(&[("PATH", SYSTEM_PATH)]).args(["fetch", "--from", "clipboard"]));
+        assert_eq!(result.code, 3);
+        assert!(result.stderr.contains("no display"), "{}", result.stderr);
+        assert!(
+            result.stderr.contains("pipe the token"),
+            "{}",
+            result.stderr
+        );
+    }
+}
+
+/// `claimcheck --from SOURCE` opens the interactive view on a terminal; piped, it decodes what
+/// it fetched, as `claimcheck decode --from SOURCE` does.
+#[test]
+fn the_bare_command_fetches_with_from_too() {
+    let scratch = Scratch::new("bare");
+    let token = mint("eks-irsa");
+    let file = scratch.file("token.jwt", &token);
+    let from = format!("file:{}", file.display());
+    let now = NOW.to_string();
+    let env = [("PATH", SYSTEM_PATH)];
+    let bare = run(claimcheck(&env).args(["--from", &from, "--json", "--now", &now]));
+    let decoded = run(claimcheck(&env).args(["decode", "--from", &from, "--json", "--now", &now]));
+    assert_eq!(bare.code, 0, "{}", bare.stderr);
+    assert_eq!(bare.stdout, decoded.stdout);
+    assert_eq!(json_of(&bare.stdout)["source"], from);
+
+    let both = run(claimcheck(&env).args(["--from", &from, "token.jwt"]));
+    assert_eq!(both.code, 2);
+    assert!(both.stderr.contains("not both"), "{}", both.stderr);
+    let failing = run(claimcheck(&env).args(["--from", "env:NOPE", "--json"]));
+    assert_eq!(failing.code, 3);
+    assert_eq!(
+        json_of(&failing.stdout)["error"]["kind"],
+        "source_unavailable"
+    );
+}

@@ -336,3 +336,74 @@ fn a_why_panel_taller_than_its_space_says_there_is_more() {
         "{text}"
     );
 }
+
+/// The fetch menu as `f` opens it, with a fixed list of detected sources (the test machine's
+/// own environment must not leak into the snapshot) and the last fetch's failure below.
+fn fetch_menu() -> Model {
+    use claimcheck::source::{AudienceUse, Available, SourceError, SourceSpec};
+    let mut model = demo_model_with_rules();
+    // A failed fetch first, so that the menu shows the whole story with the command's stderr.
+    update(&mut model, ch('f'));
+    update(&mut model, Msg::SourcesDetected(vec![]));
+    // exec:COMMAND, the eleventh source.
+    for _ in 0..10 {
+        update(&mut model, ch('j'));
+    }
+    update(&mut model, key(KeyCode::Enter));
+    send(&mut model, "gp idp token".chars().map(ch));
+    update(&mut model, key(KeyCode::Enter));
+    let generation = model.fetch.running.as_ref().unwrap().generation;
+    update(
+        &mut model,
+        Msg::Fetched {
+            generation,
+            result: Err(SourceError::CommandFailed {
+                command: "gp idp token".into(),
+                status: "exit status 1".into(),
+                stderr: "Error: the --audience flag is required\n".into(),
+            }),
+        },
+    );
+    model.notice = None;
+    update(&mut model, ch('f'));
+    update(
+        &mut model,
+        Msg::SourcesDetected(vec![
+            Available {
+                spec: SourceSpec::Github,
+                audience: AudienceUse::Optional,
+                evidence:
+                    "$ACTIONS_ID_TOKEN_REQUEST_URL and $ACTIONS_ID_TOKEN_REQUEST_TOKEN are set"
+                        .into(),
+            },
+            Available {
+                spec: SourceSpec::Gitlab {
+                    variable: Some("VAULT_ID_TOKEN".into()),
+                },
+                audience: AudienceUse::Fixed,
+                evidence: "$VAULT_ID_TOKEN holds a token from https://gitlab.com".into(),
+            },
+        ]),
+    );
+    model
+}
+
+#[test]
+fn fetch_menu_with_detected_sources_and_the_last_failure() {
+    snapshot_both("fetch_menu", fetch_menu);
+}
+
+#[test]
+fn fetch_audience_prompt_and_running_fetch() {
+    snapshot_both("fetch_audience", || {
+        let mut model = fetch_menu();
+        update(&mut model, key(KeyCode::Enter));
+        model
+    });
+    snapshot_both("fetch_running", || {
+        let mut model = fetch_menu();
+        update(&mut model, key(KeyCode::Enter));
+        update(&mut model, key(KeyCode::Enter));
+        model
+    });
+}

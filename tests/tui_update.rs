@@ -668,3 +668,347 @@ fn a_rule_file_named_twice_is_loaded_once() {
     assert_eq!(model.rule_files.len(), 2);
     assert!(claimcheck::tui::update::add_rule_files(&mut model, vec!["b.json".into()]).is_none());
 }
+
+// ---------------------------------------------------------------- fetch menu (f, F)
+
+mod fetching {
+    use super::*;
+    use claimcheck::source::{AudienceUse, Available, Fetched, SourceError, SourceSpec};
+    use claimcheck::tui::fetch_menu::{FetchRequest, Stage};
+    use claimcheck::tui::model::Model;
+
+    fn gitpod_detected() -> Vec<Available> {
+        vec![Available {
+            spec: SourceSpec::Gitpod,
+            audience: AudienceUse::Required,
+            evidence: "gp is on PATH (/usr/bin/gp)".into(),
+        }]
+    }
+
+    fn fetched(template: &str, source: &str) -> Box<Fetched> {
+        Box::new(Fetched {
+            token: decode(&demo_token(template), &Limits::default()).unwrap(),
+            source: source.into(),
+            origin: format!("`{source}`"),
+            details: vec![],
+            notes: vec![],
+        })
+    }
+
+    fn expect_fetch(cmd: Option<Cmd>) -> FetchRequest {
+        match cmd {
+            Some(Cmd::Fetch(request)) => request,
+            _ => panic!("expected a fetch command"),
+        }
+    }
+
+    fn type_text(model: &mut Model, text: &str) {
+        send(model, text.chars().map(ch));
+    }
+
+    /// `f`, the detected sources arrive, Enter on the first: the audience prompt.
+    fn open_and_choose_first(model: &mut Model) {
+        assert!(matches!(update(model, ch('f')), Some(Cmd::DetectSources)));
+        assert!(model.fetch.menu.as_ref().unwrap().detecting);
+        update(model, Msg::SourcesDetected(gitpod_detected()));
+        update(model, key(KeyCode::Enter));
+    }
+
+    fn audience_text(model: &Model) -> String {
+        match &model.fetch.menu.as_ref().unwrap().stage {
+            Stage::Audience { text, .. } => text.clone(),
+            _ => panic!("expected the audience prompt"),
+        }
+    }
+
+    #[test]
+    fn the_menu_lists_detected_sources_first_and_fetches_with_the_chosen_audience() {
+        let mut model = demo_model();
+        update(&mut model, ch('f'));
+        update(&mut model, Msg::SourcesDetected(gitpod_detected()));
+        let menu = model.fetch.menu.as_ref().unwrap();
+        assert!(!menu.detecting);
+        assert_eq!(menu.items[0].label, "gitpod");
+        assert!(menu.items[0].detected);
+        assert!(menu.items[1..].iter().all(|i| !i.detected));
+        assert!(
+            !menu.items[1..].iter().any(|i| i.label == "gitpod"),
+            "a detected source is not listed twice"
+        );
+
+        update(&mut model, key(KeyCode::Enter));
+        // The current token's audience is the sane first guess: it is what the rule refused.
+        assert_eq!(audience_text(&model), "sts.amazonaws.com");
+        update(&mut model, ctrl('u'));
+        type_text(&mut model, "https://vault.example");
+        let request = expect_fetch(update(&mut model, key(KeyCode::Enter)));
+        assert_eq!(request.spec, SourceSpec::Gitpod);
+        assert_eq!(request.audience.as_deref(), Some("https://vault.example"));
+        assert!(model.fetch.menu.is_none());
+        assert!(model.fetch.running.is_some());
+
+        let before = model.tokens.len();
+        let cmd = update(
+            &mut model,
+            Msg::Fetched {
+                generation: request.generation,
+                result: Ok(fetched("gitpod", "gitpod")),
+            },
+        );
+        assert!(
+            matches!(cmd, Some(Cmd::Verify { .. })),
+            "the new token is verified"
+        );
+        assert_eq!(model.tokens.len(), before + 1);
+        assert_eq!(model.selected, before, "the fetched token is shown");
+        assert_eq!(model.current().unwrap().source, "gitpod");
+        assert!(model.fetch.running.is_none());
+        let notice = model.notice.as_ref().unwrap();
+        assert_eq!(notice.kind, NoticeKind::Info);
+        assert!(notice.text.contains("fetched a token from `gitpod`"));
+
+        // The audience is remembered for the source within the session.
+        open_and_choose_first(&mut model);
+        assert_eq!(audience_text(&model), "https://vault.example");
+        update(&mut model, key(KeyCode::Esc));
+        assert!(matches!(
+            model.fetch.menu.as_ref().unwrap().stage,
+            Stage::Choose
+        ));
+        update(&mut model, key(KeyCode::Esc));
+        assert!(model.fetch.menu.is_none());
+    }
+
+    #[test]
+    fn a_required_audience_cannot_be_left_empty() {
+        let mut model = empty_model();
+        // From the paste prompt (the whole screen until there is a token), Ctrl-F opens it.
+        assert!(matches!(
+            update(&mut model, ctrl('f')),
+            Some(Cmd::DetectSources)
+        ));
+        update(&mut model, Msg::SourcesDetected(gitpod_detected()));
+        update(&mut model, key(KeyCode::Enter));
+        assert_eq!(
+            audience_text(&model),
+            "sts.amazonaws.com",
+            "no token to take it from: AWS's audience"
+        );
+        update(&mut model, ctrl('u'));
+        assert!(update(&mut model, key(KeyCode::Enter)).is_none());
+        match &model.fetch.menu.as_ref().unwrap().stage {
+            Stage::Audience { error, .. } => {
+                assert!(
+                    error
+                        .as_deref()
+                        .unwrap()
+                        .contains("gitpod needs an audience")
+                )
+            }
+            _ => panic!("still asking for the audience"),
+        }
+        assert!(model.fetch.running.is_none());
+    }
+
+    #[test]
+    fn f_typed_into_the_paste_prompt_is_text() {
+        let mut model = empty_model();
+        update(&mut model, ch('f'));
+        assert!(model.fetch.menu.is_none());
+        assert_eq!(model.input.as_ref().unwrap().text, "f");
+    }
+
+    fn choose_preset(model: &mut Model, label: &str) -> Option<Cmd> {
+        update(model, ch('f'));
+        update(model, Msg::SourcesDetected(vec![]));
+        let at = model
+            .fetch
+            .menu
+            .as_ref()
+            .unwrap()
+            .items
+            .iter()
+            .position(|i| i.label == label)
+            .unwrap();
+        for _ in 0..at {
+            update(model, ch('j'));
+        }
+        update(model, key(KeyCode::Enter))
+    }
+
+    #[test]
+    fn command_and_file_sources_ask_for_what_they_run_or_read() {
+        let mut model = demo_model();
+        assert!(choose_preset(&mut model, "exec:COMMAND").is_none());
+        type_text(&mut model, "a | b");
+        assert!(update(&mut model, key(KeyCode::Enter)).is_none());
+        match &model.fetch.menu.as_ref().unwrap().stage {
+            Stage::Parameter { error, .. } => {
+                assert!(error.as_deref().unwrap().contains("sh:"), "{error:?}")
+            }
+            _ => panic!("still asking for the command"),
+        }
+        update(&mut model, ctrl('u'));
+        update(&mut model, Msg::Paste("cat '/tmp/a token.jwt'\n".into()));
+        let request = expect_fetch(update(&mut model, key(KeyCode::Enter)));
+        assert_eq!(
+            request.spec,
+            SourceSpec::Exec(vec!["cat".into(), "/tmp/a token.jwt".into()])
+        );
+        assert_eq!(request.audience, None, "a command's audience is its own");
+
+        let mut model = demo_model();
+        choose_preset(&mut model, "file:PATH");
+        type_text(&mut model, "/tmp/t.jwt");
+        let request = expect_fetch(update(&mut model, key(KeyCode::Enter)));
+        assert_eq!(request.spec, "file:/tmp/t.jwt".parse().unwrap());
+
+        let mut model = demo_model();
+        assert!(matches!(
+            choose_preset(&mut model, "clipboard"),
+            Some(Cmd::ReadClipboard)
+        ));
+        assert!(model.fetch.menu.is_none());
+    }
+
+    #[test]
+    fn a_failed_fetch_shows_the_sources_stderr_in_the_status_line() {
+        let mut model = demo_model();
+        open_and_choose_first(&mut model);
+        let request = expect_fetch(update(&mut model, key(KeyCode::Enter)));
+        let before = model.tokens.len();
+        let cmd = update(
+            &mut model,
+            Msg::Fetched {
+                generation: request.generation,
+                result: Err(SourceError::CommandFailed {
+                    command: "gp idp token --audience sts.amazonaws.com".into(),
+                    status: "exit status 1".into(),
+                    stderr: "Error: not logged in to Gitpod\n".into(),
+                }),
+            },
+        );
+        assert!(cmd.is_none());
+        assert_eq!(model.tokens.len(), before);
+        let notice = model.notice.as_ref().unwrap();
+        assert_eq!(notice.kind, NoticeKind::Error);
+        assert!(
+            notice.text.contains("Error: not logged in to Gitpod")
+                && notice.text.contains("exit status 1"),
+            "{}",
+            notice.text
+        );
+        // The whole story stays for the menu.
+        let full = model.fetch.last_error.as_deref().unwrap();
+        assert!(full.contains("| Error: not logged in to Gitpod"), "{full}");
+        assert!(model.fetch.running.is_none());
+    }
+
+    #[test]
+    fn esc_cancels_a_fetch_and_its_late_answer_is_dropped() {
+        let mut model = demo_model();
+        open_and_choose_first(&mut model);
+        let request = expect_fetch(update(&mut model, key(KeyCode::Enter)));
+        update(&mut model, key(KeyCode::Esc));
+        assert!(
+            request.cancel.is_cancelled(),
+            "the running command is stopped"
+        );
+        assert!(model.fetch.running.is_none());
+        let before = model.tokens.len();
+        update(
+            &mut model,
+            Msg::Fetched {
+                generation: request.generation,
+                result: Ok(fetched("gitpod", "gitpod")),
+            },
+        );
+        assert_eq!(model.tokens.len(), before);
+
+        // A newer fetch overtakes an older one: the older answer is dropped.
+        open_and_choose_first(&mut model);
+        let first = expect_fetch(update(&mut model, key(KeyCode::Enter)));
+        open_and_choose_first(&mut model);
+        let second = expect_fetch(update(&mut model, key(KeyCode::Enter)));
+        assert!(first.cancel.is_cancelled());
+        update(
+            &mut model,
+            Msg::Fetched {
+                generation: first.generation,
+                result: Ok(fetched("gitpod", "gitpod")),
+            },
+        );
+        assert_eq!(model.tokens.len(), before);
+        update(
+            &mut model,
+            Msg::Fetched {
+                generation: second.generation,
+                result: Ok(fetched("gitpod", "gitpod")),
+            },
+        );
+        assert_eq!(model.tokens.len(), before + 1);
+    }
+
+    #[test]
+    fn refetch_replaces_the_current_token_from_its_source() {
+        let mut model = demo_model();
+        update(&mut model, ch('F'));
+        let notice = model.notice.as_ref().unwrap();
+        assert_eq!(notice.kind, NoticeKind::Error);
+        assert!(notice.text.contains("not fetched"), "{}", notice.text);
+
+        choose_preset(&mut model, "file:PATH");
+        type_text(&mut model, "/tmp/t.jwt");
+        let request = expect_fetch(update(&mut model, key(KeyCode::Enter)));
+        update(
+            &mut model,
+            Msg::Fetched {
+                generation: request.generation,
+                result: Ok(fetched("gitlab", "file:/tmp/t.jwt")),
+            },
+        );
+        let count = model.tokens.len();
+        let id = model.current().unwrap().id;
+        let old = model.current().unwrap().token.compact().to_owned();
+
+        let again = expect_fetch(update(&mut model, ch('F')));
+        assert_eq!(again.spec, request.spec);
+        assert!(again.generation > request.generation);
+        let cmd = update(
+            &mut model,
+            Msg::Fetched {
+                generation: again.generation,
+                result: Ok(fetched("eks-irsa", "file:/tmp/t.jwt")),
+            },
+        );
+        assert_eq!(model.tokens.len(), count, "replaced, not added");
+        let entry = model.current().unwrap();
+        assert_eq!(entry.id, id);
+        assert_ne!(entry.token.compact(), old);
+        assert_eq!(entry.signature, Signature::Checking);
+        match cmd {
+            Some(Cmd::Verify {
+                entry_id,
+                generation,
+                ..
+            }) => assert_eq!((entry_id, generation), (id, entry.generation)),
+            _ => panic!("the new token is verified"),
+        }
+        assert!(model.notice.as_ref().unwrap().text.starts_with("refetched"));
+    }
+
+    #[test]
+    fn the_fetch_keys_are_in_the_keymap_and_the_help() {
+        let model = demo_model();
+        assert_eq!(
+            model.keymap.keys_for(Action::FetchToken)[0].to_string(),
+            "f"
+        );
+        assert_eq!(model.keymap.keys_for(Action::Refetch)[0].to_string(), "F");
+        let mut model = demo_model();
+        assert!(matches!(
+            perform(&mut model, Action::FetchToken),
+            Some(Cmd::DetectSources)
+        ));
+    }
+}

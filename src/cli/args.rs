@@ -18,6 +18,7 @@ Examples:
   echo \"Bearer $TOKEN\" | claimcheck decode --json
   claimcheck                                  open the interactive view on an empty paste prompt
   claimcheck token.jwt --rules trust.json     open a token with a rule file beside it
+  claimcheck --from gitpod --audience sts.amazonaws.com   open a freshly fetched token
   claimcheck fetch --from github --audience sts.amazonaws.com   fetch a token where it is issued
   claimcheck verify token.jwt                 check the signature against the issuer's JWKS
   claimcheck demo                             show the bundled demo tokens (no network)";
@@ -41,6 +42,10 @@ pub struct Cli {
 
     #[command(flatten)]
     pub interactive: TuiArgs,
+
+    /// Without a command: fetch the token to open (or decode) with `--from SOURCE`.
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 /// Options of the interactive view (`claimcheck [INPUT]` and `claimcheck demo` on a terminal).
@@ -190,7 +195,8 @@ Examples:
   claimcheck decode --now 2026-01-01T00:00:00Z --leeway 0 token.jwt";
 
 const CHECK_EXAMPLES: &str = "\
-INPUT is read as by `decode`; a JSON object of claims (no token in it) is evaluated as a what-if
+INPUT is read as by `decode`, or the token is fetched with --from SOURCE as `claimcheck fetch`
+does (see its help; --timeout stops the token command too, after 20 s by default). A JSON object of claims (no token in it) is evaluated as a what-if
 and reported as unsigned. Rule files are detected by shape: an IAM role trust policy or `aws iam
 get-role` output, and `aws iam get-open-id-connect-provider` output, whose client IDs are used for
 the audience check of the AWS policies given with it. Prefix a file with its kind to force it
@@ -204,6 +210,7 @@ Examples:
   claimcheck check token.jwt --rules trust-policy.json
   aws iam get-role --role-name deploy > role.json
   claimcheck check token.jwt --rules role.json --rules provider.json
+  claimcheck check --from github --audience sts.amazonaws.com --rules trust-policy.json
   claimcheck check '{\"iss\":\"https://token.actions.githubusercontent.com\",\"sub\":\"repo:acme/app:pull_request\"}' --rules aws:policy.json
   claimcheck demo --print-token github-environment | claimcheck check --rules assets/demo/rules/aws-deploy-role.json";
 
@@ -252,17 +259,23 @@ Sources (SOURCE):
   exec:COMMAND    run COMMAND directly: words split as a shell would, quotes honoured, nothing
                   expanded (no $VAR, pipes or globs); the token is picked out of its output
   sh:COMMAND      run COMMAND with `sh -c`, for pipes and variables
+  clipboard       the token on the system clipboard (OSC 52 cannot be read back)
   auto            list the sources this environment offers (as --list)
 
 Commands run with standard input closed and are stopped after --timeout seconds (with
 everything they started); their output is not echoed, and their standard error is shown only
 when they fail. Details such as $AWS_ROLE_ARN go to standard error when it is a terminal.
 
-Exit status: 0 fetched (or listed), 2 usage error, 3 the source could not produce a token.
+With --copy the token goes to the clipboard (OSC 52 through the terminal, or the system
+clipboard, served until something else is copied, at most 30 s) and is not printed.
+
+Exit status: 0 fetched (or listed), 2 usage error, 3 the source could not produce a token (or
+--copy could not copy it).
 
 Examples:
   claimcheck fetch --list
   claimcheck fetch --from github --audience sts.amazonaws.com
+  claimcheck fetch --from gcloud --audience https://service.example --copy
   claimcheck fetch --from gitpod --audience https://vault.example.com --json
   claimcheck fetch --from gitlab --env VAULT_ID_TOKEN | claimcheck decode
   claimcheck fetch --from k8s --path /var/run/secrets/tokens/vault-token
@@ -292,6 +305,11 @@ pub struct FetchArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Copy the token to the clipboard instead of printing it; only where it went is printed
+    /// (on standard error). With --json the document is printed as well.
+    #[arg(long)]
+    pub copy: bool,
+
     #[command(flatten)]
     pub time: TimeArgs,
 }
@@ -299,8 +317,20 @@ pub struct FetchArgs {
 /// Where to fetch a token from, shared by the commands that take `--from`.
 #[derive(Debug, Clone, Args)]
 pub struct SourceArgs {
+    #[command(flatten)]
+    pub pick: SourcePick,
+
+    /// Stop a token command or request after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
+    pub timeout: Duration,
+}
+
+/// The source and its parameters, without `--timeout`: `check` has a `--timeout` of its own
+/// (for key requests), which bounds the token command too.
+#[derive(Debug, Clone, Args)]
+pub struct SourcePick {
     /// Fetch the token from SOURCE (github, gitlab, gitpod, ona, eks, aks, k8s, gcloud,
-    /// env:NAME, file:PATH, exec:COMMAND, sh:COMMAND, auto).
+    /// env:NAME, file:PATH, exec:COMMAND, sh:COMMAND, clipboard, auto).
     #[arg(long, value_name = "SOURCE", value_parser = parse_source)]
     pub from: Option<crate::source::SourceSpec>,
 
@@ -315,13 +345,9 @@ pub struct SourceArgs {
     /// With --from k8s: the path of a projected service-account token.
     #[arg(long, value_name = "PATH")]
     pub path: Option<PathBuf>,
-
-    /// Stop a token command or request after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
-    pub timeout: Duration,
 }
 
-impl SourceArgs {
+impl SourcePick {
     /// True when any fetching option was given, which makes sense only with `--from`.
     pub fn any_option(&self) -> bool {
         self.audience.is_some() || self.env_var.is_some() || self.path.is_some()
@@ -347,6 +373,10 @@ pub struct CheckArgs {
     /// A token, a file holding one, '-' for standard input, or a JSON object of claims (what-if).
     #[arg(value_name = "INPUT")]
     pub input: Option<String>,
+
+    /// Fetch the token instead of reading INPUT (`--timeout` also bounds the token command).
+    #[command(flatten)]
+    pub source: SourcePick,
 
     /// A rule file, optionally prefixed with its kind (`aws:policy.json`); repeat for several.
     #[arg(long = "rules", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]

@@ -1,5 +1,5 @@
 //! `claimcheck check`: read the rule files, read the input (a token, or a JSON object of claims
-//! as a what-if), evaluate every rule, print the verdicts. Exit status per DESIGN.md §6.
+//! as a what-if) or fetch it (`--from`), evaluate every rule, print the verdicts. Exit status per DESIGN.md §6.
 
 use std::io::Read;
 
@@ -47,13 +47,42 @@ pub fn run(args: &CheckArgs) -> u8 {
         );
     }
     let limits = Limits::default();
-    let input = match read_input(args.input.as_deref(), limits.max_token_bytes) {
-        Ok(input) => input,
-        Err(error) => return fail(json, error.kind(), &error.to_string()),
+    let (decoded, text, source) = match &args.source.from {
+        Some(_) if args.input.is_some() => {
+            return fail(
+                json,
+                "usage",
+                "give either INPUT or --from SOURCE, not both",
+            );
+        }
+        Some(_) => {
+            let timeout = args.keys.timeout.unwrap_or(crate::source::DEFAULT_TIMEOUT);
+            match super::fetch::fetch_from(&args.source, timeout) {
+                Ok(fetched) => {
+                    super::fetch::print_side_info(&fetched);
+                    (Ok(fetched.token), String::new(), fetched.source)
+                }
+                Err(error) => return super::fetch::report_error(json, &error),
+            }
+        }
+        None if args.source.any_option() => {
+            return fail(
+                json,
+                "usage",
+                "--audience, --env and --path need --from SOURCE",
+            );
+        }
+        None => match read_input(args.input.as_deref(), limits.max_token_bytes) {
+            Ok(input) => (
+                decode(&input.text, &limits),
+                input.text,
+                input.origin.to_string(),
+            ),
+            Err(error) => return fail(json, error.kind(), &error.to_string()),
+        },
     };
     let now = args.time.now();
-    let source = input.origin.to_string();
-    let subject = match decode(&input.text, &limits) {
+    let subject = match decoded {
         Ok(token) if token.form() == Form::Encrypted => {
             return fail(
                 json,
@@ -77,7 +106,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
             CheckSubject::Token(document)
         }
-        Err(DecodeError::NoTokenInJson { .. }) => match bare_claims(&input.text) {
+        Err(DecodeError::NoTokenInJson { .. }) => match bare_claims(&text) {
             Some(claims) => {
                 CheckSubject::Claims(ClaimsDocument::new(claims, source, now, args.time.leeway))
             }

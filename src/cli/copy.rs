@@ -5,14 +5,42 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use crate::clipboard::{Clipboard, Environment, Mode};
+use crate::clipboard::{Clipboard, Environment, FILE_VAR, Mode};
 
 /// How long a one-shot command keeps serving the system clipboard at most.
 const SERVE_FOR: Duration = Duration::from_secs(30);
 
-/// Copies `compact` and says on stderr how (or why not). A failed copy does not change the
-/// command's exit status: the decoding it was asked for succeeded.
-pub fn copy_raw_token(compact: &str) {
+/// Copies `compact` and says on stderr how (or why not); returns whether it was copied.
+/// `decode --copy` ignores a failed copy (the decoding it was asked for succeeded); for
+/// `fetch --copy` the copy is the whole point.
+pub fn copy_raw_token(compact: &str) -> bool {
+    let (mut clipboard, mut terminal) = clipboard_and_terminal();
+    if clipboard.would_serve_system() {
+        eprintln!(
+            "claimcheck: serving the clipboard until something else is copied (at most {} s; Ctrl-C stops)",
+            SERVE_FOR.as_secs()
+        );
+    }
+    match clipboard.copy_and_serve(compact, &mut *terminal, Instant::now() + SERVE_FOR) {
+        Ok(via) => {
+            eprintln!("claimcheck: copied the raw token via {via}");
+            true
+        }
+        Err(error) => {
+            eprintln!("claimcheck: not copied: {error}");
+            false
+        }
+    }
+}
+
+/// The clipboard service for a one-shot command, and where its OSC 52 goes.
+fn clipboard_and_terminal() -> (Clipboard, Box<dyn Write>) {
+    if std::env::var_os(FILE_VAR).is_some_and(|path| !path.is_empty()) {
+        return (
+            Clipboard::for_process(Mode::Auto),
+            Box::new(std::io::sink()),
+        );
+    }
     // OSC 52 must reach the terminal even when stdout is piped: stderr if it is one, else the
     // controlling terminal.
     let terminal: Option<Box<dyn Write>> = if std::io::stderr().is_terminal() {
@@ -24,19 +52,11 @@ pub fn copy_raw_token(compact: &str) {
             .ok()
             .map(|tty| Box::new(tty) as Box<dyn Write>)
     };
-    let (mode, mut terminal) = match terminal {
-        Some(terminal) => (Mode::Auto, terminal),
-        None => (Mode::System, Box::new(std::io::sink()) as Box<dyn Write>),
-    };
-    let mut clipboard = Clipboard::new(mode, Environment::detect());
-    if clipboard.would_serve_system() {
-        eprintln!(
-            "claimcheck: serving the clipboard until something else is copied (at most {} s; Ctrl-C stops)",
-            SERVE_FOR.as_secs()
-        );
-    }
-    match clipboard.copy_and_serve(compact, &mut *terminal, Instant::now() + SERVE_FOR) {
-        Ok(via) => eprintln!("claimcheck: copied the raw token via {via}"),
-        Err(error) => eprintln!("claimcheck: not copied: {error}"),
+    match terminal {
+        Some(terminal) => (Clipboard::new(Mode::Auto, Environment::detect()), terminal),
+        None => (
+            Clipboard::new(Mode::System, Environment::detect()),
+            Box::new(std::io::sink()),
+        ),
     }
 }

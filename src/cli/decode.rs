@@ -1,6 +1,6 @@
 //! `claimcheck decode`: read the input (or fetch it with `--from`), decode the token, print it.
 
-use super::args::{DecodeArgs, DecodeCommandArgs, OutputArgs, TimeArgs};
+use super::args::{DecodeArgs, OutputArgs, SourceArgs, TimeArgs};
 use super::paint::Paint;
 use super::text::{TextStyle, render_document};
 use super::{exit, print_stdout};
@@ -8,35 +8,36 @@ use crate::report::{ErrorDocument, TokenDocument};
 use crate::source::read_input;
 use crate::token::{Limits, Token, decode};
 
-/// `claimcheck decode`, with or without `--from`.
-pub fn run_command(args: &DecodeCommandArgs) -> u8 {
-    let json = args.decode.output.json;
-    if args.source.from.is_none() {
-        if args.source.any_option() {
+/// `claimcheck decode` (and the bare `claimcheck` when not interactive), with or without
+/// `--from`.
+pub fn run_command(decode: &DecodeArgs, source: &SourceArgs) -> u8 {
+    let json = decode.output.json;
+    if source.pick.from.is_none() {
+        if source.pick.any_option() {
             return fail(
                 json,
                 "usage",
                 "--audience, --env and --path need --from SOURCE",
             );
         }
-        return run(&args.decode);
+        return run(decode);
     }
-    if args.decode.input.is_some() {
+    if decode.input.is_some() {
         return fail(
             json,
             "usage",
             "give either INPUT or --from SOURCE, not both",
         );
     }
-    match super::fetch::fetch_from(&args.source) {
+    match super::fetch::fetch_from(&source.pick, source.timeout) {
         Ok(fetched) => {
             super::fetch::print_side_info(&fetched);
             show_token(
                 &fetched.token,
                 fetched.source,
-                &args.decode.output,
-                &args.decode.time,
-                args.decode.copy,
+                &decode.output,
+                &decode.time,
+                decode.copy,
             )
         }
         Err(error) => super::fetch::report_error(json, &error),
@@ -82,7 +83,8 @@ pub(crate) fn show_token(
         print_stdout(&render_document(&document, &style));
     }
     if copy {
-        super::copy::copy_raw_token(token.compact());
+        // A failed copy is reported but does not fail the decoding that was asked for.
+        let _ = super::copy::copy_raw_token(token.compact());
     }
     exit::SUCCESS
 }

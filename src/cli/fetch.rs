@@ -1,12 +1,13 @@
 //! `claimcheck fetch`: get a token from where it is issued and print it raw (for piping), or
-//! decoded as the document `decode --json` prints; or list the sources this environment offers.
+//! decoded as the document `decode --json` prints, or copy it (`--copy`, printing only where it
+//! went); or list the sources this environment offers.
 //! `decode --from` fetches through here too.
 
 use std::io::IsTerminal;
 
 use serde::Serialize;
 
-use super::args::{ColorChoice, FetchArgs, OutputArgs, SourceArgs};
+use super::args::{ColorChoice, FetchArgs, OutputArgs, SourcePick};
 use super::decode::{fail, print_json, show_token};
 use super::{exit, print_stdout};
 use crate::report::timefmt::DateStyle;
@@ -17,10 +18,10 @@ use crate::source::{
 use crate::token::sanitize::escape_controls;
 
 pub fn run(args: &FetchArgs) -> u8 {
-    if args.list || args.source.from == Some(SourceSpec::Auto) {
+    if args.list || args.source.pick.from == Some(SourceSpec::Auto) {
         return list(args.json);
     }
-    if args.source.from.is_none() {
+    if args.source.pick.from.is_none() {
         return fail(
             args.json,
             "usage",
@@ -28,7 +29,7 @@ pub fn run(args: &FetchArgs) -> u8 {
              sources this environment offers",
         );
     }
-    let fetched = match fetch_from(&args.source) {
+    let fetched = match fetch_from(&args.source.pick, args.source.timeout) {
         Ok(fetched) => fetched,
         Err(error) => return report_error(args.json, &error),
     };
@@ -39,7 +40,20 @@ pub fn run(args: &FetchArgs) -> u8 {
             date: DateStyle::Utc,
             color: ColorChoice::Never,
         };
-        show_token(&fetched.token, fetched.source, &output, &args.time, false)
+        show_token(
+            &fetched.token,
+            fetched.source,
+            &output,
+            &args.time,
+            args.copy,
+        )
+    } else if args.copy {
+        // The copy is what was asked for: failing it fails the command.
+        if super::copy::copy_raw_token(fetched.token.compact()) {
+            exit::SUCCESS
+        } else {
+            exit::NOT_CHECKED
+        }
     } else {
         print_stdout(&format!("{}\n", fetched.token.compact()));
         exit::SUCCESS
@@ -47,7 +61,10 @@ pub fn run(args: &FetchArgs) -> u8 {
 }
 
 /// Fetches from `--from` with the process's environment. Call only when `from` is set.
-pub(crate) fn fetch_from(args: &SourceArgs) -> Result<Fetched, SourceError> {
+pub(crate) fn fetch_from(
+    args: &SourcePick,
+    timeout: std::time::Duration,
+) -> Result<Fetched, SourceError> {
     let spec = args
         .from
         .clone()
@@ -56,7 +73,7 @@ pub(crate) fn fetch_from(args: &SourceArgs) -> Result<Fetched, SourceError> {
         .map_err(SourceError::Usage)?;
     let options = FetchOptions {
         audience: args.audience.clone(),
-        timeout: args.timeout,
+        timeout,
         ..FetchOptions::default()
     };
     source::fetch(&spec, &options, &Environment::from_process())

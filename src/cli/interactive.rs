@@ -1,5 +1,5 @@
-//! Opening the interactive view from the command line: `claimcheck [INPUT] [--rules FILE…]` and
-//! `claimcheck demo` on a terminal. Input is read (piped stdin included) before the terminal is
+//! Opening the interactive view from the command line: `claimcheck [INPUT] [--rules FILE…]`,
+//! `claimcheck --from SOURCE` and `claimcheck demo` on a terminal. Input is read (piped stdin included) before the terminal is
 //! taken over. This is the only place the CLI reaches into `tui`.
 
 use std::io::IsTerminal;
@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::args::{DecodeArgs, DemoArgs, TimeArgs, TuiArgs};
+use super::args::{DecodeArgs, DemoArgs, SourceArgs, TimeArgs, TuiArgs};
 use super::exit;
 use crate::source::read_input;
 use crate::token::{FoundVia, Limits, Token, decode, parse_compact};
 use crate::tui::engine::{Engine, Live};
+use crate::tui::fetch_menu::FetchedFrom;
 use crate::tui::{Clock, Launch, settings};
 
 /// The interactive view only makes sense on a terminal, and not when JSON was asked for.
@@ -19,10 +20,34 @@ pub fn wanted(json: bool) -> bool {
     !json && std::io::stdout().is_terminal()
 }
 
-pub fn bare(args: &DecodeArgs, options: &TuiArgs, started: Instant) -> u8 {
-    let stdin_waiting = args.input.is_none() && !std::io::stdin().is_terminal();
+pub fn bare(args: &DecodeArgs, source: &SourceArgs, options: &TuiArgs, started: Instant) -> u8 {
     let mut tokens = Vec::new();
     let mut rejected = None;
+    let mut fetched_from = None;
+    if let Some(spec) = &source.pick.from {
+        if args.input.is_some() {
+            eprintln!("claimcheck: give either INPUT or --from SOURCE, not both");
+            return exit::BAD_INPUT;
+        }
+        // Fetched before the screen is taken over, so that a failure reads like `fetch`'s.
+        eprintln!("claimcheck: fetching a token from {spec}…");
+        match super::fetch::fetch_from(&source.pick, source.timeout) {
+            Ok(fetched) => {
+                super::fetch::print_side_info(&fetched);
+                fetched_from = Some(FetchedFrom {
+                    spec: fetched.source.parse().unwrap_or_else(|_| spec.clone()),
+                    audience: source.pick.audience.clone().filter(|a| !a.is_empty()),
+                });
+                tokens.push((fetched.token, fetched.source));
+            }
+            Err(error) => return super::fetch::report_error(false, &error),
+        }
+    } else if source.pick.any_option() {
+        eprintln!("claimcheck: --audience, --env and --path need --from SOURCE");
+        return exit::BAD_INPUT;
+    }
+    let stdin_waiting =
+        tokens.is_empty() && args.input.is_none() && !std::io::stdin().is_terminal();
     if args.input.is_some() || stdin_waiting {
         let limits = Limits::default();
         match read_input(args.input.as_deref(), limits.max_token_bytes) {
@@ -40,14 +65,26 @@ pub fn bare(args: &DecodeArgs, options: &TuiArgs, started: Instant) -> u8 {
         keys: live_key_settings(Vec::new()),
     });
     open(
-        tokens,
-        rejected,
+        Opened {
+            tokens,
+            rejected,
+            fetched_from,
+        },
         options.rules.clone(),
         engine,
         options,
         &args.time,
         started,
     )
+}
+
+/// The tokens the view opens on.
+struct Opened {
+    tokens: Vec<(Token, String)>,
+    /// Input that did not decode, shown in the paste prompt.
+    rejected: Option<String>,
+    /// Where the one token came from when `--from` fetched it (so the refetch key works).
+    fetched_from: Option<FetchedFrom>,
 }
 
 pub fn demo(args: &DemoArgs, started: Instant) -> u8 {
@@ -77,8 +114,11 @@ pub fn demo(args: &DemoArgs, started: Instant) -> u8 {
         keys: demo_key_settings(),
     });
     open(
-        tokens,
-        None,
+        Opened {
+            tokens,
+            rejected: None,
+            fetched_from: None,
+        },
         rules,
         engine,
         &args.interactive,
@@ -126,8 +166,7 @@ fn is_aws_provider_document(path: &Path) -> bool {
 }
 
 fn open(
-    tokens: Vec<(Token, String)>,
-    rejected: Option<String>,
+    opened: Opened,
     rule_paths: Vec<PathBuf>,
     engine: Arc<dyn Engine>,
     options: &TuiArgs,
@@ -143,8 +182,9 @@ fn open(
         settings.theme = theme;
     }
     let launch = Launch {
-        tokens,
-        rejected,
+        tokens: opened.tokens,
+        rejected: opened.rejected,
+        fetched_from: opened.fetched_from,
         rule_paths,
         engine,
         settings,

@@ -39,7 +39,7 @@ pub fn run() -> ExitCode {
     crate::install_crypto_provider();
     let cli = Cli::parse();
     let code = match cli.command {
-        Some(Command::Decode(args)) => decode::run_command(&args),
+        Some(Command::Decode(args)) => decode::run_command(&args.decode, &args.source),
         Some(Command::Fetch(args)) => fetch::run(&args),
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Demo(args))
@@ -52,9 +52,9 @@ pub fn run() -> ExitCode {
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),
         None if interactive::wanted(cli.bare.output.json) => {
-            interactive::bare(&cli.bare, &cli.interactive, started)
+            interactive::bare(&cli.bare, &cli.source, &cli.interactive, started)
         }
-        None => decode::run(&cli.bare),
+        None => decode::run_command(&cli.bare, &cli.source),
     };
     ExitCode::from(code)
 }

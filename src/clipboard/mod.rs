@@ -7,11 +7,17 @@
 //!
 //! Copied text is marked for clipboard managers to skip (tokens are secrets) where arboard
 //! supports it. Nothing here panics without a display: every failure is a message.
+//!
+//! [`FILE_VAR`] (`CLAIMCHECK_CLIPBOARD_FILE`) replaces the clipboard with a file, read and
+//! written whole, so that tests (and headless scripts that ask for it) can copy and read
+//! without a display or a terminal. [`Clipboard::for_process`] honours it; the file holds the
+//! token in clear (created 0600), so it is never used unless that variable names it.
 
 pub mod osc52;
 
 use std::fmt;
 use std::io::Write;
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -36,7 +42,12 @@ pub enum Via {
     System,
     Osc52,
     Osc52Tmux,
+    /// The file named by [`FILE_VAR`].
+    File,
 }
+
+/// Names a file that stands in for the clipboard (tests, headless scripts).
+pub const FILE_VAR: &str = "CLAIMCHECK_CLIPBOARD_FILE";
 
 impl fmt::Display for Via {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -44,6 +55,7 @@ impl fmt::Display for Via {
             Via::System => "the system clipboard",
             Via::Osc52 => "OSC 52 (the terminal must allow clipboard writes)",
             Via::Osc52Tmux => "OSC 52 through tmux (tmux must allow passthrough)",
+            Via::File => "the file named by $CLAIMCHECK_CLIPBOARD_FILE",
         })
     }
 }
@@ -59,7 +71,12 @@ pub struct Environment {
 
 impl Environment {
     pub fn detect() -> Environment {
-        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        Environment::from_lookup(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+    }
+
+    /// From a lookup saying whether a variable is set and not empty (for a snapshot of the
+    /// environment taken elsewhere).
+    pub fn from_lookup(set: impl Fn(&str) -> bool) -> Environment {
         Environment {
             over_ssh: set("SSH_TTY") || set("SSH_CONNECTION") || set("SSH_CLIENT"),
             has_display: cfg!(any(target_os = "macos", target_os = "windows"))
@@ -95,6 +112,8 @@ pub struct Clipboard {
     mode: Mode,
     env: Environment,
     system: Option<arboard::Clipboard>,
+    /// Set from [`FILE_VAR`]: every copy and read goes to this file instead.
+    file: Option<PathBuf>,
     /// Why the system clipboard could not be opened, kept so it is tried once, not per copy.
     system_error: Option<String>,
 }
@@ -105,8 +124,31 @@ impl Clipboard {
             mode,
             env,
             system: None,
+            file: None,
             system_error: None,
         }
+    }
+
+    /// A clipboard that is the file at `path` (see [`FILE_VAR`]).
+    pub fn with_file(mode: Mode, path: PathBuf) -> Clipboard {
+        Clipboard {
+            file: Some(path),
+            ..Clipboard::new(mode, Environment::default())
+        }
+    }
+
+    /// The clipboard for this process: the file named by [`FILE_VAR`] when it is set, the
+    /// system clipboard or OSC 52 (per `mode` and the environment) otherwise.
+    pub fn for_process(mode: Mode) -> Clipboard {
+        match std::env::var_os(FILE_VAR).filter(|path| !path.is_empty()) {
+            Some(path) => Clipboard::with_file(mode, PathBuf::from(path)),
+            None => Clipboard::new(mode, Environment::detect()),
+        }
+    }
+
+    /// True when copies go to a file rather than to a clipboard.
+    pub fn is_file(&self) -> bool {
+        self.file.is_some()
     }
 
     pub fn mode(&self) -> Mode {
@@ -116,12 +158,20 @@ impl Clipboard {
     /// Whether a copy would go to the system clipboard (and so, in a one-shot command, block
     /// while serving it).
     pub fn would_serve_system(&self) -> bool {
-        plan(self.mode, self.env).0 == Some(Path::System) && self.env.has_display
+        self.file.is_none()
+            && plan(self.mode, self.env).0 == Some(Path::System)
+            && self.env.has_display
     }
 
     /// Copies `text`, writing OSC 52 (when that path is taken) to `terminal`. Call it between
     /// frames, never while a frame is being drawn.
     pub fn copy(&mut self, text: &str, terminal: &mut dyn Write) -> Result<Via, String> {
+        if self.mode == Mode::Off {
+            return Err("copying is off (clipboard = \"off\")".to_owned());
+        }
+        if let Some(path) = &self.file {
+            return write_file(path, text).map(|()| Via::File);
+        }
         let (first, may_fall_back) = plan(self.mode, self.env);
         match first {
             None => Err("copying is off (clipboard = \"off\")".to_owned()),
@@ -145,7 +195,7 @@ impl Clipboard {
         until: std::time::Instant,
     ) -> Result<Via, String> {
         let (first, may_fall_back) = plan(self.mode, self.env);
-        if first != Some(Path::System) {
+        if first != Some(Path::System) || self.file.is_some() {
             return self.copy(text, terminal);
         }
         let served = self.system_handle().and_then(|handle| {
@@ -177,6 +227,10 @@ impl Clipboard {
     pub fn read(&mut self) -> Result<String, String> {
         if self.mode == Mode::Off {
             return Err("the clipboard is off (clipboard = \"off\")".to_owned());
+        }
+        if let Some(path) = &self.file {
+            return std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {} ({FILE_VAR}): {e}", path.display()));
         }
         let handle = self.system_handle()?;
         handle
@@ -224,6 +278,21 @@ impl Clipboard {
         }
         Ok(self.system.as_mut().expect("opened above"))
     }
+}
+
+/// Replaces the file's contents, readable by its owner only (it may hold a token).
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| format!("cannot write {} ({FILE_VAR}): {e}", path.display()))
 }
 
 /// Asks clipboard managers not to keep the copy (tokens are secrets): the KDE password-manager
@@ -320,6 +389,33 @@ mod tests {
         assert_eq!(terminal, b"\x1b]52;c;Zm9v\x07");
         let mut system = Clipboard::new(Mode::System, HEADLESS);
         assert!(system.copy_and_serve("foo", &mut Vec::new(), far).is_err());
+    }
+
+    #[test]
+    fn a_file_clipboard_round_trips_and_touches_no_terminal() {
+        let path = std::env::temp_dir().join(format!("claimcheck-clip-{}", std::process::id()));
+        let mut clipboard = Clipboard::with_file(Mode::Auto, path.clone());
+        let mut terminal = Vec::new();
+        assert!(!clipboard.would_serve_system());
+        assert_eq!(clipboard.copy("eyJ.a.b", &mut terminal), Ok(Via::File));
+        assert_eq!(clipboard.read().unwrap(), "eyJ.a.b");
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+        assert_eq!(
+            clipboard.copy_and_serve("second", &mut terminal, far),
+            Ok(Via::File)
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+        assert!(terminal.is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "only the owner may read a copied token");
+        }
+        std::fs::remove_file(&path).unwrap();
+        let mut off = Clipboard::with_file(Mode::Off, path.clone());
+        assert!(off.copy("secret", &mut terminal).is_err());
+        assert!(!path.exists());
     }
 
     #[test]

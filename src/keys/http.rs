@@ -80,6 +80,15 @@ pub struct Fetched {
     pub final_url: String,
 }
 
+/// An answer of any status, body read within the cap ([`HttpClient::get_authorized`]).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    /// May hold a token: never log it.
+    pub body: Vec<u8>,
+    pub final_url: String,
+}
+
 /// Whether `host` names this machine: 127.0.0.0/8, ::1 or `localhost` (RFC 6761 §6.3).
 pub fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
@@ -175,14 +184,82 @@ impl HttpClient {
         &self.settings
     }
 
-    /// GET `url` under the policy; `etag` makes it a conditional request.
-    pub fn get(&self, url: &str, etag: Option<&str>) -> Result<Fetched, HttpError> {
-        let parsed = check_url(url)?;
-        let client = if is_loopback_host(parsed.host_str().unwrap_or_default()) {
+    /// The client for `url`: direct to loopback hosts, through the proxy settings otherwise.
+    fn client_for(&self, url: &Url) -> &Client {
+        if is_loopback_host(url.host_str().unwrap_or_default()) {
             &self.direct
         } else {
             &self.proxied
+        }
+    }
+
+    /// GET `url` with `Authorization: Bearer <bearer>` under the same policy, for a token
+    /// endpoint (`claimcheck fetch --from github`). The answer comes back whatever its status,
+    /// because an endpoint explains a refusal in its body. reqwest drops the credential when a
+    /// redirect leaves the host.
+    pub fn get_authorized(
+        &self,
+        url: &str,
+        bearer: &str,
+        user_agent: &str,
+    ) -> Result<Answer, HttpError> {
+        let parsed = check_url(url)?;
+        let response = self
+            .client_for(&parsed)
+            .get(parsed)
+            .bearer_auth(bearer)
+            .header(reqwest::header::USER_AGENT, user_agent)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .map_err(|e| HttpError::Transport {
+                url: url.to_owned(),
+                cause: cause_chain(&e),
+            })?;
+        let final_url = response.url().to_string();
+        let status = response.status().as_u16();
+        let body = self.read_body(response, &final_url)?;
+        Ok(Answer {
+            status,
+            body,
+            final_url,
+        })
+    }
+
+    /// Reads a body within `max_body_bytes`.
+    fn read_body(
+        &self,
+        response: reqwest::blocking::Response,
+        final_url: &str,
+    ) -> Result<Vec<u8>, HttpError> {
+        let limit = self.settings.max_body_bytes;
+        let too_large = || HttpError::TooLarge {
+            url: final_url.to_owned(),
+            limit,
         };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        response
+            .take(limit + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| HttpError::Transport {
+                url: final_url.to_owned(),
+                cause: io_cause_chain(&e),
+            })?;
+        if body.len() as u64 > limit {
+            return Err(too_large());
+        }
+        Ok(body)
+    }
+
+    /// GET `url` under the policy; `etag` makes it a conditional request.
+    pub fn get(&self, url: &str, etag: Option<&str>) -> Result<Fetched, HttpError> {
+        let parsed = check_url(url)?;
+        let client = self.client_for(&parsed);
         let mut request = client.get(parsed).header(
             reqwest::header::ACCEPT,
             "application/json, application/jwk-set+json;q=0.9, */*;q=0.1",
@@ -223,28 +300,7 @@ impl HttpClient {
                 status: status.as_u16(),
             });
         }
-        let limit = self.settings.max_body_bytes;
-        let too_large = || HttpError::TooLarge {
-            url: final_url.clone(),
-            limit,
-        };
-        if response
-            .content_length()
-            .is_some_and(|length| length > limit)
-        {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        response
-            .take(limit + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| HttpError::Transport {
-                url: final_url.clone(),
-                cause: io_cause_chain(&e),
-            })?;
-        if body.len() as u64 > limit {
-            return Err(too_large());
-        }
+        let body = self.read_body(response, &final_url)?;
         Ok(Fetched {
             not_modified: false,
             body,

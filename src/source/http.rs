@@ -1,17 +1,16 @@
-//! The one HTTP request a source makes (GitHub Actions' token endpoint), kept in one function so
-//! that it can follow the same policy as the JWKS fetches: HTTPS except for loopback hosts,
-//! few redirects and only to allowed URLs, connect and total timeouts, a cap on the body.
+//! The one HTTP request a source makes (GitHub Actions' token endpoint). It goes through the
+//! HTTP policy of `keys::http` (DESIGN.md §7), the one the JWKS fetches follow: HTTPS except for
+//! loopback hosts, at most three redirects and only to https, connect and total timeouts, a cap
+//! on the body, proxies from the environment (never for loopback), the system trust store.
 
-use std::io::Read;
-use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::Url;
 
 use super::SourceError;
+use crate::keys::http::{HttpClient, HttpError, HttpSettings, check_url};
 
-const MAX_REDIRECTS: usize = 3;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const USER_AGENT: &str = concat!("claimcheck/", env!("CARGO_PKG_VERSION"), " (token fetch)");
 
 pub struct Response {
     pub status: u16,
@@ -19,76 +18,52 @@ pub struct Response {
     pub body: String,
 }
 
-/// GETs `url` with `Authorization: Bearer <bearer>`, reading at most `body_limit` bytes.
+/// GETs `url` with `Authorization: Bearer <bearer>`, reading at most `body_limit` bytes;
+/// `timeout` bounds the whole request (connecting: at most the policy's connect timeout).
 pub fn get_with_bearer(
     url: &str,
     bearer: &str,
     timeout: Duration,
     body_limit: usize,
 ) -> Result<Response, SourceError> {
-    let parsed = Url::parse(url)
-        .map_err(|error| SourceError::Http(format!("{} is not a URL: {error}", shown(url))))?;
-    if !allowed(&parsed) {
+    if check_url(url).is_err() {
         return Err(SourceError::Http(format!(
             "{} must use https (plain http is allowed only for loopback addresses)",
             shown(url)
         )));
     }
-    let client = reqwest::blocking::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS || !allowed(attempt.url()) {
-                attempt.stop()
-            } else {
-                attempt.follow()
-            }
-        }))
-        .build()
-        .map_err(|error| SourceError::Http(format!("cannot set up HTTP: {}", chain(&error))))?;
-    let response = client
-        .get(parsed.clone())
-        .bearer_auth(bearer)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .map_err(|error| {
-            SourceError::Http(format!("GET {} failed: {}", shown(url), chain(&error)))
-        })?;
-    let status = response.status().as_u16();
-    let mut bytes = Vec::new();
-    response
-        .take(body_limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| {
-            SourceError::Http(format!("reading the response of {}: {error}", shown(url)))
-        })?;
-    if bytes.len() > body_limit {
-        return Err(SourceError::TooLarge {
+    let defaults = HttpSettings::default();
+    let client = HttpClient::new(HttpSettings {
+        connect_timeout: defaults.connect_timeout.min(timeout),
+        total_timeout: timeout,
+        max_body_bytes: body_limit as u64,
+        ..defaults
+    })
+    .map_err(|error| SourceError::Http(format!("cannot set up HTTP: {error}")))?;
+    match client.get_authorized(url, bearer, USER_AGENT) {
+        Ok(answer) => Ok(Response {
+            status: answer.status,
+            body: String::from_utf8_lossy(&answer.body).into_owned(),
+        }),
+        Err(HttpError::TooLarge { .. }) => Err(SourceError::TooLarge {
             what: format!("the response of {}", shown(url)),
             limit: body_limit,
-        });
+        }),
+        // The messages of `keys::http` name the whole URL; the Actions URL's query names the
+        // run, so only its host and path are shown.
+        Err(HttpError::Transport { cause, .. }) => Err(SourceError::Http(format!(
+            "GET {} failed: {cause}",
+            shown(url)
+        ))),
+        Err(HttpError::Refused { why, .. }) => Err(SourceError::Http(format!(
+            "GET {} refused: {why}",
+            shown(url)
+        ))),
+        Err(HttpError::Status { status, .. }) => Err(SourceError::Http(format!(
+            "GET {} answered HTTP {status}",
+            shown(url)
+        ))),
     }
-    Ok(Response {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    })
-}
-
-fn allowed(url: &Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => is_loopback(url),
-        _ => false,
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The URL without its query: the Actions URL's query names the run, which is not secret, but
@@ -108,41 +83,21 @@ pub fn shown(url: &str) -> String {
     }
 }
 
-/// reqwest's top-level message says only "error sending request"; the cause is further down.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn only_https_or_loopback_http_is_allowed() {
-        let allowed_url = |text: &str| allowed(&Url::parse(text).unwrap());
-        assert!(allowed_url("https://pipelines.actions.example/x?a=1"));
-        assert!(allowed_url("http://127.0.0.1:8080/token"));
-        assert!(allowed_url("http://127.8.9.10/token"));
-        assert!(allowed_url("http://[::1]:99/"));
-        assert!(allowed_url("http://localhost/"));
-        assert!(!allowed_url("http://example.com/token"));
-        assert!(!allowed_url("http://10.0.0.1/token"));
-        assert!(!allowed_url("file:///etc/passwd"));
-        let refused = get_with_bearer(
+        for url in [
             "http://example.com/t",
-            "secret",
-            Duration::from_secs(1),
-            100,
-        );
-        let message = refused.err().unwrap().to_string();
-        assert!(message.contains("must use https"), "{message}");
+            "http://10.0.0.1/token",
+            "file:///etc/passwd",
+        ] {
+            let refused = get_with_bearer(url, "secret", Duration::from_secs(1), 100);
+            let message = refused.err().unwrap().to_string();
+            assert!(message.contains("must use https"), "{message}");
+        }
     }
 
     #[test]
@@ -172,7 +127,7 @@ mod tests {
                 }
             }
         });
-        format!("http://127.0.0.1:{port}/token")
+        format!("http://127.0.0.1:{port}/token?api-version=2.0&run=4711")
     }
 
     #[test]
@@ -187,14 +142,33 @@ mod tests {
     }
 
     #[test]
-    fn redirects_to_plain_http_elsewhere_are_not_followed() {
+    fn redirects_to_plain_http_are_refused() {
         let redirect = tiny_http::Response::empty(302).with_header(
             "Location: http://example.com/steal"
                 .parse::<tiny_http::Header>()
                 .unwrap(),
         );
         let url = serve(vec![redirect.boxed()]);
+        let error = get_with_bearer(&url, "b", Duration::from_secs(10), 1000)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("redirects must go to https"), "{error}");
+        assert!(
+            !error.contains("run=4711"),
+            "the query is not shown: {error}"
+        );
+    }
+
+    #[test]
+    fn error_answers_come_back_with_their_body() {
+        let url = serve(vec![
+            tiny_http::Response::from_string("{\"message\":\"Bad credentials\"}")
+                .with_status_code(401)
+                .boxed(),
+        ]);
         let response = get_with_bearer(&url, "b", Duration::from_secs(10), 1000).unwrap();
-        assert_eq!(response.status, 302);
+        assert_eq!(response.status, 401);
+        assert!(response.body.contains("Bad credentials"));
     }
 }

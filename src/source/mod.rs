@@ -16,6 +16,7 @@
 //! ([`FetchOptions::timeout`]), and their output is never echoed.
 
 mod auto;
+mod clipboard;
 mod command;
 mod environment;
 mod error;
@@ -158,6 +159,7 @@ pub fn fetch(
         SourceSpec::File(path) => generic::file(path, &options.limits)?,
         SourceSpec::Exec(argv) => generic::exec(env, argv, &budget)?,
         SourceSpec::Shell(script) => generic::shell(env, script, &budget)?,
+        SourceSpec::Clipboard => clipboard::read(env, budget.stdout_limit)?,
         SourceSpec::Auto => {
             return Err(SourceError::Usage(
                 "auto lists the sources this environment offers; fetch from one of them".into(),

@@ -33,6 +33,8 @@ pub enum SourceSpec {
     Exec(Vec<String>),
     /// A command run with `sh -c`.
     Shell(String),
+    /// Whatever is on the clipboard (the clipboard service's reading).
+    Clipboard,
     /// Not a source: asks which sources this environment offers.
     Auto,
 }
@@ -58,7 +60,7 @@ pub struct Preset {
     pub audience: AudienceUse,
 }
 
-pub const PRESETS: [Preset; 13] = [
+pub const PRESETS: [Preset; 14] = [
     Preset {
         usage: "github",
         summary: "GitHub Actions token endpoint (job needs `permissions: id-token: write`)",
@@ -120,6 +122,11 @@ pub const PRESETS: [Preset; 13] = [
         audience: AudienceUse::Fixed,
     },
     Preset {
+        usage: "clipboard",
+        summary: "the token on the clipboard (the system clipboard; OSC 52 cannot be read)",
+        audience: AudienceUse::Fixed,
+    },
+    Preset {
         usage: "auto",
         summary: "list the sources this environment offers",
         audience: AudienceUse::Fixed,
@@ -153,6 +160,7 @@ impl SourceSpec {
             SourceSpec::File(_) => "file",
             SourceSpec::Exec(_) => "exec",
             SourceSpec::Shell(_) => "sh",
+            SourceSpec::Clipboard => "clipboard",
             SourceSpec::Auto => "auto",
         }
     }
@@ -225,6 +233,7 @@ impl FromStr for SourceSpec {
             ("sh", Some(command)) => {
                 SourceSpec::Shell(non_empty(command.trim(), "sh:COMMAND")?.to_owned())
             }
+            ("clipboard", None) => SourceSpec::Clipboard,
             ("auto", None) => SourceSpec::Auto,
             _ => return Err(unknown(text)),
         };
@@ -293,6 +302,7 @@ mod tests {
             "exec:cat /tmp/token.jwt",
             "exec:my-tool --audience 'a b'",
             "sh:cat /tmp/t | jq -r .token",
+            "clipboard",
             "auto",
         ];
         for form in forms {

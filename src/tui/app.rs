@@ -150,6 +150,14 @@ fn execute(cmd: Cmd, model: &mut Model, fx: &mut Effects) -> io::Result<()> {
             let _ = fx.jobs.send(Job::LoadRules(paths));
             None
         }
+        Cmd::DetectSources => {
+            let _ = fx.jobs.send(Job::DetectSources);
+            None
+        }
+        Cmd::Fetch(request) => {
+            let _ = fx.jobs.send(Job::Fetch(request));
+            None
+        }
         Cmd::EditClaimsExternally(json) => {
             let edited = fx.suspended(|| editor::edit_text(&json))?;
             update(model, Msg::ClaimsEdited(edited))

@@ -56,10 +56,12 @@ pub enum Action {
     EditClaimsExternal,
     OpenWhy,
     OpenRuleFile,
+    FetchToken,
+    Refetch,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 27] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -85,6 +87,8 @@ impl Action {
         Action::EditClaimsExternal,
         Action::OpenWhy,
         Action::OpenRuleFile,
+        Action::FetchToken,
+        Action::Refetch,
     ];
 
     pub fn name(self) -> &'static str {
@@ -114,6 +118,8 @@ impl Action {
             Action::EditClaimsExternal => "edit_claims_external",
             Action::OpenWhy => "open_why",
             Action::OpenRuleFile => "open_rule_file",
+            Action::FetchToken => "fetch_token",
+            Action::Refetch => "refetch",
         }
     }
 
@@ -329,6 +335,18 @@ impl Default for Keymap {
                     &[Key::ch('p'), Key::ctrl('v')],
                     A::PasteClipboard,
                     "add the token on the clipboard",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('f'), Key::ctrl('f')],
+                    A::FetchToken,
+                    "fetch a token where it is issued (CI, gp, gcloud, pod, file, command)",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('F')],
+                    A::Refetch,
+                    "fetch this token again from its source (tokens are short-lived)",
                     Global,
                 ),
                 bind(&[Key::ch('y')], A::CopyToken, "copy the raw token", Global),

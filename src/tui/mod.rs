@@ -5,7 +5,8 @@
 //! - [`Engine`] / [`engine::Standalone`]: the boundary to rule loading and signature
 //!   verification that the caller supplies;
 //! - [`model`], [`update`], [`view`]: the pure core, driven by tests without a terminal;
-//! - [`settings`]: the `[tui]` section of config.toml; [`keymap`]: the key table.
+//! - [`settings`]: the `[tui]` section of config.toml; [`keymap`]: the key table;
+//! - [`fetch_menu`]: fetching tokens from where they are issued (`f`, refetch `F`).
 //!
 //! Threads: the UI thread runs `update` and `view`; an input thread sends key, paste, mouse,
 //! resize and tick messages; a worker thread runs the engine; a watcher reports rule-file
@@ -15,6 +16,7 @@ mod app;
 mod editor;
 pub mod engine;
 mod events;
+pub mod fetch_menu;
 mod hangup;
 pub mod keymap;
 pub mod model;
@@ -38,7 +40,7 @@ use self::model::{Model, NoticeKind};
 use self::settings::TuiSettings;
 use self::theme::{Theme, no_color_requested};
 use self::update::{Cmd, add_rule_files, add_token};
-use crate::clipboard::{Clipboard, Environment};
+use crate::clipboard::Clipboard;
 use crate::token::Token;
 
 /// What to open the UI on.
@@ -47,6 +49,9 @@ pub struct Launch {
     pub tokens: Vec<(Token, String)>,
     /// Input that did not decode: shown in the paste prompt with the decoder's message.
     pub rejected: Option<String>,
+    /// Where the token was fetched from (`claimcheck --from SOURCE`), so that the refetch key
+    /// works on it; applies to the first token.
+    pub fetched_from: Option<fetch_menu::FetchedFrom>,
     pub rule_paths: Vec<PathBuf>,
     pub engine: Arc<dyn Engine>,
     pub settings: TuiSettings,
@@ -72,6 +77,9 @@ pub fn initial_model(launch: &mut Launch) -> (Model, Option<Cmd>) {
     for (token, source) in std::mem::take(&mut launch.tokens) {
         cmds.extend(add_token(&mut model, token, source));
     }
+    if let (Some(origin), Some(first)) = (launch.fetched_from.take(), model.tokens.first()) {
+        model.fetch.origins.insert(first.id, origin);
+    }
     if !model.tokens.is_empty() {
         model.input = None;
         model.selected = 0;
@@ -95,7 +103,7 @@ pub fn run(mut launch: Launch) -> std::io::Result<()> {
         model,
         initial,
         engine: launch.engine,
-        clipboard: Clipboard::new(launch.settings.clipboard, Environment::detect()),
+        clipboard: Clipboard::for_process(launch.settings.clipboard),
         clock: launch.clock,
         mouse: launch.settings.mouse,
         rule_paths: launch.rule_paths,

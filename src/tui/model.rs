@@ -164,6 +164,8 @@ pub struct Model {
     /// When to clear the clipboard after a copy (`clear_clipboard_after_secs`).
     pub clear_clipboard_at: Option<i64>,
     pub clear_clipboard_after: Option<u64>,
+    /// The fetch menu, fetches under way, and where fetched tokens came from.
+    pub fetch: super::fetch_menu::FetchState,
     pub quit: bool,
 }
 
@@ -193,6 +195,7 @@ impl Model {
             frame: 0,
             clear_clipboard_at: None,
             clear_clipboard_after: None,
+            fetch: Default::default(),
             quit: false,
         }
     }

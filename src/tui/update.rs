@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 use serde_json::Value;
 
 use super::engine::{LoadFailure, Rules};
+use super::fetch_menu;
 use super::keymap::{Action, Context, Key};
 use super::model::{
     Entry, Input, InputPurpose, Model, Notice, NoticeKind, Pane, RuleFile, RuleFileState, Signature,
@@ -51,6 +52,13 @@ pub enum Msg {
     EditorClosed(Result<(), String>),
     /// SIGTERM, SIGHUP or SIGINT.
     Terminate,
+    /// The sources this environment offers, for the fetch menu.
+    SourcesDetected(Vec<crate::source::Available>),
+    /// A fetch finished (or failed), with the generation it was started with.
+    Fetched {
+        generation: u64,
+        result: Result<Box<crate::source::Fetched>, crate::source::SourceError>,
+    },
 }
 
 pub enum Cmd {
@@ -70,6 +78,10 @@ pub enum Cmd {
     LoadRules(Vec<PathBuf>),
     EditClaimsExternally(String),
     OpenInEditor(PathBuf),
+    /// Look for the sources this environment offers (answered by `Msg::SourcesDetected`).
+    DetectSources,
+    /// Fetch a token (answered by `Msg::Fetched`).
+    Fetch(super::fetch_menu::FetchRequest),
 }
 
 pub fn batch(cmds: Vec<Cmd>) -> Option<Cmd> {
@@ -161,6 +173,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
             model.quit = true;
             Some(Cmd::Quit)
         }
+        Msg::SourcesDetected(detected) => {
+            fetch_menu::on_detected(model, detected);
+            None
+        }
+        Msg::Fetched { generation, result } => fetch_menu::on_fetched(model, generation, result),
     }
 }
 
@@ -209,6 +226,9 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
         model.help_scroll = 0;
         return None;
     }
+    if model.fetch.menu.is_some() && !model.help_open {
+        return fetch_menu::on_key(model, event);
+    }
     if model.input.is_some() && !model.help_open {
         return on_input_key(model, event);
     }
@@ -254,7 +274,13 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
             model.help_open = !model.help_open;
             model.help_scroll = 0;
         }
+        // A fetch under way is the most recent thing started: Esc stops it first.
+        Action::Close if model.fetch.running.is_some() => {
+            fetch_menu::cancel_running(model);
+        }
         Action::Close => return close(model),
+        Action::FetchToken => return fetch_menu::open(model),
+        Action::Refetch => return fetch_menu::refetch(model),
         Action::Down => move_cursor(model, 1),
         Action::Up => move_cursor(model, -1),
         Action::Top => move_cursor(model, isize::MIN),
@@ -511,6 +537,18 @@ fn on_input_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
             None
         }
         KeyCode::Char('v') if ctrl => Some(Cmd::ReadClipboard),
+        // The fetch key works from the paste prompt too when it is a Ctrl key (the prompt is
+        // the whole screen until there is a token).
+        KeyCode::Char(_)
+            if ctrl
+                && input.purpose == InputPurpose::Token
+                && model
+                    .keymap
+                    .lookup(&[Context::Global], Key::from_event(&event))
+                    == Some(Action::FetchToken) =>
+        {
+            fetch_menu::open(model)
+        }
         KeyCode::Char(c) if !ctrl => {
             input.text.push(c);
             input.error = None;
@@ -559,6 +597,9 @@ fn submit_input(model: &mut Model, source: &str) -> Option<Cmd> {
 }
 
 fn on_paste(model: &mut Model, text: String) -> Option<Cmd> {
+    if fetch_menu::on_paste(model, &text) {
+        return None;
+    }
     // A focused input takes the paste as one edit (a token pasted into the filter filters).
     if let Some(input) = model.input.as_mut() {
         match input.purpose {

@@ -1,5 +1,5 @@
 //! The worker thread: slow work (verifying signatures, which may fetch keys; reading and parsing
-//! rule files) off the UI thread. Results go back as `Msg`s carrying the generation they were
+//! rule files; fetching tokens, on threads of their own) off the UI thread. Results go back as `Msg`s carrying the generation they were
 //! asked with, so `update` drops stale ones.
 
 use std::path::PathBuf;
@@ -8,7 +8,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
 
 use super::engine::Engine;
+use super::fetch_menu::FetchRequest;
 use super::update::Msg;
+use crate::source::{self, Environment, FetchOptions};
 use crate::token::Token;
 
 pub enum Job {
@@ -18,6 +20,11 @@ pub enum Job {
         token: Box<Token>,
     },
     LoadRules(Vec<PathBuf>),
+    /// Look for the sources the process's environment offers.
+    DetectSources,
+    /// Fetch a token. It runs on a thread of its own, so that a slow command (up to its
+    /// timeout) holds up neither verifications nor rule loading, and Esc can cancel it.
+    Fetch(FetchRequest),
 }
 
 /// Largest rule file read; anything bigger is not a trust policy.
@@ -52,6 +59,19 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
                 report: engine.verify(&token),
             })
             .is_ok(),
+        Job::DetectSources => {
+            let results = results.clone();
+            spawn_side_thread("claimcheck-detect", move || {
+                let detected = source::detect(&Environment::from_process());
+                let _ = results.send(Msg::SourcesDetected(detected));
+            })
+        }
+        Job::Fetch(request) => {
+            let results = results.clone();
+            spawn_side_thread("claimcheck-fetch", move || {
+                let _ = results.send(fetch(request, &Environment::from_process()));
+            })
+        }
         Job::LoadRules(paths) => paths.into_iter().all(|path| {
             let msg = match read_rule_file(&path) {
                 Ok(text) => Msg::RulesLoaded {
@@ -63,6 +83,25 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
             results.send(msg).is_ok()
         }),
     }
+}
+
+/// Runs a fetch to the end and says how it went.
+pub fn fetch(request: FetchRequest, env: &Environment) -> Msg {
+    let options = FetchOptions {
+        audience: request.audience,
+        cancel: request.cancel,
+        ..FetchOptions::default()
+    };
+    Msg::Fetched {
+        generation: request.generation,
+        result: source::fetch(&request.spec, &options, env).map(Box::new),
+    }
+}
+
+/// True when the thread started (a failure to start one is reported as the UI having gone,
+/// which ends the worker; it means the process is out of resources).
+fn spawn_side_thread(name: &str, work: impl FnOnce() + Send + 'static) -> bool {
+    thread::Builder::new().name(name.into()).spawn(work).is_ok()
 }
 
 fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
@@ -138,5 +177,54 @@ mod tests {
             !run(&engine, Job::LoadRules(vec![missing]), &tx),
             "the UI is gone"
         );
+    }
+
+    #[test]
+    fn a_fetch_answers_with_its_generation_from_a_thread_of_its_own() {
+        let (tx, rx) = channel();
+        let engine = Standalone { demo: true };
+        let path =
+            std::env::temp_dir().join(format!("claimcheck-fetch-job-{}", std::process::id()));
+        let token = crate::demo::template("gitlab").unwrap().mint(1_800_000_000);
+        std::fs::write(&path, format!("{token}\n")).unwrap();
+        let request = |generation, spec: &str| {
+            Job::Fetch(FetchRequest {
+                generation,
+                spec: spec.parse().unwrap(),
+                audience: None,
+                cancel: source::Cancel::default(),
+            })
+        };
+        let wait = std::time::Duration::from_secs(30);
+        assert!(run(
+            &engine,
+            request(4, &format!("file:{}", path.display())),
+            &tx
+        ));
+        match rx.recv_timeout(wait).unwrap() {
+            Msg::Fetched {
+                generation: 4,
+                result: Ok(fetched),
+            } => assert_eq!(fetched.token.compact(), token),
+            _ => panic!("expected the fetched token"),
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert!(run(
+            &engine,
+            request(5, &format!("file:{}", path.display())),
+            &tx
+        ));
+        match rx.recv_timeout(wait).unwrap() {
+            Msg::Fetched {
+                generation: 5,
+                result: Err(error),
+            } => assert_eq!(error.kind(), "io"),
+            _ => panic!("expected the failure"),
+        }
+        assert!(run(&engine, Job::DetectSources, &tx));
+        assert!(matches!(
+            rx.recv_timeout(wait).unwrap(),
+            Msg::SourcesDetected(_)
+        ));
     }
 }

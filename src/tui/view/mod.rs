@@ -4,6 +4,7 @@
 
 mod bar;
 mod claims;
+mod fetch_menu;
 mod help;
 mod prompt;
 mod rules;
@@ -58,6 +59,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
             InputPurpose::Filter => {}
         }
     }
+    fetch_menu::render(model, frame, body, bottom);
     if model.help_open {
         help::overlay(model, frame, body);
     }

@@ -23,7 +23,7 @@ pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
     let (title, explanation) = match &input.purpose {
         InputPurpose::Token => (
             " Paste a token ".to_owned(),
-            "Paste it with your terminal (it arrives as one bracketed paste), press Ctrl-V to read the clipboard, or type it. Enter decodes it. Tokens stay in memory only.".to_owned(),
+            "Paste it with your terminal (it arrives as one bracketed paste), press Ctrl-V to read the clipboard or Ctrl-F to fetch one where it is issued, or type it. Enter decodes it. Tokens stay in memory only.".to_owned(),
         ),
         InputPurpose::EditClaim { name } => (
             format!(" What-if: {} ", escape_controls(name)),
