@@ -129,6 +129,30 @@ fn mixed_100k_claim_sets_x_20_rules_outcome(bencher: divan::Bencher) {
     });
 }
 
+/// The same on both cores (the claim sets split in two, as `preview`'s matrix splits a
+/// corpus): what a 2-core machine takes for the 100 000 × 20.
+#[divan::bench(sample_count = 5)]
+fn mixed_100k_claim_sets_x_20_rules_outcome_2_threads(bencher: divan::Bencher) {
+    let rules = mixed_rules();
+    let claims = claim_sets();
+    bencher.bench(|| {
+        let (first, second) = claims.split_at(claims.len() / 2);
+        let count = |half: &[Claims]| {
+            let mut allowed = 0usize;
+            for c in half {
+                for rule in &rules {
+                    allowed += usize::from(rule.outcome(c, NOW) == Outcome::Allowed);
+                }
+            }
+            allowed
+        };
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| count(second));
+            count(first) + other.join().expect("the second half's thread")
+        })
+    });
+}
+
 /// The same with full explanations (`Rule::evaluate`: every check, hint and note, as `check`
 /// prints them) — what it costs when every verdict is kept.
 #[divan::bench(sample_count = 3)]

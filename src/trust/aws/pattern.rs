@@ -179,6 +179,25 @@ pub fn as_text(pieces: &[Piece]) -> String {
 /// `StringLike`: anchored, case-sensitive; `*` any run (including empty), `?` one character.
 /// Iterative with single-star backtracking over byte offsets: no recursion, no allocation.
 pub fn glob_matches(pieces: &[Piece], text: &str) -> bool {
+    // Most patterns are a literal head and at most a trailing `*` (`repo:acme/*`); settle the
+    // head character by character first, which also refuses most non-matches early.
+    let mut chars = text.chars();
+    let mut head = 0;
+    for piece in pieces {
+        let Piece::Literal(expected) = piece else {
+            break;
+        };
+        if chars.next() != Some(*expected) {
+            return false;
+        }
+        head += 1;
+    }
+    let (pieces, text) = (&pieces[head..], chars.as_str());
+    match pieces {
+        [] => return text.is_empty(),
+        [Piece::AnyRun] => return true,
+        _ => {}
+    }
     let char_at = |at: usize| text[at..].chars().next();
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
