@@ -71,7 +71,7 @@ fn popup(model: &Model, menu: &FetchMenu, frame: &mut Frame, area: Rect) {
             };
             (
                 format!(" Fetch from {label} "),
-                prompt_lines(model, prompt, text, error.as_deref(), columns),
+                super::prompt::input_lines(model, prompt, text, error.as_deref(), columns),
             )
         }
         Stage::Audience { spec, text, error } => {
@@ -87,7 +87,7 @@ fn popup(model: &Model, menu: &FetchMenu, frame: &mut Frame, area: Rect) {
             };
             (
                 format!(" Audience for {} ", escape_controls(&spec.to_string())),
-                prompt_lines(model, &explanation, text, error.as_deref(), columns),
+                super::prompt::input_lines(model, &explanation, text, error.as_deref(), columns),
             )
         }
     };
@@ -235,45 +235,4 @@ fn describe(item: &MenuItem) -> String {
         item.label,
         item.detail.trim_end_matches('.')
     )
-}
-
-fn prompt_lines<'a>(
-    model: &Model,
-    explanation: &str,
-    text: &str,
-    error: Option<&str>,
-    columns: usize,
-) -> Vec<Line<'a>> {
-    let theme = &model.theme;
-    let mut lines: Vec<Line> = wrap_words(explanation, columns)
-        .into_iter()
-        .map(|l| Line::styled(l, theme.dim))
-        .collect();
-    lines.push(Line::raw(""));
-    let text = escape_controls(text).into_owned();
-    let room = columns.saturating_sub(3);
-    let shown = if width(&text) > room {
-        let tail: String = text
-            .chars()
-            .rev()
-            .take(room.saturating_sub(1))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        format!("…{tail}")
-    } else {
-        text
-    };
-    lines.push(Line::from(vec![
-        Span::styled("> ", theme.title),
-        Span::raw(shown),
-        Span::styled("▏", theme.focused_border),
-    ]));
-    if let Some(error) = error {
-        for line in wrap_words(&format!("✗ {}", escape_controls(error)), columns) {
-            lines.push(Line::styled(line, theme.bad));
-        }
-    }
-    lines
 }

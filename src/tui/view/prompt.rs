@@ -31,37 +31,13 @@ pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
         ),
         InputPurpose::Filter => (" Filter ".to_owned(), String::new()),
     };
-    let mut lines: Vec<Line> = wrap_words(&explanation, columns)
-        .into_iter()
-        .map(|l| Line::styled(l, theme.dim))
-        .collect();
-    lines.push(Line::raw(""));
-    // Show the end of long input: that is where typing happens.
-    let text = escape_controls(&input.text).into_owned();
-    let room = columns.saturating_sub(3);
-    let shown = if width(&text) > room {
-        let tail: String = text
-            .chars()
-            .rev()
-            .take(room.saturating_sub(1))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        format!("…{tail}")
-    } else {
-        text
-    };
-    lines.push(Line::from(vec![
-        Span::styled("> ", theme.title),
-        Span::raw(shown),
-        Span::styled("▏", theme.focused_border),
-    ]));
-    if let Some(error) = &input.error {
-        for line in wrap_words(&format!("✗ {}", escape_controls(error)), columns) {
-            lines.push(Line::styled(line, theme.bad));
-        }
-    }
+    let mut lines = input_lines(
+        model,
+        &explanation,
+        &input.text,
+        input.error.as_deref(),
+        columns,
+    );
     if input.purpose == InputPurpose::Token && model.tokens.is_empty() {
         lines.push(Line::raw(""));
         for line in wrap_words(
@@ -86,4 +62,47 @@ pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// An input box's lines: the explanation, the text being typed (its end when too long: that is
+/// where typing happens) with a cursor, and the error under it.
+pub fn input_lines<'a>(
+    model: &Model,
+    explanation: &str,
+    text: &str,
+    error: Option<&str>,
+    columns: usize,
+) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let mut lines: Vec<Line> = wrap_words(explanation, columns)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim))
+        .collect();
+    lines.push(Line::raw(""));
+    let text = escape_controls(text).into_owned();
+    let room = columns.saturating_sub(3);
+    let shown = if width(&text) > room {
+        let tail: String = text
+            .chars()
+            .rev()
+            .take(room.saturating_sub(1))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("…{tail}")
+    } else {
+        text
+    };
+    lines.push(Line::from(vec![
+        Span::styled("> ", theme.title),
+        Span::raw(shown),
+        Span::styled("▏", theme.focused_border),
+    ]));
+    if let Some(error) = error {
+        for line in wrap_words(&format!("✗ {}", escape_controls(error)), columns) {
+            lines.push(Line::styled(line, theme.bad));
+        }
+    }
+    lines
 }
