@@ -99,6 +99,33 @@ pub fn lines<R: BufRead + Send>(reader: R) -> impl Iterator<Item = Item> + Send 
     })
 }
 
+/// The text of the entry at `location` in the corpus at `path` (re-read, so the corpus must be
+/// a file or directory, not stdin): a token, or a JSON object of claims.
+pub fn read_at(path: &str, location: &Location) -> Result<String, String> {
+    let limits = Limits::default();
+    let text = match location {
+        Location::File(file) => {
+            let mut text = String::new();
+            fs::File::open(file)
+                .and_then(|f| {
+                    f.take(limits.max_token_bytes as u64 + 1)
+                        .read_to_string(&mut text)
+                })
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            text
+        }
+        Location::Line(number) => {
+            let file = fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            BufReader::new(file)
+                .lines()
+                .nth(number.saturating_sub(1))
+                .ok_or_else(|| format!("{path} no longer has a line {number}"))?
+                .map_err(|e| format!("cannot read {path}: {e}"))?
+        }
+    };
+    Ok(text.trim().to_owned())
+}
+
 fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Item> + Send + use<>> {
     let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -222,6 +249,21 @@ mod tests {
             items[0].as_ref().unwrap().claims["project_path"],
             json!("acme/infra")
         );
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_entry_is_read_back_by_its_location() {
+        let dir = std::env::temp_dir().join(format!("claimcheck-read-at-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("corpus.txt");
+        fs::write(&file, "first\n\n  {\"sub\":\"x\"}  \n").unwrap();
+        let path = file.to_str().unwrap();
+        assert_eq!(read_at(path, &Location::Line(3)).unwrap(), r#"{"sub":"x"}"#);
+        assert!(read_at(path, &Location::Line(9)).is_err());
+        let token = dir.join("a.jwt");
+        fs::write(&token, "abc\n").unwrap();
+        assert_eq!(read_at("ignored", &Location::File(token)).unwrap(), "abc");
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -36,7 +36,7 @@ pub struct OutcomeCounts {
 }
 
 impl OutcomeCounts {
-    fn add(&mut self, outcome: Outcome) {
+    pub fn add(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Allowed => self.allowed += 1,
             Outcome::Denied => self.denied += 1,
@@ -66,6 +66,10 @@ pub struct GroupRow {
     pub proposed: Option<Vec<OutcomeCounts>>,
     pub lost: usize,
     pub gained: usize,
+    /// The group's first entry in corpus order: a representative to open and explain (the TUI
+    /// matrix). Not in the JSON report, which lists changed entries instead.
+    #[serde(skip)]
+    pub sample: Location,
 }
 
 /// The check that decided a changed entry's proposed outcome.
@@ -238,6 +242,9 @@ impl Tally {
                 .map(|rules| vec![OutcomeCounts::default(); rules.len()]),
             lost: 0,
             gained: 0,
+            // A worker takes batches in corpus order, so its first entry of a group is its
+            // earliest; `merge` keeps the earliest across workers.
+            sample: entry.location.clone(),
         });
         row.tokens += 1;
         row.unsigned += usize::from(entry.unsigned);
@@ -294,6 +301,9 @@ impl Tally {
                     mine.unsigned += row.unsigned;
                     mine.lost += row.lost;
                     mine.gained += row.gained;
+                    if row.sample < mine.sample {
+                        mine.sample = row.sample;
+                    }
                     for (a, b) in mine.current.iter_mut().zip(&row.current) {
                         a.merge(b);
                     }
@@ -492,6 +502,12 @@ mod tests {
             assert_eq!(preview.groups[0].key, "repo:acme/app:environment:prod");
             assert_eq!(preview.groups[0].tokens, 2);
             assert_eq!(preview.groups[0].current[0].allowed, 2);
+            assert_eq!(
+                preview.groups[0].sample,
+                Location::Line(1),
+                "the earliest entry"
+            );
+            assert_eq!(preview.groups[1].sample, Location::Line(5));
             let changes = preview.changes.as_ref().unwrap();
             assert_eq!((changes.lost, changes.gained), (2, 0));
             let lost: Vec<_> = changes

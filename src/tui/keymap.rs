@@ -14,6 +14,7 @@ pub enum Context {
     Rules,
     Why,
     Help,
+    Matrix,
 }
 
 impl Context {
@@ -24,6 +25,7 @@ impl Context {
             Context::Rules => "Rules pane",
             Context::Why => "Why panel",
             Context::Help => "This help",
+            Context::Matrix => "Matrix view",
         }
     }
 }
@@ -56,10 +58,11 @@ pub enum Action {
     EditClaimsExternal,
     OpenWhy,
     OpenRuleFile,
+    OpenMatrix,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -85,6 +88,7 @@ impl Action {
         Action::EditClaimsExternal,
         Action::OpenWhy,
         Action::OpenRuleFile,
+        Action::OpenMatrix,
     ];
 
     pub fn name(self) -> &'static str {
@@ -114,6 +118,7 @@ impl Action {
             Action::EditClaimsExternal => "edit_claims_external",
             Action::OpenWhy => "open_why",
             Action::OpenRuleFile => "open_rule_file",
+            Action::OpenMatrix => "open_matrix",
         }
     }
 
@@ -392,6 +397,42 @@ impl Default for Keymap {
                     A::OpenRuleFile,
                     "open the rule's file in $EDITOR",
                     Why,
+                ),
+                bind(
+                    &[Key::ch('M')],
+                    A::OpenMatrix,
+                    "matrix: rules × the loaded tokens (or back to the preview)",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('l'), p(K::Right)],
+                    A::NextToken,
+                    "next rule column",
+                    Matrix,
+                ),
+                bind(
+                    &[Key::ch('h'), p(K::Left)],
+                    A::PrevToken,
+                    "previous rule column",
+                    Matrix,
+                ),
+                bind(
+                    &[p(K::Enter)],
+                    A::OpenWhy,
+                    "open the group's first token with this rule's why panel",
+                    Matrix,
+                ),
+                bind(
+                    &[Key::ch('R')],
+                    A::ReloadRules,
+                    "reload the rule files and recompute",
+                    Matrix,
+                ),
+                bind(
+                    &[p(K::Esc), Key::ch('M')],
+                    A::Close,
+                    "back to the token view",
+                    Matrix,
                 ),
             ],
         }

@@ -16,6 +16,8 @@ mod editor;
 pub mod engine;
 mod events;
 pub mod keymap;
+pub mod matrix;
+pub mod matrix_job;
 pub mod model;
 pub mod settings;
 mod terminal;
@@ -54,6 +56,8 @@ pub struct Launch {
     pub clock: Clock,
     pub leeway: i64,
     pub started: Instant,
+    /// A corpus to open the rules × tokens matrix on (`claimcheck preview --tui`).
+    pub matrix: Option<matrix::CorpusSpec>,
 }
 
 /// Builds the model and the commands to run first (verifications, rule loading).
@@ -70,6 +74,10 @@ pub fn initial_model(launch: &mut Launch) -> (Model, Option<Cmd>) {
         .collect();
     for (token, source) in std::mem::take(&mut launch.tokens) {
         cmds.extend(add_token(&mut model, token, source));
+    }
+    if let Some(spec) = launch.matrix.take() {
+        model.matrix = Some(matrix::MatrixState::corpus(spec));
+        cmds.extend(matrix::recompute(&mut model));
     }
     if !model.tokens.is_empty() {
         model.input = None;

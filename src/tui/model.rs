@@ -165,6 +165,8 @@ pub struct Model {
     pub clear_clipboard_at: Option<i64>,
     pub clear_clipboard_after: Option<u64>,
     pub quit: bool,
+    /// The rules × tokens matrix, when it has been opened.
+    pub matrix: Option<super::matrix::MatrixState>,
 }
 
 impl Model {
@@ -194,6 +196,7 @@ impl Model {
             clear_clipboard_at: None,
             clear_clipboard_after: None,
             quit: false,
+            matrix: None,
         }
     }
 

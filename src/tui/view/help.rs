@@ -42,6 +42,7 @@ pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
         Context::Claims,
         Context::Rules,
         Context::Why,
+        Context::Matrix,
     ] {
         let bindings: Vec<_> = model
             .keymap
