@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::corpus::{BadEntry, Entry, Item, Location};
+use super::corpus::{BadEntry, Entry, Location, Unparsed};
 use super::group::{GroupBy, group_key};
 use crate::trust::{Outcome, Rule, RuleId, RuleLint, Verdict};
 
@@ -131,14 +131,15 @@ impl Preview {
 }
 
 /// Evaluates the whole corpus. `progress` is called from the reading thread with the number of
-/// entries read so far, every batch.
-pub fn evaluate(
-    corpus: impl Iterator<Item = Item> + Send,
+/// entries read so far, every batch. Entries are decoded by the workers: decoding costs about as
+/// much as evaluating a handful of rules, and one reading thread would otherwise cap the rate.
+pub fn evaluate<T: Into<Unparsed>>(
+    corpus: impl Iterator<Item = T> + Send,
     input: &PreviewInput<'_>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Preview {
     let threads = input.threads.max(1);
-    let (batch_tx, batch_rx) = mpsc::sync_channel::<Vec<Entry>>(BATCHES_IN_FLIGHT);
+    let (batch_tx, batch_rx) = mpsc::sync_channel::<Vec<Unparsed>>(BATCHES_IN_FLIGHT);
     let batch_rx = std::sync::Mutex::new(batch_rx);
     let mut reader_tally = Tally::default();
 
@@ -150,8 +151,11 @@ pub fn evaluate(
                     loop {
                         let next = batch_rx.lock().map(|rx| rx.recv());
                         let Ok(Ok(batch)) = next else { break };
-                        for entry in batch {
-                            tally.add(entry, input);
+                        for unparsed in batch {
+                            match unparsed.parse() {
+                                Ok(entry) => tally.add(entry, input),
+                                Err(bad) => tally.add_bad(bad, input.max_listed),
+                            }
                         }
                     }
                     tally
@@ -163,9 +167,9 @@ pub fn evaluate(
         let mut read = 0;
         for item in corpus {
             read += 1;
-            match item {
-                Ok(entry) => batch.push(entry),
-                Err(bad) => reader_tally.add_bad(bad, input.max_listed),
+            match item.into() {
+                Unparsed::Done(Err(bad)) => reader_tally.add_bad(bad, input.max_listed),
+                unparsed => batch.push(unparsed),
             }
             if batch.len() == BATCH {
                 progress(read);
@@ -399,6 +403,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::preview::corpus::Item;
     use crate::token::Claims;
     use crate::trust::{Check, RuleKind};
 

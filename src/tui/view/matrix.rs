@@ -20,7 +20,7 @@ use crate::tui::model::Model;
 /// Columns per rule cell, and for the count and access columns.
 const CELL: usize = 15;
 const COUNT: usize = 7;
-const ACCESS: usize = 10;
+const ACCESS: usize = 13;
 
 pub fn render(model: &Model, frame: &mut Frame, top: Rect, body: Rect, bottom: Rect) {
     let Some(state) = &model.matrix else { return };
