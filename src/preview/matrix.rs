@@ -72,6 +72,25 @@ pub struct GroupRow {
     pub sample: Location,
 }
 
+impl GroupRow {
+    fn new(key: String, input: &PreviewInput<'_>, first: &Entry) -> GroupRow {
+        GroupRow {
+            key,
+            tokens: 0,
+            unsigned: 0,
+            current: vec![OutcomeCounts::default(); input.current.len()],
+            proposed: input
+                .proposed
+                .map(|rules| vec![OutcomeCounts::default(); rules.len()]),
+            lost: 0,
+            gained: 0,
+            // A worker takes batches in corpus order, so its first entry of a group is its
+            // earliest; `merge` keeps the earliest across workers.
+            sample: first.location.clone(),
+        }
+    }
+}
+
 /// The check that decided a changed entry's proposed outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Deciding {
@@ -236,20 +255,13 @@ impl Tally {
                 .collect()
         });
 
-        let row = self.groups.entry(key.clone()).or_insert_with(|| GroupRow {
-            key: key.clone(),
-            tokens: 0,
-            unsigned: 0,
-            current: vec![OutcomeCounts::default(); input.current.len()],
-            proposed: input
-                .proposed
-                .map(|rules| vec![OutcomeCounts::default(); rules.len()]),
-            lost: 0,
-            gained: 0,
-            // A worker takes batches in corpus order, so its first entry of a group is its
-            // earliest; `merge` keeps the earliest across workers.
-            sample: entry.location.clone(),
-        });
+        // Looked up before inserting: most entries join an existing group, and the key is
+        // then not copied.
+        if !self.groups.contains_key(&key) {
+            self.groups
+                .insert(key.clone(), GroupRow::new(key.clone(), input, &entry));
+        }
+        let row = self.groups.get_mut(&key).expect("inserted above");
         row.tokens += 1;
         row.unsigned += usize::from(entry.unsigned);
         for (counts, outcome) in row.current.iter_mut().zip(&current) {

@@ -115,3 +115,44 @@ fn load(args: &[String]) -> Result<Vec<Box<dyn Rule>>, String> {
     }
     loaded.into_rules().map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::channel;
+
+    use super::*;
+    use crate::preview::group::GroupBy;
+
+    fn job(rules: &str) -> MatrixJob {
+        MatrixJob {
+            generation: 7,
+            spec: Arc::new(CorpusSpec {
+                corpus: "/no/such/corpus".into(),
+                current: vec![rules.into()],
+                proposed: Vec::new(),
+                group_by: GroupBy::FoldedSubject,
+            }),
+            now: 1_800_000_000,
+        }
+    }
+
+    #[test]
+    fn failures_come_back_as_messages_and_superseded_runs_send_nothing() {
+        let (tx, rx) = channel();
+        assert!(compute(job("/no/such/rules.json"), &|| true, &tx));
+        match rx.try_recv() {
+            Ok(Msg::MatrixComputed {
+                generation: 7,
+                result: Err(error),
+            }) => assert!(error.contains("/no/such/rules.json"), "{error}"),
+            _ => panic!("expected the failure of generation 7"),
+        }
+        assert!(compute(job("/no/such/rules.json"), &|| false, &tx));
+        assert!(rx.try_recv().is_err(), "a superseded run sends nothing");
+        drop(rx);
+        assert!(
+            !compute(job("/no/such/rules.json"), &|| true, &tx),
+            "the UI is gone"
+        );
+    }
+}
