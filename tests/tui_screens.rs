@@ -447,6 +447,14 @@ fn preview_matrix_before_its_first_result() {
 }
 
 #[test]
+fn help_over_the_matrix_starts_with_its_keys() {
+    let mut model = preview_matrix();
+    update(&mut model, ch('?'));
+    let terminal = draw(&mut model, 120, 30);
+    insta::assert_snapshot!("preview_matrix_help_120x30", terminal.backend());
+}
+
+#[test]
 fn loaded_tokens_matrix() {
     snapshot_both("loaded_matrix", || {
         let mut model = demo_model_with_rules();
