@@ -299,3 +299,20 @@ fn the_matrix_key_needs_several_tokens() {
     assert_eq!(notice.kind, NoticeKind::Error);
     assert!(notice.text.contains("preview"), "{}", notice.text);
 }
+
+#[test]
+fn preview_tui_refuses_stdin_and_a_pipe_with_a_reason() {
+    let files = PreviewFiles::new("cli");
+    let run = |corpus: &str| {
+        assert_cmd::Command::cargo_bin("claimcheck")
+            .unwrap()
+            .args(["preview", "--tokens", corpus, "--rules"])
+            .arg(files.path("current.json"))
+            .arg("--tui")
+            .assert()
+            .code(2)
+    };
+    run("-").stderr(predicates::str::contains("not stdin"));
+    // The test's stdout is a pipe, not a terminal.
+    run(&files.path("corpus.txt")).stderr(predicates::str::contains("needs a terminal"));
+}
