@@ -5,6 +5,9 @@
 #[path = "tui_support/mod.rs"]
 mod support;
 
+#[path = "tui_support/corpus.rs"]
+mod corpus;
+
 use claimcheck::tui::model::{Model, RuleFileState};
 use claimcheck::tui::theme::Theme;
 use claimcheck::tui::update::{Msg, reevaluate, update};
@@ -388,6 +391,53 @@ fn fetch_menu() -> Model {
     model
 }
 
+/// `claimcheck preview --tui` on the test corpus, the grid computed in memory (the files of the
+/// real run would put temporary paths on screen): tokens/corpus.txt against rules/current.json
+/// (org-wide) and rules/proposed.json (environment prod only).
+fn preview_matrix() -> Model {
+    use claimcheck::preview::corpus::lines;
+    use claimcheck::preview::group::GroupBy;
+    use claimcheck::preview::matrix::{PreviewInput, evaluate};
+    use claimcheck::trust::load::load_rule_file;
+    use claimcheck::tui::matrix::{CorpusSpec, Grid};
+
+    let spec = CorpusSpec {
+        corpus: "tokens/corpus.txt".into(),
+        current: vec!["rules/current.json".into()],
+        proposed: vec!["rules/proposed.json".into()],
+        group_by: GroupBy::FoldedSubject,
+    };
+    let (mut model, _) = claimcheck::tui::initial_model(&mut corpus::launch(spec));
+    let load = |name: &str, text: String| {
+        load_rule_file(name, &text, None)
+            .unwrap()
+            .into_rules()
+            .unwrap()
+    };
+    let current = load("rules/current.json", corpus::org_wide());
+    let proposed = load("rules/proposed.json", corpus::prod_only());
+    let input = PreviewInput {
+        current: &current,
+        proposed: Some(&proposed),
+        now: NOW,
+        group_by: GroupBy::FoldedSubject,
+        max_listed: 1,
+        threads: 2,
+    };
+    let text = corpus::corpus_text();
+    let preview = evaluate(lines(text.as_bytes()), &input, &|_| {});
+    update(
+        &mut model,
+        Msg::MatrixComputed {
+            generation: 1,
+            result: Ok(Box::new(Grid::from_preview(preview))),
+        },
+    );
+    // The main-branch build's cell after the proposal.
+    send(&mut model, [ch('j'), ch('j'), ch('l')]);
+    model
+}
+
 #[test]
 fn fetch_menu_with_detected_sources_and_the_last_failure() {
     snapshot_both("fetch_menu", fetch_menu);
@@ -406,4 +456,118 @@ fn fetch_audience_prompt_and_running_fetch() {
         update(&mut model, key(KeyCode::Enter));
         model
     });
+}
+
+#[test]
+fn preview_matrix_before_and_after() {
+    for (width, height) in [(80, 24), (120, 30)] {
+        let mut model = preview_matrix();
+        let terminal = draw(&mut model, width, height);
+        insta::assert_snapshot!(
+            format!("preview_matrix_{width}x{height}"),
+            terminal.backend()
+        );
+    }
+}
+
+#[test]
+fn preview_matrix_recomputing_after_a_broken_save() {
+    let mut model = preview_matrix();
+    let cmd = update(&mut model, ch('R'));
+    assert!(cmd.is_some());
+    update(
+        &mut model,
+        Msg::MatrixComputed {
+            generation: 2,
+            result: Err("rules/proposed.json: line 1, column 3: expected a value".into()),
+        },
+    );
+    update(&mut model, ch('R'));
+    update(
+        &mut model,
+        Msg::MatrixProgress {
+            generation: 3,
+            read: 40_000,
+        },
+    );
+    let terminal = draw(&mut model, 120, 30);
+    insta::assert_snapshot!(
+        "preview_matrix_error_recomputing_120x30",
+        terminal.backend()
+    );
+}
+
+#[test]
+fn preview_matrix_before_its_first_result() {
+    let spec = claimcheck::tui::matrix::CorpusSpec {
+        corpus: "tokens/".into(),
+        current: vec!["rules/current.json".into()],
+        proposed: vec![],
+        group_by: Default::default(),
+    };
+    let (mut model, _) = claimcheck::tui::initial_model(&mut corpus::launch(spec));
+    update(
+        &mut model,
+        Msg::MatrixProgress {
+            generation: 1,
+            read: 12_800,
+        },
+    );
+    let terminal = draw(&mut model, 80, 24);
+    insta::assert_snapshot!("preview_matrix_first_result_80x24", terminal.backend());
+}
+
+#[test]
+fn help_over_the_matrix_starts_with_its_keys() {
+    let mut model = preview_matrix();
+    update(&mut model, ch('?'));
+    let terminal = draw(&mut model, 120, 30);
+    insta::assert_snapshot!("preview_matrix_help_120x30", terminal.backend());
+}
+
+#[test]
+fn loaded_tokens_matrix() {
+    snapshot_both("loaded_matrix", || {
+        let mut model = demo_model_with_rules();
+        send(&mut model, [ch('M'), ch('j'), ch('l')]);
+        model
+    });
+}
+
+#[test]
+fn changed_cells_are_underlined_and_the_selected_cell_stands_out() {
+    let mut model = preview_matrix();
+    let terminal = draw(&mut model, 120, 30);
+    let buffer = terminal.backend().buffer();
+    let (_, row) = find(&terminal, "repo:acme/app:ref:refs/heads/main");
+    let (allowed, _) = find_from(&terminal, "✓ allowed", row);
+    let (denied, _) = find_from(&terminal, "✗ denied", row);
+    assert!(allowed < denied, "before comes first");
+    let before = buffer[(allowed, row)].style();
+    let after = buffer[(denied, row)].style();
+    assert_eq!(before.fg, Some(Color::Green));
+    assert!(!before.add_modifier.contains(Modifier::UNDERLINED));
+    assert_eq!(after.fg, Some(Color::Red));
+    assert!(after.add_modifier.contains(Modifier::UNDERLINED), "changed");
+    assert_eq!(after.bg, Some(Color::DarkGray), "the selected cell");
+    let (lose, _) = find_from(&terminal, "−1 lose", row);
+    assert_eq!(buffer[(lose, row)].style().fg, Some(Color::Red));
+}
+
+#[test]
+fn matrix_screens_render_at_every_small_size() {
+    let screens: [fn() -> Model; 2] = [preview_matrix, || {
+        let mut model = demo_model_with_rules();
+        update(&mut model, ch('M'));
+        model
+    }];
+    for build in screens {
+        let mut model = build();
+        for width in (1..=130).step_by(7) {
+            for height in [1, 5, 9, 10, 12, 24, 30] {
+                draw(&mut model, width, height);
+                update(&mut model, ch('?'));
+            }
+        }
+    }
 }

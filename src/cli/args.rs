@@ -107,7 +107,8 @@ Examples:
   claimcheck preview --tokens tokens/ --rules trust-policy.json
   claimcheck preview --tokens corpus.jsonl --rules current.json --against proposed.json
   claimcheck preview --tokens corpus.txt --rules current.json --against proposed.json --fail-on-change --json
-  claimcheck preview --tokens - --rules vault:role.json --group-by repository,ref < tokens.txt";
+  claimcheck preview --tokens - --rules vault:role.json --group-by repository,ref < tokens.txt
+  claimcheck preview --tokens tokens/ --rules current.json --against proposed.json --tui";
 
 #[derive(Debug, Clone, Args)]
 pub struct PreviewArgs {
@@ -139,6 +140,10 @@ pub struct PreviewArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// Open the matrix in the terminal UI; it recomputes whenever a rule file changes.
+    #[arg(long, conflicts_with_all = ["json", "fail_on_change"])]
+    pub tui: bool,
 
     #[command(flatten)]
     pub time: TimeArgs,

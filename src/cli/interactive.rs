@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::args::{DecodeArgs, DemoArgs, SourceArgs, TimeArgs, TuiArgs};
+use super::args::{DecodeArgs, DemoArgs, PreviewArgs, SourceArgs, TimeArgs, TuiArgs};
 use super::exit;
+use crate::preview::group::GroupBy;
 use crate::source::read_input;
 use crate::token::{FoundVia, Limits, Token, decode, parse_compact};
 use crate::tui::engine::{Engine, Live};
 use crate::tui::fetch_menu::FetchedFrom;
+use crate::tui::matrix::CorpusSpec;
 use crate::tui::{Clock, Launch, settings};
 
 /// The interactive view only makes sense on a terminal, and not when JSON was asked for.
@@ -75,6 +77,7 @@ pub fn bare(args: &DecodeArgs, source: &SourceArgs, options: &TuiArgs, started: 
         options,
         &args.time,
         started,
+        None,
     )
 }
 
@@ -124,6 +127,7 @@ pub fn demo(args: &DemoArgs, started: Instant) -> u8 {
         &args.interactive,
         &args.time,
         started,
+        None,
     )
 }
 
@@ -165,6 +169,53 @@ fn is_aws_provider_document(path: &Path) -> bool {
         .is_some_and(|document| crate::trust::aws::detect_provider(&document))
 }
 
+/// `claimcheck preview --tui`: the matrix of a corpus, recomputed as its rule files change.
+pub fn preview(args: &PreviewArgs, started: Instant) -> u8 {
+    if args.tokens == "-" {
+        eprintln!(
+            "claimcheck: preview --tui needs a corpus file or directory, not stdin: the matrix reads it again whenever a rule file changes"
+        );
+        return exit::BAD_INPUT;
+    }
+    if !std::io::stdout().is_terminal() {
+        eprintln!("claimcheck: preview --tui needs a terminal; leave out --tui for a report");
+        return exit::BAD_INPUT;
+    }
+    let spec = CorpusSpec {
+        corpus: args.tokens.clone(),
+        current: args.rules.clone(),
+        proposed: args.against.clone(),
+        group_by: if args.group_by.is_empty() {
+            GroupBy::FoldedSubject
+        } else {
+            GroupBy::Claims(args.group_by.clone())
+        },
+    };
+    let engine = Arc::new(Live {
+        keys: live_key_settings(Vec::new()),
+    });
+    let options = TuiArgs {
+        rules: Vec::new(),
+        mouse: false,
+        clipboard: None,
+        theme: None,
+    };
+    open(
+        Opened {
+            tokens: Vec::new(),
+            rejected: None,
+            fetched_from: None,
+        },
+        spec.rule_paths(),
+        engine,
+        &options,
+        &args.time,
+        started,
+        Some(spec),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 fn open(
     opened: Opened,
     rule_paths: Vec<PathBuf>,
@@ -172,6 +223,7 @@ fn open(
     options: &TuiArgs,
     time: &TimeArgs,
     started: Instant,
+    matrix: Option<CorpusSpec>,
 ) -> u8 {
     let (mut settings, settings_problem) = settings::load();
     settings.mouse |= options.mouse;
@@ -192,6 +244,7 @@ fn open(
         clock: time.now.map_or(Clock::System, Clock::Frozen),
         leeway: time.leeway,
         started,
+        matrix,
     };
     match crate::tui::run(launch) {
         Ok(()) => exit::SUCCESS,

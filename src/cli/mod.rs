@@ -48,6 +48,7 @@ pub fn run() -> ExitCode {
             interactive::demo(&args, started)
         }
         Some(Command::Demo(args)) => demo::run(&args),
+        Some(Command::Preview(args)) if args.tui => interactive::preview(&args, started),
         Some(Command::Preview(args)) => preview::run(&args),
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),

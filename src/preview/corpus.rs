@@ -1,6 +1,7 @@
 //! Token corpora, read as a stream: a directory of token files, a file of tokens one per line,
 //! or JSON lines of claim objects (unsigned what-ifs, e.g. exported from logs); `-` for stdin.
 //! Nothing is kept after an entry has been handed on, so memory stays flat as the corpus grows.
+//! Entries come out [`Unparsed`], so that decoding can happen on other threads than reading.
 
 use std::fmt;
 use std::fs;
@@ -46,6 +47,30 @@ pub struct BadEntry {
 
 pub type Item = Result<Entry, BadEntry>;
 
+/// An entry as read: its text, decoded by [`Unparsed::parse`] wherever that is cheapest (the
+/// preview decodes on every core, while one thread reads).
+pub enum Unparsed {
+    Text { location: Location, text: String },
+    Done(Item),
+}
+
+impl Unparsed {
+    pub fn parse(self) -> Item {
+        match self {
+            Unparsed::Text { location, text } => {
+                parse_entry(text.trim(), location, &Limits::default())
+            }
+            Unparsed::Done(item) => item,
+        }
+    }
+}
+
+impl From<Item> for Unparsed {
+    fn from(item: Item) -> Unparsed {
+        Unparsed::Done(item)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
     #[error("cannot read the corpus {path}: {source}")]
@@ -60,7 +85,7 @@ pub enum CorpusError {
 const TOKEN_EXTENSIONS: [&str; 3] = ["jwt", "txt", "token"];
 
 /// Opens `path` (`-` for standard input) as a stream of entries.
-pub fn open(path: &str) -> Result<Box<dyn Iterator<Item = Item> + Send>, CorpusError> {
+pub fn open(path: &str) -> Result<Box<dyn Iterator<Item = Unparsed> + Send>, CorpusError> {
     if path == "-" {
         return Ok(Box::new(lines(BufReader::new(std::io::stdin()))));
     }
@@ -78,28 +103,57 @@ pub fn open(path: &str) -> Result<Box<dyn Iterator<Item = Item> + Send>, CorpusE
 
 /// One entry per non-empty line: a token (in any form `token::decode` accepts on one line) or
 /// a JSON object of claims.
-pub fn lines<R: BufRead + Send>(reader: R) -> impl Iterator<Item = Item> + Send {
-    let limits = Limits::default();
+pub fn lines<R: BufRead + Send>(reader: R) -> impl Iterator<Item = Unparsed> + Send {
     reader.lines().enumerate().filter_map(move |(index, line)| {
         let location = Location::Line(index + 1);
         let line = match line {
             Ok(line) => line,
             Err(e) => {
-                return Some(Err(BadEntry {
+                return Some(Unparsed::Done(Err(BadEntry {
                     location,
                     reason: format!("unreadable: {e}"),
-                }));
+                })));
             }
         };
         let text = line.trim();
         if text.is_empty() || text.starts_with('#') {
             return None;
         }
-        Some(parse_entry(text, location, &limits))
+        Some(Unparsed::Text {
+            location,
+            text: line,
+        })
     })
 }
 
-fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Item> + Send + use<>> {
+/// The text of the entry at `location` in the corpus at `path` (re-read, so the corpus must be
+/// a file or directory, not stdin): a token, or a JSON object of claims.
+pub fn read_at(path: &str, location: &Location) -> Result<String, String> {
+    let limits = Limits::default();
+    let text = match location {
+        Location::File(file) => {
+            let mut text = String::new();
+            fs::File::open(file)
+                .and_then(|f| {
+                    f.take(limits.max_token_bytes as u64 + 1)
+                        .read_to_string(&mut text)
+                })
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            text
+        }
+        Location::Line(number) => {
+            let file = fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            BufReader::new(file)
+                .lines()
+                .nth(number.saturating_sub(1))
+                .ok_or_else(|| format!("{path} no longer has a line {number}"))?
+                .map_err(|e| format!("cannot read {path}: {e}"))?
+        }
+    };
+    Ok(text.trim().to_owned())
+}
+
+fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Unparsed> + Send + use<>> {
     let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| {
@@ -121,11 +175,11 @@ fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Item> + Send + 
                 .read_to_string(&mut text)
         });
         match read {
-            Ok(_) => parse_entry(text.trim(), location, &limits),
-            Err(e) => Err(BadEntry {
+            Ok(_) => Unparsed::Text { location, text },
+            Err(e) => Unparsed::Done(Err(BadEntry {
                 location,
                 reason: format!("unreadable: {e}"),
-            }),
+            })),
         }
     }))
 }
@@ -136,10 +190,10 @@ fn parse_entry(text: &str, location: Location, limits: &Limits) -> Item {
         reason,
     };
     match token::decode(text, limits) {
-        Ok(token) => match token.claims() {
+        Ok(token) => match token.into_claims() {
             Some(claims) => Ok(Entry {
                 location: location.clone(),
-                claims: claims.clone(),
+                claims,
                 unsigned: false,
             }),
             None => Err(bad(
@@ -173,7 +227,7 @@ mod tests {
         let text = format!(
             "{token}\n\n# a comment\n{{\"sub\":\"repo:acme/app:ref:refs/heads/dev\",\"aud\":\"sts.amazonaws.com\"}}\nnot a token\nBearer {token}\n[1,2]\n"
         );
-        let items: Vec<Item> = lines(text.as_bytes()).collect();
+        let items: Vec<Item> = lines(text.as_bytes()).map(Unparsed::parse).collect();
         assert_eq!(items.len(), 5);
         let first = items[0].as_ref().unwrap();
         assert_eq!(first.location, Location::Line(1));
@@ -204,7 +258,10 @@ mod tests {
         fs::write(dir.join("a.txt"), format!("Bearer {token}")).unwrap();
         fs::write(dir.join("c.jwt"), "garbage").unwrap();
         fs::write(dir.join("notes.md"), "ignored").unwrap();
-        let items: Vec<Item> = open(dir.to_str().unwrap()).unwrap().collect();
+        let items: Vec<Item> = open(dir.to_str().unwrap())
+            .unwrap()
+            .map(Unparsed::parse)
+            .collect();
         let locations: Vec<String> = items
             .iter()
             .map(|item| match item {
@@ -222,6 +279,21 @@ mod tests {
             items[0].as_ref().unwrap().claims["project_path"],
             json!("acme/infra")
         );
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_entry_is_read_back_by_its_location() {
+        let dir = std::env::temp_dir().join(format!("claimcheck-read-at-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("corpus.txt");
+        fs::write(&file, "first\n\n  {\"sub\":\"x\"}  \n").unwrap();
+        let path = file.to_str().unwrap();
+        assert_eq!(read_at(path, &Location::Line(3)).unwrap(), r#"{"sub":"x"}"#);
+        assert!(read_at(path, &Location::Line(9)).is_err());
+        let token = dir.join("a.jwt");
+        fs::write(&token, "abc\n").unwrap();
+        assert_eq!(read_at("ignored", &Location::File(token)).unwrap(), "abc");
         fs::remove_dir_all(dir).unwrap();
     }
 

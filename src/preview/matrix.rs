@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::corpus::{BadEntry, Entry, Item, Location};
+use super::corpus::{BadEntry, Entry, Location, Unparsed};
 use super::group::{GroupBy, group_key};
 use crate::trust::{Outcome, Rule, RuleId, RuleLint, Verdict};
 
@@ -36,7 +36,7 @@ pub struct OutcomeCounts {
 }
 
 impl OutcomeCounts {
-    fn add(&mut self, outcome: Outcome) {
+    pub fn add(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Allowed => self.allowed += 1,
             Outcome::Denied => self.denied += 1,
@@ -66,6 +66,29 @@ pub struct GroupRow {
     pub proposed: Option<Vec<OutcomeCounts>>,
     pub lost: usize,
     pub gained: usize,
+    /// The group's first entry in corpus order: a representative to open and explain (the TUI
+    /// matrix). Not in the JSON report, which lists changed entries instead.
+    #[serde(skip)]
+    pub sample: Location,
+}
+
+impl GroupRow {
+    fn new(key: String, input: &PreviewInput<'_>, first: &Entry) -> GroupRow {
+        GroupRow {
+            key,
+            tokens: 0,
+            unsigned: 0,
+            current: vec![OutcomeCounts::default(); input.current.len()],
+            proposed: input
+                .proposed
+                .map(|rules| vec![OutcomeCounts::default(); rules.len()]),
+            lost: 0,
+            gained: 0,
+            // A worker takes batches in corpus order, so its first entry of a group is its
+            // earliest; `merge` keeps the earliest across workers.
+            sample: first.location.clone(),
+        }
+    }
 }
 
 /// The check that decided a changed entry's proposed outcome.
@@ -127,14 +150,15 @@ impl Preview {
 }
 
 /// Evaluates the whole corpus. `progress` is called from the reading thread with the number of
-/// entries read so far, every batch.
-pub fn evaluate(
-    corpus: impl Iterator<Item = Item> + Send,
+/// entries read so far, every batch. Entries are decoded by the workers: decoding costs about as
+/// much as evaluating a handful of rules, and one reading thread would otherwise cap the rate.
+pub fn evaluate<T: Into<Unparsed>>(
+    corpus: impl Iterator<Item = T> + Send,
     input: &PreviewInput<'_>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Preview {
     let threads = input.threads.max(1);
-    let (batch_tx, batch_rx) = mpsc::sync_channel::<Vec<Entry>>(BATCHES_IN_FLIGHT);
+    let (batch_tx, batch_rx) = mpsc::sync_channel::<Vec<Unparsed>>(BATCHES_IN_FLIGHT);
     let batch_rx = std::sync::Mutex::new(batch_rx);
     let mut reader_tally = Tally::default();
 
@@ -146,8 +170,11 @@ pub fn evaluate(
                     loop {
                         let next = batch_rx.lock().map(|rx| rx.recv());
                         let Ok(Ok(batch)) = next else { break };
-                        for entry in batch {
-                            tally.add(entry, input);
+                        for unparsed in batch {
+                            match unparsed.parse() {
+                                Ok(entry) => tally.add(entry, input),
+                                Err(bad) => tally.add_bad(bad, input.max_listed),
+                            }
                         }
                     }
                     tally
@@ -159,9 +186,9 @@ pub fn evaluate(
         let mut read = 0;
         for item in corpus {
             read += 1;
-            match item {
-                Ok(entry) => batch.push(entry),
-                Err(bad) => reader_tally.add_bad(bad, input.max_listed),
+            match item.into() {
+                Unparsed::Done(Err(bad)) => reader_tally.add_bad(bad, input.max_listed),
+                unparsed => batch.push(unparsed),
             }
             if batch.len() == BATCH {
                 progress(read);
@@ -228,17 +255,13 @@ impl Tally {
                 .collect()
         });
 
-        let row = self.groups.entry(key.clone()).or_insert_with(|| GroupRow {
-            key: key.clone(),
-            tokens: 0,
-            unsigned: 0,
-            current: vec![OutcomeCounts::default(); input.current.len()],
-            proposed: input
-                .proposed
-                .map(|rules| vec![OutcomeCounts::default(); rules.len()]),
-            lost: 0,
-            gained: 0,
-        });
+        // Looked up before inserting: most entries join an existing group, and the key is
+        // then not copied.
+        if !self.groups.contains_key(&key) {
+            self.groups
+                .insert(key.clone(), GroupRow::new(key.clone(), input, &entry));
+        }
+        let row = self.groups.get_mut(&key).expect("inserted above");
         row.tokens += 1;
         row.unsigned += usize::from(entry.unsigned);
         for (counts, outcome) in row.current.iter_mut().zip(&current) {
@@ -294,6 +317,9 @@ impl Tally {
                     mine.unsigned += row.unsigned;
                     mine.lost += row.lost;
                     mine.gained += row.gained;
+                    if row.sample < mine.sample {
+                        mine.sample = row.sample;
+                    }
                     for (a, b) in mine.current.iter_mut().zip(&row.current) {
                         a.merge(b);
                     }
@@ -389,6 +415,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::preview::corpus::Item;
     use crate::token::Claims;
     use crate::trust::{Check, RuleKind};
 
@@ -492,6 +519,12 @@ mod tests {
             assert_eq!(preview.groups[0].key, "repo:acme/app:environment:prod");
             assert_eq!(preview.groups[0].tokens, 2);
             assert_eq!(preview.groups[0].current[0].allowed, 2);
+            assert_eq!(
+                preview.groups[0].sample,
+                Location::Line(1),
+                "the earliest entry"
+            );
+            assert_eq!(preview.groups[1].sample, Location::Line(5));
             let changes = preview.changes.as_ref().unwrap();
             assert_eq!((changes.lost, changes.gained), (2, 0));
             let lost: Vec<_> = changes

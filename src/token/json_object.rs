@@ -41,7 +41,7 @@ pub(crate) fn decode_object(
     let parsed = ValueSeed {
         context: &context,
         depth: 0,
-        pointer: String::new(),
+        path: None,
     }
     .deserialize(&mut deserializer)
     .and_then(|value| deserializer.end().map(|()| value));
@@ -91,19 +91,51 @@ struct Context {
     duplicates: RefCell<Vec<DuplicateName>>,
 }
 
-struct ValueSeed<'c> {
-    context: &'c Context,
-    depth: usize,
-    pointer: String,
+/// Where a value sits, as a chain of steps up to the root. The JSON pointer is spelled out only
+/// for a duplicate: building it for every member costs more than decoding the token (a corpus
+/// preview decodes a hundred thousand of them).
+struct PathNode<'p> {
+    parent: Option<&'p PathNode<'p>>,
+    step: Step<'p>,
 }
 
-impl ValueSeed<'_> {
-    fn child(&self, step: &str) -> ValueSeed<'_> {
-        let escaped = step.replace('~', "~0").replace('/', "~1");
+#[derive(Clone, Copy)]
+enum Step<'p> {
+    Name(&'p str),
+    Index(usize),
+}
+
+/// The JSON pointer of `name` inside the value at `path`, e.g. `/x/r`.
+fn pointer(path: Option<&PathNode<'_>>, name: &str) -> String {
+    let mut steps = vec![Step::Name(name)];
+    let mut at = path;
+    while let Some(node) = at {
+        steps.push(node.step);
+        at = node.parent;
+    }
+    let mut out = String::new();
+    for step in steps.into_iter().rev() {
+        out.push('/');
+        match step {
+            Step::Name(name) => out.push_str(&name.replace('~', "~0").replace('/', "~1")),
+            Step::Index(index) => out.push_str(&index.to_string()),
+        }
+    }
+    out
+}
+
+struct ValueSeed<'c, 'p> {
+    context: &'c Context,
+    depth: usize,
+    path: Option<&'p PathNode<'p>>,
+}
+
+impl<'c> ValueSeed<'c, '_> {
+    fn child<'q>(&self, node: &'q PathNode<'q>) -> ValueSeed<'c, 'q> {
         ValueSeed {
             context: self.context,
             depth: self.depth + 1,
-            pointer: format!("{}/{}", self.pointer, escaped),
+            path: Some(node),
         }
     }
 
@@ -128,7 +160,7 @@ impl ValueSeed<'_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -136,7 +168,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for ValueSeed<'_> {
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -174,8 +206,15 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.enter()?;
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self.child(&items.len().to_string()))? {
-            items.push(item);
+        loop {
+            let node = PathNode {
+                parent: self.path,
+                step: Step::Index(items.len()),
+            };
+            match seq.next_element_seed(self.child(&node))? {
+                Some(item) => items.push(item),
+                None => break,
+            }
         }
         Ok(Value::Array(items))
     }
@@ -184,12 +223,21 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         self.enter()?;
         let mut object = Map::new();
         while let Some(name) = map.next_key::<String>()? {
-            let child = self.child(&name);
-            let pointer = child.pointer.clone();
-            let value = map.next_value_seed(child)?;
-            let kept = value.clone();
-            if let Some(previous) = object.insert(name, value) {
-                self.record_duplicate(pointer, previous, &kept);
+            let node = PathNode {
+                parent: self.path,
+                step: Step::Name(&name),
+            };
+            let value = map.next_value_seed(self.child(&node))?;
+            match object.entry(name) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(mut slot) => {
+                    // `insert` keeps the member where it first appeared, as `Map::insert` does.
+                    let pointer = pointer(self.path, slot.key());
+                    let previous = slot.insert(value);
+                    self.record_duplicate(pointer, previous, slot.get());
+                }
             }
         }
         Ok(Value::Object(object))

@@ -158,6 +158,30 @@ fn execute(cmd: Cmd, model: &mut Model, fx: &mut Effects) -> io::Result<()> {
             let _ = fx.jobs.send(Job::Fetch(request));
             None
         }
+        Cmd::ComputeMatrix {
+            generation,
+            spec,
+            now,
+        } => {
+            let _ = fx.jobs.send(Job::Matrix(super::matrix_job::MatrixJob {
+                generation,
+                spec,
+                now,
+            }));
+            None
+        }
+        Cmd::ReadSample {
+            corpus,
+            location,
+            rule,
+        } => {
+            let _ = fx.jobs.send(Job::ReadSample {
+                corpus,
+                location,
+                rule,
+            });
+            None
+        }
         Cmd::EditClaimsExternally(json) => {
             let edited = fx.suspended(|| editor::edit_text(&json))?;
             update(model, Msg::ClaimsEdited(edited))

@@ -14,6 +14,7 @@ pub enum Context {
     Rules,
     Why,
     Help,
+    Matrix,
 }
 
 impl Context {
@@ -24,6 +25,7 @@ impl Context {
             Context::Rules => "Rules pane",
             Context::Why => "Why panel",
             Context::Help => "This help",
+            Context::Matrix => "Matrix view",
         }
     }
 }
@@ -58,10 +60,11 @@ pub enum Action {
     OpenRuleFile,
     FetchToken,
     Refetch,
+    OpenMatrix,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -89,6 +92,7 @@ impl Action {
         Action::OpenRuleFile,
         Action::FetchToken,
         Action::Refetch,
+        Action::OpenMatrix,
     ];
 
     pub fn name(self) -> &'static str {
@@ -120,6 +124,7 @@ impl Action {
             Action::OpenRuleFile => "open_rule_file",
             Action::FetchToken => "fetch_token",
             Action::Refetch => "refetch",
+            Action::OpenMatrix => "open_matrix",
         }
     }
 
@@ -410,6 +415,42 @@ impl Default for Keymap {
                     A::OpenRuleFile,
                     "open the rule's file in $EDITOR",
                     Why,
+                ),
+                bind(
+                    &[Key::ch('M')],
+                    A::OpenMatrix,
+                    "matrix: rules × the loaded tokens (or back to the preview)",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('l'), p(K::Right)],
+                    A::NextToken,
+                    "next rule column",
+                    Matrix,
+                ),
+                bind(
+                    &[Key::ch('h'), p(K::Left)],
+                    A::PrevToken,
+                    "previous rule column",
+                    Matrix,
+                ),
+                bind(
+                    &[p(K::Enter)],
+                    A::OpenWhy,
+                    "open the group's first token with this rule's why panel",
+                    Matrix,
+                ),
+                bind(
+                    &[Key::ch('R')],
+                    A::ReloadRules,
+                    "reload the rule files and recompute",
+                    Matrix,
+                ),
+                bind(
+                    &[p(K::Esc), Key::ch('M')],
+                    A::Close,
+                    "back to the token view",
+                    Matrix,
                 ),
             ],
         }

@@ -19,6 +19,8 @@ mod events;
 pub mod fetch_menu;
 mod hangup;
 pub mod keymap;
+pub mod matrix;
+pub mod matrix_job;
 pub mod model;
 pub mod settings;
 mod terminal;
@@ -60,6 +62,8 @@ pub struct Launch {
     pub clock: Clock,
     pub leeway: i64,
     pub started: Instant,
+    /// A corpus to open the rules × tokens matrix on (`claimcheck preview --tui`).
+    pub matrix: Option<matrix::CorpusSpec>,
 }
 
 /// Builds the model and the commands to run first (verifications, rule loading).
@@ -79,6 +83,10 @@ pub fn initial_model(launch: &mut Launch) -> (Model, Option<Cmd>) {
     }
     if let (Some(origin), Some(first)) = (launch.fetched_from.take(), model.tokens.first()) {
         model.fetch.origins.insert(first.id, origin);
+    }
+    if let Some(spec) = launch.matrix.take() {
+        model.matrix = Some(matrix::MatrixState::corpus(spec));
+        cmds.extend(matrix::recompute(&mut model));
     }
     if !model.tokens.is_empty() {
         model.input = None;

@@ -167,6 +167,8 @@ pub struct Model {
     /// The fetch menu, fetches under way, and where fetched tokens came from.
     pub fetch: super::fetch_menu::FetchState,
     pub quit: bool,
+    /// The rules × tokens matrix, when it has been opened.
+    pub matrix: Option<super::matrix::MatrixState>,
 }
 
 impl Model {
@@ -197,6 +199,7 @@ impl Model {
             clear_clipboard_after: None,
             fetch: Default::default(),
             quit: false,
+            matrix: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! verifying, reading files, running an editor) are returned as [`Cmd`]s for the runtime.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use serde_json::Value;
@@ -59,6 +60,21 @@ pub enum Msg {
         generation: u64,
         result: Result<Box<crate::source::Fetched>, crate::source::SourceError>,
     },
+    /// A corpus matrix computation has read this many entries.
+    MatrixProgress {
+        generation: u64,
+        read: usize,
+    },
+    MatrixComputed {
+        generation: u64,
+        result: Result<Box<super::matrix::Grid>, String>,
+    },
+    /// A corpus entry read back to open from the matrix, with the rule to explain.
+    SampleRead {
+        location: crate::preview::corpus::Location,
+        rule: crate::trust::RuleId,
+        result: Result<String, String>,
+    },
 }
 
 pub enum Cmd {
@@ -82,6 +98,18 @@ pub enum Cmd {
     DetectSources,
     /// Fetch a token (answered by `Msg::Fetched`).
     Fetch(super::fetch_menu::FetchRequest),
+    /// Evaluate the corpus of a matrix (worker thread).
+    ComputeMatrix {
+        generation: u64,
+        spec: Arc<super::matrix::CorpusSpec>,
+        now: i64,
+    },
+    /// Read one corpus entry back (worker thread).
+    ReadSample {
+        corpus: String,
+        location: crate::preview::corpus::Location,
+        rule: crate::trust::RuleId,
+    },
 }
 
 pub fn batch(cmds: Vec<Cmd>) -> Option<Cmd> {
@@ -131,11 +159,15 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
             reevaluate(model);
             None
         }
-        Msg::RuleFileChanged(path) => model
-            .rule_files
-            .iter()
-            .any(|f| f.path == path)
-            .then(|| Cmd::LoadRules(vec![path])),
+        Msg::RuleFileChanged(path) => {
+            let recompute = super::matrix::on_rule_file_changed(model, &path);
+            let reload = model
+                .rule_files
+                .iter()
+                .any(|f| f.path == path)
+                .then(|| Cmd::LoadRules(vec![path]));
+            batch(reload.into_iter().chain(recompute).collect())
+        }
         Msg::ClipboardText(Ok(text)) => add_from_text(model, &text, "clipboard"),
         Msg::ClipboardText(Err(error)) => {
             notice(model, NoticeKind::Error, format!("paste: {error}"));
@@ -178,10 +210,23 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
             None
         }
         Msg::Fetched { generation, result } => fetch_menu::on_fetched(model, generation, result),
+        Msg::MatrixProgress { generation, read } => {
+            super::matrix::on_progress(model, generation, read);
+            None
+        }
+        Msg::MatrixComputed { generation, result } => {
+            super::matrix::on_computed(model, generation, result);
+            None
+        }
+        Msg::SampleRead {
+            location,
+            rule,
+            result,
+        } => super::matrix::on_sample_read(model, location, rule, result),
     }
 }
 
-fn notice(model: &mut Model, kind: NoticeKind, text: impl Into<String>) {
+pub(super) fn notice(model: &mut Model, kind: NoticeKind, text: impl Into<String>) {
     model.notice = Some(Notice {
         text: text.into(),
         kind,
@@ -228,6 +273,9 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
     }
     if model.fetch.menu.is_some() && !model.help_open {
         return fetch_menu::on_key(model, event);
+    }
+    if super::matrix::is_open(model) && !model.help_open {
+        return super::matrix::on_key(model, key);
     }
     if model.input.is_some() && !model.help_open {
         return on_input_key(model, event);
@@ -358,6 +406,7 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
                 notice(model, NoticeKind::Error, "no rule verdict selected");
             }
         }
+        Action::OpenMatrix => return super::matrix::open(model),
         Action::OpenRuleFile => {
             let path = model
                 .selected_verdict()

@@ -25,6 +25,14 @@ pub enum Job {
     /// Fetch a token. It runs on a thread of its own, so that a slow command (up to its
     /// timeout) holds up neither verifications nor rule loading, and Esc can cancel it.
     Fetch(FetchRequest),
+    /// Evaluate a corpus matrix. `spawn` runs it on a thread of its own, so that a long
+    /// computation neither delays verifications nor outlives its supersession.
+    Matrix(super::matrix_job::MatrixJob),
+    ReadSample {
+        corpus: String,
+        location: crate::preview::corpus::Location,
+        rule: crate::trust::RuleId,
+    },
 }
 
 /// Largest rule file read; anything bigger is not a trust policy.
@@ -35,7 +43,12 @@ pub fn spawn(engine: Arc<dyn Engine>, results: Sender<Msg>) -> Sender<Job> {
     thread::Builder::new()
         .name("claimcheck-worker".into())
         .spawn(move || {
+            let latest = Arc::new(std::sync::atomic::AtomicU64::new(0));
             for job in inbox {
+                if let Job::Matrix(job) = job {
+                    super::matrix_job::start(job, &latest, &results);
+                    continue;
+                }
                 if !run(engine.as_ref(), job, &results) {
                     return;
                 }
@@ -82,6 +95,18 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
             };
             results.send(msg).is_ok()
         }),
+        Job::Matrix(job) => super::matrix_job::compute(job, &|| true, results),
+        Job::ReadSample {
+            corpus,
+            location,
+            rule,
+        } => results
+            .send(Msg::SampleRead {
+                result: crate::preview::corpus::read_at(&corpus, &location),
+                location,
+                rule,
+            })
+            .is_ok(),
     }
 }
 
@@ -104,7 +129,7 @@ fn spawn_side_thread(name: &str, work: impl FnOnce() + Send + 'static) -> bool {
     thread::Builder::new().name(name.into()).spawn(work).is_ok()
 }
 
-fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
+pub(super) fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut text = String::new();

@@ -37,12 +37,25 @@ pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
     let columns = inner.width as usize;
     let key_width = 18.min(columns / 3);
     let mut lines: Vec<Line> = Vec::new();
-    for context in [
-        Context::Global,
-        Context::Claims,
-        Context::Rules,
-        Context::Why,
-    ] {
+    // The keys of the screen in front come first.
+    let contexts = if crate::tui::matrix::is_open(model) {
+        [
+            Context::Matrix,
+            Context::Global,
+            Context::Claims,
+            Context::Rules,
+            Context::Why,
+        ]
+    } else {
+        [
+            Context::Global,
+            Context::Claims,
+            Context::Rules,
+            Context::Why,
+            Context::Matrix,
+        ]
+    };
+    for context in contexts {
         let bindings: Vec<_> = model
             .keymap
             .bindings

@@ -6,6 +6,7 @@ mod bar;
 mod claims;
 mod fetch_menu;
 mod help;
+mod matrix;
 mod prompt;
 mod rules;
 pub(crate) mod text;
@@ -39,6 +40,13 @@ pub fn view(model: &Model, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
+    if crate::tui::matrix::is_open(model) {
+        matrix::render(model, frame, top, body, bottom);
+        if model.help_open {
+            help::overlay(model, frame, body);
+        }
+        return;
+    }
     bar::top(model, frame, top);
     if model.tokens.is_empty() {
         prompt::empty_screen(model, frame, body);
