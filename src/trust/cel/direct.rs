@@ -5,11 +5,14 @@
 //! matrix evaluates them millions of times; going through the interpreter means converting
 //! every token to CEL values first, which costs far more than the comparison itself.
 //!
-//! It never decides what the interpreter would decide differently: whatever it is not sure of
-//! — an error (absent field), mixed types, a result it cannot represent — is `None`, and the
-//! caller asks the interpreter. `&&` and `||` answer only when the left side settles them or
-//! both sides are booleans, so error absorption (`error && false`) stays the interpreter's.
-//! A property test compares both on generated expressions and claims.
+//! It never decides what the interpreter would decide differently. A result is a value, a
+//! definite CEL error (an absent field: the interpreter's "no such key"; a non-boolean operand
+//! of `&&`/`||`), or `Unknown` (mixed types, a result it cannot represent), where the caller
+//! asks the interpreter. Errors follow CEL's (and the crate's) rules: `&&`/`||` absorb an error
+//! when the other side decides (`error && false` is false), everything else propagates it. The
+//! error's message is the interpreter's to write, so [`evaluate`] hands errors back to it;
+//! [`is_true`] (a decision only) does not need it. A property test compares both with the
+//! interpreter on generated expressions and claims.
 
 use cel::common::ast::{Expr, IdedExpr, LiteralValue};
 use serde_json::{Map, Value as Json};
@@ -17,10 +20,16 @@ use serde_json::{Map, Value as Json};
 use super::convert::Evaluated;
 
 /// An expression of the subset, compiled from the interpreter's AST.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Node {
-    Field { variable: String, field: String },
-    Has { variable: String, field: String },
+    Field {
+        variable: String,
+        field: String,
+    },
+    Has {
+        variable: String,
+        field: String,
+    },
     Literal(Literal),
     Equals(Box<Node>, Box<Node>),
     NotEquals(Box<Node>, Box<Node>),
@@ -30,6 +39,9 @@ pub enum Node {
     Conditional(Box<Node>, Box<Node>, Box<Node>),
     InList(Box<Node>, Vec<Literal>),
     StringTest(StringTest, Box<Node>, Box<Node>),
+    /// `s.matches('literal')`, the pattern compiled once (the interpreter compiles it on every
+    /// call, with the same `regex` crate).
+    Matches(Box<Node>, regex::Regex),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +111,14 @@ pub fn compile(expr: &IdedExpr) -> Option<Node> {
                         .collect::<Option<Vec<_>>>()?;
                     Some(Node::InList(arg(0)?, items))
                 }
+                ("matches", Some(target), 1) => {
+                    let Expr::Literal(LiteralValue::String(pattern)) = &call.args[0].expr else {
+                        return None;
+                    };
+                    // An invalid pattern is the interpreter's error to report.
+                    let pattern = regex::Regex::new(pattern.inner()).ok()?;
+                    Some(Node::Matches(Box::new(compile(target)?), pattern))
+                }
                 (name @ ("startsWith" | "endsWith" | "contains"), Some(target), 1) => {
                     let test = match name {
                         "startsWith" => StringTest::StartsWith,
@@ -129,75 +149,158 @@ pub trait Objects {
     fn object(&self, name: &str) -> Option<&Map<String, Json>>;
 }
 
-/// The result, or `None` when the interpreter must answer.
+/// What the subset made of an expression.
+enum Outcome<'a> {
+    Value(Value<'a>),
+    /// A definite CEL error; its message is the interpreter's to write.
+    Error,
+    /// Outside what the subset decides.
+    Unknown,
+}
+
+use Outcome::{Error, Unknown};
+
+/// What the subset decided, for a caller that needs no error message.
+pub enum Decided {
+    Value(Evaluated),
+    Error,
+    Unknown,
+}
+
+pub fn decide(node: &Node, objects: &dyn Objects) -> Decided {
+    match eval(node, objects) {
+        Outcome::Value(value) => Decided::Value(evaluated(value)),
+        Error => Decided::Error,
+        Unknown => Decided::Unknown,
+    }
+}
+
+/// The result, or `None` when the interpreter must answer (including for errors, whose text
+/// it writes).
 pub fn evaluate(node: &Node, objects: &dyn Objects) -> Option<Evaluated> {
-    let (value, cel_type) = match eval(node, objects)? {
+    match eval(node, objects) {
+        Outcome::Value(value) => Some(evaluated(value)),
+        _ => None,
+    }
+}
+
+fn evaluated(value: Value<'_>) -> Evaluated {
+    let (value, cel_type) = match value {
         Value::String(s) => (Json::String(s.to_owned()), "string"),
         Value::Int(i) => (Json::from(i), "int"),
         Value::Bool(b) => (Json::Bool(b), "bool"),
         Value::Null => (Json::Null, "null_type"),
         Value::StringList(list) => (list.clone(), "list"),
     };
-    Some(Evaluated { value, cel_type })
+    Evaluated { value, cel_type }
 }
 
-fn eval<'a>(node: &'a Node, objects: &'a dyn Objects) -> Option<Value<'a>> {
-    match node {
-        Node::Field { variable, field } => value_of(objects.object(variable)?.get(field)?),
-        Node::Has { variable, field } => Some(Value::Bool(
-            objects.object(variable)?.contains_key(field.as_str()),
-        )),
-        Node::Literal(literal) => Some(literal_value(literal)),
-        Node::Equals(left, right) => {
-            equal(eval(left, objects)?, eval(right, objects)?).map(Value::Bool)
-        }
-        Node::NotEquals(left, right) => {
-            equal(eval(left, objects)?, eval(right, objects)?).map(|eq| Value::Bool(!eq))
-        }
-        Node::And(left, right) => match eval(left, objects)? {
-            Value::Bool(false) => Some(Value::Bool(false)),
-            Value::Bool(true) => boolean(eval(right, objects)?),
-            _ => None,
-        },
-        Node::Or(left, right) => match eval(left, objects)? {
-            Value::Bool(true) => Some(Value::Bool(true)),
-            Value::Bool(false) => boolean(eval(right, objects)?),
-            _ => None,
-        },
-        Node::Not(inner) => match eval(inner, objects)? {
-            Value::Bool(b) => Some(Value::Bool(!b)),
-            _ => None,
-        },
-        Node::Conditional(test, then, otherwise) => match eval(test, objects)? {
-            Value::Bool(true) => eval(then, objects),
-            Value::Bool(false) => eval(otherwise, objects),
-            _ => None,
-        },
-        Node::InList(needle, items) => {
-            let needle = eval(needle, objects)?;
-            let mut found = false;
-            for item in items {
-                found |= equal(needle, literal_value(item))?;
-            }
-            Some(Value::Bool(found))
-        }
-        Node::StringTest(test, target, arg) => {
-            let (Value::String(text), Value::String(part)) =
-                (eval(target, objects)?, eval(arg, objects)?)
-            else {
-                return None;
-            };
-            Some(Value::Bool(match test {
-                StringTest::StartsWith => text.starts_with(part),
-                StringTest::EndsWith => text.ends_with(part),
-                StringTest::Contains => text.contains(part),
-            }))
-        }
+/// Whether the expression evaluates to `true` (an error or another value is "no"), or `None`
+/// when the interpreter must answer.
+pub fn is_true(node: &Node, objects: &dyn Objects) -> Option<bool> {
+    match eval(node, objects) {
+        Outcome::Value(value) => Some(value == Value::Bool(true)),
+        Error => Some(false),
+        Unknown => None,
     }
 }
 
-fn boolean(value: Value<'_>) -> Option<Value<'_>> {
-    matches!(value, Value::Bool(_)).then_some(value)
+fn eval<'a>(node: &'a Node, objects: &'a dyn Objects) -> Outcome<'a> {
+    match node {
+        Node::Field { variable, field } => match objects.object(variable) {
+            None => Unknown,
+            Some(object) => match object.get(field) {
+                None => Error,
+                Some(json) => value_of(json).map_or(Unknown, Outcome::Value),
+            },
+        },
+        Node::Has { variable, field } => match objects.object(variable) {
+            None => Unknown,
+            Some(object) => Outcome::Value(Value::Bool(object.contains_key(field.as_str()))),
+        },
+        Node::Literal(literal) => Outcome::Value(literal_value(literal)),
+        Node::Equals(left, right) => compare(eval(left, objects), eval(right, objects), false),
+        Node::NotEquals(left, right) => compare(eval(left, objects), eval(right, objects), true),
+        Node::And(left, right) => logic(eval(left, objects), || eval(right, objects), false),
+        Node::Or(left, right) => logic(eval(left, objects), || eval(right, objects), true),
+        Node::Not(inner) => match eval(inner, objects) {
+            Outcome::Value(Value::Bool(b)) => Outcome::Value(Value::Bool(!b)),
+            Error => Error,
+            _ => Unknown,
+        },
+        Node::Conditional(test, then, otherwise) => match eval(test, objects) {
+            Outcome::Value(Value::Bool(true)) => eval(then, objects),
+            Outcome::Value(Value::Bool(false)) => eval(otherwise, objects),
+            Error => Error,
+            _ => Unknown,
+        },
+        Node::InList(needle, items) => {
+            let needle = match eval(needle, objects) {
+                Outcome::Value(needle) => needle,
+                other => return other,
+            };
+            let mut found = false;
+            for item in items {
+                match equal(needle, literal_value(item)) {
+                    Some(eq) => found |= eq,
+                    None => return Unknown,
+                }
+            }
+            Outcome::Value(Value::Bool(found))
+        }
+        Node::StringTest(test, target, arg) => match (eval(target, objects), eval(arg, objects)) {
+            (Outcome::Value(Value::String(text)), Outcome::Value(Value::String(part))) => {
+                Outcome::Value(Value::Bool(match test {
+                    StringTest::StartsWith => text.starts_with(part),
+                    StringTest::EndsWith => text.ends_with(part),
+                    StringTest::Contains => text.contains(part),
+                }))
+            }
+            (Error, _) | (_, Error) => Error,
+            _ => Unknown,
+        },
+        Node::Matches(target, pattern) => match eval(target, objects) {
+            Outcome::Value(Value::String(text)) => {
+                Outcome::Value(Value::Bool(pattern.is_match(text)))
+            }
+            Error => Error,
+            _ => Unknown,
+        },
+    }
+}
+
+/// `==` / `!=`: an error on either side is the result (the interpreter evaluates both).
+fn compare<'a>(left: Outcome<'a>, right: Outcome<'a>, negated: bool) -> Outcome<'a> {
+    match (left, right) {
+        (Outcome::Value(l), Outcome::Value(r)) => {
+            equal(l, r).map_or(Unknown, |eq| Outcome::Value(Value::Bool(eq != negated)))
+        }
+        (Unknown, _) | (_, Unknown) => Unknown,
+        _ => Error,
+    }
+}
+
+/// `&&` (`absorbing` false) and `||` (`absorbing` true), as CEL and the crate define them: the
+/// left side settles it when it is the absorbing value; otherwise the right side is evaluated,
+/// and an error or non-boolean on the left is forgiven only when the right side settles it.
+fn logic<'a>(
+    left: Outcome<'a>,
+    right: impl FnOnce() -> Outcome<'a>,
+    absorbing: bool,
+) -> Outcome<'a> {
+    let left_bool = match left {
+        Outcome::Value(Value::Bool(b)) if b == absorbing => return Outcome::Value(Value::Bool(b)),
+        Outcome::Value(Value::Bool(b)) => Some(b),
+        Unknown => return Unknown,
+        // An error, or a value that is not a boolean: an error unless the right side settles it.
+        _ => None,
+    };
+    match (left_bool, right()) {
+        (_, Unknown) => Unknown,
+        (_, Outcome::Value(Value::Bool(b))) if b == absorbing => Outcome::Value(Value::Bool(b)),
+        (Some(_), Outcome::Value(Value::Bool(b))) => Outcome::Value(Value::Bool(b)),
+        _ => Error,
+    }
 }
 
 /// Equality of two values of the same type; other pairings (numeric promotion, lists, mixed

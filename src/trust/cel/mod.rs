@@ -244,6 +244,30 @@ impl Expression {
         self.evaluate_with_interpreter(bindings)
     }
 
+    /// Whether the expression evaluates to `true` (an error or another value is "no"): a
+    /// decision without the error's message, for evaluating many tokens.
+    pub fn is_true(&self, bindings: &Bindings) -> bool {
+        if let Some(node) = &self.direct
+            && let Some(decided) = direct::is_true(node, bindings)
+        {
+            return decided;
+        }
+        self.evaluate_with_interpreter(bindings)
+            .is_ok_and(|result| result.as_bool() == Some(true))
+    }
+
+    /// The result, or `None` for an error, without the error's message: for decisions.
+    pub fn value(&self, bindings: &Bindings) -> Option<Evaluated> {
+        if let Some(node) = &self.direct {
+            match direct::decide(node, bindings) {
+                direct::Decided::Value(value) => return Some(value),
+                direct::Decided::Error => return None,
+                direct::Decided::Unknown => {}
+            }
+        }
+        self.evaluate_with_interpreter(bindings).ok()
+    }
+
     /// Always through the `cel` crate's interpreter, never the direct evaluator.
     fn evaluate_with_interpreter(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
         Value::resolve(&self.ast, bindings.context())

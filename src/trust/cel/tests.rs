@@ -322,7 +322,7 @@ fn subset_expression() -> impl proptest::strategy::Strategy<Value = String> {
         field.prop_map(|f| format!("has(assertion.{f})")),
         (
             value.clone(),
-            prop::sample::select(vec!["startsWith", "endsWith", "contains"]),
+            prop::sample::select(vec!["startsWith", "endsWith", "contains", "matches"]),
             value.clone()
         )
             .prop_map(|(t, m, a)| format!("{t}.{m}({a})")),
@@ -400,12 +400,21 @@ proptest::proptest! {
         let object = claims.as_object().unwrap();
         let mut bindings = Bindings::new(Dialect::Gcp);
         bindings.bind_object("assertion", object);
-        if let Some(node) = &expression.direct
-            && let Some(direct) = direct::evaluate(node, &bindings)
-        {
-            let interpreted = expression.evaluate_with_interpreter(&bindings);
-            proptest::prop_assert_eq!(Ok(direct), interpreted.map_err(|e| e.to_string()), "{}", source);
+        let interpreted = expression.evaluate_with_interpreter(&bindings).map_err(|e| e.to_string());
+        if let Some(node) = &expression.direct {
+            match direct::decide(node, &bindings) {
+                direct::Decided::Value(value) => {
+                    proptest::prop_assert_eq!(Ok(value), interpreted.clone(), "{}", source);
+                }
+                direct::Decided::Error => {
+                    proptest::prop_assert!(interpreted.is_err(), "{} gave {:?}", source, interpreted);
+                }
+                direct::Decided::Unknown => {}
+            }
         }
+        // The decision agrees whichever way it was reached.
+        let interpreted_true = matches!(&interpreted, Ok(r) if r.as_bool() == Some(true));
+        proptest::prop_assert_eq!(expression.is_true(&bindings), interpreted_true, "{}", source);
     }
 }
 
@@ -420,6 +429,26 @@ fn the_direct_evaluator_covers_everyday_mappings_and_conditions() {
         let expression = compile(Dialect::Gcp, source).unwrap();
         assert!(expression.direct.is_some(), "{source}");
     }
+    // An absent claim is a definite error, absorbed where CEL absorbs it.
+    let claims = json!({"repository": "acme/app"});
+    let mut bindings = Bindings::new(Dialect::Gcp);
+    bindings.bind_object("assertion", claims.as_object().unwrap());
+    let decide = |source: &str| {
+        let expression = compile(Dialect::Gcp, source).unwrap();
+        direct::decide(expression.direct.as_ref().unwrap(), &bindings)
+    };
+    assert!(matches!(
+        decide("assertion.environment == 'prod' && assertion.repository == 'acme/app'"),
+        direct::Decided::Error
+    ));
+    assert!(matches!(
+        decide("assertion.environment == 'prod' && assertion.repository == 'other'"),
+        direct::Decided::Value(v) if v.as_bool() == Some(false)
+    ));
+    assert!(matches!(
+        decide("assertion.repository.matches('^acme/')"),
+        direct::Decided::Value(v) if v.as_bool() == Some(true)
+    ));
     // Outside the subset: the interpreter evaluates these.
     for source in [
         "assertion.sub.split(':')[1]",

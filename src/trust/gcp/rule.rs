@@ -116,6 +116,35 @@ impl GcpProvider {
         mapped
     }
 
+    /// The outcome a failed mapping check gives in [`Rule::evaluate`] (see [`mapping_checks`]),
+    /// without building the mapped attributes: no google.subject mapping is a rule error; a CEL
+    /// error, or a subject that is not a string of at most the limit, refuses the token.
+    fn mapping_failure(&self, claims: &Claims) -> Option<Outcome> {
+        let maps_subject = self.mapping.iter().any(|(t, _)| t == "google.subject");
+        if !maps_subject {
+            return Some(Outcome::Error);
+        }
+        let mut bindings = Bindings::new(Dialect::Gcp);
+        bindings.bind_object_for("assertion", claims, &self.mapping_reads);
+        for (target, compiled) in &self.mapping {
+            let Ok(expression) = compiled else {
+                return Some(Outcome::Error);
+            };
+            match expression.value(&bindings) {
+                None => return Some(Outcome::Denied),
+                Some(subject) if target == "google.subject" => {
+                    let fits =
+                        matches!(&subject.value, Value::String(s) if s.len() <= SUBJECT_MAX_BYTES);
+                    if !fits {
+                        return Some(Outcome::Denied);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        None
+    }
+
     fn compile_errors(&self) -> Vec<(String, String, &CompileError)> {
         let mapping = self.mapping.iter().filter_map(|(target, c)| {
             c.as_ref().err().map(|e| {
@@ -407,22 +436,35 @@ impl Rule for GcpProvider {
         if !audience_ok || !exp_ok {
             return Outcome::Denied;
         }
-        let mapped = self.map_attributes(claims);
-        if let Some(outcome) = mapping_failure(&self.config, &mapped) {
+        if let Some(outcome) = self.mapping_failure(claims) {
             return outcome;
         }
-        if let Some(Ok(condition)) = &self.condition {
+        let condition = match &self.condition {
+            Some(Ok(condition)) => Some(condition),
+            _ => None,
+        };
+        let uses_mapped = |c: &Expression| {
+            ["google", "attribute"]
+                .iter()
+                .any(|v| c.references_variable(v))
+        };
+        // The mapped attributes are built only when the condition or the member reads them.
+        let mapped = (self.member.is_some() || condition.is_some_and(uses_mapped))
+            .then(|| self.map_attributes(claims));
+        if let Some(condition) = condition {
             let mut bindings = Bindings::new(Dialect::Gcp);
-            bindings
-                .bind_object_for("assertion", claims, condition.reads("assertion"))
-                .bind_object("google", &mapped.google)
-                .bind_object("attribute", &mapped.attribute);
-            if condition.evaluate(&bindings).ok().and_then(|r| r.as_bool()) != Some(true) {
+            bindings.bind_object_for("assertion", claims, condition.reads("assertion"));
+            if let Some(mapped) = &mapped {
+                bindings
+                    .bind_object("google", &mapped.google)
+                    .bind_object("attribute", &mapped.attribute);
+            }
+            if !condition.is_true(&bindings) {
                 return Outcome::Denied;
             }
         }
-        if let Some(member) = &self.member
-            && !super::member::check_mapped(self, member, &mapped).passed
+        if let (Some(member), Some(mapped)) = (&self.member, &mapped)
+            && !super::member::check_mapped(self, member, mapped).passed
         {
             return Outcome::Denied;
         }
@@ -482,25 +524,6 @@ impl Rule for GcpProvider {
         }
         lints
     }
-}
-
-/// The outcome a failed mapping check gives in [`Rule::evaluate`] (see [`mapping_checks`]):
-/// no google.subject mapping is a rule error; a CEL error, or a subject that is not a string
-/// of at most the limit, refuses the token.
-fn mapping_failure(config: &ProviderConfig, mapped: &Mapped) -> Option<Outcome> {
-    let maps_subject = config
-        .attribute_mapping
-        .iter()
-        .any(|(t, _)| t == "google.subject");
-    if !maps_subject {
-        return Some(Outcome::Error);
-    }
-    let mapping_error = config
-        .attribute_mapping
-        .iter()
-        .any(|(target, _)| mapped.errors.iter().any(|(t, _)| t == target));
-    let subject_ok = matches!(mapped.google.get("subject"), Some(Value::String(s)) if s.len() <= SUBJECT_MAX_BYTES);
-    (mapping_error || !subject_ok).then_some(Outcome::Denied)
 }
 
 fn mapping_checks(

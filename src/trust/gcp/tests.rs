@@ -557,14 +557,14 @@ proptest::proptest! {
         exp_offset in proptest::sample::select(vec![-10i64, 0, 300]),
         sub_len in proptest::sample::select(vec![0usize, 20, 127, 128]),
         repository in proptest::sample::select(vec![json!("acme/app"), json!("acme/other"), json!(42), Value::Null]),
-        with_condition in proptest::bool::ANY,
+        condition in proptest::sample::select(vec![None, Some("assertion.repository == 'acme/app'"), Some("attribute.repository == 'acme/app' && google.subject.startsWith('s')")]),
         subject_mapping in proptest::sample::select(vec!["assertion.sub", "assertion.repository", "assertion.sub + '-'"]),
         member in proptest::sample::select(vec![None, Some("attribute.repository/acme/app"), Some("*")]),
     ) {
         let mut doc = provider(json!({}));
         doc["attributeMapping"] = json!({"google.subject": subject_mapping, "attribute.repository": "assertion.repository"});
-        if with_condition {
-            doc["attributeCondition"] = json!("assertion.repository == 'acme/app'");
+        if let Some(condition) = condition {
+            doc["attributeCondition"] = json!(condition);
         }
         let pool = "principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci";
         let member = member.map(|m| format!("{pool}/{m}"));
