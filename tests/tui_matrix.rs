@@ -316,3 +316,32 @@ fn preview_tui_refuses_stdin_and_a_pipe_with_a_reason() {
     // The test's stdout is a pipe, not a terminal.
     run(&files.path("corpus.txt")).stderr(predicates::str::contains("needs a terminal"));
 }
+
+#[test]
+fn columns_of_rules_with_the_same_name_are_told_apart_by_their_files() {
+    // AWS trust policies without a role name are all called "trust policy".
+    let mut model = demo_model();
+    let mut deploy = aws_branch_only_role();
+    deploy.id = rule_id(RuleKind::Aws, "rules/aws-deploy-role.json", "trust policy");
+    let mut org = aws_environment_role();
+    org.id = rule_id(RuleKind::Aws, "rules/aws-org-wide.json", "trust policy");
+    model.rule_files = vec![
+        rule_file(
+            "rules/aws-deploy-role.json",
+            vec![deploy],
+            claimcheck::tui::model::RuleFileState::Loaded,
+        ),
+        rule_file(
+            "rules/aws-org-wide.json",
+            vec![org],
+            claimcheck::tui::model::RuleFileState::Loaded,
+        ),
+    ];
+    claimcheck::tui::update::reevaluate(&mut model);
+    update(&mut model, ch('M'));
+    let text = draw(&mut model, 120, 30).backend().to_string();
+    assert!(
+        text.contains("aws-deploy-role") && text.contains("aws-org-wide"),
+        "{text}"
+    );
+}

@@ -196,7 +196,7 @@ fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, are
         kinds.push(Span::styled(fit(column.rule.kind.name(), CELL), theme.dim));
         kinds.push(Span::raw(" "));
         names.push(Span::styled(
-            fit(&escape_controls(&column.rule.name), CELL),
+            fit(&escape_controls(&column_name(grid, at)), CELL),
             style,
         ));
         names.push(Span::raw(" "));
@@ -572,4 +572,23 @@ fn key_line(model: &Model, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {label}   "), theme.dim));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A column's rule name, or its file's name when other columns carry the same name (AWS trust
+/// policies without a role name are all "trust policy").
+fn column_name(grid: &crate::tui::matrix::Grid, at: usize) -> String {
+    let rule = &grid.columns[at].rule;
+    let shared = grid.columns.iter().enumerate().any(|(i, c)| {
+        i != at
+            && c.side == grid.columns[at].side
+            && c.rule.kind == rule.kind
+            && c.rule.name == rule.name
+    });
+    match rule.file.as_deref() {
+        Some(file) if shared => std::path::Path::new(file).file_stem().map_or_else(
+            || rule.name.clone(),
+            |stem| stem.to_string_lossy().into_owned(),
+        ),
+        _ => rule.name.clone(),
+    }
 }
