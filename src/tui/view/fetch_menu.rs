@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::text::{fit, truncate, width, wrap_words};
 use crate::source::AudienceUse;
@@ -56,7 +56,6 @@ pub fn render(model: &Model, frame: &mut Frame, body: Rect, bottom: Rect) {
 }
 
 fn popup(model: &Model, menu: &FetchMenu, frame: &mut Frame, area: Rect) {
-    let theme = &model.theme;
     let box_width = area.width.saturating_sub(4).min(96);
     let columns = box_width.saturating_sub(2) as usize;
     let (title, lines) = match &menu.stage {
@@ -100,20 +99,7 @@ fn popup(model: &Model, menu: &FetchMenu, frame: &mut Frame, area: Rect) {
     };
     let offset = super::scroll_offset(lines.len(), inner_height, selected_line, selected_line);
     let shown: Vec<Line> = lines.into_iter().skip(offset).collect();
-    let popup = Rect {
-        x: area.x + (area.width - box_width) / 2,
-        y: area.y + area.height.saturating_sub(height) / 3,
-        width: box_width,
-        height,
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.focused_border)
-        .title(Line::styled(title, theme.title));
-    let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(block, popup);
-    frame.render_widget(Paragraph::new(shown), inner);
+    super::prompt::focused_box(model, frame, area, (box_width, height), title, shown);
 }
 
 /// The line the cursor's item is drawn on in `source_lines`: the last error (if any), a

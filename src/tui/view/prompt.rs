@@ -48,10 +48,24 @@ pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
         }
     }
     let height = (lines.len() as u16 + 2).min(area.height);
+    focused_box(model, frame, area, (box_width, height), title, lines);
+}
+
+/// A bordered, focused box of `size` (width, height) centred across `area` and a third of the
+/// way down, drawn over whatever is below it.
+pub fn focused_box(
+    model: &Model,
+    frame: &mut Frame,
+    area: Rect,
+    (width, height): (u16, u16),
+    title: String,
+    lines: Vec<Line>,
+) {
+    let theme = &model.theme;
     let popup = Rect {
-        x: area.x + (area.width - box_width) / 2,
+        x: area.x + (area.width - width) / 2,
         y: area.y + area.height.saturating_sub(height) / 3,
-        width: box_width,
+        width,
         height,
     };
     let block = Block::default()
