@@ -178,9 +178,9 @@ pub fn decide(node: &Node, objects: &dyn Objects) -> Decided {
 /// The result, or `None` when the interpreter must answer (including for errors, whose text
 /// it writes).
 pub fn evaluate(node: &Node, objects: &dyn Objects) -> Option<Evaluated> {
-    match eval(node, objects) {
-        Outcome::Value(value) => Some(evaluated(value)),
-        _ => None,
+    match decide(node, objects) {
+        Decided::Value(value) => Some(value),
+        Decided::Error | Decided::Unknown => None,
     }
 }
 

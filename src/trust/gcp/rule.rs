@@ -54,6 +54,18 @@ pub struct Mapped {
     pub errors: Vec<(String, String)>,
 }
 
+impl Mapped {
+    /// Files a mapping's value under its target (`google.X` or `attribute.X`); other targets
+    /// map nothing the condition or IAM can see.
+    fn insert(&mut self, target: &str, value: Value) {
+        if let Some(name) = target.strip_prefix("google.") {
+            self.google.insert(name.to_owned(), value);
+        } else if let Some(name) = target.strip_prefix("attribute.") {
+            self.attribute.insert(name.to_owned(), value);
+        }
+    }
+}
+
 impl GcpProvider {
     pub fn new(config: ProviderConfig, file: Option<&str>) -> GcpProvider {
         let mapping: Vec<_> = config
@@ -103,13 +115,7 @@ impl GcpProvider {
                 Err(e) => Err(e.to_string()),
             };
             match result {
-                Ok(value) => {
-                    if let Some(name) = target.strip_prefix("google.") {
-                        mapped.google.insert(name.to_owned(), value);
-                    } else if let Some(name) = target.strip_prefix("attribute.") {
-                        mapped.attribute.insert(name.to_owned(), value);
-                    }
-                }
+                Ok(value) => mapped.insert(target, value),
                 Err(error) => mapped.errors.push((target.clone(), error)),
             }
         }
@@ -117,32 +123,33 @@ impl GcpProvider {
     }
 
     /// The outcome a failed mapping check gives in [`Rule::evaluate`] (see [`mapping_checks`]),
-    /// without building the mapped attributes: no google.subject mapping is a rule error; a CEL
-    /// error, or a subject that is not a string of at most the limit, refuses the token.
-    fn mapping_failure(&self, claims: &Claims) -> Option<Outcome> {
+    /// or else the mapped attributes when `keep` asks for them (the condition or the member
+    /// reads them); each mapping is evaluated once, without error messages: no google.subject
+    /// mapping is a rule error; a CEL error, or a subject that is not a string of at most the
+    /// limit, refuses the token.
+    fn mapping_for_decision(&self, claims: &Claims, keep: bool) -> Result<Option<Mapped>, Outcome> {
         let maps_subject = self.mapping.iter().any(|(t, _)| t == "google.subject");
         if !maps_subject {
-            return Some(Outcome::Error);
+            return Err(Outcome::Error);
         }
         let mut bindings = Bindings::new(Dialect::Gcp);
         bindings.bind_object_for("assertion", claims, &self.mapping_reads);
+        let mut mapped = keep.then(Mapped::default);
         for (target, compiled) in &self.mapping {
             let Ok(expression) = compiled else {
-                return Some(Outcome::Error);
+                return Err(Outcome::Error);
             };
-            match expression.value(&bindings) {
-                None => return Some(Outcome::Denied),
-                Some(subject) if target == "google.subject" => {
-                    let fits =
-                        matches!(&subject.value, Value::String(s) if s.len() <= SUBJECT_MAX_BYTES);
-                    if !fits {
-                        return Some(Outcome::Denied);
-                    }
-                }
-                Some(_) => {}
+            let value = expression.value(&bindings).ok_or(Outcome::Denied)?;
+            let subject_too_big = target == "google.subject"
+                && !matches!(&value.value, Value::String(s) if s.len() <= SUBJECT_MAX_BYTES);
+            if subject_too_big {
+                return Err(Outcome::Denied);
+            }
+            if let Some(mapped) = mapped.as_mut() {
+                mapped.insert(target, value.value);
             }
         }
-        None
+        Ok(mapped)
     }
 
     fn compile_errors(&self) -> Vec<(String, String, &CompileError)> {
@@ -436,9 +443,6 @@ impl Rule for GcpProvider {
         if !audience_ok || !exp_ok {
             return Outcome::Denied;
         }
-        if let Some(outcome) = self.mapping_failure(claims) {
-            return outcome;
-        }
         let condition = match &self.condition {
             Some(Ok(condition)) => Some(condition),
             _ => None,
@@ -448,9 +452,11 @@ impl Rule for GcpProvider {
                 .iter()
                 .any(|v| c.references_variable(v))
         };
-        // The mapped attributes are built only when the condition or the member reads them.
-        let mapped = (self.member.is_some() || condition.is_some_and(uses_mapped))
-            .then(|| self.map_attributes(claims));
+        let keep = self.member.is_some() || condition.is_some_and(uses_mapped);
+        let mapped = match self.mapping_for_decision(claims, keep) {
+            Ok(mapped) => mapped,
+            Err(outcome) => return outcome,
+        };
         if let Some(condition) = condition {
             let mut bindings = Bindings::new(Dialect::Gcp);
             bindings.bind_object_for("assertion", claims, condition.reads("assertion"));
