@@ -184,14 +184,7 @@ impl Rule for ExpectRule {
                 ),
             ),
         };
-        Verdict {
-            rule: self.id.clone(),
-            outcome,
-            summary,
-            checks,
-            lints: self.lints(),
-            unverified: Vec::new(),
-        }
+        Verdict::of(self, outcome, summary, checks, Vec::new())
     }
 
     fn lints(&self) -> Vec<RuleLint> {

@@ -185,6 +185,24 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// A verdict on `rule`, carrying the rule's lints.
+    pub fn of<R: crate::trust::Rule + ?Sized>(
+        rule: &R,
+        outcome: Outcome,
+        summary: String,
+        checks: Vec<Check>,
+        unverified: Vec<String>,
+    ) -> Verdict {
+        Verdict {
+            rule: rule.id().clone(),
+            outcome,
+            summary,
+            checks,
+            lints: rule.lints(),
+            unverified,
+        }
+    }
+
     /// "k of n conditions" as shown in rule lists.
     pub fn passed_count(&self) -> (usize, usize) {
         (
@@ -196,5 +214,32 @@ impl Verdict {
     /// The first failed check, which is what the user most needs to see.
     pub fn deciding_check(&self) -> Option<&Check> {
         self.checks.iter().find(|c| !c.passed)
+    }
+}
+
+/// Checks in the order the real system makes them; the first failure's message is the answer
+/// it gives, later checks are still shown because they say what comes next.
+pub(crate) struct Steps {
+    pub checks: Vec<Check>,
+    pub first_failure: Option<String>,
+    pub unverified: Vec<String>,
+}
+
+impl Steps {
+    pub fn new(unverified: Vec<String>) -> Steps {
+        Steps {
+            checks: Vec::new(),
+            first_failure: None,
+            unverified,
+        }
+    }
+
+    pub fn push(&mut self, check: Check, failure: Option<String>) {
+        if let Some(message) = failure
+            && self.first_failure.is_none()
+        {
+            self.first_failure = Some(message);
+        }
+        self.checks.push(check);
     }
 }

@@ -70,14 +70,13 @@ impl Rule for TrustPolicy {
         let summary = evaluation.summary(&decision);
         let mut unverified = evaluation.unverified;
         unverified.dedup();
-        Verdict {
-            rule: self.id.clone(),
-            outcome: decision.outcome,
+        Verdict::of(
+            self,
+            decision.outcome,
             summary,
-            checks: evaluation.checks,
-            lints: self.lints.clone(),
+            evaluation.checks,
             unverified,
-        }
+        )
     }
 
     fn outcome(&self, claims: &Claims, now: i64) -> Outcome {

@@ -8,48 +8,22 @@ use super::credential::Matching;
 use super::expression::{Expression, Operator};
 use super::{DEFAULT_AUDIENCE, EntraCredential, issuers};
 use crate::token::Claims;
-use crate::trust::{Check, Hint, Outcome, Rule, Verdict, hints};
+use crate::trust::verdict::Steps;
+use crate::trust::{Check, Hint, Outcome, Verdict, hints};
 
 const CHECK_AGAINST: &str = "Check your federated identity credential Subject, Audience and Issuer against the presented assertion.";
 
-struct Steps {
-    checks: Vec<Check>,
-    first_failure: Option<String>,
-    unverified: Vec<String>,
-}
-
-impl Steps {
-    fn push(&mut self, check: Check, failure: Option<String>) {
-        if let Some(message) = failure
-            && self.first_failure.is_none()
-        {
-            self.first_failure = Some(message);
-        }
-        self.checks.push(check);
-    }
-}
-
 pub fn evaluate(rule: &EntraCredential, claims: &Claims) -> Verdict {
     let credential = rule.credential();
-    let error = |summary: String| Verdict {
-        rule: rule.id().clone(),
-        outcome: Outcome::Error,
-        summary,
-        checks: Vec::new(),
-        lints: rule.lints(),
-        unverified: Vec::new(),
-    };
+    let error =
+        |summary: String| Verdict::of(rule, Outcome::Error, summary, Vec::new(), Vec::new());
     if !credential.write_errors.is_empty() {
         return error(format!(
             "Entra would refuse to store this credential: {}",
             credential.write_errors.join("; ")
         ));
     }
-    let mut steps = Steps {
-        checks: Vec::new(),
-        first_failure: None,
-        unverified: Vec::new(),
-    };
+    let mut steps = Steps::new(Vec::new());
     match &credential.matching {
         Matching::Subject(subject) => {
             issuer(&credential.issuer, claims, &mut steps);
@@ -86,14 +60,7 @@ pub fn evaluate(rule: &EntraCredential, claims: &Claims) -> Verdict {
             ),
         ),
     };
-    Verdict {
-        rule: rule.id().clone(),
-        outcome,
-        summary,
-        checks: steps.checks,
-        lints: rule.lints(),
-        unverified: steps.unverified,
-    }
+    Verdict::of(rule, outcome, summary, steps.checks, steps.unverified)
 }
 
 fn string_claim<'a>(claims: &'a Claims, name: &str) -> &'a str {

@@ -175,23 +175,6 @@ impl GcpProvider {
             });
         mapping.chain(condition).collect()
     }
-
-    fn verdict(
-        &self,
-        outcome: Outcome,
-        summary: String,
-        checks: Vec<Check>,
-        unverified: Vec<String>,
-    ) -> Verdict {
-        Verdict {
-            rule: self.id.clone(),
-            outcome,
-            summary,
-            checks,
-            lints: self.lints(),
-            unverified,
-        }
-    }
 }
 
 fn mapping_reads(mapping: &[(String, Result<Expression, CompileError>)]) -> Reads {
@@ -227,7 +210,8 @@ impl Rule for GcpProvider {
                 })
                 .collect();
             let (place, _, error) = &compile_errors[0];
-            return self.verdict(
+            return Verdict::of(
+                self,
                 Outcome::Error,
                 format!("{place} cannot be evaluated: {error}"),
                 checks,
@@ -411,7 +395,7 @@ impl Rule for GcpProvider {
                 format!("the provider would exchange this token for google.subject \"{subject}\""),
             )
         });
-        self.verdict(outcome, summary, checks, unverified)
+        Verdict::of(self, outcome, summary, checks, unverified)
     }
 
     /// [`Rule::evaluate`]'s first failure, in the same order, without building checks, hints

@@ -58,7 +58,8 @@ impl Rule for JwtAuthenticator {
         let config = match &self.config {
             Ok(config) => config,
             Err(error) => {
-                return self.verdict(
+                return Verdict::of(
+                    self,
                     Outcome::Error,
                     format!("invalid AuthenticationConfiguration: {error}"),
                     vec![
@@ -88,7 +89,8 @@ impl Rule for JwtAuthenticator {
             issuer_check = issuer_check
                 .with_hints(string_mismatch_hints(&config.issuer_url, iss_text))
                 .with_note("a token from another issuer is skipped, not refused: the next authenticator may accept it");
-            return self.verdict(
+            return Verdict::of(
+                self,
                 Outcome::NotApplicable,
                 format!(
                     "skipped: this authenticator is for {}, the token is from {}",
@@ -128,9 +130,11 @@ impl Rule for JwtAuthenticator {
                     Some(user.to_json()),
                     true,
                 ));
-                self.verdict(Outcome::Allowed, summary, checks, unverified)
+                Verdict::of(self, Outcome::Allowed, summary, checks, unverified)
             }
-            Err(Refusal(message)) => self.verdict(Outcome::Denied, message, checks, unverified),
+            Err(Refusal(message)) => {
+                Verdict::of(self, Outcome::Denied, message, checks, unverified)
+            }
         }
     }
 
@@ -162,23 +166,6 @@ impl Rule for JwtAuthenticator {
 }
 
 impl JwtAuthenticator {
-    fn verdict(
-        &self,
-        outcome: Outcome,
-        summary: String,
-        checks: Vec<Check>,
-        unverified: Vec<String>,
-    ) -> Verdict {
-        Verdict {
-            rule: self.id.clone(),
-            outcome,
-            summary,
-            checks,
-            lints: self.lints(),
-            unverified,
-        }
-    }
-
     fn run(
         &self,
         config: &JwtConfig,

@@ -9,6 +9,7 @@ use super::time::{Leeways, time_checks};
 use super::value::{GoValue, get_claim};
 use super::{Role, VaultRole};
 use crate::token::Claims;
+use crate::trust::verdict::Steps;
 use crate::trust::{Check, Outcome, Rule, Verdict, hints};
 
 const ALG_NOT_CHECKED: &str = "the token's alg header is not checked here: Vault also requires it to be one of the mount's jwt_supported_algs (default RS256, RS384, RS512, ES256, ES384, ES512, PS256, PS384, PS512, EdDSA)";
@@ -38,48 +39,21 @@ pub fn alg_check(role: &Role, alg: &str) -> (Check, Option<String>) {
     (check, failure)
 }
 
-struct Steps {
-    checks: Vec<Check>,
-    first_failure: Option<String>,
-    unverified: Vec<String>,
-}
-
-impl Steps {
-    fn push(&mut self, check: Check, failure: Option<String>) {
-        if let Some(message) = failure
-            && self.first_failure.is_none()
-        {
-            self.first_failure = Some(message);
-        }
-        self.checks.push(check);
-    }
-}
-
 /// `alg` is the token header's `alg` when the caller has the header; without it the step is
 /// skipped and the verdict says so.
 pub fn evaluate(rule: &VaultRole, alg: Option<&str>, claims: &Claims, now: i64) -> Verdict {
     let role = rule.role();
-    let mut steps = Steps {
-        checks: Vec::new(),
-        first_failure: None,
-        unverified: if alg.is_none() {
-            vec![ALG_NOT_CHECKED.to_owned()]
-        } else {
-            Vec::new()
-        },
-    };
+    let mut steps = Steps::new(if alg.is_none() {
+        vec![ALG_NOT_CHECKED.to_owned()]
+    } else {
+        Vec::new()
+    });
     if !role.write_errors.is_empty() {
-        return Verdict {
-            rule: rule.id().clone(),
-            outcome: Outcome::Error,
-            summary: format!(
-                "Vault would refuse to store this role: {}",
-                role.write_errors.join("; ")
-            ),
-            checks: Vec::new(),
-            lints: rule.lints(),
-            unverified: Vec::new(),
-        };
+        let summary = format!(
+            "Vault would refuse to store this role: {}",
+            role.write_errors.join("; ")
+        );
+        return Verdict::of(rule, Outcome::Error, summary, Vec::new(), Vec::new());
     }
     role_type(role, &mut steps);
     if let Some(alg) = alg {
@@ -116,14 +90,7 @@ pub fn evaluate(rule: &VaultRole, alg: Option<&str>, claims: &Claims, now: i64) 
             format!("Vault would log this token in with role {}", rule.id().name),
         ),
     };
-    Verdict {
-        rule: rule.id().clone(),
-        outcome,
-        summary,
-        checks: steps.checks,
-        lints: rule.lints(),
-        unverified: steps.unverified,
-    }
+    Verdict::of(rule, outcome, summary, steps.checks, steps.unverified)
 }
 
 fn role_type(role: &Role, steps: &mut Steps) {
