@@ -1,34 +1,17 @@
 //! `claimcheck preview`: a corpus of tokens from several workflows against a current and a
 //! proposed AWS trust policy.
 
+// The corpus and the two policies are the ones the matrix tests use.
+#[path = "tui_support/corpus.rs"]
+mod corpus;
+#[path = "tui_support/mod.rs"]
+mod support;
+
 use assert_cmd::Command;
-use claimcheck::demo::{self, DemoKey};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-const NOW: i64 = 1_800_000_000;
-
-fn policy(condition: Value) -> String {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "GitHub",
-            "Effect": "Allow",
-            "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": condition
-        }]
-    })
-    .to_string()
-}
-
-fn token_for(template: &str, overrides: Value) -> String {
-    let template = demo::template(template).unwrap();
-    let mut claims = template.claims_at(NOW);
-    for (name, value) in overrides.as_object().unwrap() {
-        claims.insert(name.clone(), value.clone());
-    }
-    demo::sign_with(DemoKey::Rsa, &Map::new(), &claims)
-}
+use corpus::{corpus_text, org_wide, prod_only};
+use support::NOW;
 
 struct Corpus {
     dir: std::path::PathBuf,
@@ -40,34 +23,10 @@ impl Corpus {
             std::env::temp_dir().join(format!("claimcheck-preview-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let org_wide = policy(json!({
-            "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
-            "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}
-        }));
-        let prod_only = policy(json!({
-            "StringEquals": {
-                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod"
-            }
-        }));
-        std::fs::write(dir.join("org-wide.json"), org_wide).unwrap();
-        std::fs::write(dir.join("prod-only.json"), prod_only).unwrap();
+        std::fs::write(dir.join("org-wide.json"), org_wide()).unwrap();
+        std::fs::write(dir.join("prod-only.json"), prod_only()).unwrap();
         // Line numbers matter: the diff must name exactly lines 2, 3 and 6.
-        let lines = [
-            token_for("github-environment", json!({"run_id": "1"})),
-            token_for("github-branch", json!({})),
-            token_for("github-pull-request", json!({})),
-            token_for("github-environment", json!({"run_id": "2"})),
-            "this line is not a token".to_owned(),
-            json!({"sub": "repo:acme/tools:ref:refs/heads/main", "aud": "sts.amazonaws.com",
-                   "iss": "https://token.actions.githubusercontent.com", "exp": NOW + 300})
-            .to_string(),
-            token_for(
-                "github-branch",
-                json!({"sub": "repo:other/x:ref:refs/heads/main", "repository": "other/x"}),
-            ),
-        ];
-        std::fs::write(dir.join("corpus.txt"), lines.join("\n") + "\n").unwrap();
+        std::fs::write(dir.join("corpus.txt"), corpus_text()).unwrap();
         Corpus { dir }
     }
 

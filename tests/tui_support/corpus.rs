@@ -1,4 +1,4 @@
-//! For the matrix tests: a corpus of tokens from several GitHub workflows (minted by the test
+//! For the preview tests (the CLI's and the matrix's): a corpus of tokens from several GitHub workflows (minted by the test
 //! with the test-only demo key), the current org-wide AWS trust policy and a proposed one
 //! tightened to environment `prod`; and a runner that carries out the matrix's commands
 //! synchronously, the way the worker thread would.
