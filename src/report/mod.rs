@@ -93,17 +93,7 @@ impl SignatureReport {
             Form::Encrypted => "the token is encrypted (JWE); its signature, if any, is inside",
             Form::Signed => "decode does not verify signatures; run `claimcheck verify`",
         };
-        SignatureReport {
-            status: SignatureStatus::NotChecked,
-            reason: reason.to_owned(),
-            code: None,
-            alg: None,
-            kid: None,
-            key_source: None,
-            fetched_at: None,
-            from_cache: None,
-            notes: Vec::new(),
-        }
+        SignatureReport::not_checked(reason)
     }
 }
 
