@@ -463,6 +463,39 @@ fn eval_mapping(
     })
 }
 
+const A_STRING: &str = "a string";
+const STRINGS: &str = "a string or a list of strings";
+
+/// Evaluates a claim mapping whose result must have a `shape` (`convert` reads it); a CEL
+/// error or another shape is recorded as a failed check under `condition` and refused with the
+/// API server's message, which calls the mapping `what` (`uid claim`). The caller records the
+/// successful check, with the value it keeps.
+fn shaped_mapping<T>(
+    (expression, what, condition): (&Expression, &str, &str),
+    bindings: &Bindings,
+    checks: &mut Vec<Check>,
+    shape: &str,
+    convert: impl FnOnce(&Value) -> Option<T>,
+) -> Result<T, Refusal> {
+    let value = eval_mapping(expression, bindings, what).inspect_err(|_| {
+        checks.push(Check::new(condition, Vec::new(), None, false));
+    })?;
+    convert(&value).ok_or_else(|| {
+        checks.push(
+            Check::new(condition, Vec::new(), Some(value.clone()), false)
+                .with_note(format!("must return {shape}")),
+        );
+        Refusal(format!(
+            "oidc: error evaluating {what} expression: expression '{}' must return {shape}, got {value}",
+            expression.source()
+        ))
+    })
+}
+
+fn string(value: &Value) -> Option<String> {
+    value.as_str().map(str::to_owned)
+}
+
 /// A CEL result as a list of strings: a string is one item, null none (groups, extra values).
 fn string_list(value: &Value) -> Option<Vec<String>> {
     match value {
@@ -515,36 +548,26 @@ fn map_user(
         }
         UsernameMapping::Expression(expression) => {
             let condition = format!("claimMappings.username: {}", expression.source());
-            let value = eval_mapping(expression, bindings, "username claim").inspect_err(|_| {
-                checks.push(Check::new(condition.clone(), Vec::new(), None, false));
-            })?;
-            match value {
-                Value::String(name) if !name.is_empty() => {
-                    user.username = name;
-                    checks.push(Check::new(
-                        condition,
-                        Vec::new(),
-                        Some(json!(user.username)),
-                        true,
-                    ));
-                }
-                Value::String(_) => {
-                    checks.push(Check::new(condition, Vec::new(), Some(json!("")), false));
-                    return Err(Refusal(
-                        "oidc: empty username via CEL expression is not allowed".to_owned(),
-                    ));
-                }
-                other => {
-                    checks.push(
-                        Check::new(condition, Vec::new(), Some(other.clone()), false)
-                            .with_note("must return a string"),
-                    );
-                    return Err(Refusal(format!(
-                        "oidc: error evaluating username claim expression: expression '{}' must return a string, got {other}",
-                        expression.source()
-                    )));
-                }
+            let name = shaped_mapping(
+                (expression, "username claim", &condition),
+                bindings,
+                checks,
+                A_STRING,
+                string,
+            )?;
+            if name.is_empty() {
+                checks.push(Check::new(condition, Vec::new(), Some(json!("")), false));
+                return Err(Refusal(
+                    "oidc: empty username via CEL expression is not allowed".to_owned(),
+                ));
             }
+            user.username = name;
+            checks.push(Check::new(
+                condition,
+                Vec::new(),
+                Some(json!(user.username)),
+                true,
+            ));
         }
     }
 
@@ -588,20 +611,13 @@ fn map_user(
         }
         Some(PrefixedMapping::Expression(expression)) => {
             let condition = format!("claimMappings.groups: {}", expression.source());
-            let value = eval_mapping(expression, bindings, "group claim").inspect_err(|_| {
-                checks.push(Check::new(condition.clone(), Vec::new(), None, false));
-            })?;
-            let Some(groups) = string_list(&value) else {
-                checks.push(
-                    Check::new(condition, Vec::new(), Some(value.clone()), false)
-                        .with_note("must return a string or a list of strings"),
-                );
-                return Err(Refusal(format!(
-                    "oidc: error evaluating group claim expression: expression '{}' must return a string or a list of strings, got {value}",
-                    expression.source()
-                )));
-            };
-            user.groups = groups;
+            user.groups = shaped_mapping(
+                (expression, "group claim", &condition),
+                bindings,
+                checks,
+                STRINGS,
+                string_list,
+            )?;
             checks.push(Check::new(
                 condition,
                 Vec::new(),
@@ -640,20 +656,13 @@ fn map_user(
         }
         Some(PrefixedMapping::Expression(expression)) => {
             let condition = format!("claimMappings.uid: {}", expression.source());
-            let value = eval_mapping(expression, bindings, "uid claim").inspect_err(|_| {
-                checks.push(Check::new(condition.clone(), Vec::new(), None, false));
-            })?;
-            let Value::String(uid) = value else {
-                checks.push(
-                    Check::new(condition, Vec::new(), Some(value.clone()), false)
-                        .with_note("must return a string"),
-                );
-                return Err(Refusal(format!(
-                    "oidc: error evaluating uid claim expression: expression '{}' must return a string, got {value}",
-                    expression.source()
-                )));
-            };
-            user.uid = uid;
+            user.uid = shaped_mapping(
+                (expression, "uid claim", &condition),
+                bindings,
+                checks,
+                A_STRING,
+                string,
+            )?;
             checks.push(Check::new(
                 condition,
                 Vec::new(),
@@ -672,19 +681,13 @@ fn map_user(
     }
     for (key, expression) in &config.extra {
         let condition = format!("claimMappings.extra[{key}]: {}", expression.source());
-        let value = eval_mapping(expression, bindings, "extra claim").inspect_err(|_| {
-            checks.push(Check::new(condition.clone(), Vec::new(), None, false));
-        })?;
-        let Some(values) = string_list(&value) else {
-            checks.push(
-                Check::new(condition, Vec::new(), Some(value.clone()), false)
-                    .with_note("must return a string or a list of strings"),
-            );
-            return Err(Refusal(format!(
-                "oidc: error evaluating extra claim expression: expression '{}' must return a string or a list of strings, got {value}",
-                expression.source()
-            )));
-        };
+        let values = shaped_mapping(
+            (expression, "extra claim", &condition),
+            bindings,
+            checks,
+            STRINGS,
+            string_list,
+        )?;
         // Empty strings and empty lists are dropped.
         let values: Vec<String> = values.into_iter().filter(|v| !v.is_empty()).collect();
         checks.push(Check::new(condition, Vec::new(), Some(json!(values)), true));

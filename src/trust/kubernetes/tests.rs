@@ -521,3 +521,45 @@ fn demo_rule_file_against_demo_tokens() {
         );
     }
 }
+
+#[test]
+fn mapping_expressions_of_the_wrong_shape_are_refused_with_the_servers_message() {
+    // kubernetes/kubernetes jwt authenticator (pkg/.../authenticator/token/oidc): a mapping
+    // expression must return a string (username, uid) or a string or list of strings (groups,
+    // extra); anything else refuses the token, naming the expression.
+    let cases = [
+        (
+            json!({"username": {"expression": "claims.n"}}),
+            "oidc: error evaluating username claim expression: expression 'claims.n' must return a string, got 7",
+        ),
+        (
+            json!({"username": {"expression": "claims.username"}, "uid": {"expression": "claims.n"}}),
+            "oidc: error evaluating uid claim expression: expression 'claims.n' must return a string, got 7",
+        ),
+        (
+            json!({"username": {"expression": "claims.username"}, "groups": {"expression": "claims.n"}}),
+            "oidc: error evaluating group claim expression: expression 'claims.n' must return a string or a list of strings, got 7",
+        ),
+        (
+            json!({"username": {"expression": "claims.username"}, "extra": [{"key": "example.org/n", "valueExpression": "claims.n"}]}),
+            "oidc: error evaluating extra claim expression: expression 'claims.n' must return a string or a list of strings, got 7",
+        ),
+        (
+            json!({"username": {"expression": "claims.absent"}}),
+            "oidc: error evaluating username claim expression: expression 'claims.absent' resulted in error: no such key: absent",
+        ),
+    ];
+    for (mappings, message) in cases {
+        let verdict = evaluate(
+            entry(json!({"claimMappings": mappings})),
+            &token(json!({"n": 7})),
+        );
+        assert_eq!(verdict.outcome, Outcome::Denied, "{mappings}");
+        assert_eq!(verdict.summary, message);
+        let failed = verdict.deciding_check().unwrap();
+        assert!(
+            failed.condition.ends_with(": claims.n")
+                || failed.condition.ends_with(": claims.absent")
+        );
+    }
+}
