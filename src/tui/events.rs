@@ -77,10 +77,9 @@ fn read_terminal(tx: &Sender<Msg>, clock: Clock, terminate: &AtomicBool, pause: 
         }
         pause.idle.store(false, Ordering::SeqCst);
         let wait = next_tick.saturating_duration_since(Instant::now());
-        let msgs = if terminal.is_blind() {
-            next_event(wait).map(|msg| msg.into_iter().collect())
-        } else {
-            match terminal.wait(wait) {
+        let msgs = match &terminal {
+            None => next_event(wait).map(|msg| msg.into_iter().collect()),
+            Some(terminal) => match terminal.wait(wait) {
                 Ready::HungUp => Err(()),
                 // The bytes are waiting, so crossterm does not block (or spin) here; one read
                 // may hold several events, and crossterm hands them out one by one.
@@ -93,7 +92,7 @@ fn read_terminal(tx: &Sender<Msg>, clock: Clock, terminate: &AtomicBool, pause: 
                         .collect())
                 }
                 Ready::Timeout => Ok(Vec::new()),
-            }
+            },
         };
         let Ok(msgs) = msgs else {
             // The terminal is gone or unreadable: quit rather than poll it forever.

@@ -10,73 +10,58 @@ use std::fs::File;
 use std::time::Duration;
 
 pub enum Ready {
-    /// Input is waiting (or the terminal cannot be watched: let crossterm wait as before).
     Input,
     Timeout,
     /// The terminal hung up: nothing more will ever be read from it.
     HungUp,
 }
 
+/// A terminal to wait on; only on Unix, where a hang-up can be seen.
 pub struct TerminalWatch {
-    #[cfg(unix)]
-    tty: Option<File>,
+    tty: File,
 }
 
 impl TerminalWatch {
-    /// Watches the controlling terminal (`/dev/tty`, the one crossterm reads).
-    pub fn controlling_terminal() -> TerminalWatch {
-        TerminalWatch::of(File::open("/dev/tty").ok())
-    }
-
-    pub fn of(tty: Option<File>) -> TerminalWatch {
-        #[cfg(unix)]
-        {
-            TerminalWatch { tty }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tty;
-            TerminalWatch {}
+    /// The controlling terminal (`/dev/tty`, the one crossterm reads); `None` where it cannot
+    /// be watched, and crossterm does the waiting as before.
+    pub fn controlling_terminal() -> Option<TerminalWatch> {
+        if cfg!(unix) {
+            File::open("/dev/tty").ok().map(TerminalWatch::of)
+        } else {
+            None
         }
     }
 
-    /// Whether crossterm must do the waiting itself (nothing to watch here).
-    pub fn is_blind(&self) -> bool {
-        #[cfg(unix)]
-        {
-            self.tty.is_none()
-        }
-        #[cfg(not(unix))]
-        {
-            true
-        }
+    pub fn of(tty: File) -> TerminalWatch {
+        TerminalWatch { tty }
     }
 
     /// Waits up to `timeout` for input or a hang-up.
+    #[cfg(unix)]
     pub fn wait(&self, timeout: Duration) -> Ready {
-        #[cfg(unix)]
-        if let Some(tty) = &self.tty {
-            use std::os::fd::AsRawFd;
-            let mut watched = libc::pollfd {
-                fd: tty.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let millis = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
-            // SAFETY: one valid pollfd for the duration of the call; the fd stays open (owned
-            // by `self.tty`).
-            let ready = unsafe { libc::poll(&mut watched, 1, millis) };
-            return match ready {
-                // EINTR (a signal, e.g. SIGWINCH or SIGHUP): the caller looks at its flags.
-                n if n < 0 => Ready::Timeout,
-                0 => Ready::Timeout,
-                _ if watched.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 => {
-                    Ready::HungUp
-                }
-                _ => Ready::Input,
-            };
+        use std::os::fd::AsRawFd;
+        let mut watched = libc::pollfd {
+            fd: self.tty.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let millis = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: one valid pollfd for the duration of the call; the fd stays open (owned by
+        // `self.tty`).
+        let ready = unsafe { libc::poll(&mut watched, 1, millis) };
+        match ready {
+            // EINTR (a signal, e.g. SIGWINCH or SIGHUP): the caller looks at its flags.
+            n if n < 0 => Ready::Timeout,
+            0 => Ready::Timeout,
+            _ if watched.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 => {
+                Ready::HungUp
+            }
+            _ => Ready::Input,
         }
-        let _ = timeout;
+    }
+
+    #[cfg(not(unix))]
+    pub fn wait(&self, _timeout: Duration) -> Ready {
         Ready::Input
     }
 }
@@ -99,7 +84,7 @@ mod tests {
     #[test]
     fn input_timeout_and_hang_up_are_told_apart() {
         let (read, mut write) = pipe();
-        let watch = TerminalWatch::of(Some(read));
+        let watch = TerminalWatch::of(read);
         assert!(matches!(
             watch.wait(Duration::from_millis(1)),
             Ready::Timeout
@@ -110,12 +95,5 @@ mod tests {
         // The byte is still unread, yet the other end is gone: a pipe reports both, and the
         // hang-up wins, as for a terminal that was closed.
         assert!(matches!(watch.wait(Duration::from_secs(5)), Ready::HungUp));
-    }
-
-    #[test]
-    fn without_a_terminal_crossterm_waits() {
-        let watch = TerminalWatch::of(None);
-        assert!(watch.is_blind());
-        assert!(matches!(watch.wait(Duration::from_secs(5)), Ready::Input));
     }
 }
