@@ -124,18 +124,20 @@ pub fn run(args: &CheckArgs) -> u8 {
         subject,
         verdicts: Vec::new(),
     };
-    let claims = document.claims().cloned().unwrap_or_default();
+    let empty = Claims::new();
+    let claims = document.claims().unwrap_or(&empty);
     let header = match &document.subject {
-        CheckSubject::Token(token) => Some(token.header.clone()),
+        CheckSubject::Token(token) => Some(&token.header),
         CheckSubject::Claims(_) => None,
     };
-    document.verdicts = rules
+    let verdicts = rules
         .iter()
-        .map(|rule| match &header {
-            Some(header) => rule.evaluate_with_header(header, &claims, now),
-            None => rule.evaluate(&claims, now),
+        .map(|rule| match header {
+            Some(header) => rule.evaluate_with_header(header, claims, now),
+            None => rule.evaluate(claims, now),
         })
         .collect();
+    document.verdicts = verdicts;
 
     if json {
         print_json(&document);
