@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use claimcheck::demo::{self, DemoKey};
 use claimcheck::preview::corpus;
 use claimcheck::preview::group::GroupBy;
-use claimcheck::preview::matrix::{Preview, PreviewInput, evaluate};
+use claimcheck::preview::matrix::{Clock, Preview, PreviewInput, evaluate};
 use claimcheck::trust::Rule;
 use claimcheck::trust::load::{LoadedRules, load_rule_file};
 use serde_json::{Map, Value, json};
@@ -220,7 +220,7 @@ fn run(size: usize, threads: usize, proposed: bool) -> Preview {
     let input = PreviewInput {
         current: &current,
         proposed: against.as_deref(),
-        now: NOW,
+        clock: Clock::Pinned { at: NOW },
         group_by: GroupBy::FoldedSubject,
         max_listed: 1000,
         threads,
@@ -269,7 +269,7 @@ fn breakdown_10000_one_thread(kind: &str) -> Preview {
     let input = PreviewInput {
         current: &rules,
         proposed: None,
-        now: NOW,
+        clock: Clock::Pinned { at: NOW },
         group_by: GroupBy::FoldedSubject,
         max_listed: 1000,
         threads: 1,

@@ -367,3 +367,134 @@ fn check_from_a_source_matches_check_of_the_file() {
     assert!(err.contains("need --from"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// One character of the signature changed: the token no longer verifies.
+fn forged(token: &str) -> String {
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let mut bytes = signature.as_bytes().to_vec();
+    bytes[5] = if bytes[5] == b'A' { b'B' } else { b'A' };
+    format!("{signed}.{}", String::from_utf8(bytes).unwrap())
+}
+
+fn json_of(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// Every system verifies the signature before it reads a rule (STS, Vault's cap, GCP STS, Entra,
+/// the API server), so a forged token that the rules would allow is refused, with the signature
+/// as the deciding check and the system's own error.
+#[test]
+fn a_forged_token_is_denied_by_its_signature_in_text_and_json() {
+    let forged = forged(&token("github-branch"));
+    let rules = ["aws-deploy-role.json", "vault-role-deploy.json"];
+    let (code, out, _) = check(&forged, &rules, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Signature ✗ failed"), "{out}");
+    assert!(out.contains("Decision ✗ denied: signature failed"), "{out}");
+    assert!(!out.contains("✓ allowed"), "{out}");
+    let (code, out, _) = check(&forged, &rules, &["--json"]);
+    assert_eq!(code, 1);
+    let doc = json_of(&out);
+    assert_eq!(doc["decision"]["outcome"], "denied");
+    assert_eq!(doc["decision"]["signature"], "failed");
+    assert_eq!(doc["signature"]["status"], "failed");
+    for verdict in doc["verdicts"].as_array().unwrap() {
+        assert_eq!(verdict["outcome"], "denied", "{verdict}");
+        assert_eq!(verdict["checks"][0]["condition"], "signature");
+        assert_eq!(verdict["checks"][0]["passed"], false);
+    }
+    let summaries: Vec<&str> = doc["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        summaries[0].starts_with("InvalidIdentityToken"),
+        "{summaries:?}"
+    );
+    assert!(
+        summaries[1].starts_with("error validating token"),
+        "{summaries:?}"
+    );
+    // --no-verify says the signature is not part of the question: the rules decide.
+    let (code, out, _) = check(
+        &forged,
+        &["aws-deploy-role.json"],
+        &["--no-verify", "--json"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let doc = json_of(&out);
+    assert_eq!(doc["decision"]["outcome"], "allowed");
+    assert_eq!(doc["decision"]["signature"], "not_required");
+}
+
+/// A signature that could not be checked is not a failure, and not a yes either: the rules'
+/// verdicts stand, the decision says so, and the exit status is 3.
+#[test]
+fn rules_that_allow_an_unchecked_signature_are_not_a_yes() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
+    let output = command
+        .arg("check")
+        .arg(token("github-branch"))
+        .args([
+            "--now",
+            &NOW.to_string(),
+            "--color",
+            "never",
+            "--offline",
+            "--no-cache",
+        ])
+        .args(["--rules", &rule_path("aws-deploy-role.json"), "--json"])
+        .env("CLAIMCHECK_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(3), "{out}");
+    let doc = json_of(&out);
+    assert_eq!(doc["signature"]["status"], "not_checked");
+    assert_eq!(doc["verdicts"][0]["outcome"], "allowed");
+    assert_eq!(doc["decision"]["outcome"], "not_checked");
+    assert!(
+        doc["decision"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("rules allow; signature not checked"),
+        "{doc}"
+    );
+    // A rule that denies is a definite no whatever the signature.
+    let output = Command::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .arg("check")
+        .arg(token("github-environment"))
+        .args([
+            "--now",
+            &NOW.to_string(),
+            "--offline",
+            "--no-cache",
+            "--json",
+        ])
+        .args(["--rules", &rule_path("aws-deploy-role.json")])
+        .env("CLAIMCHECK_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let doc = json_of(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(doc["decision"]["outcome"], "denied");
+}
+
+/// An unsigned token (alg none) is verified too, and fails: no system accepts one.
+#[test]
+fn an_unsigned_token_is_denied() {
+    let signed = token("github-branch");
+    let mut parts = signed.split('.');
+    let (_, payload) = (parts.next(), parts.next().unwrap());
+    use base64::Engine;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#);
+    let unsigned = format!("{header}.{payload}.");
+    let (code, out, _) = check(&unsigned, &["aws-deploy-role.json"], &["--json"]);
+    assert_eq!(code, 1, "{out}");
+    let doc = json_of(&out);
+    assert_eq!(doc["signature"]["status"], "failed");
+    assert_eq!(doc["decision"]["outcome"], "denied");
+    assert_eq!(doc["verdicts"][0]["checks"][0]["condition"], "signature");
+}

@@ -10,7 +10,7 @@ mod support;
 use assert_cmd::Command;
 use serde_json::Value;
 
-use corpus::{corpus_text, org_wide, prod_only};
+use corpus::{corpus_text, corpus_text_at, org_wide, prod_only};
 use support::NOW;
 
 struct Corpus {
@@ -154,4 +154,40 @@ fn text_output_names_groups_changes_and_bad_lines() {
     assert!(text.contains("line 5: "), "{text}");
     assert!(text.contains("repo:acme/app:pull_request"), "{text}");
     assert!(text.contains("✗ 1 lose access"), "{text}");
+}
+
+/// A preview compares rules, not clocks: a corpus exported from last week's logs is all expired
+/// today, and evaluating it at today's clock would show every token denied under both rule sets.
+/// Without --now each entry is evaluated at its own issue time.
+#[test]
+fn a_corpus_that_expired_last_week_still_shows_the_change() {
+    let corpus = Corpus::new("expired");
+    let week_ago = chrono::Utc::now().timestamp() - 7 * 24 * 3600;
+    std::fs::write(corpus.dir.join("corpus.txt"), corpus_text_at(week_ago)).unwrap();
+    let run = |extra: &[&str]| {
+        let output = Command::cargo_bin("claimcheck")
+            .unwrap()
+            .env("CLAIMCHECK_CONFIG", "/nonexistent")
+            .args(["preview", "--json", "--fail-on-change", "--tokens"])
+            .arg(corpus.path("corpus.txt"))
+            .args(["--rules", &corpus.path("org-wide.json")])
+            .args(["--against", &corpus.path("prod-only.json")])
+            .args(extra)
+            .output()
+            .unwrap();
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        (document, output.status.code().unwrap())
+    };
+    let (document, code) = run(&[]);
+    assert_eq!(code, 1, "{document}");
+    let preview = &document["preview"];
+    assert_eq!(preview["clock"]["kind"], "entry_own");
+    assert_eq!(preview["changes"]["lost"], 3);
+    assert_eq!(lines_of(&preview["changes"]["lost_listed"]), [2, 3, 6]);
+    // Pinning today's instant shows what the old behaviour showed: everything expired, no change.
+    let now = chrono::Utc::now().timestamp().to_string();
+    let (document, code) = run(&["--now", &now]);
+    assert_eq!(code, 0, "{document}");
+    assert_eq!(document["preview"]["clock"]["kind"], "pinned");
+    assert_eq!(document["preview"]["changes"]["lost"], 0);
 }

@@ -397,7 +397,7 @@ fn fetch_menu() -> Model {
 fn preview_matrix() -> Model {
     use claimcheck::preview::corpus::lines;
     use claimcheck::preview::group::GroupBy;
-    use claimcheck::preview::matrix::{PreviewInput, evaluate};
+    use claimcheck::preview::matrix::{Clock, PreviewInput, evaluate};
     use claimcheck::trust::load::load_rule_file;
     use claimcheck::tui::matrix::{CorpusSpec, Grid};
 
@@ -406,6 +406,7 @@ fn preview_matrix() -> Model {
         current: vec!["rules/current.json".into()],
         proposed: vec!["rules/proposed.json".into()],
         group_by: GroupBy::FoldedSubject,
+        pinned_now: None,
     };
     let (mut model, _) = claimcheck::tui::initial_model(&mut corpus::launch(spec));
     let load = |name: &str, text: String| {
@@ -419,7 +420,7 @@ fn preview_matrix() -> Model {
     let input = PreviewInput {
         current: &current,
         proposed: Some(&proposed),
-        now: NOW,
+        clock: Clock::Pinned { at: NOW },
         group_by: GroupBy::FoldedSubject,
         max_listed: 1,
         threads: 2,
@@ -504,6 +505,7 @@ fn preview_matrix_before_its_first_result() {
         current: vec!["rules/current.json".into()],
         proposed: vec![],
         group_by: Default::default(),
+        pinned_now: None,
     };
     let (mut model, _) = claimcheck::tui::initial_model(&mut corpus::launch(spec));
     update(

@@ -1012,3 +1012,93 @@ mod fetching {
         ));
     }
 }
+
+/// The view makes the same decision as `check`: a failed signature refuses every rule that
+/// applies, a signature that could not be checked leaves the verdicts but is not a yes.
+#[test]
+fn the_signature_takes_part_in_every_verdict() {
+    use claimcheck::report::SignatureReport;
+    use claimcheck::report::decision::{DecisionOutcome, DecisionSignature};
+    let mut model = demo_model_with_rules();
+    let entry = model.current().unwrap();
+    let allowed = |model: &claimcheck::tui::model::Model| {
+        model
+            .current()
+            .unwrap()
+            .verdicts
+            .iter()
+            .filter(|(_, v)| v.outcome == Outcome::Allowed)
+            .count()
+    };
+    assert_eq!(
+        allowed(&model),
+        1,
+        "the environment role allows the environment token"
+    );
+    assert_eq!(
+        entry.decision.as_ref().unwrap().signature,
+        DecisionSignature::Verified
+    );
+    let id = entry.id;
+    let generation = entry.generation;
+    let answer = |model: &mut claimcheck::tui::model::Model, status, reason: &str| {
+        update(
+            model,
+            Msg::Verified {
+                entry_id: id,
+                generation,
+                report: SignatureReport {
+                    status,
+                    ..SignatureReport::not_checked(reason)
+                },
+            },
+        );
+    };
+    answer(&mut model, SignatureStatus::Failed, "the token was altered");
+    assert_eq!(allowed(&model), 0);
+    let entry = model.current().unwrap();
+    let decision = entry.decision.as_ref().unwrap();
+    assert_eq!(decision.outcome, DecisionOutcome::Denied);
+    assert_eq!(decision.signature, DecisionSignature::Failed);
+    for (_, verdict) in &entry.verdicts {
+        if verdict.outcome != Outcome::NotApplicable {
+            assert_eq!(verdict.outcome, Outcome::Denied);
+            assert_eq!(verdict.deciding_check().unwrap().condition, "signature");
+        }
+    }
+    let screen = screen_text(&mut model);
+    assert!(
+        screen.contains("signature failed: every system refuses"),
+        "{screen}"
+    );
+
+    answer(
+        &mut model,
+        SignatureStatus::NotChecked,
+        "could not reach https://x: dns error",
+    );
+    assert_eq!(allowed(&model), 1, "the rules' verdicts stand");
+    let decision = model.current().unwrap().decision.clone().unwrap();
+    assert_eq!(decision.signature, DecisionSignature::NotChecked);
+    let screen = screen_text(&mut model);
+    assert!(
+        screen.contains("signature could not be checked"),
+        "{screen}"
+    );
+}
+
+fn screen_text(model: &mut claimcheck::tui::model::Model) -> String {
+    let terminal = draw(model, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    buffer
+        .content
+        .chunks(width)
+        .map(|row| row.iter().map(|cell| cell.symbol()).collect::<String>() + "\n")
+        .collect::<String>()
+        // The rules pane wraps sentences: compare with line breaks and borders folded away.
+        .replace(['│', '\n'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

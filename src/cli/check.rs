@@ -1,5 +1,7 @@
 //! `claimcheck check`: read the rule files, read the input (a token, or a JSON object of claims
-//! as a what-if) or fetch it (`--from`), evaluate every rule, print the verdicts. Exit status per DESIGN.md §6.
+//! as a what-if) or fetch it (`--from`), verify it, evaluate every rule, make the one decision
+//! (`report::decision`), print it. Exit status: 0 allowed, 1 a definite no, 3 could not check
+//! (the rules allow but the signature was not checked, or a rule could not be evaluated).
 
 use std::io::Read;
 
@@ -12,12 +14,13 @@ use super::text::TextStyle;
 use super::verdict_text::render_check;
 use super::{exit, print_stdout};
 use crate::report::check::{CheckDocument, CheckSubject, ClaimsDocument};
+use crate::report::decision::{DecisionOutcome, SignatureRole};
 use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
 use crate::token::{Claims, DecodeError, Form, Limits, decode};
+use crate::trust::Rule;
 use crate::trust::expect::{expect_rule, parse_expectation};
 use crate::trust::load::{LoadedRules, RuleFileError, load_rule_file, parse_rules_arg};
-use crate::trust::{Outcome, Rule};
 
 /// Rule files are small; anything bigger is a mistake (a token corpus, a binary).
 const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -92,18 +95,18 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
         Ok(token) => {
             let mut document = TokenDocument::new(&token, source, now, args.time.leeway);
-            if token.form() == Form::Signed {
-                document.signature = if args.no_verify {
-                    SignatureReport::not_checked(
-                        "--no-verify: the rules were evaluated against the claims as given",
-                    )
-                } else {
-                    match super::verify::verify_signature(&token, &args.keys) {
-                        Ok(signature) => signature,
-                        Err((kind, message)) => return fail(json, kind, &message),
-                    }
-                };
-            }
+            document.signature = if args.no_verify {
+                SignatureReport::not_checked(
+                    "--no-verify: the rules were evaluated against the claims as given",
+                )
+            } else {
+                // Unsigned (alg none) tokens go through the verifier too: it fails them, as
+                // every system would.
+                match super::verify::verify_signature(&token, &args.keys) {
+                    Ok(signature) => signature,
+                    Err((kind, message)) => return fail(json, kind, &message),
+                }
+            };
             CheckSubject::Token(document)
         }
         Err(DecodeError::NoTokenInJson { .. }) => match bare_claims(&text) {
@@ -120,15 +123,12 @@ pub fn run(args: &CheckArgs) -> u8 {
         },
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
-    let mut document = CheckDocument {
-        subject,
-        verdicts: Vec::new(),
-    };
     let empty = Claims::new();
-    let claims = document.claims().unwrap_or(&empty);
-    let header = match &document.subject {
-        CheckSubject::Token(token) => Some(&token.header),
-        CheckSubject::Claims(_) => None,
+    let (claims, header) = match &subject {
+        CheckSubject::Token(token) => {
+            (token.claims.as_ref().unwrap_or(&empty), Some(&token.header))
+        }
+        CheckSubject::Claims(doc) => (&doc.claims, None),
     };
     let verdicts = rules
         .iter()
@@ -137,7 +137,13 @@ pub fn run(args: &CheckArgs) -> u8 {
             None => rule.evaluate(claims, now),
         })
         .collect();
-    document.verdicts = verdicts;
+    let any_of: Vec<Option<&str>> = rules.iter().map(|rule| rule.any_of()).collect();
+    let role = if args.no_verify {
+        SignatureRole::NotRequired
+    } else {
+        SignatureRole::Required
+    };
+    let document = CheckDocument::decided(subject, role, &any_of, verdicts);
 
     if json {
         print_json(&document);
@@ -148,46 +154,11 @@ pub fn run(args: &CheckArgs) -> u8 {
         };
         print_stdout(&render_check(&document, &style));
     }
-    match decision(&rules, &document.verdicts) {
-        // No rule applies (every one is for another issuer or provider): the real systems
-        // have nothing that would accept the token, so it is refused.
-        Some(Outcome::Denied | Outcome::NotApplicable) => exit::DEFINITE_NO,
-        Some(Outcome::Error) => exit::NOT_CHECKED,
-        _ => exit::SUCCESS,
+    match document.decision.outcome {
+        DecisionOutcome::Allowed => exit::SUCCESS,
+        DecisionOutcome::Denied => exit::DEFINITE_NO,
+        DecisionOutcome::NotChecked | DecisionOutcome::Error => exit::NOT_CHECKED,
     }
-}
-
-/// The run's answer: the worst outcome over the rules, where rules that are alternatives of one
-/// another (`Rule::any_of`, e.g. the federated credentials of one Entra app) count as one
-/// decision that allows when any of them allows.
-fn decision(rules: &[Box<dyn Rule>], verdicts: &[crate::trust::Verdict]) -> Option<Outcome> {
-    let mut decisions: Vec<Outcome> = Vec::new();
-    let mut groups: std::collections::BTreeMap<&str, Vec<Outcome>> = Default::default();
-    for (rule, verdict) in rules.iter().zip(verdicts) {
-        match rule.any_of() {
-            Some(key) => groups.entry(key).or_default().push(verdict.outcome),
-            None => decisions.push(verdict.outcome),
-        }
-    }
-    for outcomes in groups.into_values() {
-        decisions.push(if outcomes.contains(&Outcome::Allowed) {
-            Outcome::Allowed
-        } else {
-            worst(&outcomes).unwrap_or(Outcome::NotApplicable)
-        });
-    }
-    worst(&decisions)
-}
-
-fn worst(outcomes: &[Outcome]) -> Option<Outcome> {
-    [
-        Outcome::Denied,
-        Outcome::Error,
-        Outcome::Allowed,
-        Outcome::NotApplicable,
-    ]
-    .into_iter()
-    .find(|o| outcomes.contains(o))
 }
 
 /// A JSON object that holds no token is taken as the claims themselves (a what-if).

@@ -190,6 +190,7 @@ pub fn preview(args: &PreviewArgs, started: Instant) -> u8 {
         } else {
             GroupBy::Claims(args.group_by.clone())
         },
+        pinned_now: args.time.now,
     };
     let engine = Arc::new(Live {
         keys: live_key_settings(Vec::new()),

@@ -12,7 +12,7 @@ use super::preview_text::render_preview;
 use super::{exit, print_stdout};
 use crate::preview::corpus;
 use crate::preview::group::GroupBy;
-use crate::preview::matrix::{PreviewInput, evaluate};
+use crate::preview::matrix::{Clock, PreviewInput, evaluate};
 use crate::report::SCHEMA_VERSION;
 
 /// Changed and bad entries listed by location in the report; all are counted.
@@ -44,7 +44,12 @@ pub fn run(args: &PreviewArgs) -> u8 {
     let input = PreviewInput {
         current: &current,
         proposed: proposed.as_deref(),
-        now: args.time.now(),
+        clock: match args.time.now {
+            Some(at) => Clock::Pinned { at },
+            None => Clock::EntryOwn {
+                fallback: args.time.now(),
+            },
+        },
         group_by,
         max_listed: MAX_LISTED,
         threads: std::thread::available_parallelism().map_or(2, |n| n.get()),

@@ -39,6 +39,11 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
         "{}",
         paint.dim("Signatures are not verified in a preview: it evaluates claims only.")
     );
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.dim(&format!("Evaluated {}.", preview.clock.describe()))
+    );
 
     let mut columns: Vec<(String, &RuleId)> = preview
         .current_rules

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::paint::Paint;
 use super::text::{TextStyle, display_value};
 use crate::report::check::{CheckDocument, CheckSubject};
+use crate::report::decision::{Decision, DecisionOutcome};
 use crate::report::timefmt;
 use crate::report::{SignatureReport, SignatureStatus};
 use crate::token::sanitize::escape_controls;
@@ -55,7 +56,23 @@ pub fn render_check(doc: &CheckDocument, style: &TextStyle) -> String {
     }
     out.push('\n');
     let _ = writeln!(out, "{}", summary_line(&doc.verdicts, paint));
+    let _ = writeln!(out, "{}", decision_line(&doc.decision, paint));
     out
+}
+
+/// The one answer, last, where the eye lands.
+fn decision_line(decision: &Decision, paint: Paint) -> String {
+    let label = format!("{} {}", decision.outcome.glyph(), decision.outcome.word());
+    let label = match decision.outcome {
+        DecisionOutcome::Allowed => paint.green(&label),
+        DecisionOutcome::Denied => paint.red(&label),
+        DecisionOutcome::NotChecked | DecisionOutcome::Error => paint.yellow(&label),
+    };
+    format!(
+        "{} {label}: {}",
+        paint.bold("Decision"),
+        escape_controls(&decision.reason)
+    )
 }
 
 fn describe_form(alg: Option<&Value>) -> String {
@@ -259,13 +276,7 @@ fn summary_line(verdicts: &[Verdict], paint: Paint) -> String {
     .filter(|o| count(*o) > 0)
     .map(|o| format!("{} {}", count(o), o.word()))
     .collect();
-    let applicable = verdicts.iter().any(|v| v.outcome != Outcome::NotApplicable);
-    let tail = if applicable {
-        String::new()
-    } else {
-        " — no rule applies to this token, so none of these systems would accept it".to_owned()
-    };
-    format!("{} {}{tail}", paint.bold("Result"), parts.join(", "))
+    format!("{} {}", paint.bold("Result"), parts.join(", "))
 }
 
 #[cfg(test)]
@@ -274,6 +285,7 @@ mod tests {
 
     use super::*;
     use crate::report::check::ClaimsDocument;
+    use crate::report::decision::SignatureRole;
     use crate::report::timefmt::DateStyle;
     use crate::trust::{Hint, RuleId, RuleKind};
 
@@ -304,10 +316,12 @@ mod tests {
             lints: Vec::new(),
             unverified: vec!["note".into()],
         };
-        let doc = CheckDocument {
-            subject: CheckSubject::Claims(ClaimsDocument::new(claims, "argument".into(), 0, 60)),
-            verdicts: vec![verdict],
-        };
+        let doc = CheckDocument::decided(
+            CheckSubject::Claims(ClaimsDocument::new(claims, "argument".into(), 0, 60)),
+            SignatureRole::Required,
+            &[None],
+            vec![verdict],
+        );
         let style = TextStyle {
             paint: Paint::PLAIN,
             dates: DateStyle::Utc,
@@ -319,6 +333,9 @@ mod tests {
         assert!(text.contains("  statement #1 (Allow)\n"));
         assert!(text.contains("      hint: hint \\etext"));
         assert!(text.contains("    ? note"));
-        assert!(text.ends_with("Result 1 denied\n"));
+        assert!(text.contains("Result 1 denied\n"));
+        assert!(text.ends_with(
+            "Decision ✗ denied: aws · trust policy denies at StringEquals x:sub: AccessDenied\n"
+        ));
     }
 }

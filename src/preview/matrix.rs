@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::corpus::{BadEntry, Entry, Location, Unparsed};
 use super::group::{GroupBy, group_key};
+use crate::token::Claims;
 use crate::trust::{Outcome, Rule, RuleId, RuleLint, Verdict};
 
 /// Entries handed to a worker at a time, and batches in flight: the memory bound.
@@ -20,11 +21,61 @@ pub struct PreviewInput<'a> {
     pub current: &'a [Box<dyn Rule>],
     /// The proposed rules; `None` for a plain matrix without a diff.
     pub proposed: Option<&'a [Box<dyn Rule>]>,
-    pub now: i64,
+    pub clock: Clock,
     pub group_by: GroupBy,
     /// How many changed or bad entries are listed by location; all are counted.
     pub max_listed: usize,
     pub threads: usize,
+}
+
+/// The instant each entry is evaluated at. A preview compares rules, not clocks: a corpus
+/// exported from last week's logs is all expired today, and evaluating it now would show every
+/// token denied under both rule sets and hide the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Clock {
+    /// Each entry at the time it was usable: its `iat` (or `nbf` when later), else just inside
+    /// its `exp`; an entry with no time claim at all at `fallback` (the real now).
+    EntryOwn { fallback: i64 },
+    /// One instant for every entry (`--now`).
+    Pinned { at: i64 },
+}
+
+impl Clock {
+    pub fn instant(self, claims: &Claims) -> i64 {
+        let fallback = match self {
+            Clock::Pinned { at } => return at,
+            Clock::EntryOwn { fallback } => fallback,
+        };
+        let time = |name: &str| {
+            claims
+                .get(name)
+                .and_then(Value::as_f64)
+                .filter(|t| t.is_finite())
+        };
+        let exp = time("exp");
+        let start = match (time("iat"), time("nbf")) {
+            (Some(iat), Some(nbf)) => Some(iat.max(nbf)),
+            (one, other) => one.or(other),
+        };
+        let at = match (start, exp) {
+            (Some(start), Some(exp)) if start >= exp => exp - 1.0,
+            (Some(start), _) => start,
+            (None, Some(exp)) => exp - 1.0,
+            (None, None) => return fallback,
+        };
+        // NumericDates may be fractional; the evaluators take whole seconds. Rounding up keeps
+        // the instant at or after iat/nbf.
+        at.ceil().clamp(i64::MIN as f64, i64::MAX as f64) as i64
+    }
+
+    /// How the header describes it.
+    pub fn describe(self) -> String {
+        match self {
+            Clock::EntryOwn { .. } => "each token at its own issue time (iat, or nbf, or just before exp); --now pins one instant".to_owned(),
+            Clock::Pinned { at } => format!("every token at {at} (--now)"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -141,6 +192,8 @@ pub struct Preview {
     pub changes: Option<Changes>,
     /// Lints of the proposed rules (or of the current ones without a proposal).
     pub lints: Vec<RuleLintEntry>,
+    /// The instant each entry was evaluated at.
+    pub clock: Clock,
 }
 
 impl Preview {
@@ -241,17 +294,18 @@ impl Tally {
         self.entries += 1;
         self.unsigned += usize::from(entry.unsigned);
         let key = group_key(&entry.claims, &input.group_by);
+        let now = input.clock.instant(&entry.claims);
         // Outcomes only: full verdicts (checks, hints) cost far more and are needed only to
         // explain the few entries whose access changes.
         let current: Vec<Outcome> = input
             .current
             .iter()
-            .map(|r| r.outcome(&entry.claims, input.now))
+            .map(|r| r.outcome(&entry.claims, now))
             .collect();
         let proposed: Option<Vec<Outcome>> = input.proposed.map(|rules| {
             rules
                 .iter()
-                .map(|r| r.outcome(&entry.claims, input.now))
+                .map(|r| r.outcome(&entry.claims, now))
                 .collect()
         });
 
@@ -292,7 +346,7 @@ impl Tally {
         if listed.len() < input.max_listed {
             let verdicts: Vec<Verdict> = proposed_rules
                 .iter()
-                .map(|r| r.evaluate(&entry.claims, input.now))
+                .map(|r| r.evaluate(&entry.claims, now))
                 .collect();
             listed.push(Change {
                 location: entry.location,
@@ -378,6 +432,7 @@ impl Tally {
             groups,
             changes: input.proposed.map(|_| changes),
             lints,
+            clock: input.clock,
         }
     }
 }
@@ -416,7 +471,6 @@ mod tests {
 
     use super::*;
     use crate::preview::corpus::Item;
-    use crate::token::Claims;
     use crate::trust::{Check, RuleKind};
 
     /// A rule that allows subjects starting with a prefix; enough to exercise the matrix.
@@ -494,7 +548,7 @@ mod tests {
         let input = PreviewInput {
             current,
             proposed,
-            now: 0,
+            clock: Clock::Pinned { at: 0 },
             group_by: GroupBy::FoldedSubject,
             max_listed: 100,
             threads,

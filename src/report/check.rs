@@ -1,17 +1,20 @@
 //! The document `check --json` prints: the decode document's fields (or, for a what-if, the bare
-//! claims), then `verdicts`, one per rule, in the schema of [`crate::trust::verdict`].
+//! claims), then `decision` (the one answer, [`super::decision`]) and `verdicts`, one per rule, in
+//! the schema of [`crate::trust::verdict`].
 
 use serde::Serialize;
 
+use super::decision::{Decision, SignatureRole, Subject, decide};
 use super::{SCHEMA_VERSION, SignatureReport, TokenDocument};
 use crate::token::Claims;
 use crate::token::time::{TimeReport, time_status};
-use crate::trust::{Outcome, Verdict};
+use crate::trust::Verdict;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckDocument {
     #[serde(flatten)]
     pub subject: CheckSubject,
+    pub decision: Decision,
     pub verdicts: Vec<Verdict>,
 }
 
@@ -53,24 +56,45 @@ impl ClaimsDocument {
 }
 
 impl CheckDocument {
+    /// The document for `subject` and the rules' verdicts on it, with the decision made and the
+    /// verdicts adjusted by it (a failed signature refuses every rule). `signature_role` says
+    /// whether the signature is part of the question (not for a what-if or `--no-verify`);
+    /// `any_of` pairs each verdict with its rule's alternatives key.
+    pub fn decided(
+        subject: CheckSubject,
+        signature_role: SignatureRole,
+        any_of: &[Option<&str>],
+        mut verdicts: Vec<Verdict>,
+    ) -> CheckDocument {
+        let (signature, time) = match &subject {
+            CheckSubject::Token(doc) => (&doc.signature, &doc.time),
+            CheckSubject::Claims(doc) => (&doc.signature, &doc.time),
+        };
+        let role = match &subject {
+            CheckSubject::Claims(_) => SignatureRole::NotRequired,
+            CheckSubject::Token(_) => signature_role,
+        };
+        let decision = decide(
+            Subject {
+                signature,
+                role,
+                time,
+            },
+            any_of,
+            &mut verdicts,
+        );
+        CheckDocument {
+            subject,
+            decision,
+            verdicts,
+        }
+    }
+
     pub fn claims(&self) -> Option<&Claims> {
         match &self.subject {
             CheckSubject::Token(doc) => doc.claims.as_ref(),
             CheckSubject::Claims(doc) => Some(&doc.claims),
         }
-    }
-
-    /// Any rule denies → a definite "no"; otherwise any rule that could not be evaluated.
-    pub fn worst_outcome(&self) -> Option<Outcome> {
-        let has = |o: Outcome| self.verdicts.iter().any(|v| v.outcome == o);
-        [
-            Outcome::Denied,
-            Outcome::Error,
-            Outcome::Allowed,
-            Outcome::NotApplicable,
-        ]
-        .into_iter()
-        .find(|o| has(*o))
     }
 }
 
@@ -83,16 +107,18 @@ mod tests {
     #[test]
     fn what_if_document_is_marked_and_flattened() {
         let claims = json!({"sub": "x", "exp": 100}).as_object().unwrap().clone();
-        let doc = CheckDocument {
-            subject: CheckSubject::Claims(ClaimsDocument::new(claims, "argument".into(), 50, 0)),
-            verdicts: Vec::new(),
-        };
+        let doc = CheckDocument::decided(
+            CheckSubject::Claims(ClaimsDocument::new(claims, "argument".into(), 50, 0)),
+            SignatureRole::Required,
+            &[],
+            Vec::new(),
+        );
         let value = serde_json::to_value(&doc).unwrap();
         assert_eq!(value["schema"], 1);
         assert_eq!(value["form"], "claims");
         assert_eq!(value["simulated"], true);
         assert_eq!(value["signature"]["status"], "not_checked");
         assert_eq!(value["verdicts"], json!([]));
-        assert_eq!(doc.worst_outcome(), None);
+        assert_eq!(value["decision"]["signature"], "not_required");
     }
 }

@@ -1,10 +1,11 @@
 //! The view model shared by the CLI and the TUI, and the one serde schema behind `--json`.
 //!
 //! Public face: [`TokenDocument`] (what `decode --json` prints), [`check::CheckDocument`] (what
-//! `check --json` prints), [`ErrorDocument`], and
-//! [`timefmt`] for durations and instants as people read them.
+//! `check --json` prints), [`decision`] (the one answer per token: signature, time, rules),
+//! [`ErrorDocument`], and [`timefmt`] for durations and instants as people read them.
 
 pub mod check;
+pub mod decision;
 pub mod timefmt;
 
 use serde::Serialize;

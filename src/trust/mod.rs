@@ -4,7 +4,8 @@
 //! Public face: the [`Rule`] trait (one implementation per trust system), [`Verdict`] and its
 //! parts, [`load`] (rule files → rules, format detection), the evaluators ([`aws`], [`vault`],
 //! [`entra`], [`expect`] for `--expect`), the hints shared by them ([`hints`], [`github_hints`]),
-//! [`wildcard`] (glob matchers) and [`scaffold`] (least-privilege rules for a token). GCP
+//! [`wildcard`] (glob matchers), [`refusal`] (what each system answers a token whose
+//! signature failed) and [`scaffold`] (least-privilege rules for a token). GCP
 //! ([`gcp`]) and Kubernetes ([`kubernetes`]) rules use CEL through [`cel`]; [`yaml`] reads YAML
 //! rule files.
 
@@ -17,6 +18,7 @@ pub mod github_hints;
 pub mod hints;
 pub mod kubernetes;
 pub mod load;
+pub mod refusal;
 pub mod scaffold;
 pub mod vault;
 pub mod verdict;

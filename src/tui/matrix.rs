@@ -39,6 +39,8 @@ pub struct CorpusSpec {
     /// Empty for a plain matrix without before/after.
     pub proposed: Vec<String>,
     pub group_by: GroupBy,
+    /// `--now`: evaluate every entry at this instant instead of at its own issue time.
+    pub pinned_now: Option<i64>,
 }
 
 impl CorpusSpec {
@@ -609,6 +611,7 @@ fn add_unsigned(model: &mut Model, claims: Claims, source: String) -> Result<(),
         )),
         generation: 0,
         verdicts: Vec::new(),
+        decision: None,
     });
     reevaluate(model);
     Ok(())

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use super::matrix::{CorpusSpec, Grid};
 use super::update::Msg;
 use crate::preview::corpus;
-use crate::preview::matrix::{PreviewInput, evaluate};
+use crate::preview::matrix::{Clock, PreviewInput, evaluate};
 use crate::trust::Rule;
 use crate::trust::load::{LoadedRules, load_rule_file, parse_rules_arg};
 
@@ -84,7 +84,10 @@ fn grid(
     let input = PreviewInput {
         current: &rules,
         proposed: proposed.as_deref(),
-        now: job.now,
+        clock: match spec.pinned_now {
+            Some(at) => Clock::Pinned { at },
+            None => Clock::EntryOwn { fallback: job.now },
+        },
         group_by: spec.group_by.clone(),
         // The grid shows the first bad entry; the changes themselves are the cells.
         max_listed: 1,
@@ -131,6 +134,7 @@ mod tests {
                 current: vec![rules.into()],
                 proposed: Vec::new(),
                 group_by: GroupBy::FoldedSubject,
+                pinned_now: None,
             }),
             now: 1_800_000_000,
         }

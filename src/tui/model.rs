@@ -10,6 +10,7 @@ use super::engine::Rules;
 use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::report::SignatureReport;
+use crate::report::decision::Decision;
 use crate::report::timefmt::DateStyle;
 use crate::token::{Claims, Token};
 use crate::trust::{Rule, Verdict};
@@ -56,8 +57,12 @@ pub struct Entry {
     /// Bumped on every verification request; a result carrying an older number is dropped.
     pub generation: u64,
     /// Verdicts of every loaded rule against this token's claims at `Model::now`, with the
-    /// index of the rule file each came from.
+    /// index of the rule file each came from, adjusted by the decision (a failed signature
+    /// refuses every rule).
     pub verdicts: Vec<(usize, Verdict)>,
+    /// The one answer for this token (signature, time, rules), once its signature is known and
+    /// rules are loaded; `check` gives the same for the same token and rules.
+    pub decision: Option<Decision>,
 }
 
 impl Entry {

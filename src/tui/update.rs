@@ -15,7 +15,10 @@ use super::model::{
 };
 use crate::clipboard::Via;
 use crate::report::SignatureReport;
+use crate::report::decision::{SignatureRole, Subject, decide};
+use crate::token::time::time_status;
 use crate::token::{Claims, Limits, Token, decode};
+use crate::trust::Verdict;
 
 /// How many ticks a notice stays on the status line (4 s at the input thread's 250 ms tick).
 pub const NOTICE_FRAMES: u64 = 16;
@@ -146,6 +149,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
             {
                 entry.signature = Signature::Done(report);
             }
+            // The signature takes part in every verdict (a failed one refuses them all).
+            let mut tokens = std::mem::take(&mut model.tokens);
+            if let Some(entry) = tokens.iter_mut().find(|e| e.id == entry_id) {
+                evaluate_entry(model, entry);
+            }
+            model.tokens = tokens;
             None
         }
         Msg::RulesLoaded { path, result } => {
@@ -717,6 +726,7 @@ pub fn add_token(model: &mut Model, token: Token, source: String) -> Option<Cmd>
         signature: Signature::Checking,
         generation: 1,
         verdicts: Vec::new(),
+        decision: None,
     };
     evaluate_entry(model, &mut entry);
     model.tokens.push(entry);
@@ -741,6 +751,7 @@ fn add_what_if(model: &mut Model, claims: Claims, change: &str) -> Option<Cmd> {
         )),
         generation: 0,
         verdicts: Vec::new(),
+        decision: None,
     };
     evaluate_entry(model, &mut entry);
     let at = model.selected + 1;
@@ -817,19 +828,41 @@ pub fn add_rule_files(model: &mut Model, mut paths: Vec<PathBuf>) -> Option<Cmd>
 
 fn evaluate_entry(model: &Model, entry: &mut Entry) {
     let header = entry.token.header();
-    entry.verdicts = match entry.claims() {
-        Some(claims) => model
+    let rules = || {
+        model
             .rule_files
             .iter()
             .enumerate()
-            .flat_map(|(index, file)| {
-                file.rules
-                    .iter()
-                    .map(move |rule| (index, rule.evaluate_with_header(header, claims, model.now)))
-            })
-            .collect(),
-        None => Vec::new(),
+            .flat_map(|(index, file)| file.rules.iter().map(move |rule| (index, rule)))
     };
+    let Some(claims) = entry.claims() else {
+        entry.verdicts = Vec::new();
+        entry.decision = None;
+        return;
+    };
+    let (files, mut verdicts): (Vec<usize>, Vec<Verdict>) = rules()
+        .map(|(index, rule)| (index, rule.evaluate_with_header(header, claims, model.now)))
+        .unzip();
+    let any_of: Vec<Option<&str>> = rules().map(|(_, rule)| rule.any_of()).collect();
+    let signature = match (&entry.simulated, &entry.signature) {
+        (Some(_), Signature::Done(report)) => Some((report, SignatureRole::NotRequired)),
+        (None, Signature::Done(report)) => Some((report, SignatureRole::Required)),
+        // Until the worker answers, the rules' verdicts are shown as they are, with no decision.
+        (_, Signature::Checking) => None,
+    };
+    entry.decision = match signature {
+        Some((report, role)) if !verdicts.is_empty() => {
+            let time = time_status(claims, model.now, model.leeway);
+            let subject = Subject {
+                signature: report,
+                role,
+                time: &time,
+            };
+            Some(decide(subject, &any_of, &mut verdicts))
+        }
+        _ => None,
+    };
+    entry.verdicts = files.into_iter().zip(verdicts).collect();
 }
 
 /// Re-evaluates every token against every loaded rule (rules changed, or the clock moved).

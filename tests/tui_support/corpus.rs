@@ -52,8 +52,12 @@ pub fn prod_only() -> String {
 }
 
 fn token_for(template: &str, overrides: Value) -> String {
+    token_at(template, overrides, NOW)
+}
+
+fn token_at(template: &str, overrides: Value, at: i64) -> String {
     let template = demo::template(template).unwrap();
-    let mut claims = template.claims_at(NOW);
+    let mut claims = template.claims_at(at);
     for (name, value) in overrides.as_object().unwrap() {
         claims.insert(name.clone(), value.clone());
     }
@@ -63,18 +67,24 @@ fn token_for(template: &str, overrides: Value) -> String {
 /// Seven lines: two prod deployments (one group), a main-branch build, a pull request, a bad
 /// line, unsigned claims of another repository, and a branch of another organisation.
 pub fn corpus_text() -> String {
+    corpus_text_at(NOW)
+}
+
+/// [`corpus_text`] with every token issued at `at`.
+pub fn corpus_text_at(at: i64) -> String {
     let lines = [
-        token_for("github-environment", json!({"run_id": "1"})),
-        token_for("github-branch", json!({})),
-        token_for("github-pull-request", json!({})),
-        token_for("github-environment", json!({"run_id": "2"})),
+        token_at("github-environment", json!({"run_id": "1"}), at),
+        token_at("github-branch", json!({}), at),
+        token_at("github-pull-request", json!({}), at),
+        token_at("github-environment", json!({"run_id": "2"}), at),
         "this line is not a token".to_owned(),
         json!({"sub": "repo:acme/tools:ref:refs/heads/main", "aud": "sts.amazonaws.com",
-               "iss": "https://token.actions.githubusercontent.com", "exp": NOW + 300})
+               "iss": "https://token.actions.githubusercontent.com", "exp": at + 300})
         .to_string(),
-        token_for(
+        token_at(
             "github-branch",
             json!({"sub": "repo:other/x:ref:refs/heads/main", "repository": "other/x"}),
+            at,
         ),
     ];
     lines.join("\n") + "\n"
@@ -109,6 +119,7 @@ impl PreviewFiles {
             current: vec![self.path("current.json")],
             proposed: vec![self.path("proposed.json")],
             group_by: GroupBy::FoldedSubject,
+            pinned_now: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::trust::{Check, Hint, Outcome, Verdict, hints};
 
 const CHECK_AGAINST: &str = "Check your federated identity credential Subject, Audience and Issuer against the presented assertion.";
 
-pub fn evaluate(rule: &EntraCredential, claims: &Claims) -> Verdict {
+pub fn evaluate(rule: &EntraCredential, claims: &Claims, now: i64) -> Verdict {
     let credential = rule.credential();
     let error =
         |summary: String| Verdict::of(rule, Outcome::Error, summary, Vec::new(), Vec::new());
@@ -42,6 +42,7 @@ pub fn evaluate(rule: &EntraCredential, claims: &Claims) -> Verdict {
         }
     }
     audience(&credential.audiences[0], claims, &mut steps);
+    lifetime(claims, now, &mut steps);
     let alternatives = if rule.credentials_in_file > 1 {
         format!(
             " (the application still accepts the token if another of its {} credentials matches)",
@@ -61,6 +62,57 @@ pub fn evaluate(rule: &EntraCredential, claims: &Claims) -> Verdict {
         ),
     };
     Verdict::of(rule, outcome, summary, steps.checks, steps.unverified)
+}
+
+/// Entra validates the assertion's lifetime once it has found the credential the issuer, subject
+/// and audience select (it needs that record to know whose token it is); a token outside it gets
+/// AADSTS700024 (the message azure/login users report: "Client assertion is not
+/// within its valid time range"). Entra does not document a clock-skew allowance for assertions,
+/// so none is given: claimcheck would rather say "denied" a little early than "allowed" late.
+fn lifetime(claims: &Claims, now: i64, steps: &mut Steps) {
+    let exp = claims.get("exp").and_then(Value::as_f64);
+    let nbf = claims.get("nbf").and_then(Value::as_f64);
+    let expired = exp.is_none_or(|exp| (now as f64) >= exp);
+    let early = nbf.is_some_and(|nbf| (now as f64) < nbf);
+    let passed = !expired && !early;
+    let actual = match (claims.get("exp"), claims.get("nbf")) {
+        (Some(exp), Some(nbf)) => Some(json!(format!("exp {exp}, nbf {nbf}"))),
+        (Some(exp), None) => Some(json!(format!("exp {exp}"))),
+        (None, _) => None,
+    };
+    let mut check = Check::new(
+        "assertion lifetime (nbf ≤ now < exp)",
+        vec![json!(format!("a token valid at {now}"))],
+        actual,
+        passed,
+    );
+    if !passed {
+        check = check.with_hints(vec![Hint::new(
+            "token-time",
+            if exp.is_none() {
+                "the token has no exp; Entra requires an assertion with a lifetime".to_owned()
+            } else if early {
+                "the token is not valid yet (nbf is in the future): check the clocks".to_owned()
+            } else {
+                "the token has expired: fetch a fresh one right before the exchange".to_owned()
+            },
+        )]);
+        steps.unverified.push(
+            "Entra's clock-skew allowance for client assertions is not documented; claimcheck allows none".to_owned(),
+        );
+    }
+    steps.push(
+        check,
+        (!passed).then(|| {
+            "AADSTS700024: Client assertion is not within its valid time range.".to_owned()
+        }),
+    );
+}
+
+fn lifetime_ok(claims: &Claims, now: i64) -> bool {
+    let exp = claims.get("exp").and_then(Value::as_f64);
+    let nbf = claims.get("nbf").and_then(Value::as_f64);
+    exp.is_some_and(|exp| (now as f64) < exp) && nbf.is_none_or(|nbf| (now as f64) >= nbf)
 }
 
 fn string_claim<'a>(claims: &'a Claims, name: &str) -> &'a str {
@@ -152,7 +204,7 @@ fn immutable_subject(expected: &str, actual: &str) -> Option<Hint> {
 }
 
 /// The decision alone (see [`Rule::outcome`]): the same steps as [`evaluate`], no checks built.
-pub fn outcome(rule: &EntraCredential, claims: &Claims) -> Outcome {
+pub fn outcome(rule: &EntraCredential, claims: &Claims, now: i64) -> Outcome {
     let credential = rule.credential();
     let expression_usable = match &credential.matching {
         Matching::Expression(Err(_)) => false,
@@ -177,7 +229,7 @@ pub fn outcome(rule: &EntraCredential, claims: &Claims) -> Outcome {
         Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(expected)),
         _ => false,
     };
-    if issuer_ok && subject_ok && audience_ok {
+    if lifetime_ok(claims, now) && issuer_ok && subject_ok && audience_ok {
         Outcome::Allowed
     } else {
         Outcome::Denied

@@ -113,12 +113,12 @@ impl Rule for EntraCredential {
         &self.id
     }
 
-    fn evaluate(&self, claims: &Claims, _now: i64) -> Verdict {
-        evaluate::evaluate(self, claims)
+    fn evaluate(&self, claims: &Claims, now: i64) -> Verdict {
+        evaluate::evaluate(self, claims, now)
     }
 
-    fn outcome(&self, claims: &Claims, _now: i64) -> crate::trust::Outcome {
-        evaluate::outcome(self, claims)
+    fn outcome(&self, claims: &Claims, now: i64) -> crate::trust::Outcome {
+        evaluate::outcome(self, claims, now)
     }
 
     fn lints(&self) -> Vec<RuleLint> {

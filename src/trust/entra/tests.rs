@@ -21,7 +21,7 @@ fn flexible(expression: &str, issuer: &str) -> Value {
 }
 
 fn token(sub: &str) -> Claims {
-    json!({"iss": GITHUB, "sub": sub, "aud": DEFAULT_AUDIENCE,
+    json!({"iss": GITHUB, "sub": sub, "aud": DEFAULT_AUDIENCE, "exp": 600,
            "job_workflow_ref": "octo-org/reusable/.github/workflows/deploy.yml@refs/heads/main"})
     .as_object()
     .unwrap()
@@ -250,7 +250,7 @@ fn flexible_table() {
         ),
         &token("repo:octo-org/octo-repo:ref:refs/heads/main"),
     );
-    assert_eq!(v.checks.len(), 4, "issuer, two clauses, audience");
+    assert_eq!(v.checks.len(), 5, "issuer, two clauses, audience, lifetime");
     assert_eq!(
         v.checks[2].condition,
         "claims['job_workflow_ref'] matches 'x*'"
@@ -356,4 +356,57 @@ fn detection() {
     ));
     assert!(!detect(&json!({"Version": "2012-10-17", "Statement": []})));
     assert!(parse(&json!({"x": 1}), None).is_err());
+}
+
+/// Entra validates the assertion's lifetime as well as matching a credential: AADSTS700024, the text
+/// azure/login users report ("Client assertion is not within its valid time range"). No skew is
+/// documented, so none is allowed.
+#[test]
+fn lifetime_is_checked_once_the_credential_matches() {
+    let credential = classic("repo:o/r:ref:refs/heads/main", DEFAULT_AUDIENCE);
+    let with = |extra: Value| {
+        let mut claims = token("repo:o/r:ref:refs/heads/main");
+        claims.remove("exp");
+        claims.extend(extra.as_object().unwrap().clone());
+        claims
+    };
+    // (why, time claims, at, allowed)
+    let rows = [
+        ("inside its lifetime", json!({"exp": 600}), 0, true),
+        ("expired a second ago", json!({"exp": 600}), 601, false),
+        ("at exp exactly", json!({"exp": 600}), 600, false),
+        ("no exp", json!({}), 0, false),
+        (
+            "not before the future",
+            json!({"exp": 900, "nbf": 100}),
+            50,
+            false,
+        ),
+        ("after nbf", json!({"exp": 900, "nbf": 100}), 100, true),
+    ];
+    for (why, time, at, allowed) in rows {
+        let claims = with(time);
+        let rule = &parse(&credential, Some("creds.json")).unwrap()[0];
+        let verdict = rule.evaluate(&claims, at);
+        assert_eq!(rule.outcome(&claims, at), verdict.outcome, "{why}");
+        if allowed {
+            assert_eq!(
+                verdict.outcome,
+                Outcome::Allowed,
+                "{why}: {}",
+                verdict.summary
+            );
+        } else {
+            assert_eq!(verdict.outcome, Outcome::Denied, "{why}");
+            assert!(
+                verdict.summary.starts_with("AADSTS700024"),
+                "{why}: {}",
+                verdict.summary
+            );
+            assert_eq!(
+                verdict.deciding_check().unwrap().condition,
+                "assertion lifetime (nbf ≤ now < exp)"
+            );
+        }
+    }
 }

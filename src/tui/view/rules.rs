@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text::{fit, truncate, width, wrap_words};
+use crate::report::decision::DecisionSignature;
 use crate::token::sanitize::escape_controls;
 use crate::trust::{Outcome, Verdict};
 use crate::tui::model::{Model, RuleFileState};
@@ -56,6 +57,24 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
             lines.push((None, Line::styled(line, style)));
         }
     };
+    // The rule lines say which rule allows or denies; the signature's part is said once here.
+    let any_allows = entry
+        .verdicts
+        .iter()
+        .any(|(_, v)| v.outcome == Outcome::Allowed);
+    match entry.decision.as_ref().map(|d| d.signature) {
+        Some(DecisionSignature::Failed) => prose(
+            &mut lines,
+            "✗ signature failed: every system refuses this token before reading its rules",
+            theme.bad,
+        ),
+        Some(DecisionSignature::NotChecked) if any_allows => prose(
+            &mut lines,
+            "? signature could not be checked: a ✓ below is the rules' answer only, not a yes",
+            theme.warn,
+        ),
+        _ => {}
+    }
     if model.rule_files.is_empty() {
         prose(&mut lines, "No rule files.", theme.text);
         prose(
