@@ -1102,3 +1102,27 @@ fn screen_text(model: &mut claimcheck::tui::model::Model) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Tokens pasted without end (a script feeding the clipboard, a long log) do not grow the view
+/// without bound: the oldest is closed, and the status line says so.
+#[test]
+fn the_view_keeps_a_bounded_number_of_tokens() {
+    use claimcheck::tui::update::MAX_TOKENS;
+    let mut model = demo_model();
+    let token = demo_token("github-branch");
+    for _ in 0..MAX_TOKENS + 5 {
+        update(&mut model, Msg::Paste(token.clone()));
+    }
+    assert_eq!(model.tokens.len(), MAX_TOKENS);
+    assert_eq!(model.selected, MAX_TOKENS - 1);
+    assert!(
+        model
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("oldest was closed"),
+        "{:?}",
+        model.notice.as_ref().map(|n| &n.text)
+    );
+}

@@ -599,6 +599,7 @@ fn add_unsigned(model: &mut Model, claims: Claims, source: String) -> Result<(),
         &Limits::default(),
     )
     .map_err(|e| format!("{source}: {e}"))?;
+    super::update::make_room(model);
     let id = model.next_id;
     model.next_id += 1;
     model.tokens.push(Entry {

@@ -714,8 +714,27 @@ fn add_from_text(model: &mut Model, text: &str, source: &str) -> Option<Cmd> {
     }
 }
 
+/// At most this many tokens are kept: each costs up to a few hundred KB with its verdicts, and a
+/// pasted log or a script feeding the clipboard must not grow the view without bound.
+pub const MAX_TOKENS: usize = 200;
+
+/// Makes room for one more token by closing the oldest one, and says so.
+pub(super) fn make_room(model: &mut Model) {
+    if model.tokens.len() < MAX_TOKENS {
+        return;
+    }
+    model.tokens.remove(0);
+    model.selected = model.selected.saturating_sub(1);
+    notice(
+        model,
+        NoticeKind::Info,
+        format!("at most {MAX_TOKENS} tokens are kept: the oldest was closed"),
+    );
+}
+
 /// Adds a decoded token and asks the worker to verify it.
 pub fn add_token(model: &mut Model, token: Token, source: String) -> Option<Cmd> {
+    make_room(model);
     let id = model.next_id;
     model.next_id += 1;
     let mut entry = Entry {
@@ -739,6 +758,14 @@ pub fn add_token(model: &mut Model, token: Token, source: String) -> Option<Cmd>
 
 fn add_what_if(model: &mut Model, claims: Claims, change: &str) -> Option<Cmd> {
     let base_token = model.current()?.token.clone();
+    if model.tokens.len() >= MAX_TOKENS {
+        notice(
+            model,
+            NoticeKind::Error,
+            format!("at most {MAX_TOKENS} tokens are kept: remove one (x) before adding a what-if"),
+        );
+        return None;
+    }
     let id = model.next_id;
     model.next_id += 1;
     let mut entry = Entry {
