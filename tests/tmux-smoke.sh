@@ -61,7 +61,10 @@ keys n
 expect "token 2/8" "next token"
 expect "github-branch" "next token's source"
 
-keys Tab Enter
+# Shift-Tab as a terminal sends it (ESC [ Z, which crossterm reports with SHIFT) moves focus back
+# (Claims → Token); two Tabs then reach the rules, where Enter opens the why panel. Were
+# Shift-Tab ignored, the Tabs would land on the why pane and Enter would open nothing.
+keys BTab Tab Tab Enter
 if screen | grep -qF "┌ Why"; then
   echo "why panel opened"
 else

@@ -169,7 +169,9 @@ impl Key {
             }
             other => other,
         };
-        if !matches!(code, KeyCode::Char(_)) {
+        // BackTab already says Shift (terminals send `ESC [ Z`, which crossterm reports as
+        // BackTab *with* SHIFT); characters carry their case. Other keys keep Shift.
+        if !matches!(code, KeyCode::Char(_) | KeyCode::BackTab) {
             mods |= event.modifiers & KeyModifiers::SHIFT;
         }
         Key { code, mods }
@@ -528,6 +530,18 @@ mod tests {
         assert!(Key::parse("hyper-x").is_err());
         assert_eq!(Key::ctrl('v').to_string(), "Ctrl-V");
         assert_eq!(Key::plain(KeyCode::BackTab).to_string(), "Shift-Tab");
+    }
+
+    /// crossterm reports a real terminal's `ESC [ Z` as BackTab with SHIFT; the binding is
+    /// written without it.
+    #[test]
+    fn shift_tab_as_terminals_send_it_matches_the_binding() {
+        let event = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&event), Key::plain(KeyCode::BackTab));
+        assert_eq!(
+            Keymap::default().lookup(&[Context::Global], Key::from_event(&event)),
+            Some(Action::PrevPane)
+        );
     }
 
     #[test]
