@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::jwks::public_only;
 
-/// How long a key set is fresh when the server says nothing (issue 3: 10 minutes).
+/// How long a key set is fresh when the server says nothing (10 minutes).
 pub const DEFAULT_MAX_AGE_SECS: i64 = 600;
 /// However long a server asks for, keys are revalidated at least daily, so a rotation that
 /// removed a compromised key is seen.
