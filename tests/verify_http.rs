@@ -853,3 +853,36 @@ fn a_jwks_file_that_cannot_serve_is_a_setup_error() {
         assert!(error.to_string().contains(message), "{error}");
     }
 }
+
+#[test]
+fn a_dripping_token_endpoint_cannot_outlast_the_timeout_either() {
+    // `fetch --from github` asks its endpoint through the same client: the budget covers the
+    // body there too, however short each read is kept.
+    use claimcheck::keys::http::{HttpClient, HttpError, HttpSettings, TransportKind};
+    let origin = support::server::dripping_issuer(vec![b'x'; 500], Duration::from_secs(1));
+    let client = HttpClient::new(HttpSettings {
+        total_timeout: Duration::from_secs(2),
+        ..HttpSettings::default()
+    })
+    .unwrap();
+    let started = Instant::now();
+    let error = client
+        .get_authorized(
+            &format!("{origin}/token"),
+            "bearer-value",
+            "claimcheck-test",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            HttpError::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    // A guard, not a measurement: the whole body would take over eight minutes.
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
