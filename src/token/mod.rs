@@ -493,3 +493,36 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod payload_properties {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// RFC 7515 §3: any octets make a JWS payload. Whatever they are, the token decodes,
+        /// and either they are a JSON object (claims) or they come back unchanged.
+        #[test]
+        fn any_payload_decodes_and_is_kept_exactly(payload in prop::collection::vec(any::<u8>(), 1..200)) {
+            let text = format!(
+                "{}.{}.c2ln",
+                URL_SAFE_NO_PAD.encode(r#"{"alg":"ES256"}"#),
+                URL_SAFE_NO_PAD.encode(&payload)
+            );
+            let token = decode(&text, &Limits::default()).unwrap();
+            let is_object = matches!(
+                serde_json::from_slice::<Value>(&payload),
+                Ok(Value::Object(_))
+            );
+            prop_assert_eq!(token.claims().is_some(), is_object);
+            match token.other_payload() {
+                Some(other) => prop_assert_eq!(&other.bytes, &payload),
+                None => prop_assert!(is_object),
+            }
+            prop_assert_eq!(token.signing_input(), text.rsplit_once('.').unwrap().0);
+        }
+    }
+}
