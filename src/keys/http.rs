@@ -98,7 +98,7 @@ impl Deadline {
             url: url.to_owned(),
             kind: TransportKind::Timeout,
             cause: format!(
-                "timed out: the {} s allowed for fetching keys ran out",
+                "timed out: the {} s allowed (--timeout) ran out",
                 trim_seconds(self.budget)
             ),
         }
@@ -426,6 +426,12 @@ fn transport_error(url: &str, error: &reqwest::Error, deadline: &Deadline) -> Ht
         TransportKind::Timeout
     } else {
         transport_kind(error)
+    };
+    // "could not connect: client error (Connect): dns error: …" says the same thing three
+    // times; the lookup failure is the whole story.
+    let cause = match cause.find("dns error") {
+        Some(start) if kind == TransportKind::Dns => cause[start..].to_owned(),
+        _ => cause,
     };
     HttpError::Transport {
         url: url.to_owned(),
