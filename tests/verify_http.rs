@@ -886,3 +886,46 @@ fn a_dripping_token_endpoint_cannot_outlast_the_timeout_either() {
     // A guard, not a measurement: the whole body would take over eight minutes.
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn an_unknown_kid_in_keys_offline_kept_from_refreshing_is_not_checked() {
+    // The cached set may predate a key rotation: "unknown kid" is definite only after the
+    // issuer's current keys were fetched.
+    let old = TestKey::ec("P-256");
+    let new = TestKey::ec("P-256");
+    let server = issuer_serving(Arc::new(Mutex::new(json!({"keys": [old.jwk("k1")]}))));
+    let cache_dir = scratch_dir("offline-kid");
+    let online = Settings {
+        cache_dir: Some(cache_dir.clone()),
+        ..settings()
+    };
+    let first = old.mint("ES256", Some("k1"), json!({}), claims(&server.base));
+    assert_eq!(
+        keyring(online).verify(&token(&first)).status,
+        Status::Verified
+    );
+    let requests = server.requests().len();
+    let offline = Settings {
+        offline: true,
+        cache_dir: Some(cache_dir),
+        ..settings()
+    };
+    let rotated = new.mint("ES256", Some("k2"), json!({}), claims(&server.base));
+    let outcome = keyring(offline).verify(&token(&rotated));
+    assert_eq!(outcome.status, Status::NotChecked, "{}", outcome.reason);
+    assert_eq!(outcome.cause, Cause::Offline);
+    assert!(
+        outcome.reason.contains("no key with kid 'k2'"),
+        "{}",
+        outcome.reason
+    );
+    assert!(
+        outcome
+            .notes
+            .iter()
+            .any(|n| n.contains("--offline forbids")),
+        "{:?}",
+        outcome.notes
+    );
+    assert_eq!(server.requests().len(), requests);
+}

@@ -264,6 +264,22 @@ impl Keyring {
             &loaded.set,
             &loaded.source,
         );
+        // An unknown kid is definite only once the issuer's current keys were asked for; a
+        // cached set that --offline kept from refreshing may predate a rotation.
+        if outcome.cause == Cause::UnknownKid && loaded.from_cache && self.settings.offline {
+            let mut offline = Outcome::new(
+                Cause::Offline,
+                format!(
+                    "{}; the keys come from the cache and --offline kept them from being fetched again, so the token may use a newer key",
+                    outcome.reason
+                ),
+            );
+            offline.alg = outcome.alg.take();
+            offline.kid = outcome.kid.take();
+            offline.key_source = outcome.key_source.take();
+            offline.notes = std::mem::take(&mut outcome.notes);
+            outcome = offline;
+        }
         if outcome.key_source.is_some() {
             outcome.fetched_at = loaded.fetched_at;
             outcome.from_cache = loaded.from_cache;
@@ -293,6 +309,12 @@ impl Keyring {
             return Ok((loaded, notes));
         };
         if loaded.set.has_kid(kid) || matches!(origin, Origin::File(_)) || loaded.fetched_now {
+            return Ok((loaded, notes));
+        }
+        if self.settings.offline {
+            notes.push(format!(
+                "kid '{kid}' is not in the cached keys, and --offline forbids fetching them again"
+            ));
             return Ok((loaded, notes));
         }
         match self.rotation_refetch(origin, deadline)? {
