@@ -408,3 +408,23 @@ fn payloads_that_are_not_claim_sets_decode_with_the_payload_shown() {
     let (document, _) = decode_json(&[], &format!("{header}.{}.c2ln", b64(r#"{"sub":"x"}"#)));
     assert!(document.get("payload").is_none(), "{document}");
 }
+
+#[test]
+fn a_text_payload_is_shown_line_by_line_with_controls_made_inert() {
+    let header = b64(r#"{"alg":"ES512"}"#);
+    let token = format!(
+        "{header}.{}.AAAA",
+        b64("line one\nline two\u{1b}]52;c;x\u{7}")
+    );
+    let output = claimcheck()
+        .args(["decode", "--color", "never", &token])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("Payload (text)\n  line one\n  line two\\e]52;c;x\\u{7}\n"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'));
+}

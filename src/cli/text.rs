@@ -56,8 +56,9 @@ pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
     match &doc.payload {
         Some(PayloadView::Text(text)) => {
             let _ = writeln!(out, "{}", paint.bold("Payload (text)"));
-            for line in escape_controls(text).lines() {
-                let _ = writeln!(out, "  {line}");
+            // Split before escaping: escaping turns line breaks into visible "\n".
+            for line in text.lines() {
+                let _ = writeln!(out, "  {}", escape_controls(line));
             }
         }
         Some(PayloadView::Base64url(encoded)) => {
