@@ -23,6 +23,9 @@ use serde::Deserialize;
 
 /// Overrides the config file location (tests, and users who keep it elsewhere).
 pub const CONFIG_ENV: &str = "CLAIMCHECK_CONFIG";
+/// A config file is a few hundred bytes; anything this large is not one.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Overrides the cache directory.
 pub const CACHE_DIR_ENV: &str = "CLAIMCHECK_CACHE_DIR";
 
@@ -92,7 +95,11 @@ impl Config {
     }
 
     pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
+        let read = crate::keys::file::read_bounded(path, MAX_CONFIG_BYTES).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))
+        });
+        let text = match read {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Config::default());
@@ -113,7 +120,24 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        // Zero would make every request fail at once, which reads as a network problem.
+        for (name, value) in [
+            ("timeout_secs", config.verify.timeout_secs),
+            ("connect_timeout_secs", config.verify.connect_timeout_secs),
+        ] {
+            if value == Some(0) {
+                return Err(format!(
+                    "[verify] {name} = 0 would give every request no time at all; use a number of seconds from 1 to 600"
+                ));
+            }
+            if value.is_some_and(|seconds| seconds > 600) {
+                return Err(format!(
+                    "[verify] {name} is over 600 seconds; use a number of seconds from 1 to 600"
+                ));
+            }
+        }
+        Ok(config)
     }
 }
 
@@ -149,6 +173,33 @@ mod tests {
     fn wrong_types_are_reported() {
         let error = Config::parse("[verify]\ntimeout_secs = \"ten\"").unwrap_err();
         assert!(error.contains("timeout_secs"), "{error}");
+    }
+
+    #[test]
+    fn zero_and_absurd_timeouts_are_refused() {
+        for text in [
+            "[verify]\ntimeout_secs = 0",
+            "[verify]\nconnect_timeout_secs = 0",
+        ] {
+            let error = Config::parse(text).unwrap_err();
+            assert!(
+                error.contains("= 0 would give every request no time"),
+                "{error}"
+            );
+        }
+        let error = Config::parse("[verify]\ntimeout_secs = 100000").unwrap_err();
+        assert!(error.contains("over 600 seconds"), "{error}");
+        assert!(Config::parse("[verify]\ntimeout_secs = 1").is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_path_that_never_ends_is_refused_by_size() {
+        let error = Config::load_from(Path::new("/dev/zero")).unwrap_err();
+        assert!(
+            error.to_string().contains("larger than 1048576 bytes"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn file_argument_and_dash() {
 }
 
 /// Every malformed-input class gives its own error kind, a message naming what is wrong, valid
-/// JSON on stdout with `--json`, and exit status 2 (DESIGN.md §6).
+/// JSON on stdout with `--json`, and exit status 2.
 #[test]
 fn malformed_inputs_table() {
     let header = b64(r#"{"alg":"RS256","kid":"k"}"#);
@@ -149,14 +149,9 @@ fn malformed_inputs_table() {
             "signature segment is not base64url",
         ),
         (
-            format!("{header}.{}.c2ln", b64("{\"sub\": ")),
+            format!("{}.{claims}.c2ln", b64("{\"alg\": ")),
             "not_json",
             "EOF while parsing",
-        ),
-        (
-            format!("{header}.{}.c2ln", b64("\"just a string\"")),
-            "not_object",
-            "it is a string",
         ),
         (
             format!("{}.{claims}.c2ln", b64("[]")),
@@ -381,4 +376,55 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("claimcheck-test-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[test]
+fn payloads_that_are_not_claim_sets_decode_with_the_payload_shown() {
+    // RFC 7515 §3: a JWS payload may be any octets; only a JSON object makes it a JWT.
+    let header = b64(r#"{"alg":"RS256","kid":"k"}"#);
+    for (payload, shown) in [
+        ("{\"sub\": ", json!({"text": "{\"sub\": "})),
+        ("\"just a string\"", json!({"text": "\"just a string\""})),
+        (
+            "It’s a dangerous business",
+            json!({"text": "It’s a dangerous business"}),
+        ),
+    ] {
+        let (document, code) = decode_json(&[], &format!("{header}.{}.c2ln", b64(payload)));
+        assert_eq!(code, 0, "{document}");
+        assert_eq!(document["form"], "signed");
+        assert_eq!(document["claims"], Value::Null);
+        assert_eq!(document["payload"], shown);
+        assert_eq!(document["time"]["status"], "unknown");
+        let lint = document["lints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|lint| lint["code"] == "payload-not-json")
+            .expect("payload-not-json lint");
+        assert_eq!(lint["severity"], "info");
+    }
+    // A token with claims has no payload member at all.
+    let (document, _) = decode_json(&[], &format!("{header}.{}.c2ln", b64(r#"{"sub":"x"}"#)));
+    assert!(document.get("payload").is_none(), "{document}");
+}
+
+#[test]
+fn a_text_payload_is_shown_line_by_line_with_controls_made_inert() {
+    let header = b64(r#"{"alg":"ES512"}"#);
+    let token = format!(
+        "{header}.{}.AAAA",
+        b64("line one\nline two\u{1b}]52;c;x\u{7}")
+    );
+    let output = claimcheck()
+        .args(["decode", "--color", "never", &token])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("Payload (text)\n  line one\n  line two\\e]52;c;x\\u{7}\n"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'));
 }

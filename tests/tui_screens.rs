@@ -573,3 +573,35 @@ fn matrix_screens_render_at_every_small_size() {
         }
     }
 }
+
+#[test]
+fn an_unreachable_key_server_is_not_shown_as_a_failed_signature() {
+    use claimcheck::keys::{Cause, Outcome};
+    let mut model = demo_model_with_rules();
+    let entry = model.current().unwrap();
+    let (entry_id, generation) = (entry.id, entry.generation);
+    let reason = "could not reach https://token.actions.githubusercontent.com/.well-known/openid-configuration: dns error";
+    update(
+        &mut model,
+        Msg::Verified {
+            entry_id,
+            generation,
+            report: claimcheck::report::SignatureReport::from(&Outcome::new(Cause::Dns, reason)),
+        },
+    );
+    model.focus = claimcheck::tui::model::Pane::Token;
+    let terminal = draw(&mut model, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(
+        &terminal,
+        "– signature not checked: could not reach the keys",
+    );
+    assert_eq!(buffer[(x, y)].style().fg, Some(Color::Yellow));
+    let (x, y) = find(&terminal, "– not checked");
+    assert_eq!(buffer[(x, y)].style().fg, Some(Color::Yellow));
+    // The reason follows the status in the token pane.
+    find_from(&terminal, "could not reach", y + 1);
+    let screen: String = buffer.content().iter().map(|cell| cell.symbol()).collect();
+    assert!(!screen.contains("FAILED"), "{screen}");
+    assert!(!screen.contains("✗ failed"), "{screen}");
+}

@@ -212,7 +212,7 @@ fn keys_discovered_over_http_are_shown_with_their_url_and_fetch_time_then_cached
 }
 
 #[test]
-fn a_stalling_key_server_ends_in_a_timeout_failure() {
+fn a_stalling_key_server_is_not_checked_with_the_timeout_code() {
     let server = TestServer::start(|request: &Request| match request.path.as_str() {
         "/.well-known/openid-configuration" => Reply::stall(),
         _ => Reply::status(404),
@@ -233,9 +233,204 @@ fn a_stalling_key_server_ends_in_a_timeout_failure() {
             &minted,
         ])
         .assert()
-        .code(1)
-        .stdout(predicate::str::contains("✗ failed: discovery failed:"))
-        .stdout(predicate::str::contains("timed out"));
+        .code(3)
+        .stdout(predicate::str::contains(format!(
+            "– not checked: could not reach {}/.well-known/openid-configuration: timed out",
+            server.base
+        )));
+}
+
+/// A token from `issuer`, signed with the demo RSA key, valid at `NOW`.
+fn token_from(issuer: &str) -> String {
+    let mut claims = Map::new();
+    claims.insert("iss".into(), issuer.into());
+    claims.insert("sub".into(), "repo:acme/app:ref:refs/heads/main".into());
+    claims.insert("exp".into(), (NOW + 600).into());
+    demo::sign_with(DemoKey::Rsa, &Map::new(), &claims)
+}
+
+/// `verify --json` of `token` with no cache: (the signature member, the exit code).
+fn verify_json(scratch: &Path, extra: &[&str], token: &str) -> (Value, i32) {
+    let output = claimcheck(scratch)
+        .args(["verify", "--json", "--no-cache", "--now", &NOW.to_string()])
+        .args(extra)
+        .arg(token)
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    (document["signature"].clone(), output.status.code().unwrap())
+}
+
+#[test]
+fn an_unreachable_issuer_is_not_checked_not_failed() {
+    // README, Exit status: 1 is a definite no, 3 is "could not check".
+    let scratch = scratch_dir("cli-unreachable");
+    let closed_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let issuer = format!("http://127.0.0.1:{closed_port}");
+    let (signature, code) = verify_json(&scratch, &[], &token_from(&issuer));
+    assert_eq!(code, 3, "{signature}");
+    assert_eq!(signature["status"], "not_checked");
+    assert_eq!(signature["code"], "connect");
+    let reason = signature["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!(
+            "could not reach {issuer}/.well-known/openid-configuration: could not connect"
+        )),
+        "{reason}"
+    );
+
+    claimcheck(&scratch)
+        .args(["verify", "--no-cache", "--now", &NOW.to_string()])
+        .arg(token_from(&issuer))
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("– not checked: could not reach"))
+        .stdout(predicate::str::contains("failed").not());
+}
+
+#[test]
+fn a_key_server_error_status_is_not_checked_with_the_status_code() {
+    let scratch = scratch_dir("cli-500");
+    let server = TestServer::start(|request: &Request| match request.path.as_str() {
+        "/.well-known/openid-configuration" => Reply::json(&discovery(&request.base, "/jwks")),
+        _ => Reply::status(500),
+    });
+    let (signature, code) = verify_json(&scratch, &[], &token_from(&server.base));
+    assert_eq!(code, 3, "{signature}");
+    assert_eq!(signature["status"], "not_checked");
+    assert_eq!(signature["code"], "http_status");
+    assert_eq!(
+        signature["reason"],
+        format!("{}/jwks answered HTTP 500", server.base)
+    );
+}
+
+#[test]
+fn a_discovery_document_for_another_issuer_is_a_definite_failure() {
+    // OIDC Discovery 1.0 §4.3: the document's issuer must be identical to the token's iss.
+    let scratch = scratch_dir("cli-other-issuer");
+    let server = TestServer::start(|request: &Request| match request.path.as_str() {
+        "/.well-known/openid-configuration" => {
+            Reply::json(&discovery("https://someone-else.example", "/jwks"))
+        }
+        _ => Reply::status(404),
+    });
+    let (signature, code) = verify_json(&scratch, &[], &token_from(&server.base));
+    assert_eq!(code, 1, "{signature}");
+    assert_eq!(signature["status"], "failed");
+    assert_eq!(signature["code"], "discovery_issuer_mismatch");
+}
+
+#[test]
+fn a_key_set_dripped_a_byte_a_second_cannot_outlast_the_timeout() {
+    let jwks = demo::JWKS_JSON.as_bytes().to_vec();
+    let issuer = support::server::dripping_issuer(jwks, std::time::Duration::from_secs(1));
+    let scratch = scratch_dir("cli-drip");
+    let started = std::time::Instant::now();
+    let (signature, code) = verify_json(&scratch, &["--timeout", "3"], &token_from(&issuer));
+    let elapsed = started.elapsed();
+    assert_eq!(code, 3, "{signature}");
+    assert_eq!(signature["status"], "not_checked");
+    assert_eq!(signature["code"], "timeout");
+    assert!(
+        signature["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("could not reach {issuer}/jwks: timed out")),
+        "{signature}"
+    );
+    // Not a timing measurement: a guard that the whole response was not waited for (the key
+    // set is over a thousand bytes, so that would take over a quarter of an hour).
+    assert!(elapsed < std::time::Duration::from_secs(10), "{elapsed:?}");
+}
+
+#[test]
+fn an_encrypted_token_is_not_checked() {
+    let scratch = scratch_dir("cli-jwe");
+    let b64 = support::keys::b64;
+    let jwe = format!(
+        "{}..{}.{}.{}",
+        b64(br#"{"alg":"dir","enc":"A256GCM","kid":"e1"}"#),
+        b64(b"iv-bytes-123"),
+        b64(b"ciphertext"),
+        b64(b"tag-tag-tag-tag!")
+    );
+    let (signature, code) = verify_json(&scratch, &[], &jwe);
+    assert_eq!(code, 3, "{signature}");
+    assert_eq!(signature["status"], "not_checked");
+    assert_eq!(signature["code"], "encrypted");
+}
+
+#[cfg(unix)]
+#[test]
+fn local_inputs_without_an_end_are_refused_by_size() {
+    let scratch = scratch_dir("cli-bounded");
+    let token = github_token();
+    let started = std::time::Instant::now();
+    for (args, message) in [
+        (
+            ["--jwks", "/dev/zero"],
+            "key set file /dev/zero: larger than 1048576 bytes",
+        ),
+        (
+            ["--secret-file", "/dev/zero"],
+            "cannot read the secret file /dev/zero: larger than",
+        ),
+        (
+            ["--ca-cert", "/dev/zero"],
+            "cannot read the CA certificate file /dev/zero: larger than",
+        ),
+    ] {
+        claimcheck(&scratch)
+            .args(["verify", "--no-cache"])
+            .args(args)
+            .arg(&token)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    claimcheck(&scratch)
+        .env("CLAIMCHECK_CONFIG", "/dev/zero")
+        .args(["verify", &token])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("larger than 1048576 bytes"));
+    // A FIFO nobody writes to: opening it must not wait for a writer.
+    let fifo = scratch.join("jwks.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    claimcheck(&scratch)
+        .args(["verify", "--no-cache", "--jwks"])
+        .arg(&fifo)
+        .arg(&token)
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not JSON"));
+    // A guard against reading without end, not a timing measurement.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn a_zero_timeout_in_the_config_is_refused() {
+    let scratch = scratch_dir("cli-zero-timeout");
+    let config = scratch.join("config.toml");
+    std::fs::write(&config, "[verify]\ntimeout_secs = 0\n").unwrap();
+    claimcheck(&scratch)
+        .env("CLAIMCHECK_CONFIG", &config)
+        .args(["verify", &github_token()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("timeout_secs = 0"));
 }
 
 #[test]
@@ -301,7 +496,7 @@ fn ssl_cert_file_and_ca_cert_are_honoured_for_https_key_sets() {
             &github_token(),
         ])
         .assert()
-        .code(1)
+        .code(3)
         .stdout(predicate::str::contains(
             "invalid peer certificate: UnknownIssuer",
         ));

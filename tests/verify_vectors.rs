@@ -268,3 +268,160 @@ fn rfc7515_jwt_vectors_through_the_keyring() {
     let outcome = Keyring::new(with_secret).unwrap().verify(&token(a1));
     assert_eq!(outcome.status, Status::Verified, "{}", outcome.reason);
 }
+
+/// The binary with no user config and a scratch cache.
+fn claimcheck(scratch: &std::path::Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("claimcheck").unwrap();
+    command
+        .env("CLAIMCHECK_CONFIG", scratch.join("no-config.toml"))
+        .env("CLAIMCHECK_CACHE_DIR", scratch.join("cache"))
+        .env("NO_COLOR", "1");
+    command
+}
+
+fn run_json(command: &mut assert_cmd::Command) -> (Value, i32) {
+    let output = command.output().unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    (document, output.status.code().unwrap())
+}
+
+/// Every example of RFC 7515 appendix A, RFC 7520 §4 and RFC 8037 A.4 (and a tampered twin of
+/// each) through `claimcheck verify`, text payloads included: the fixture names the section
+/// each comes from and the status the RFC implies. HMAC examples are verified with the
+/// secret given as `--secret-base64`: a published key never verifies HMAC (RFC 8725 §2.1).
+#[test]
+fn rfc_vectors_through_the_binary_verify_exactly_as_the_rfcs_say() {
+    let fixture: Value =
+        serde_json::from_str(include_str!("fixtures/jws-rfc-vectors.json")).unwrap();
+    let cases = fixture["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 27);
+    let scratch = scratch_dir("rfc-binary");
+    for (index, case) in cases.iter().enumerate() {
+        let id = case["id"].as_str().unwrap();
+        let compact = case["token"].as_str().unwrap();
+        let expect = case["expect"].as_str().unwrap();
+        let now = case["now"].as_i64().unwrap_or(1_800_000_000).to_string();
+        let mut command = claimcheck(&scratch);
+        command.args(["verify", "--json", "--no-cache", "--now", &now]);
+        let jwk = &case["jwk"];
+        if jwk["kty"] == "oct" {
+            command.args(["--secret-base64", jwk["k"].as_str().unwrap()]);
+        } else if !jwk.is_null() {
+            let file = scratch.join(format!("jwks-{index}.json"));
+            std::fs::write(&file, json!({"keys": [jwk]}).to_string()).unwrap();
+            command.arg("--jwks").arg(&file);
+        }
+        let (document, code) = run_json(command.arg(compact));
+        let signature = &document["signature"];
+        assert_eq!(signature["status"], expect, "{id}: {signature}");
+        assert_eq!(code, if expect == "verified" { 0 } else { 1 }, "{id}");
+        if expect == "failed" && case["alg"] != "none" {
+            assert_eq!(signature["code"], "bad_signature", "{id}: {signature}");
+        }
+        if let Some(text) = case["payload_text"].as_str() {
+            assert_eq!(document["form"], "signed", "{id}");
+            assert_eq!(document["claims"], Value::Null, "{id}");
+            assert_eq!(document["payload"], json!({"text": text}), "{id}");
+            let lints: Vec<&str> = document["lints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|lint| lint["code"].as_str())
+                .collect();
+            assert!(lints.contains(&"payload-not-json"), "{id}: {lints:?}");
+        } else if case.get("now").is_some() {
+            assert!(document["claims"].is_object(), "{id}");
+            assert!(document.get("payload").is_none(), "{id}");
+        }
+    }
+}
+
+#[test]
+fn a_published_hmac_key_leaves_the_rfc_hmac_examples_not_checked() {
+    let fixture: Value =
+        serde_json::from_str(include_str!("fixtures/jws-rfc-vectors.json")).unwrap();
+    let scratch = scratch_dir("rfc-oct");
+    for case in fixture["cases"].as_array().unwrap() {
+        if case["jwk"]["kty"] != "oct" || case["alg"] == "none" {
+            continue;
+        }
+        let file = scratch.join("oct.json");
+        std::fs::write(&file, json!({"keys": [case["jwk"]]}).to_string()).unwrap();
+        let (document, code) = run_json(
+            claimcheck(&scratch)
+                .args(["verify", "--json", "--no-cache", "--jwks"])
+                .arg(&file)
+                .arg(case["token"].as_str().unwrap()),
+        );
+        let id = case["id"].as_str().unwrap();
+        assert_eq!(document["signature"]["status"], "not_checked", "{id}");
+        assert_eq!(document["signature"]["code"], "secret_needed", "{id}");
+        // Without --now the JWT examples expired in 2011 (a definite no); a text payload has
+        // no times, so the unchecked signature decides.
+        let expected = if case.get("now").is_some() { 1 } else { 3 };
+        assert_eq!(code, expected, "{id}");
+    }
+}
+
+#[test]
+fn text_payloads_decode_and_bytes_that_are_not_utf8_show_as_base64url() {
+    let scratch = scratch_dir("rfc-decode");
+    // RFC 7515 A.4: the payload is the text "Payload".
+    let a4 = "eyJhbGciOiJFUzUxMiJ9.UGF5bG9hZA.AdwMgeerwtHoh-l192l60hp9wAHZFVJbLfD_UxMi70cwnZOYaRI1bKPWROc-mZZqwqT2SI-KGDKB34XO0aw_7XdtAG8GaSwFKdCAPZgoXD2YBJZCPEX3xKpRwcdOO8KpEHwJjyqOgzDO7iKvU8vcnwNrmxYbSW9ERBXukOXolLzeO_Jn";
+    let (document, code) = run_json(claimcheck(&scratch).args(["decode", "--json", a4]));
+    assert_eq!(code, 0);
+    assert_eq!(document["claims"], Value::Null);
+    assert_eq!(document["payload"], json!({"text": "Payload"}));
+    assert_eq!(document["time"]["status"], "unknown");
+    claimcheck(&scratch)
+        .args(["decode", a4])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("Payload (text)\n  Payload\n"))
+        .stdout(predicates::str::contains("the payload is not a claim set"));
+
+    let bytes = [0xff_u8, 0x00, 0x80, 0x7f];
+    let binary = format!(
+        "eyJhbGciOiJFUzUxMiJ9.{}.AAAA",
+        URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let (document, code) = run_json(claimcheck(&scratch).args(["decode", "--json", &binary]));
+    assert_eq!(code, 0, "{document}");
+    assert_eq!(
+        document["payload"],
+        json!({"base64url": URL_SAFE_NO_PAD.encode(bytes)})
+    );
+}
+
+#[test]
+fn check_does_not_panic_on_a_token_without_claims() {
+    let scratch = scratch_dir("rfc-check");
+    let rules = scratch.join("trust.json");
+    std::fs::write(
+        &rules,
+        json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}
+        }]})
+        .to_string(),
+    )
+    .unwrap();
+    let a4 = "eyJhbGciOiJFUzUxMiJ9.UGF5bG9hZA.AdwMgeerwtHoh-l192l60hp9wAHZFVJbLfD_UxMi70cwnZOYaRI1bKPWROc-mZZqwqT2SI-KGDKB34XO0aw_7XdtAG8GaSwFKdCAPZgoXD2YBJZCPEX3xKpRwcdOO8KpEHwJjyqOgzDO7iKvU8vcnwNrmxYbSW9ERBXukOXolLzeO_Jn";
+    let output = claimcheck(&scratch)
+        .args(["check", "--json", "--no-verify", "--rules"])
+        .arg(&rules)
+        .write_stdin(a4)
+        .output()
+        .unwrap();
+    // A panic exits 101; whatever the rules say, the run must end in one of the documented codes.
+    let code = output.status.code().unwrap();
+    assert!(
+        [1, 2, 3].contains(&code),
+        "{code}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::paint::Paint;
 use crate::report::timefmt::{self, DateStyle};
-use crate::report::{SignatureStatus, TokenDocument};
+use crate::report::{PayloadView, SignatureStatus, TokenDocument};
 use crate::token::sanitize::escape_controls;
 use crate::token::time::{TimeClaim, TimeStatus};
 use crate::token::{Claims, Form, FoundVia};
@@ -37,6 +37,13 @@ pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
             let _ = writeln!(out, "  {}", paint.dim("(none)"));
         }
         Some(claims) => render_members(&mut out, claims, doc.time.now, style),
+        None if doc.payload.is_some() => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint.dim("(none: the payload is not a JSON claim set)")
+            );
+        }
         None => {
             let _ = writeln!(
                 out,
@@ -44,6 +51,25 @@ pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
                 paint.dim("(encrypted: only the recipient's private key can read them)")
             );
         }
+    }
+
+    match &doc.payload {
+        Some(PayloadView::Text(text)) => {
+            let _ = writeln!(out, "{}", paint.bold("Payload (text)"));
+            // Split before escaping: escaping turns line breaks into visible "\n".
+            for line in text.lines() {
+                let _ = writeln!(out, "  {}", escape_controls(line));
+            }
+        }
+        Some(PayloadView::Base64url(encoded)) => {
+            let _ = writeln!(
+                out,
+                "{}",
+                paint.bold("Payload (not UTF-8, shown as base64url)")
+            );
+            let _ = writeln!(out, "  {encoded}");
+        }
+        None => {}
     }
 
     let _ = writeln!(
@@ -199,6 +225,8 @@ fn describe_time(doc: &TokenDocument, paint: Paint) -> String {
         TimeStatus::Unknown => {
             let why = if doc.form == Form::Encrypted {
                 "the claims are encrypted"
+            } else if doc.claims.is_none() {
+                "the payload is not a claim set"
             } else {
                 "exp or nbf is not a usable number"
             };

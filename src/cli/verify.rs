@@ -32,7 +32,8 @@ directory):
   \"https://kubernetes.default.svc\" = \"cluster-jwks.json\"
 
 Exit status: 0 verified and active, 1 signature failed or token expired / not yet valid,
-2 bad input, 3 signature not checked (offline, unsupported algorithm, no issuer…).
+2 bad input, 3 signature not checked (issuer unreachable, offline, unsupported algorithm…).
+--timeout bounds all the requests of a verification together.
 
 Examples:
   claimcheck verify token.jwt
@@ -94,7 +95,8 @@ pub struct KeyArgs {
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
 
-    /// Give up on a request after this many seconds (default 10; connecting: at most 5).
+    /// Give up on fetching keys after this many seconds, all requests together (default 10;
+    /// connecting: at most 5).
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 }
@@ -166,7 +168,11 @@ pub fn run(args: &VerifyArgs) -> u8 {
         }
         print_stdout(&text);
     }
-    exit_code(outcome.status, document.time.status)
+    exit_code(
+        outcome.status,
+        document.time.status,
+        token.claims().is_some(),
+    )
 }
 
 /// The signature of `token` checked with the key options of `args`, for commands that verify
@@ -181,15 +187,16 @@ pub fn verify_signature(
     Ok(SignatureReport::from(&keyring.verify(token)))
 }
 
-/// 1 for any definite "no" (bad signature, expired), else 3 when the signature was not checked.
-fn exit_code(signature: Status, time: TimeStatus) -> u8 {
+/// 1 for any definite "no" (bad signature, expired, an unusable exp), else 3 when the signature
+/// was not checked. A token without readable claims (a JWE, a payload that is not a claim set)
+/// has no times to judge, so its signature alone decides.
+fn exit_code(signature: Status, time: TimeStatus, has_claims: bool) -> u8 {
     match (signature, time) {
         (Status::Failed, _) => exit::DEFINITE_NO,
-        (_, TimeStatus::Expired | TimeStatus::NotYetValid | TimeStatus::Unknown) => {
-            exit::DEFINITE_NO
-        }
+        (_, TimeStatus::Expired | TimeStatus::NotYetValid) => exit::DEFINITE_NO,
+        (_, TimeStatus::Unknown) if has_claims => exit::DEFINITE_NO,
         (Status::NotChecked, _) => exit::NOT_CHECKED,
-        (Status::Verified, TimeStatus::Active) => exit::SUCCESS,
+        (Status::Verified, _) => exit::SUCCESS,
     }
 }
 
@@ -242,6 +249,9 @@ fn settings(args: &KeyArgs, config: &Config) -> Result<Settings, String> {
     })
 }
 
+/// An HMAC key is at most a few hundred bytes; this leaves room for any encoding of one.
+const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
+
 fn secret(args: &KeyArgs) -> Result<Option<Secret>, String> {
     if let Some(text) = &args.secret {
         return Ok(Some(Secret {
@@ -250,7 +260,7 @@ fn secret(args: &KeyArgs) -> Result<Option<Secret>, String> {
         }));
     }
     if let Some(path) = &args.secret_file {
-        let mut bytes = std::fs::read(path)
+        let mut bytes = crate::keys::file::read_bounded(path, MAX_SECRET_FILE_BYTES)
             .map_err(|e| format!("cannot read the secret file {}: {e}", path.display()))?;
         // Editors and `echo` add a final newline that was never part of the secret.
         if bytes.ends_with(b"\n") {
@@ -290,11 +300,17 @@ mod tests {
     fn exit_codes_put_a_definite_no_before_not_checked() {
         use Status::*;
         use TimeStatus::*;
-        assert_eq!(exit_code(Verified, Active), exit::SUCCESS);
-        assert_eq!(exit_code(Verified, Expired), exit::DEFINITE_NO);
-        assert_eq!(exit_code(Failed, Active), exit::DEFINITE_NO);
-        assert_eq!(exit_code(NotChecked, Active), exit::NOT_CHECKED);
-        assert_eq!(exit_code(NotChecked, NotYetValid), exit::DEFINITE_NO);
+        assert_eq!(exit_code(Verified, Active, true), exit::SUCCESS);
+        assert_eq!(exit_code(Verified, Expired, true), exit::DEFINITE_NO);
+        assert_eq!(exit_code(Failed, Active, true), exit::DEFINITE_NO);
+        assert_eq!(exit_code(NotChecked, Active, true), exit::NOT_CHECKED);
+        assert_eq!(exit_code(NotChecked, NotYetValid, true), exit::DEFINITE_NO);
+        // An exp that is not a number: every relying party refuses the token.
+        assert_eq!(exit_code(Verified, Unknown, true), exit::DEFINITE_NO);
+        // No claims at all (JWE, text payload): the signature decides.
+        assert_eq!(exit_code(NotChecked, Unknown, false), exit::NOT_CHECKED);
+        assert_eq!(exit_code(Verified, Unknown, false), exit::SUCCESS);
+        assert_eq!(exit_code(Failed, Unknown, false), exit::DEFINITE_NO);
     }
 
     #[test]

@@ -10,13 +10,16 @@ use serde_json::Value;
 
 use super::jwks::public_only;
 
-/// How long a key set is fresh when the server says nothing (issue 3: 10 minutes).
+/// How long a key set is fresh when the server says nothing (10 minutes).
 pub const DEFAULT_MAX_AGE_SECS: i64 = 600;
 /// However long a server asks for, keys are revalidated at least daily, so a rotation that
 /// removed a compromised key is seen.
 pub const MAX_MAX_AGE_SECS: i64 = 86_400;
 /// An unknown `kid` refetches a source at most this often (key rotation without hammering).
 pub const ROTATION_REFETCH_INTERVAL_SECS: i64 = 60;
+
+/// An entry holds a key set fetched within the 1 MiB cap, pretty-printed: twice that is ample.
+const MAX_ENTRY_BYTES: u64 = 2 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedKeys {
@@ -87,8 +90,9 @@ impl DiskCache {
         self.dir.join(format!("{name}.json"))
     }
 
+    /// A missing, unreadable or oversized entry is a cache miss.
     pub fn load(&self, source: &str) -> Option<CachedKeys> {
-        let text = std::fs::read(self.path_for(source)).ok()?;
+        let text = super::file::read_bounded(&self.path_for(source), MAX_ENTRY_BYTES).ok()?;
         let entry: CachedKeys = serde_json::from_slice(&text).ok()?;
         (entry.source == source).then_some(entry)
     }
@@ -129,6 +133,21 @@ mod tests {
         for (header, expected) in cases {
             assert_eq!(freshness(header), expected, "{header:?}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_entry_that_is_a_fifo_is_a_miss_not_a_hang() {
+        let dir =
+            std::env::temp_dir().join(format!("claimcheck-cache-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cache = DiskCache::new(dir.clone());
+        let path = cache.path_for("https://issuer.example");
+        let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        assert!(cache.load("https://issuer.example").is_none());
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use reqwest::Url;
 use serde_json::Value;
 
-use super::http::{HttpClient, HttpError, check_url};
+use super::http::{Deadline, HttpClient, HttpError, check_url, http_reason};
 
 const OIDC_SUFFIX: &str = "/.well-known/openid-configuration";
 const OAUTH_WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
@@ -18,7 +18,7 @@ pub struct Discovered {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DiscoveryError {
-    #[error("discovery failed: {0}")]
+    #[error("{}", http_reason(.0))]
     Http(HttpError),
     #[error("discovery document {url} is not JSON ({found}): {cause}")]
     NotJson {
@@ -57,12 +57,16 @@ pub fn document_urls(issuer: &str) -> Result<[String; 2], HttpError> {
     Ok([oidc, oauth.to_string()])
 }
 
-pub fn discover(client: &HttpClient, issuer: &str) -> Result<Discovered, DiscoveryError> {
+pub fn discover(
+    client: &HttpClient,
+    issuer: &str,
+    deadline: &Deadline,
+) -> Result<Discovered, DiscoveryError> {
     let [oidc, oauth] = document_urls(issuer).map_err(DiscoveryError::Http)?;
-    let fetched = match client.get(&oidc, None) {
-        Err(HttpError::Status { status, .. }) if (400..500).contains(&status) => {
-            client.get(&oauth, None).map_err(DiscoveryError::Http)?
-        }
+    let fetched = match client.get(&oidc, None, deadline) {
+        Err(HttpError::Status { status, .. }) if (400..500).contains(&status) => client
+            .get(&oauth, None, deadline)
+            .map_err(DiscoveryError::Http)?,
         other => other.map_err(DiscoveryError::Http)?,
     };
     let url = fetched.final_url.clone();

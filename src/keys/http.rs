@@ -1,4 +1,4 @@
-//! The one HTTP policy for discovery and key sets (DESIGN.md §7): https only, except loopback
+//! The one HTTP policy for discovery and key sets: https only, except loopback
 //! hosts; at most three redirects, each to https; connect and total timeouts; a size cap; a
 //! clear User-Agent; the system trust store plus `SSL_CERT_FILE` and `--ca-cert`; proxies from
 //! the environment. Every URL is checked before anything connects to it.
@@ -7,7 +7,7 @@ use std::error::Error as _;
 use std::io::Read;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use reqwest::blocking::Client;
@@ -21,6 +21,8 @@ pub const USER_AGENT: &str = concat!(
 );
 
 const MAX_REDIRECTS: usize = 3;
+/// A CA bundle (the whole Mozilla set is about 220 KB) fits well within this.
+const MAX_CA_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpSettings {
@@ -47,11 +49,65 @@ pub enum HttpError {
     #[error("{url}: refused: {why}")]
     Refused { url: String, why: String },
     #[error("{url}: {cause}")]
-    Transport { url: String, cause: String },
+    Transport {
+        url: String,
+        kind: TransportKind,
+        cause: String,
+    },
     #[error("{url}: HTTP {status}")]
     Status { url: String, status: u16 },
     #[error("{url}: the response is larger than {limit} bytes")]
     TooLarge { url: String, limit: u64 },
+}
+
+/// What stopped a request before an HTTP answer came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    Dns,
+    Connect,
+    Tls,
+    /// The request's share of the time budget ran out (connecting, waiting or reading).
+    Timeout,
+    Other,
+}
+
+/// The moment a whole verification (every request it makes) must be over by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    at: Instant,
+    budget: Duration,
+}
+
+impl Deadline {
+    pub fn after(budget: Duration) -> Deadline {
+        Deadline {
+            at: Instant::now() + budget,
+            budget,
+        }
+    }
+
+    /// What is left, or `None` once it has passed.
+    pub fn remaining(&self) -> Option<Duration> {
+        self.at
+            .checked_duration_since(Instant::now())
+            .filter(|left| !left.is_zero())
+    }
+
+    fn expired(&self, url: &str) -> HttpError {
+        HttpError::Transport {
+            url: url.to_owned(),
+            kind: TransportKind::Timeout,
+            cause: format!(
+                "timed out: the {} s allowed (--timeout) ran out",
+                trim_seconds(self.budget)
+            ),
+        }
+    }
+}
+
+fn trim_seconds(duration: Duration) -> String {
+    let text = format!("{:.3}", duration.as_secs_f64());
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +122,8 @@ pub enum SetupError {
     BadCa { path: PathBuf, cause: String },
     #[error("cannot set up HTTPS: {0}")]
     Client(String),
+    #[error("{0}")]
+    KeyFile(String),
 }
 
 /// A successful response, body read within the cap.
@@ -144,9 +202,11 @@ impl HttpClient {
     pub fn new(settings: HttpSettings) -> Result<HttpClient, SetupError> {
         let mut certs = Vec::new();
         if let Some(path) = &settings.ca_cert {
-            let pem = std::fs::read(path).map_err(|source| SetupError::ReadCa {
-                path: path.clone(),
-                source,
+            let pem = super::file::read_bounded(path, MAX_CA_FILE_BYTES).map_err(|source| {
+                SetupError::ReadCa {
+                    path: path.clone(),
+                    source,
+                }
             })?;
             certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| SetupError::BadCa {
                 path: path.clone(),
@@ -203,21 +263,21 @@ impl HttpClient {
         bearer: &str,
         user_agent: &str,
     ) -> Result<Answer, HttpError> {
+        let deadline = Deadline::after(self.settings.total_timeout);
         let parsed = check_url(url)?;
+        let remaining = deadline.remaining().ok_or_else(|| deadline.expired(url))?;
         let response = self
             .client_for(&parsed)
             .get(parsed)
+            .timeout(remaining)
             .bearer_auth(bearer)
             .header(reqwest::header::USER_AGENT, user_agent)
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
-            .map_err(|e| HttpError::Transport {
-                url: url.to_owned(),
-                cause: cause_chain(&e),
-            })?;
+            .map_err(|e| transport_error(url, &e, &deadline))?;
         let final_url = response.url().to_string();
         let status = response.status().as_u16();
-        let body = self.read_body(response, &final_url)?;
+        let body = self.read_body(response, &final_url, &deadline)?;
         Ok(Answer {
             status,
             body,
@@ -225,11 +285,15 @@ impl HttpClient {
         })
     }
 
-    /// Reads a body within `max_body_bytes`.
+    /// Reads a body within `max_body_bytes` and before `deadline`. reqwest's blocking reader
+    /// applies its timeout to each read, so a server dripping a byte a second would otherwise
+    /// keep us for as long as it liked; the request's own timeout and the check between reads
+    /// bound the whole body.
     fn read_body(
         &self,
-        response: reqwest::blocking::Response,
+        mut response: reqwest::blocking::Response,
         final_url: &str,
+        deadline: &Deadline,
     ) -> Result<Vec<u8>, HttpError> {
         let limit = self.settings.max_body_bytes;
         let too_large = || HttpError::TooLarge {
@@ -243,35 +307,61 @@ impl HttpClient {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        response
-            .take(limit + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| HttpError::Transport {
-                url: final_url.to_owned(),
-                cause: io_cause_chain(&e),
-            })?;
-        if body.len() as u64 > limit {
-            return Err(too_large());
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if deadline.remaining().is_none() {
+                return Err(deadline.expired(final_url));
+            }
+            let read = match response.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // The request's timeout is what is left of the budget, so its expiry is
+                    // the budget running out, even if it fires a hair before our own clock.
+                    let timed_out = e.kind() == std::io::ErrorKind::TimedOut
+                        || e.get_ref()
+                            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+                            .is_some_and(reqwest::Error::is_timeout);
+                    if timed_out || deadline.remaining().is_none() {
+                        return Err(deadline.expired(final_url));
+                    }
+                    return Err(HttpError::Transport {
+                        url: final_url.to_owned(),
+                        kind: TransportKind::Other,
+                        cause: io_cause_chain(&e),
+                    });
+                }
+            };
+            body.extend_from_slice(&chunk[..read]);
+            if body.len() as u64 > limit {
+                return Err(too_large());
+            }
         }
         Ok(body)
     }
 
-    /// GET `url` under the policy; `etag` makes it a conditional request.
-    pub fn get(&self, url: &str, etag: Option<&str>) -> Result<Fetched, HttpError> {
+    /// GET `url` under the policy; `etag` makes it a conditional request. The request gets
+    /// what is left before `deadline`, so discovery and the key set share one budget.
+    pub fn get(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+        deadline: &Deadline,
+    ) -> Result<Fetched, HttpError> {
         let parsed = check_url(url)?;
+        let remaining = deadline.remaining().ok_or_else(|| deadline.expired(url))?;
         let client = self.client_for(&parsed);
-        let mut request = client.get(parsed).header(
+        let mut request = client.get(parsed).timeout(remaining).header(
             reqwest::header::ACCEPT,
             "application/json, application/jwk-set+json;q=0.9, */*;q=0.1",
         );
         if let Some(etag) = etag {
             request = request.header(IF_NONE_MATCH, etag);
         }
-        let transport = |e: reqwest::Error| HttpError::Transport {
-            url: url.to_owned(),
-            cause: cause_chain(&e),
-        };
-        let response = request.send().map_err(transport)?;
+        let response = request
+            .send()
+            .map_err(|e| transport_error(url, &e, deadline))?;
         let final_url = response.url().to_string();
         let header = |name| {
             response
@@ -300,7 +390,7 @@ impl HttpClient {
                 status: status.as_u16(),
             });
         }
-        let body = self.read_body(response, &final_url)?;
+        let body = self.read_body(response, &final_url, deadline)?;
         Ok(Fetched {
             not_modified: false,
             body,
@@ -310,6 +400,72 @@ impl HttpClient {
             final_url,
         })
     }
+}
+
+/// The sentence a failed request becomes in a signature's reason: "could not reach …" for a
+/// request that got no answer, the status for one that did.
+pub fn http_reason(error: &HttpError) -> String {
+    match error {
+        HttpError::Transport { url, cause, .. } => format!("could not reach {url}: {cause}"),
+        HttpError::Status { url, status } => format!("{url} answered HTTP {status}"),
+        HttpError::TooLarge { .. } | HttpError::Refused { .. } => error.to_string(),
+    }
+}
+
+/// A failed request as an [`HttpError`]: a redirect the policy refused is a refusal; anything
+/// else is a transport failure of the kind the error chain shows.
+fn transport_error(url: &str, error: &reqwest::Error, deadline: &Deadline) -> HttpError {
+    let cause = cause_chain(error);
+    if error.is_redirect() {
+        return HttpError::Refused {
+            url: url.to_owned(),
+            why: cause,
+        };
+    }
+    let kind = if error.is_timeout() || deadline.remaining().is_none() {
+        TransportKind::Timeout
+    } else {
+        transport_kind(error)
+    };
+    // "could not connect: client error (Connect): dns error: …" says the same thing three
+    // times; the lookup failure is the whole story.
+    let cause = match cause.find("dns error") {
+        Some(start) if kind == TransportKind::Dns => cause[start..].to_owned(),
+        _ => cause,
+    };
+    HttpError::Transport {
+        url: url.to_owned(),
+        kind,
+        cause,
+    }
+}
+
+/// DNS, TLS or connection failure, from the error chain: hyper-util reports a failed lookup as
+/// "dns error", and rustls' handshake failures arrive as `io::Error`s of kind `InvalidData`
+/// (tokio-rustls) carrying a `rustls::Error`.
+fn transport_kind(error: &reqwest::Error) -> TransportKind {
+    let mut source = error.source();
+    let mut kind = None;
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if text.starts_with("dns error") {
+            return TransportKind::Dns;
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            kind = Some(TransportKind::Tls);
+        }
+        if text.contains("certificate") || text.contains("handshake") {
+            kind = Some(TransportKind::Tls);
+        }
+        source = cause.source();
+    }
+    kind.unwrap_or(if error.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Other
+    })
 }
 
 /// "error sending request for url (…)" says nothing; the useful part is at the end of the

@@ -24,6 +24,8 @@ pub struct Jwk {
     pub key_ops: Option<Vec<String>>,
     /// The key, or why it cannot be used (unsupported type, malformed parameters).
     pub key: Result<PublicKey, String>,
+    /// The modulus length of an RSA key, in bits.
+    pub rsa_bits: Option<usize>,
 }
 
 impl Jwk {
@@ -104,7 +106,12 @@ fn string_member(value: &Value, name: &str) -> Option<String> {
 fn parse_jwk(value: &Value) -> Jwk {
     let kty = string_member(value, "kty").unwrap_or_default();
     let crv = string_member(value, "crv");
+    let rsa_bits = (kty == "RSA")
+        .then(|| decoded(value, "n").ok())
+        .flatten()
+        .map(|n| bit_length(&n));
     Jwk {
+        rsa_bits,
         kid: string_member(value, "kid"),
         alg: string_member(value, "alg"),
         use_: string_member(value, "use"),
@@ -119,6 +126,19 @@ fn parse_jwk(value: &Value) -> Jwk {
         crv,
     }
 }
+
+/// The length in bits of a big-endian unsigned integer (leading zero bytes ignored).
+fn bit_length(bytes: &[u8]) -> usize {
+    match bytes.iter().position(|&b| b != 0) {
+        Some(first) => (bytes.len() - first - 1) * 8 + (8 - bytes[first].leading_zeros() as usize),
+        None => 0,
+    }
+}
+
+/// RFC 7518 §3.3 and §3.5: "A key of size 2048 bits or larger MUST be used".
+pub const MIN_RSA_BITS: usize = 2048;
+/// The largest RSA modulus aws-lc-rs verifies with (its `RSA_*_2048_8192_*` algorithms).
+const MAX_RSA_BITS: usize = 8192;
 
 fn decoded(value: &Value, name: &str) -> Result<Vec<u8>, String> {
     let text = value
@@ -137,6 +157,12 @@ fn build_key(value: &Value, kty: &str, crv: Option<&str>) -> Result<PublicKey, S
             let e = decoded(value, "e")?;
             if n.is_empty() || e.is_empty() {
                 return Err("empty RSA modulus or exponent".to_owned());
+            }
+            let bits = bit_length(&n);
+            if bits > MAX_RSA_BITS {
+                return Err(format!(
+                    "a {bits}-bit RSA key; claimcheck verifies RSA keys of up to {MAX_RSA_BITS} bits"
+                ));
             }
             Ok(PublicKey::Jwt(DecodingKey::from_rsa_raw_components(&n, &e)))
         }
@@ -203,6 +229,8 @@ pub struct Selection<'a> {
     pub unsupported: usize,
     /// The token names a `kid` no key has, so the keys without any `kid` were considered.
     pub kidless_fallback: bool,
+    /// The sizes of considered RSA keys set aside for being under [`MIN_RSA_BITS`].
+    pub too_small: Vec<usize>,
 }
 
 /// Picks the keys for `alg` (and `kid`, when the token names one) from `set`. When no key has
@@ -258,6 +286,16 @@ pub fn select<'a>(set: &'a KeySet, alg: JwsAlg, kid: Option<&str>) -> Selection<
             selection.notes.push(format!(
                 "key {label} is not used: its key_ops [{}] do not include \"verify\"",
                 ops.join(", ")
+            ));
+            continue;
+        }
+        if let Some(bits) = jwk.rsa_bits
+            && bits < MIN_RSA_BITS
+            && jwk.key.is_ok()
+        {
+            selection.too_small.push(bits);
+            selection.notes.push(format!(
+                "key {label} is not used: it is a {bits}-bit RSA key, and RFC 7518 §3.3 requires {MIN_RSA_BITS} bits or more"
             ));
             continue;
         }

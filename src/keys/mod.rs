@@ -1,5 +1,5 @@
 //! Signature verification against the issuer's keys: OIDC discovery, JWKS fetch and cache, the
-//! one HTTP policy, and the verification outcome. Uses `token` only (DESIGN.md §3).
+//! one HTTP policy, and the verification outcome. Uses `token` only.
 //!
 //! Public face:
 //! - [`Keyring`]: built from [`Settings`] once per run (or per TUI session); [`Keyring::verify`]
@@ -14,6 +14,7 @@
 pub mod alg;
 mod cache;
 mod discovery;
+pub mod file;
 pub mod http;
 pub mod jwks;
 mod outcome;
@@ -35,11 +36,22 @@ pub use outcome::{Cause, KeySource, Outcome, Status};
 use crate::token::{Form, Token};
 use cache::{ROTATION_REFETCH_INTERVAL_SECS, freshness};
 use discovery::{DiscoveryError, discover};
-use http::{HttpClient, HttpError};
-use jwks::select;
+use http::{Deadline, HttpClient, HttpError, TransportKind, http_reason};
+use jwks::{MIN_RSA_BITS, select};
 
 /// Headers through which a token could offer its own key; all are ignored (RFC 8725 §3.10).
 const KEY_BEARING_HEADERS: [&str; 4] = ["jku", "x5u", "jwk", "x5c"];
+
+/// The largest key set file read (a JWKS of a few keys is a few kilobytes).
+const MAX_KEY_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Header parameters registered by RFC 7515 §4.1 and, for JWS, RFC 7518 §4.1 (JWE-only names
+/// such as `enc` included, as JWA registers them too): RFC 7515 §4.1.11 forbids listing them
+/// in `crit`.
+const REGISTERED_HEADERS: [&str; 20] = [
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "enc",
+    "zip", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
+];
 
 /// A key set to use instead of discovery: a URL (fetched under the HTTP policy) or a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +143,7 @@ pub struct Keyring {
     settings: Settings,
     client: Option<HttpClient>,
     cache: Option<DiskCache>,
-    /// Each source's keys, loaded at most once per run (DESIGN.md §9).
+    /// Each source's keys, loaded at most once per run.
     loaded: HashMap<String, Arc<Loaded>>,
     clock: fn() -> i64,
 }
@@ -141,7 +153,8 @@ fn system_now() -> i64 {
 }
 
 impl Keyring {
-    /// Fails only on unusable settings (an unreadable `--ca-cert`), before anything is fetched.
+    /// Fails only on unusable settings (an unreadable `--ca-cert`, a `--jwks` file that cannot
+    /// be read or is not a key set), before anything is fetched.
     pub fn new(settings: Settings) -> Result<Keyring, SetupError> {
         crate::install_crypto_provider();
         let client = if settings.offline {
@@ -150,11 +163,19 @@ impl Keyring {
             Some(HttpClient::new(settings.http.clone())?)
         };
         let cache = settings.cache_dir.clone().map(DiskCache::new);
+        let mut loaded = HashMap::new();
+        // `--jwks FILE` is for every token of the run: a file that cannot serve is a usage
+        // error now, not a verdict about each token.
+        if let Some(KeyLocation::File(path)) = &settings.jwks {
+            let origin = Origin::File(path.clone());
+            let keys = load_file(path).map_err(|stop| SetupError::KeyFile(stop.reason))?;
+            loaded.insert(origin.identity(), Arc::new(keys));
+        }
         Ok(Keyring {
             settings,
             client,
             cache,
-            loaded: HashMap::new(),
+            loaded,
             clock: system_now,
         })
     }
@@ -186,6 +207,9 @@ impl Keyring {
             }
             Form::Unsecured => return unsigned(),
             Form::Signed => {}
+        }
+        if let Some(stop) = critical_extensions(token) {
+            return stop.into();
         }
         let Some(alg_name) = token.alg() else {
             return Outcome::new(
@@ -224,8 +248,11 @@ impl Keyring {
             Ok(origin) => origin,
             Err(stop) => return stop.into(),
         };
+        // One budget for the whole verification: discovery, the key set and a rotation
+        // refetch share it, so no sequence of slow answers outlasts `--timeout`.
+        let deadline = Deadline::after(self.settings.http.total_timeout);
         let kid = token.kid();
-        let (loaded, mut notes) = match self.keys_for(&origin, kid) {
+        let (loaded, mut notes) = match self.keys_for(&origin, kid, &deadline) {
             Ok(found) => found,
             Err(stop) => return stop.into(),
         };
@@ -237,6 +264,22 @@ impl Keyring {
             &loaded.set,
             &loaded.source,
         );
+        // An unknown kid is definite only once the issuer's current keys were asked for; a
+        // cached set that --offline kept from refreshing may predate a rotation.
+        if outcome.cause == Cause::UnknownKid && loaded.from_cache && self.settings.offline {
+            let mut offline = Outcome::new(
+                Cause::Offline,
+                format!(
+                    "{}; the keys come from the cache and --offline kept them from being fetched again, so the token may use a newer key",
+                    outcome.reason
+                ),
+            );
+            offline.alg = outcome.alg.take();
+            offline.kid = outcome.kid.take();
+            offline.key_source = outcome.key_source.take();
+            offline.notes = std::mem::take(&mut outcome.notes);
+            outcome = offline;
+        }
         if outcome.key_source.is_some() {
             outcome.fetched_at = loaded.fetched_at;
             outcome.from_cache = loaded.from_cache;
@@ -258,8 +301,9 @@ impl Keyring {
         &mut self,
         origin: &Origin,
         kid: Option<&str>,
+        deadline: &Deadline,
     ) -> Result<(Arc<Loaded>, Vec<String>), Stop> {
-        let loaded = self.load(origin, false)?;
+        let loaded = self.load(origin, false, deadline)?;
         let mut notes = loaded.notes.clone();
         let Some(kid) = kid else {
             return Ok((loaded, notes));
@@ -267,7 +311,13 @@ impl Keyring {
         if loaded.set.has_kid(kid) || matches!(origin, Origin::File(_)) || loaded.fetched_now {
             return Ok((loaded, notes));
         }
-        match self.rotation_refetch(origin)? {
+        if self.settings.offline {
+            notes.push(format!(
+                "kid '{kid}' is not in the cached keys, and --offline forbids fetching them again"
+            ));
+            return Ok((loaded, notes));
+        }
+        match self.rotation_refetch(origin, deadline)? {
             Some(refetched) => {
                 notes.push(format!(
                     "kid '{kid}' was not in the cached keys, so they were fetched again (key rotation)"
@@ -318,21 +368,31 @@ impl Keyring {
     }
 
     /// The keys of `origin`: from this run's memory, the disk cache, or the network.
-    fn load(&mut self, origin: &Origin, force: bool) -> Result<Arc<Loaded>, Stop> {
+    fn load(
+        &mut self,
+        origin: &Origin,
+        force: bool,
+        deadline: &Deadline,
+    ) -> Result<Arc<Loaded>, Stop> {
         let identity = origin.identity();
         if !force && let Some(loaded) = self.loaded.get(&identity) {
             return Ok(Arc::clone(loaded));
         }
         let loaded = match origin {
             Origin::File(path) => load_file(path)?,
-            Origin::Url(_) | Origin::Discovery(_) => self.load_remote(origin, force)?,
+            Origin::Url(_) | Origin::Discovery(_) => self.load_remote(origin, force, deadline)?,
         };
         let loaded = Arc::new(loaded);
         self.loaded.insert(identity, Arc::clone(&loaded));
         Ok(loaded)
     }
 
-    fn load_remote(&mut self, origin: &Origin, force: bool) -> Result<Loaded, Stop> {
+    fn load_remote(
+        &mut self,
+        origin: &Origin,
+        force: bool,
+        deadline: &Deadline,
+    ) -> Result<Loaded, Stop> {
         let identity = origin.identity();
         let now = (self.clock)();
         let entry = self.cache.as_ref().and_then(|cache| cache.load(&identity));
@@ -359,7 +419,7 @@ impl Keyring {
         let jwks_uri = match (&entry, origin) {
             (Some(entry), _) => entry.jwks_uri.clone(),
             (None, Origin::Url(url)) => url.clone(),
-            (None, Origin::Discovery(issuer)) => match discover(client, issuer) {
+            (None, Origin::Discovery(issuer)) => match discover(client, issuer, deadline) {
                 Ok(found) => found.jwks_uri,
                 Err(error) => return Err(discovery_failure(error)),
             },
@@ -367,7 +427,7 @@ impl Keyring {
         };
         let etag = entry.as_ref().and_then(|e| e.etag.as_deref());
         let fetched = client
-            .get(&jwks_uri, etag)
+            .get(&jwks_uri, etag, deadline)
             .map_err(|error| key_source_failure(&jwks_uri, &error))?;
         let max_age = freshness(fetched.cache_control.as_deref());
         let rotation_refetch_at = entry.as_ref().and_then(|e| e.rotation_refetch_at);
@@ -383,12 +443,12 @@ impl Keyring {
                     .map(|t| format!("Content-Type {t}"))
                     .unwrap_or_else(|| "no Content-Type".to_owned());
                 Stop::new(
-                    Cause::KeySourceError,
+                    Cause::BadDocument,
                     format!("{jwks_uri}: the key set is not JSON ({content_type}): {e}"),
                 )
             })?;
             KeySet::from_value(&document)
-                .map_err(|e| Stop::new(Cause::KeySourceError, format!("{jwks_uri}: {e}")))?;
+                .map_err(|e| Stop::new(Cause::BadDocument, format!("{jwks_uri}: {e}")))?;
             document
         };
         let fresh = CachedKeys {
@@ -410,7 +470,11 @@ impl Keyring {
 
     /// One refetch for an unknown `kid`, unless this source had one within the last minute
     /// (remembered on disk, so repeated runs cannot hammer the issuer either).
-    fn rotation_refetch(&mut self, origin: &Origin) -> Result<Option<Arc<Loaded>>, Stop> {
+    fn rotation_refetch(
+        &mut self,
+        origin: &Origin,
+        deadline: &Deadline,
+    ) -> Result<Option<Arc<Loaded>>, Stop> {
         if self.settings.offline {
             return Ok(None);
         }
@@ -424,7 +488,7 @@ impl Keyring {
         if last.is_some_and(|at| now - at < ROTATION_REFETCH_INTERVAL_SECS && now >= at) {
             return Ok(None);
         }
-        let loaded = self.load(origin, true)?;
+        let loaded = self.load(origin, true, deadline)?;
         if let Some(cache) = &self.cache
             && let Some(mut entry) = cache.load(&identity)
         {
@@ -469,19 +533,9 @@ fn verify_hmac(alg: JwsAlg, secret: &Secret, signing_input: &[u8], signature: &[
 }
 
 fn load_file(path: &Path) -> Result<Loaded, Stop> {
-    const MAX_FILE_BYTES: u64 = 1024 * 1024;
     let shown = path.display().to_string();
-    let failure = |why: String| {
-        Stop::new(
-            Cause::KeySourceError,
-            format!("key set file {shown}: {why}"),
-        )
-    };
-    let metadata = std::fs::metadata(path).map_err(|e| failure(e.to_string()))?;
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(failure(format!("larger than {MAX_FILE_BYTES} bytes")));
-    }
-    let bytes = std::fs::read(path).map_err(|e| failure(e.to_string()))?;
+    let failure = |why: String| Stop::new(Cause::KeyFile, format!("key set file {shown}: {why}"));
+    let bytes = file::read_bounded(path, MAX_KEY_FILE_BYTES).map_err(|e| failure(e.to_string()))?;
     let set = KeySet::parse(&bytes).map_err(|e| failure(e.to_string()))?;
     Ok(Loaded {
         set,
@@ -499,7 +553,7 @@ fn loaded_from_entry(
     notes: Vec<String>,
 ) -> Result<Loaded, Stop> {
     let set = KeySet::from_value(&entry.jwks)
-        .map_err(|e| Stop::new(Cause::KeySourceError, format!("{}: {e}", entry.jwks_uri)))?;
+        .map_err(|e| Stop::new(Cause::BadDocument, format!("{}: {e}", entry.jwks_uri)))?;
     Ok(Loaded {
         set,
         source: KeySource::Url(entry.jwks_uri.clone()),
@@ -511,20 +565,91 @@ fn loaded_from_entry(
 }
 
 fn discovery_failure(error: DiscoveryError) -> Stop {
-    let cause = match error {
+    let cause = match &error {
+        // The only definite answer discovery gives: these keys are not the token's issuer's.
         DiscoveryError::IssuerMismatch { .. } => Cause::DiscoveryIssuerMismatch,
-        _ => Cause::KeySourceError,
+        DiscoveryError::Http(http) => http_cause(http),
+        DiscoveryError::NotJson { .. } | DiscoveryError::NoJwksUri { .. } => Cause::BadDocument,
+        DiscoveryError::JwksUriRefused { .. } => Cause::Refused,
     };
     Stop::new(cause, error.to_string())
 }
 
 fn key_source_failure(url: &str, error: &HttpError) -> Stop {
-    let mut stop = Stop::new(
-        Cause::KeySourceError,
-        format!("fetching the key set failed: {error}"),
-    );
+    let mut stop = Stop::new(http_cause(error), http_reason(error));
     stop.key_source = Some(KeySource::Url(url.to_owned()));
     stop
+}
+
+/// Every HTTP failure stopped claimcheck from looking at the keys: none says the token is bad.
+fn http_cause(error: &HttpError) -> Cause {
+    match error {
+        HttpError::Refused { .. } => Cause::Refused,
+        HttpError::Status { .. } => Cause::HttpStatus,
+        HttpError::TooLarge { .. } => Cause::TooLarge,
+        HttpError::Transport { kind, .. } => match kind {
+            TransportKind::Dns => Cause::Dns,
+            TransportKind::Connect => Cause::Connect,
+            TransportKind::Tls => Cause::Tls,
+            TransportKind::Timeout => Cause::Timeout,
+            TransportKind::Other => Cause::Network,
+        },
+    }
+}
+
+/// RFC 7515 §4.1.11: `crit` must be a non-empty array of header names, none of them registered
+/// by JWS or JWA, each present in the header, and each understood by the verifier, or the JWS
+/// is invalid. The one extension claimcheck understands is `b64` (RFC 7797 §3): `true` changes
+/// nothing, `false` (an unencoded payload) is one it does not verify.
+fn critical_extensions(token: &Token) -> Option<Stop> {
+    let header = token.header();
+    let crit = header.get("crit")?;
+    let reject = |why: String| {
+        Some(Stop::new(
+            Cause::CriticalHeader,
+            format!("{why}; RFC 7515 §4.1.11 requires rejecting the token"),
+        ))
+    };
+    let Some(names) = crit.as_array() else {
+        return reject("the crit header is not an array".to_owned());
+    };
+    if names.is_empty() {
+        return reject(
+            "the crit header is an empty list, which producers must not send".to_owned(),
+        );
+    }
+    let mut unencoded = false;
+    for name in names {
+        let Some(name) = name.as_str() else {
+            return reject(format!("the crit header lists {name}, which is not a name"));
+        };
+        if REGISTERED_HEADERS.contains(&name) {
+            return reject(format!(
+                "the crit header lists \"{name}\", a header parameter of JWS itself, which must not be listed"
+            ));
+        }
+        let Some(value) = header.get(name) else {
+            return reject(format!(
+                "the crit header lists \"{name}\", which the header does not have"
+            ));
+        };
+        if name != "b64" {
+            return reject(format!(
+                "the crit header lists the extension \"{name}\", which claimcheck does not understand"
+            ));
+        }
+        match value.as_bool() {
+            Some(true) => {}
+            Some(false) => unencoded = true,
+            None => return reject(format!("b64 is {value}, not a boolean (RFC 7797 §3)")),
+        }
+    }
+    unencoded.then(|| {
+        Stop::new(
+            Cause::UnencodedPayload,
+            "the payload is not base64url-encoded (b64: false, RFC 7797); claimcheck does not verify unencoded payloads",
+        )
+    })
 }
 
 /// Why verification stopped before a signature was checked; becomes the [`Outcome`].
@@ -628,6 +753,15 @@ pub fn verify_with_set(
             Cause::UnknownKid,
             format!("no key with kid '{kid}' in {source} ({})", kids()),
         ),
+        (_, 0) if !selection.too_small.is_empty() => {
+            let bits = selection.too_small[0];
+            Outcome::new(
+                Cause::KeyTooSmall,
+                format!(
+                    "key too small: {bits}-bit RSA, minimum {MIN_RSA_BITS} (RFC 7518 §3.3); verifiers refuse it"
+                ),
+            )
+        }
         (_, 0) if selection.considered > 0 && selection.unsupported == selection.considered => {
             Outcome::new(
                 Cause::UnsupportedKey,

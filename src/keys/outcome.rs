@@ -1,4 +1,4 @@
-//! What verification concluded (DESIGN.md §2): verified (by which key, from where, fetched
+//! What verification concluded: verified (by which key, from where, fetched
 //! when), not checked (and why), or failed (the precise reason). Never "valid" unless checked.
 
 use std::fmt;
@@ -14,6 +14,10 @@ pub enum Status {
 }
 
 /// The reason as a stable code for scripts; the sentence beside it is for people.
+///
+/// `failed` is kept for definite answers, ones the issuer's real verifier would give too;
+/// anything that stopped claimcheck from looking at the signature is `not_checked`, so a DNS
+/// failure is never mistaken for a forged token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
@@ -26,6 +30,28 @@ pub enum Cause {
     UnsupportedKey,
     SecretNeeded,
     Offline,
+    /// The payload is not base64url-encoded (`b64: false`, RFC 7797).
+    UnencodedPayload,
+    /// The key source's host name did not resolve.
+    Dns,
+    /// The key source did not accept a connection (refused, unreachable, reset).
+    Connect,
+    /// The TLS handshake failed (certificate not trusted, wrong name, protocol error).
+    Tls,
+    /// The verification's time budget (`--timeout`) ran out.
+    Timeout,
+    /// The key source answered with an HTTP error status.
+    HttpStatus,
+    /// The discovery document or key set is over the size cap.
+    TooLarge,
+    /// The discovery document or key set is not JSON, or not the document it should be.
+    BadDocument,
+    /// The HTTP policy refused a URL before requesting it (plain http, a redirect to http).
+    Refused,
+    /// A network failure of another kind (the connection dropped mid-response …).
+    Network,
+    /// A key set file could not be read.
+    KeyFile,
     // failed
     Unsigned,
     MissingSignature,
@@ -34,7 +60,11 @@ pub enum Cause {
     KeyMismatch,
     NoSuitableKey,
     DiscoveryIssuerMismatch,
-    KeySourceError,
+    /// The only keys for the token are RSA keys under 2048 bits (RFC 7518 §3.3, §3.5).
+    KeyTooSmall,
+    /// `crit` names an extension claimcheck does not understand, or is malformed (RFC 7515
+    /// §4.1.11): a conforming verifier rejects the token.
+    CriticalHeader,
 }
 
 impl Cause {
@@ -47,7 +77,18 @@ impl Cause {
             | Cause::UnsupportedAlgorithm
             | Cause::UnsupportedKey
             | Cause::SecretNeeded
-            | Cause::Offline => Status::NotChecked,
+            | Cause::Offline
+            | Cause::UnencodedPayload
+            | Cause::Dns
+            | Cause::Connect
+            | Cause::Tls
+            | Cause::Timeout
+            | Cause::HttpStatus
+            | Cause::TooLarge
+            | Cause::BadDocument
+            | Cause::Refused
+            | Cause::Network
+            | Cause::KeyFile => Status::NotChecked,
             Cause::Unsigned
             | Cause::MissingSignature
             | Cause::BadSignature
@@ -55,8 +96,26 @@ impl Cause {
             | Cause::KeyMismatch
             | Cause::NoSuitableKey
             | Cause::DiscoveryIssuerMismatch
-            | Cause::KeySourceError => Status::Failed,
+            | Cause::KeyTooSmall
+            | Cause::CriticalHeader => Status::Failed,
         }
+    }
+
+    /// Whether the key source could not be reached or read: the view says "could not reach"
+    /// for these rather than anything about the token.
+    pub fn is_unreachable(self) -> bool {
+        matches!(
+            self,
+            Cause::Dns
+                | Cause::Connect
+                | Cause::Tls
+                | Cause::Timeout
+                | Cause::HttpStatus
+                | Cause::TooLarge
+                | Cause::BadDocument
+                | Cause::Refused
+                | Cause::Network
+        )
     }
 }
 

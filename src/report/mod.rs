@@ -18,7 +18,7 @@ use crate::token::{Claims, Form, FoundVia, Token};
 /// Version of the JSON documents; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The state of the signature, never "valid" unless it was checked (DESIGN.md §2).
+/// The state of the signature, never "valid" unless it was checked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignatureStatus {
@@ -98,6 +98,27 @@ impl SignatureReport {
     }
 }
 
+/// A JWS payload that is not a claim set, as it can be shown: the text when it is UTF-8,
+/// else its base64url.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadView {
+    Text(String),
+    Base64url(String),
+}
+
+impl PayloadView {
+    pub fn of(bytes: &[u8]) -> PayloadView {
+        use base64::Engine;
+        match std::str::from_utf8(bytes) {
+            Ok(text) => PayloadView::Text(text.to_owned()),
+            Err(_) => PayloadView::Base64url(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
+            ),
+        }
+    }
+}
+
 /// Everything known about one token: `decode --json` prints exactly this.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenDocument {
@@ -108,8 +129,11 @@ pub struct TokenDocument {
     pub found_via: FoundVia,
     pub form: Form,
     pub header: Claims,
-    /// `null` for an encrypted token.
+    /// `null` for an encrypted token and for a payload that is not a JSON object.
     pub claims: Option<Claims>,
+    /// The payload, only when it is not a claim set (RFC 7515 A.4 signs the text "Payload").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<PayloadView>,
     pub time: TimeReport,
     pub lints: Vec<Lint>,
     pub signature: SignatureReport,
@@ -132,6 +156,7 @@ impl TokenDocument {
             form: token.form(),
             header: token.header().clone(),
             claims: token.claims().cloned(),
+            payload: token.other_payload().map(|p| PayloadView::of(&p.bytes)),
             time,
             lints: lint_token(token),
             signature: SignatureReport::not_checked_by_decode(token),

@@ -48,6 +48,16 @@ pub fn lint_token(token: &Token) -> Vec<Lint> {
     if let Some(claims) = token.claims() {
         lint_claims(claims, token.alg(), &mut lints);
     }
+    if let Some(payload) = token.other_payload() {
+        lints.push(Lint::new(
+            "payload-not-json",
+            Severity::Info,
+            format!(
+                "the payload is not a claim set: {}. It is a JWS (RFC 7515 allows any payload) but not a JWT, so it has no claims for a trust rule to match",
+                payload.why
+            ),
+        ));
+    }
     lints.sort_by_key(|lint| std::cmp::Reverse(lint.severity));
     lints
 }
@@ -357,6 +367,23 @@ mod tests {
                 "{code} did not fire for {header} {claims}: {found:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_payload_that_is_not_a_claim_set_is_noted() {
+        // RFC 7515 A.4 signs the text "Payload"; RFC 7519 §7.2 makes only a JSON object a JWT.
+        for payload in ["Payload", "[1,2]", "\"text\""] {
+            let text = format!(
+                "{}.{}.c2ln",
+                URL_SAFE_NO_PAD.encode(r#"{"alg":"ES512","kid":"k"}"#),
+                URL_SAFE_NO_PAD.encode(payload)
+            );
+            let lints = lint_token(&decode(&text, &Limits::default()).unwrap());
+            let lint = lints.iter().find(|l| l.code == "payload-not-json");
+            assert_eq!(lint.map(|l| l.severity), Some(Severity::Info), "{payload}");
+        }
+        let clean = token(json!({"alg": "RS256", "kid": "k"}), clean_claims());
+        assert!(!codes(&clean).contains(&"payload-not-json"));
     }
 
     #[test]

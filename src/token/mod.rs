@@ -64,6 +64,17 @@ pub struct EncodingFindings {
     pub duplicate_claim_names: Vec<DuplicateName>,
 }
 
+/// A JWS payload that is not a claim set (RFC 7515 allows any octets: RFC 7515 A.4 signs the
+/// text "Payload", RFC 7520 §4 a quotation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherPayload {
+    pub bytes: Vec<u8>,
+    /// The payload segment is the payload itself, not its base64url (`b64: false`, RFC 7797).
+    pub unencoded: bool,
+    /// Why it is not a claim set: not JSON, or JSON of another type than an object.
+    pub why: String,
+}
+
 /// A decoded compact token. Its raw text is a secret: `Debug` never prints it.
 #[derive(Clone, PartialEq)]
 pub struct Token {
@@ -71,6 +82,8 @@ pub struct Token {
     form: Form,
     header: Claims,
     claims: Option<Claims>,
+    /// A JWS payload that is not a JSON object; then `claims` is `None`.
+    other_payload: Option<OtherPayload>,
     signature: Vec<u8>,
     found_via: FoundVia,
     findings: EncodingFindings,
@@ -90,9 +103,15 @@ impl Token {
         &self.header
     }
 
-    /// `None` for an encrypted token, whose claims cannot be read without the recipient's key.
+    /// `None` for an encrypted token, whose claims cannot be read without the recipient's key,
+    /// and for a JWS whose payload is not a JSON object (see [`Token::other_payload`]).
     pub fn claims(&self) -> Option<&Claims> {
         self.claims.as_ref()
+    }
+
+    /// The payload of a JWS that carries something other than a claim set.
+    pub fn other_payload(&self) -> Option<&OtherPayload> {
+        self.other_payload.as_ref()
     }
 
     /// The claims without the rest of the token, for callers that need nothing else (a corpus
@@ -144,6 +163,7 @@ impl fmt::Debug for Token {
             .field("form", &self.form)
             .field("header", &self.header)
             .field("claims", &self.claims)
+            .field("other_payload", &self.other_payload)
             .field("found_via", &self.found_via)
             .finish_non_exhaustive()
     }
@@ -182,32 +202,80 @@ pub fn parse_compact(compact: &str, via: FoundVia, limits: &Limits) -> Result<To
     let mut findings = EncodingFindings::default();
     let mut decoded = Vec::with_capacity(parts.len());
     let mut offset = 0;
+    let mut header: Option<json_object::DecodedObject> = None;
+    let mut unencoded = false;
     for (index, (text, &segment)) in parts.iter().zip(layout).enumerate() {
         // A JWS signature is empty for `alg: none`, and a JWE encrypted key is empty for direct
-        // encryption; every other segment must have content.
-        let may_be_empty = matches!(segment, Segment::Signature | Segment::EncryptedKey);
+        // encryption; an unencoded payload may be empty (detached content, RFC 7515
+        // appendix F); every other segment must have content.
+        let may_be_empty = matches!(segment, Segment::Signature | Segment::EncryptedKey)
+            || (segment == Segment::Payload && unencoded);
         if text.is_empty() && !may_be_empty {
             return Err(DecodeError::EmptySegment {
                 segment,
                 index: index + 1,
             });
         }
+        if segment == Segment::Payload && unencoded {
+            decoded.push(text.as_bytes().to_vec());
+            offset += text.len() + 1;
+            continue;
+        }
         let segment_bytes = base64url::decode_segment(text, segment, offset)?;
         if segment_bytes.padded {
             findings.padded_segments.push(segment);
+        }
+        if segment == Segment::Header {
+            let object =
+                json_object::decode_object(&segment_bytes.bytes, segment, limits.max_json_depth)?;
+            unencoded = parts.len() == 3 && is_unencoded(&object.object);
+            header = Some(object);
         }
         decoded.push(segment_bytes.bytes);
         offset += text.len() + 1;
     }
 
-    let header = json_object::decode_object(&decoded[0], Segment::Header, limits.max_json_depth)?;
+    let header = header.expect("the header is the first segment");
     findings.duplicate_header_names = header.duplicates;
+    let mut other_payload = None;
     let (form, claims, signature) = if parts.len() == 5 {
         (Form::Encrypted, None, Vec::new())
     } else {
-        let claims =
-            json_object::decode_object(&decoded[1], Segment::Payload, limits.max_json_depth)?;
-        findings.duplicate_claim_names = claims.duplicates;
+        let payload = std::mem::take(&mut decoded[1]);
+        let claims = if unencoded {
+            other_payload = Some(OtherPayload {
+                bytes: payload,
+                unencoded: true,
+                why: "it is not base64url-encoded (b64: false, RFC 7797)".to_owned(),
+            });
+            None
+        } else {
+            match json_object::decode_object(&payload, Segment::Payload, limits.max_json_depth) {
+                Ok(claims) => {
+                    findings.duplicate_claim_names = claims.duplicates;
+                    Some(claims.object)
+                }
+                // Any octets make a JWS payload (RFC 7515 §3); only a JWT's is a claim set
+                // (RFC 7519 §7.2).
+                Err(DecodeError::NotJson { message, .. }) => {
+                    other_payload = Some(OtherPayload {
+                        bytes: payload,
+                        unencoded: false,
+                        why: format!("it is not JSON ({message})"),
+                    });
+                    None
+                }
+                Err(DecodeError::NotObject { found, .. }) => {
+                    other_payload = Some(OtherPayload {
+                        bytes: payload,
+                        unencoded: false,
+                        why: format!("it is JSON but not an object: it is {found}"),
+                    });
+                    None
+                }
+                Err(other) => return Err(other),
+            }
+        };
         let unsecured = header.object.get("alg").and_then(Value::as_str) == Some("none")
             && decoded[2].is_empty();
         let form = if unsecured {
@@ -215,7 +283,7 @@ pub fn parse_compact(compact: &str, via: FoundVia, limits: &Limits) -> Result<To
         } else {
             Form::Signed
         };
-        (form, Some(claims.object), std::mem::take(&mut decoded[2]))
+        (form, claims, std::mem::take(&mut decoded[2]))
     };
 
     Ok(Token {
@@ -223,10 +291,21 @@ pub fn parse_compact(compact: &str, via: FoundVia, limits: &Limits) -> Result<To
         form,
         header: header.object,
         claims,
+        other_payload,
         signature,
         found_via: via,
         findings,
     })
+}
+
+/// RFC 7797 §3 and §6: the payload segment is the payload itself when `b64` is `false` and
+/// listed in `crit`; a `b64` that `crit` does not list is not in force.
+fn is_unencoded(header: &Claims) -> bool {
+    let listed = header
+        .get("crit")
+        .and_then(Value::as_array)
+        .is_some_and(|names| names.iter().any(|name| name == "b64"));
+    listed && header.get("b64") == Some(&Value::Bool(false))
 }
 
 #[cfg(test)]
@@ -315,8 +394,8 @@ mod tests {
             (format!("{h}..c2ln"), "empty_segment"),
             (format!("{h}.ab+d.c2ln"), "base64"),
             (format!("{h}.{c}.c2l"), "base64"),
-            (format!("{h}.{}.c2ln", b64("not json")), "not_json"),
-            (format!("{h}.{}.c2ln", b64("[1,2]")), "not_object"),
+            (format!("{}.{c}.c2ln", b64("not json")), "not_json"),
+            (format!("{}.{c}.c2ln", b64("[1,2]")), "not_object"),
             (
                 format!(
                     "{h}.{}.c2ln",
@@ -331,6 +410,55 @@ mod tests {
             let error = parse(&input).expect_err(&input[..input.len().min(60)]);
             assert_eq!(error.kind(), kind, "{error}");
         }
+    }
+
+    #[test]
+    fn payloads_that_are_not_claim_sets_decode_without_claims() {
+        // RFC 7515 §3 allows any octets as a JWS payload; RFC 7519 §7.2 makes a JWT only of a
+        // JSON object. A.4 of RFC 7515 signs the text "Payload".
+        let h = b64(r#"{"alg":"ES512"}"#);
+        for (payload, why) in [
+            (b"Payload".to_vec(), "it is not JSON"),
+            (
+                b"[1,2]".to_vec(),
+                "it is JSON but not an object: it is an array",
+            ),
+            (b"{\"sub\": ".to_vec(), "it is not JSON"),
+            (vec![0xff, 0x00], "it is not JSON (not valid UTF-8"),
+        ] {
+            let text = format!("{h}.{}.c2ln", URL_SAFE_NO_PAD.encode(&payload));
+            let token = parse(&text).unwrap();
+            assert_eq!(token.form(), Form::Signed);
+            assert!(token.claims().is_none());
+            assert_eq!(token.issuer(), None);
+            let other = token.other_payload().unwrap();
+            assert_eq!(other.bytes, payload);
+            assert!(!other.unencoded);
+            assert!(other.why.starts_with(why), "{}", other.why);
+            assert_eq!(token.signing_input(), text.rsplit_once('.').unwrap().0);
+        }
+        let deep = format!("{{\"a\":{}}}", "[".repeat(100));
+        let error = parse(&format!("{h}.{}.c2ln", b64(&deep))).unwrap_err();
+        assert_eq!(error.kind(), "too_deep");
+    }
+
+    #[test]
+    fn an_unencoded_payload_is_taken_as_it_stands() {
+        // RFC 7797 §3: with "b64": false listed in "crit" the payload segment is the payload.
+        let h = b64(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#);
+        let token = parse(&format!("{h}.$.02.c2ln")).map(|_| ()).unwrap_err();
+        assert_eq!(token.kind(), "segment_count");
+        let token = parse(&format!("{h}.hello world?.c2ln")).unwrap();
+        let other = token.other_payload().unwrap();
+        assert_eq!(other.bytes, b"hello world?");
+        assert!(other.unencoded);
+        // Detached content (RFC 7515 appendix F; RFC 7797 §4.2's example).
+        let detached = parse(&format!("{h}..c2ln")).unwrap();
+        assert_eq!(detached.other_payload().unwrap().bytes, b"");
+        // Not listed in crit: b64 is not in force and the payload is base64url as usual.
+        let unlisted = b64(r#"{"alg":"HS256","b64":false}"#);
+        let token = parse(&format!("{unlisted}.{}.c2ln", b64(r#"{"sub":"x"}"#))).unwrap();
+        assert_eq!(token.claims().unwrap()["sub"], "x");
     }
 
     #[test]
@@ -362,6 +490,39 @@ mod tests {
                 assert_eq!(token_position, h.len() + 1 + 3);
             }
             other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod payload_properties {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// RFC 7515 §3: any octets make a JWS payload. Whatever they are, the token decodes,
+        /// and either they are a JSON object (claims) or they come back unchanged.
+        #[test]
+        fn any_payload_decodes_and_is_kept_exactly(payload in prop::collection::vec(any::<u8>(), 1..200)) {
+            let text = format!(
+                "{}.{}.c2ln",
+                URL_SAFE_NO_PAD.encode(r#"{"alg":"ES256"}"#),
+                URL_SAFE_NO_PAD.encode(&payload)
+            );
+            let token = decode(&text, &Limits::default()).unwrap();
+            let is_object = matches!(
+                serde_json::from_slice::<Value>(&payload),
+                Ok(Value::Object(_))
+            );
+            prop_assert_eq!(token.claims().is_some(), is_object);
+            match token.other_payload() {
+                Some(other) => prop_assert_eq!(&other.bytes, &payload),
+                None => prop_assert!(is_object),
+            }
+            prop_assert_eq!(token.signing_input(), text.rsplit_once('.').unwrap().0);
         }
     }
 }

@@ -155,3 +155,64 @@ impl Drop for TestServer {
         self.server.unblock();
     }
 }
+
+/// An issuer on 127.0.0.1 that answers its discovery document at once and then sends its key
+/// set (`jwks`) one byte every `pause`, each byte flushed: a server that keeps every read short
+/// and the whole response as long as it likes. tiny_http buffers what it writes, so this one
+/// speaks HTTP/1.1 over a bare socket. Returns the issuer's origin.
+pub fn dripping_issuer(jwks: Vec<u8>, pause: Duration) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let origin = base.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let jwks = jwks.clone();
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                loop {
+                    let mut line = String::new();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) if line == "\r\n" => break,
+                        Ok(_) => {}
+                    }
+                }
+                let path = request_line.split(' ').nth(1).unwrap_or("");
+                let (body, drip) = if path == "/.well-known/openid-configuration" {
+                    (discovery(&base, "/jwks").to_string().into_bytes(), false)
+                } else {
+                    (jwks, true)
+                };
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                if !drip {
+                    let _ = stream.write_all(&body);
+                    return;
+                }
+                for byte in body {
+                    std::thread::sleep(pause);
+                    if stream
+                        .write_all(&[byte])
+                        .and_then(|()| stream.flush())
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    origin
+}

@@ -99,6 +99,13 @@ pub fn signature_badge<'a>(model: &Model, signature: &Signature, compact: bool) 
         }
         Signature::Done(report) => match report.status {
             SignatureStatus::Verified => ("✓ signature verified", "✓ sig verified", theme.good),
+            // The key server could not be reached: that says nothing about the token, so it
+            // is not shown as a failure.
+            SignatureStatus::NotChecked if report.code.is_some_and(|c| c.is_unreachable()) => (
+                "– signature not checked: could not reach the keys",
+                "– keys unreachable",
+                theme.warn,
+            ),
             SignatureStatus::NotChecked => {
                 ("– signature not checked", "– sig not checked", theme.warn)
             }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text::{truncate, wrap_words};
-use crate::report::SignatureStatus;
+use crate::report::{PayloadView, SignatureStatus};
 use crate::token::Form;
 use crate::token::lint::{KEY_CARRYING_HEADERS, Severity, lint_token};
 use crate::token::sanitize::escape_controls;
@@ -33,6 +33,21 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
         Span::styled("form ", theme.name),
         Span::raw(form),
     ]));
+    if let Some(payload) = entry.token.other_payload() {
+        // RFC 7515 allows any payload; one that is not a JSON object has no claims to show.
+        let shown = match PayloadView::of(&payload.bytes) {
+            PayloadView::Text(text) => format!("text \"{}\"", escape_controls(&text)),
+            PayloadView::Base64url(encoded) => format!("bytes (base64url) {encoded}"),
+        };
+        lines.push(Line::styled(
+            "payload is not a claim set (no claims)",
+            theme.warn,
+        ));
+        lines.push(Line::styled(
+            truncate(&shown, width.saturating_sub(2)),
+            theme.dim,
+        ));
+    }
     let name_width = entry
         .token
         .header()
