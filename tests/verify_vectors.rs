@@ -416,12 +416,19 @@ fn check_does_not_panic_on_a_token_without_claims() {
         .write_stdin(a4)
         .output()
         .unwrap();
-    // A panic exits 101; whatever the rules say, the run must end in one of the documented codes.
+    // No system can read a claim from a text payload: every rule refuses it, a definite no.
     let code = output.status.code().unwrap();
-    assert!(
-        [1, 2, 3].contains(&code),
-        "{code}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(code, 1, "{}", String::from_utf8_lossy(&output.stderr));
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["claims"], serde_json::Value::Null);
+    assert_eq!(document["payload"]["text"], "Payload");
+    let verdict = &document["verdicts"][0];
+    assert_eq!(verdict["outcome"], "denied");
+    assert_eq!(verdict["checks"][0]["condition"], "claims");
+    assert_eq!(
+        verdict["checks"][0]["actual"],
+        "a payload of text, not a JSON object"
+    );
+    assert_eq!(document["decision"]["outcome"], "denied");
 }

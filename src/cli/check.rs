@@ -15,12 +15,12 @@ use super::verdict_text::render_check;
 use super::{exit, print_stdout};
 use crate::report::check::{CheckDocument, CheckSubject, ClaimsDocument};
 use crate::report::decision::{DecisionOutcome, SignatureRole};
-use crate::report::{SignatureReport, TokenDocument};
+use crate::report::{PayloadView, SignatureReport, TokenDocument};
 use crate::source::read_input;
 use crate::token::{Claims, DecodeError, Form, Limits, decode};
-use crate::trust::Rule;
 use crate::trust::expect::{expect_rule, parse_expectation};
 use crate::trust::load::{LoadedRules, RuleFileError, load_rule_file, parse_rules_arg};
+use crate::trust::{Rule, Verdict};
 
 /// Rule files are small; anything bigger is a mistake (a token corpus, a binary).
 const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -123,18 +123,16 @@ pub fn run(args: &CheckArgs) -> u8 {
         },
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
-    let empty = Claims::new();
     let (claims, header) = match &subject {
-        CheckSubject::Token(token) => {
-            (token.claims.as_ref().unwrap_or(&empty), Some(&token.header))
-        }
-        CheckSubject::Claims(doc) => (&doc.claims, None),
+        CheckSubject::Token(token) => (token.claims.as_ref(), Some(&token.header)),
+        CheckSubject::Claims(doc) => (Some(&doc.claims), None),
     };
     let verdicts = rules
         .iter()
-        .map(|rule| match header {
-            Some(header) => rule.evaluate_with_header(header, claims, now),
-            None => rule.evaluate(claims, now),
+        .map(|rule| match (claims, header) {
+            (Some(claims), Some(header)) => rule.evaluate_with_header(header, claims, now),
+            (Some(claims), None) => rule.evaluate(claims, now),
+            (None, _) => Verdict::without_claims(rule.as_ref(), &payload_description(&subject)),
         })
         .collect();
     let any_of: Vec<Option<&str>> = rules.iter().map(|rule| rule.any_of()).collect();
@@ -158,6 +156,18 @@ pub fn run(args: &CheckArgs) -> u8 {
         DecisionOutcome::Allowed => exit::SUCCESS,
         DecisionOutcome::Denied => exit::DEFINITE_NO,
         DecisionOutcome::NotChecked | DecisionOutcome::Error => exit::NOT_CHECKED,
+    }
+}
+
+/// What a token without claims carries instead, for its verdicts.
+fn payload_description(subject: &CheckSubject) -> String {
+    match subject {
+        CheckSubject::Token(token) => match &token.payload {
+            Some(PayloadView::Text(_)) => "a payload of text, not a JSON object".to_owned(),
+            Some(PayloadView::Base64url(_)) => "a payload of bytes that are not text".to_owned(),
+            None => "no readable payload".to_owned(),
+        },
+        CheckSubject::Claims(_) => "claims".to_owned(),
     }
 }
 

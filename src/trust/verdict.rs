@@ -203,6 +203,26 @@ impl Verdict {
         }
     }
 
+    /// The verdict on a token whose payload is not a set of claims (a JWS over text or an array,
+    /// RFC 7515 A.4): no system can read a claim from it, so every rule refuses it. `why` says what
+    /// the payload is instead.
+    pub fn without_claims<R: crate::trust::Rule + ?Sized>(rule: &R, why: &str) -> Verdict {
+        let check = Check::new(
+            "claims",
+            vec![Value::String("a JSON object of claims".to_owned())],
+            Some(Value::String(why.to_owned())),
+            false,
+        );
+        Verdict::of(
+            rule,
+            Outcome::Denied,
+            "the token has no claims: its payload is not a JSON object, so no rule can match it"
+                .to_owned(),
+            vec![check],
+            Vec::new(),
+        )
+    }
+
     /// "k of n conditions" as shown in rule lists.
     pub fn passed_count(&self) -> (usize, usize) {
         (

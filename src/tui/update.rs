@@ -862,13 +862,24 @@ fn evaluate_entry(model: &Model, entry: &mut Entry) {
             .enumerate()
             .flat_map(|(index, file)| file.rules.iter().map(move |rule| (index, rule)))
     };
-    let Some(claims) = entry.claims() else {
+    let claims = entry.claims();
+    if claims.is_none() && entry.token.other_payload().is_none() {
+        // Encrypted: nothing can be evaluated, and the panes say why.
         entry.verdicts = Vec::new();
         entry.decision = None;
         return;
-    };
+    }
     let (files, mut verdicts): (Vec<usize>, Vec<Verdict>) = rules()
-        .map(|(index, rule)| (index, rule.evaluate_with_header(header, claims, model.now)))
+        .map(|(index, rule)| {
+            let verdict = match claims {
+                Some(claims) => rule.evaluate_with_header(header, claims, model.now),
+                None => Verdict::without_claims(
+                    rule.as_ref(),
+                    "a payload that is not a JSON object of claims",
+                ),
+            };
+            (index, verdict)
+        })
         .unzip();
     let any_of: Vec<Option<&str>> = rules().map(|(_, rule)| rule.any_of()).collect();
     let signature = match (&entry.simulated, &entry.signature) {
@@ -879,7 +890,8 @@ fn evaluate_entry(model: &Model, entry: &mut Entry) {
     };
     entry.decision = match signature {
         Some((report, role)) if !verdicts.is_empty() => {
-            let time = time_status(claims, model.now, model.leeway);
+            let no_claims = Claims::new();
+            let time = time_status(claims.unwrap_or(&no_claims), model.now, model.leeway);
             let subject = Subject {
                 signature: report,
                 role,

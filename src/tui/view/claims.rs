@@ -110,13 +110,12 @@ fn claim_lines<'a>(
 ) -> Vec<(Option<usize>, Line<'a>)> {
     let theme = &model.theme;
     let Some(claims) = entry.claims() else {
-        return vec![(
-            None,
-            Line::styled(
-                "(encrypted: only the recipient's private key can read the claims)",
-                theme.dim,
-            ),
-        )];
+        let why = if entry.token.other_payload().is_some() {
+            "(no claims: the payload is not a JSON object; the token pane shows it)"
+        } else {
+            "(encrypted: only the recipient's private key can read the claims)"
+        };
+        return vec![(None, Line::styled(why, theme.dim))];
     };
     if claims.is_empty() {
         return vec![(None, Line::styled("(no claims)", theme.dim))];

@@ -82,7 +82,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
             "Open a token with --rules FILE… (AWS trust policy, GCP provider, Entra credential, Vault role, Kubernetes config) to see whether each would accept it.",
             theme.dim,
         );
-    } else if entry.claims().is_none() {
+    } else if entry.claims().is_none() && entry.verdicts.is_empty() {
         prose(
             &mut lines,
             "The claims are encrypted, so no rule can be evaluated.",
@@ -91,7 +91,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
     }
     let mut row = 0;
     for (file_index, file) in model.rule_files.iter().enumerate() {
-        if entry.claims().is_none() {
+        if entry.claims().is_none() && entry.verdicts.is_empty() {
             break;
         }
         let name = escape_controls(&file.path.display().to_string()).into_owned();
