@@ -229,7 +229,13 @@ fn github_reports_a_refused_request_and_missing_permission() {
         "{}",
         result.stderr
     );
-    assert!(result.stderr.contains("Bad credentials"));
+    // The body is described, not quoted: a token endpoint's answer may hold a credential.
+    assert!(
+        result.stderr.contains("a JSON object with \"message\""),
+        "{}",
+        result.stderr
+    );
+    assert!(!result.stderr.contains("Bad credentials"));
     assert!(!result.stderr.contains("wrong-bearer"));
     server.join().unwrap();
 
@@ -832,6 +838,25 @@ fn copy_puts_the_token_on_the_clipboard_and_prints_only_where_it_went() {
     assert_eq!(result.code, 3);
     assert!(result.stderr.contains("not copied"), "{}", result.stderr);
     assert_eq!(result.stdout, "");
+
+    // `decode --copy` used to exit 0 when the copy failed; the decoding is still printed.
+    let result = run(claimcheck(&nowhere).args(["decode", "--copy", "--color", "never", &token]));
+    assert_eq!(result.code, 3, "{}", result.stderr);
+    assert!(result.stderr.contains("not copied"), "{}", result.stderr);
+    assert!(result.stdout.contains("acme/infra"), "{}", result.stdout);
+
+    // A stand-in file others may read is not filled with the token.
+    let shared = scratch.file("shared", "before");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let shared_env = [
+        ("PATH", SYSTEM_PATH),
+        ("MY_TOKEN", token.as_str()),
+        ("CLAIMCHECK_CLIPBOARD_FILE", shared.to_str().unwrap()),
+    ];
+    let result = run(claimcheck(&shared_env).args(["fetch", "--from", "env:MY_TOKEN", "--copy"]));
+    assert_eq!(result.code, 3);
+    assert!(result.stderr.contains("mode 0644"), "{}", result.stderr);
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), "before");
 }
 
 #[test]

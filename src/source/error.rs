@@ -68,6 +68,13 @@ pub enum SourceError {
     #[error("the fetch was cancelled")]
     Cancelled,
 
+    #[error("{origin} {}", if *.command { "printed nothing on standard output" } else { "is empty" })]
+    NothingInIt {
+        origin: String,
+        command: bool,
+        stderr: String,
+    },
+
     #[error("{origin} gave no token: {error}")]
     NotAToken {
         origin: String,
@@ -82,7 +89,8 @@ impl SourceError {
         match self {
             SourceError::CommandFailed { stderr, .. }
             | SourceError::TimedOut { stderr, .. }
-            | SourceError::NotAToken { stderr, .. } => {
+            | SourceError::NotAToken { stderr, .. }
+            | SourceError::NothingInIt { stderr, .. } => {
                 Some(stderr.as_str()).filter(|text| !text.trim().is_empty())
             }
             _ => None,
@@ -115,7 +123,7 @@ impl SourceError {
             SourceError::TimedOut { .. } => "timed_out",
             SourceError::Http(_) => "http",
             SourceError::Cancelled => "cancelled",
-            SourceError::NotAToken { .. } => "not_a_token",
+            SourceError::NotAToken { .. } | SourceError::NothingInIt { .. } => "not_a_token",
         }
     }
 }

@@ -14,6 +14,7 @@ const USER_AGENT: &str = concat!("claimcheck/", env!("CARGO_PKG_VERSION"), " (to
 
 pub struct Response {
     pub status: u16,
+    pub content_type: Option<String>,
     /// May hold a token: never log it.
     pub body: String,
 }
@@ -43,6 +44,7 @@ pub fn get_with_bearer(
     match client.get_authorized(url, bearer, USER_AGENT) {
         Ok(answer) => Ok(Response {
             status: answer.status,
+            content_type: answer.content_type,
             body: String::from_utf8_lossy(&answer.body).into_owned(),
         }),
         Err(HttpError::TooLarge { .. }) => Err(SourceError::TooLarge {
