@@ -773,6 +773,64 @@ fn killing_claimcheck_kills_the_running_command() {
     assert!(ended.is_some(), "the command outlived claimcheck");
 }
 
+/// SIGTERM (or Ctrl-C's SIGINT) used to end claimcheck and, through the parent-death signal,
+/// only the command itself: what the command had started kept running. Now the command's
+/// process group and the orphans of its run (here a `setsid` one) are killed first; in-process
+/// tests cannot send claimcheck a signal, so this one runs the binary.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_termination_signal_ends_everything_the_command_started() {
+    let scratch = Scratch::new("sigterm");
+    let pids = scratch.0.join("pids");
+    scratch.program(
+        "spawner",
+        &format!(
+            "sleep 60 >/dev/null 2>&1 & echo $! >> '{0}'\n\
+             setsid sh -c 'echo $$ >> \"{0}\"; exec sleep 60' >/dev/null 2>&1 &\n\
+             echo $$ >> '{0}'\n\
+             sleep 60",
+            pids.display()
+        ),
+    );
+    let path = scratch.path_var();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("claimcheck"))
+        .env_clear()
+        .env("PATH", &path)
+        .args(["fetch", "--from", "exec:spawner", "--timeout", "120"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started: Vec<String> = wait_for(|| {
+        let text = std::fs::read_to_string(&pids).ok()?;
+        let pids: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+        (pids.len() == 3).then_some(pids)
+    })
+    .expect("the command started its processes");
+    let terminated = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(15),
+        "claimcheck ends as the signal says: {status:?}"
+    );
+    for pid in started {
+        let ended = wait_for(|| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let state = stat
+                .rsplit(") ")
+                .next()
+                .and_then(|rest| rest.chars().next());
+            matches!(state, None | Some('Z' | 'X')).then_some(())
+        });
+        assert!(ended.is_some(), "process {pid} outlived claimcheck");
+    }
+}
+
 /// Polls `probe` for up to ten seconds.
 fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> Option<T> {
     for _ in 0..1000 {

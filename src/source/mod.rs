@@ -39,7 +39,7 @@ use command::Budget;
 use crate::token::{self, DecodeError, FoundVia, Limits, Token};
 
 pub use auto::{Available, detect};
-pub use command::Cancel;
+pub use command::{Cancel, stop_running_commands, termination_is_handled_by_caller};
 pub use environment::Environment;
 pub use error::SourceError;
 pub use input::{InputError, InputOrigin, RawInput, read_input};

@@ -83,6 +83,9 @@ fn install_panic_hook() {
 /// A flag raised by SIGTERM, SIGHUP and SIGINT; the input thread turns it into a quit.
 pub fn termination_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
+    // A running token command is still stopped on these signals, but the process is left to
+    // quit in order, restoring the terminal.
+    crate::source::termination_is_handled_by_caller();
     #[cfg(unix)]
     for signal in [
         signal_hook::consts::SIGTERM,
