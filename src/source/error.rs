@@ -68,6 +68,10 @@ pub enum SourceError {
     #[error("the fetch was cancelled")]
     Cancelled,
 
+    /// claimcheck itself failed (a panic caught in the interactive view's worker).
+    #[error("claimcheck failed while fetching (an internal error: {0})")]
+    Internal(String),
+
     #[error("{origin} {}", if *.command { "printed nothing on standard output" } else { "is empty" })]
     NothingInIt {
         origin: String,
@@ -123,6 +127,7 @@ impl SourceError {
             SourceError::TimedOut { .. } => "timed_out",
             SourceError::Http(_) => "http",
             SourceError::Cancelled => "cancelled",
+            SourceError::Internal(_) => "internal",
             SourceError::NotAToken { .. } | SourceError::NothingInIt { .. } => "not_a_token",
         }
     }
