@@ -152,10 +152,16 @@ fn looks_like_path(text: &str) -> bool {
 
 /// Whether the token finder sees a token in `text`: in a URL parameter, after `Bearer`, inside
 /// other text, or as the whole text when it has the compact shape (three or five base64url
-/// segments). Counting dots alone misreads a URL whose host has dots of its own.
+/// segments) or starts as every JWT header does (`eyJ`, so that a damaged token reaches the
+/// decoder, whose message says what is wrong). Counting dots alone misreads a URL whose host
+/// has dots of its own.
 fn holds_token(text: &str) -> bool {
     match token::extract::find_token(text) {
-        Ok(found) => found.via != FoundVia::Bare || compact_shaped(&found.compact),
+        Ok(found) => {
+            found.via != FoundVia::Bare
+                || compact_shaped(&found.compact)
+                || found.compact.starts_with("eyJ")
+        }
         Err(_) => false,
     }
 }
@@ -249,6 +255,10 @@ mod tests {
         // Shaped like a token (five segments: a JWE) though not starting with eyJ.
         let jwe = read_input(Some("aGVhZA.a2V5.aXY.Y2lwaGVy.dGFn"), 1024).unwrap();
         assert_eq!(jwe.origin, InputOrigin::Argument);
+        // A damaged token goes to the decoder, which says what is wrong, rather than being
+        // quoted back as a missing file.
+        let damaged = read_input(Some("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0!!.c2ln"), 1024).unwrap();
+        assert_eq!(damaged.origin, InputOrigin::Argument);
     }
 
     #[test]
