@@ -159,9 +159,11 @@ pub fn run(
         }
     };
     // Every way out: what the command left running in its group, and the orphans of this run.
+    // The run stays registered until its orphans are gone, so that a termination signal
+    // arriving meanwhile still finds them.
     signal_group(&child);
-    drop(running);
     cleanup::end_orphans(&marker);
+    drop(running);
     cleanup::wait_if_terminating();
     let stderr = stderr
         .map(|c| c.into_text("standard error"))
