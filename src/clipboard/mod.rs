@@ -100,7 +100,7 @@ fn plan(mode: Mode, env: Environment) -> (Option<Path>, bool) {
         Mode::Osc52 => (Some(Path::Osc52), false),
         Mode::System => (Some(Path::System), false),
         // Over SSH arboard would "succeed" on the remote machine's clipboard, which the user
-        // never sees (stack-notes §2.3).
+        // never sees.
         Mode::Auto if env.over_ssh || !env.has_display => (Some(Path::Osc52), false),
         Mode::Auto => (Some(Path::System), true),
     }

@@ -1,6 +1,7 @@
 //! GitHub Actions: a job with `permissions: id-token: write` gets two variables, a URL and a
 //! bearer token; `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD` with that bearer answers
-//! `{"value": "<jwt>"}` (shared/reference/claims-examples.md, "Where tokens are found").
+//! `{"value": "<jwt>"}` (GitHub's "About security hardening with OpenID Connect" documentation,
+//! and `getIDToken` in actions/toolkit's `packages/core/src/oidc-utils.ts`).
 
 use serde_json::Value;
 

@@ -1,5 +1,5 @@
 //! The one HTTP request a source makes (GitHub Actions' token endpoint). It goes through the
-//! HTTP policy of `keys::http` (DESIGN.md §7), the one the JWKS fetches follow: HTTPS except for
+//! HTTP policy of `keys::http`, the one the JWKS fetches follow: HTTPS except for
 //! loopback hosts, at most three redirects and only to https, connect and total timeouts, a cap
 //! on the body, proxies from the environment (never for loopback), the system trust store.
 

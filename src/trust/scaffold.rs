@@ -118,7 +118,8 @@ fn aws(claims: &Claims) -> Result<Scaffold, ScaffoldError> {
     let iss = string_claim(claims, "iss", "AWS")?;
     let sub = string_claim(claims, "sub", "AWS")?;
     let provider = iss.trim_start_matches("https://");
-    // AWS's `:aud` key is `azp` when the token has one (reference §1.2).
+    // AWS's `:aud` key is `azp` when the token has one (IAM User Guide, "Available keys for
+    // OIDC federation": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif).
     let aud = claims
         .get("azp")
         .and_then(Value::as_str)

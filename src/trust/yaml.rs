@@ -1,6 +1,6 @@
 //! YAML rule files (gcloud's default output, Kubernetes' AuthenticationConfiguration) as JSON
 //! values, so every evaluator reads one document model. serde-saphyr is used because serde_yaml
-//! is deprecated and serde_yml unsound (stack-notes §1).
+//! is deprecated and serde_yml unsound (RUSTSEC-2025-0068).
 //!
 //! Typing follows YAML 1.2's core schema, as saphyr resolves it: unquoted `true`/`false` are
 //! booleans (`yes`/`no`/`on`/`off` stay strings: saphyr's `strict_booleans`), unquoted integers
