@@ -1,6 +1,6 @@
 //! `--copy` for one-shot commands: the copy must outlive the process, so it goes through the
 //! terminal (OSC 52, held by the terminal emulator) or the system clipboard served until
-//! another program takes the selection over (stack-notes §2.3).
+//! another program takes the selection over.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
