@@ -78,15 +78,27 @@ impl InputError {
 /// Resolves `INPUT`. Standard input is read only when asked for with `-`, or when no argument
 /// was given and it is not a terminal (so a bare command never waits for typing).
 ///
-/// An argument names a file when that file exists; otherwise it is token text, unless it is a
-/// single word in which no token can be found, which is taken for a mistyped path.
+/// An argument names a file when that file exists (a pipe such as `<(pbpaste)` or a device
+/// included, read within the limit); otherwise it is token text, unless it is a single word in
+/// which no token can be found, which is taken for a mistyped path.
 pub fn read_input(argument: Option<&str>, limit: usize) -> Result<RawInput, InputError> {
     match argument {
         Some("-") => read_stdin(limit),
         Some(text) => {
             let path = Path::new(text);
-            if looks_like_path(text) && path.is_file() {
+            let existing = (!text.is_empty() && !text.contains('\n'))
+                .then(|| std::fs::metadata(path).ok())
+                .flatten();
+            if let Some(metadata) = existing {
                 let what = format!("file '{}'", escape_controls(&path.display().to_string()));
+                if metadata.is_dir() {
+                    return Err(InputError::Io {
+                        what,
+                        source: std::io::Error::other(
+                            "it is a directory; name the token file in it",
+                        ),
+                    });
+                }
                 let file = std::fs::File::open(path).map_err(|source| InputError::Io {
                     what: what.clone(),
                     source,
@@ -221,6 +233,26 @@ mod tests {
         std::fs::write(&path, vec![b'a'; 200_000]).unwrap();
         let too_big = read_input(Some(path.to_str().unwrap()), 1024).unwrap_err();
         assert_eq!(too_big.kind(), "too_large");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Only regular files without spaces in their names used to be read: `<(pbpaste)`, a
+    /// device, or `my token.jwt` were taken for token text or reported missing.
+    #[cfg(unix)]
+    #[test]
+    fn any_existing_path_but_a_directory_is_read() {
+        let input = read_input(Some("/dev/null"), 1024).unwrap();
+        assert_eq!(input.origin, InputOrigin::File("/dev/null".into()));
+        assert_eq!(input.text, "");
+        let dir =
+            std::env::temp_dir().join(format!("claimcheck-input-space-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spaced = dir.join("my token.jwt");
+        std::fs::write(&spaced, "eyJh.eyJi.c2ln").unwrap();
+        let input = read_input(Some(spaced.to_str().unwrap()), 1024).unwrap();
+        assert_eq!(input.origin, InputOrigin::File(spaced.clone()));
+        let error = read_input(Some(dir.to_str().unwrap()), 1024).unwrap_err();
+        assert!(error.to_string().contains("is a directory"), "{error}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
