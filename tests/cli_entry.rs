@@ -78,3 +78,86 @@ fn tui_options_are_checked() {
         .code(2)
         .stderr(predicate::str::contains("light"));
 }
+
+/// Argument errors (clap's, and those of the value parsers) used to be clap's text on stderr
+/// even under `--json`.
+#[test]
+fn argument_errors_are_the_error_document_under_json() {
+    for args in [
+        &["fetch", "--from", "no-such-source", "--json"][..],
+        &["fetch", "--from", "exec:", "--json"],
+        &["fetch", "--from", "env:X", "--timeout", "0", "--json"],
+        &["decode", "--now", "yesterday", "--json", "x"],
+        &["check", "--json", "--no-such-flag"],
+        &["scaffold", "cobol", "--json"],
+        &["--json", "--leeway", "-5"],
+    ] {
+        let output = claimcheck().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e})"));
+        assert_eq!(document["schema"], 1, "{args:?}");
+        assert_eq!(document["error"]["kind"], "usage", "{args:?}");
+        let message = document["error"]["message"].as_str().unwrap();
+        assert!(
+            !message.is_empty() && !message.starts_with("error:"),
+            "{message}"
+        );
+        assert!(!message.contains("Usage:"), "{message}");
+    }
+    // Without --json: clap's text on stderr, and help still works.
+    claimcheck()
+        .args(["fetch", "--from", "no-such-source"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("no-such-source"));
+    claimcheck()
+        .args(["fetch", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Sources (SOURCE)"));
+}
+
+/// Messages quoting input used to print its control and bidi characters raw.
+#[test]
+fn error_messages_escape_what_they_quote() {
+    let raw = |c: char| predicate::function(move |text: &str| !text.contains(c));
+    // A clap error quoting an argument.
+    claimcheck()
+        .args(["fetch", "--from", "\u{1b}]52;c;ZXZpbA==\u{7}"])
+        .assert()
+        .code(2)
+        .stderr(
+            raw('\u{1b}')
+                .and(raw('\u{7}'))
+                .and(predicate::str::contains("\\e]52")),
+        );
+    // A missing file whose name holds ESC.
+    claimcheck()
+        .args(["decode", "/tmp/no-such\u{1b}[2J.jwt"])
+        .assert()
+        .code(2)
+        .stderr(raw('\u{1b}').and(predicate::str::contains("\\e[2J")));
+    // A decoding error quoting a bidi override.
+    claimcheck()
+        .args(["decode", "eyJhbGciOiJub25lIn0\u{202e}.eyJzdWIiOiJ4In0.c2ln"])
+        .assert()
+        .code(2)
+        .stderr(raw('\u{202e}'));
+}
+
+/// A URL whose host has dots of its own was counted as a file name and reported missing,
+/// echoing the whole token.
+#[test]
+fn a_redirect_url_argument_is_decoded() {
+    let token = demo_token("gitlab");
+    claimcheck()
+        .args(["decode", "--color", "never", "--now", "1800000000"])
+        .arg(format!(
+            "https://app.example.com/callback#id_token={token}&state=x"
+        ))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("acme/infra"));
+}

@@ -229,7 +229,13 @@ fn github_reports_a_refused_request_and_missing_permission() {
         "{}",
         result.stderr
     );
-    assert!(result.stderr.contains("Bad credentials"));
+    // The body is described, not quoted: a token endpoint's answer may hold a credential.
+    assert!(
+        result.stderr.contains("a JSON object with \"message\""),
+        "{}",
+        result.stderr
+    );
+    assert!(!result.stderr.contains("Bad credentials"));
     assert!(!result.stderr.contains("wrong-bearer"));
     server.join().unwrap();
 
@@ -767,6 +773,64 @@ fn killing_claimcheck_kills_the_running_command() {
     assert!(ended.is_some(), "the command outlived claimcheck");
 }
 
+/// SIGTERM (or Ctrl-C's SIGINT) used to end claimcheck and, through the parent-death signal,
+/// only the command itself: what the command had started kept running. Now the command's
+/// process group and the orphans of its run (here a `setsid` one) are killed first; in-process
+/// tests cannot send claimcheck a signal, so this one runs the binary.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_termination_signal_ends_everything_the_command_started() {
+    let scratch = Scratch::new("sigterm");
+    let pids = scratch.0.join("pids");
+    scratch.program(
+        "spawner",
+        &format!(
+            "sleep 60 >/dev/null 2>&1 & echo $! >> '{0}'\n\
+             setsid sh -c 'echo $$ >> \"{0}\"; exec sleep 60' >/dev/null 2>&1 &\n\
+             echo $$ >> '{0}'\n\
+             sleep 60",
+            pids.display()
+        ),
+    );
+    let path = scratch.path_var();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("claimcheck"))
+        .env_clear()
+        .env("PATH", &path)
+        .args(["fetch", "--from", "exec:spawner", "--timeout", "120"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started: Vec<String> = wait_for(|| {
+        let text = std::fs::read_to_string(&pids).ok()?;
+        let pids: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+        (pids.len() == 3).then_some(pids)
+    })
+    .expect("the command started its processes");
+    let terminated = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(15),
+        "claimcheck ends as the signal says: {status:?}"
+    );
+    for pid in started {
+        let ended = wait_for(|| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let state = stat
+                .rsplit(") ")
+                .next()
+                .and_then(|rest| rest.chars().next());
+            matches!(state, None | Some('Z' | 'X')).then_some(())
+        });
+        assert!(ended.is_some(), "process {pid} outlived claimcheck");
+    }
+}
+
 /// Polls `probe` for up to ten seconds.
 fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> Option<T> {
     for _ in 0..1000 {
@@ -832,6 +896,25 @@ fn copy_puts_the_token_on_the_clipboard_and_prints_only_where_it_went() {
     assert_eq!(result.code, 3);
     assert!(result.stderr.contains("not copied"), "{}", result.stderr);
     assert_eq!(result.stdout, "");
+
+    // `decode --copy` used to exit 0 when the copy failed; the decoding is still printed.
+    let result = run(claimcheck(&nowhere).args(["decode", "--copy", "--color", "never", &token]));
+    assert_eq!(result.code, 3, "{}", result.stderr);
+    assert!(result.stderr.contains("not copied"), "{}", result.stderr);
+    assert!(result.stdout.contains("acme/infra"), "{}", result.stdout);
+
+    // A stand-in file others may read is not filled with the token.
+    let shared = scratch.file("shared", "before");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let shared_env = [
+        ("PATH", SYSTEM_PATH),
+        ("MY_TOKEN", token.as_str()),
+        ("CLAIMCHECK_CLIPBOARD_FILE", shared.to_str().unwrap()),
+    ];
+    let result = run(claimcheck(&shared_env).args(["fetch", "--from", "env:MY_TOKEN", "--copy"]));
+    assert_eq!(result.code, 3);
+    assert!(result.stderr.contains("mode 0644"), "{}", result.stderr);
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), "before");
 }
 
 #[test]

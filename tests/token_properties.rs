@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use claimcheck::report::TokenDocument;
 use claimcheck::token::lint::lint_token;
-use claimcheck::token::sanitize::escape_controls;
+use claimcheck::token::sanitize::{escape_controls, is_invisible};
 use claimcheck::token::time::time_status;
 use claimcheck::token::{Limits, decode};
 use proptest::prelude::*;
@@ -112,5 +112,22 @@ proptest! {
         let shown = escape_controls(&text);
         prop_assert!(!shown.chars().any(|c| c.is_control()));
         prop_assert!(!shown.contains('\u{202e}'), "bidi override survived");
+        prop_assert!(!shown.chars().any(is_invisible), "an invisible character survived");
+    }
+
+    /// Two different strings never print alike: the escaping can be undone, so an expected
+    /// and an actual that differ (by an invisible character, say) are shown differently.
+    #[test]
+    fn different_texts_are_shown_differently(
+        text in "[a-z:/]{0,8}",
+        hidden in prop::sample::select(vec!['\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{ad}', '\u{e0041}', '\u{2028}', '\u{2029}']),
+        at in any::<prop::sample::Index>(),
+    ) {
+        let mut chars: Vec<char> = text.chars().collect();
+        chars.insert(at.index(chars.len() + 1), hidden);
+        let with: String = chars.into_iter().collect();
+        prop_assert_ne!(escape_controls(&with), escape_controls(&text));
+        let shown = format!("⟨U+{:04X}⟩", hidden as u32);
+        prop_assert!(escape_controls(&with).contains(&shown), "{} is not shown", shown);
     }
 }

@@ -1,6 +1,6 @@
 //! `--copy` for one-shot commands: the copy must outlive the process, so it goes through the
 //! terminal (OSC 52, held by the terminal emulator) or the system clipboard served until
-//! another program takes the selection over (stack-notes §2.3).
+//! another program takes the selection over.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -10,9 +10,8 @@ use crate::clipboard::{Clipboard, Environment, FILE_VAR, Mode};
 /// How long a one-shot command keeps serving the system clipboard at most.
 const SERVE_FOR: Duration = Duration::from_secs(30);
 
-/// Copies `compact` and says on stderr how (or why not); returns whether it was copied.
-/// `decode --copy` ignores a failed copy (the decoding it was asked for succeeded); for
-/// `fetch --copy` the copy is the whole point.
+/// Copies `compact` and says on stderr how (or why not); returns whether it was copied. A
+/// failed copy makes `decode --copy` and `fetch --copy` exit with 3.
 pub fn copy_raw_token(compact: &str) -> bool {
     let (mut clipboard, mut terminal) = clipboard_and_terminal();
     if clipboard.would_serve_system() {

@@ -82,9 +82,10 @@ pub(crate) fn show_token(
         };
         print_stdout(&render_document(&document, &style));
     }
-    if copy {
-        // A failed copy is reported but does not fail the decoding that was asked for.
-        let _ = super::copy::copy_raw_token(token.compact());
+    // The copy was asked for too: when it fails (the message says why) the exit status says
+    // so, as for `fetch --copy`, though the decoded token has been printed.
+    if copy && !super::copy::copy_raw_token(token.compact()) {
+        return exit::NOT_CHECKED;
     }
     exit::SUCCESS
 }
@@ -94,12 +95,13 @@ pub(crate) fn print_json(document: &impl serde::Serialize) {
     print_stdout(&format!("{text}\n"));
 }
 
-/// Reports an input error as JSON on stdout (still a valid document) or as text on stderr.
+/// Reports an input error as JSON on stdout (still a valid document) or as text on stderr,
+/// escaped: messages quote the input.
 pub(crate) fn fail(json: bool, kind: &str, message: &str) -> u8 {
     if json {
         print_json(&ErrorDocument::new(kind, message));
     } else {
-        eprintln!("claimcheck: {message}");
+        super::print_error(message);
     }
     exit::BAD_INPUT
 }

@@ -32,7 +32,7 @@ pub fn bare(args: &DecodeArgs, source: &SourceArgs, options: &TuiArgs, started: 
             return exit::BAD_INPUT;
         }
         // Fetched before the screen is taken over, so that a failure reads like `fetch`'s.
-        eprintln!("claimcheck: fetching a token from {spec}…");
+        super::print_error(&format!("fetching a token from {spec}…"));
         match super::fetch::fetch_from(&source.pick, source.timeout) {
             Ok(fetched) => {
                 super::fetch::print_side_info(&fetched);
@@ -58,7 +58,7 @@ pub fn bare(args: &DecodeArgs, source: &SourceArgs, options: &TuiArgs, started: 
                 Err(error) => rejected = Some(format!("not a token: {error}")),
             },
             Err(error) => {
-                eprintln!("claimcheck: {error}");
+                super::print_error(&error.to_string());
                 return exit::BAD_INPUT;
             }
         }

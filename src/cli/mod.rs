@@ -1,7 +1,7 @@
 //! Command-line interface: arguments, headless commands, text and JSON printing, exit codes.
 //!
-//! Public face: [`run`], called by the binary. Exit codes (DESIGN.md §6): 0 success, 1 a definite
-//! "no", 2 usage or input error, 3 could not check.
+//! Public face: [`run`], called by the binary. Exit codes: 0 success, 1 a definite "no", 2
+//! usage or input error, 3 could not check.
 
 mod args;
 mod check;
@@ -22,6 +22,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 pub use args::Cli;
 use args::Command;
@@ -37,7 +38,10 @@ pub mod exit {
 pub fn run() -> ExitCode {
     let started = std::time::Instant::now();
     crate::install_crypto_provider();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return ExitCode::from(argument_error(&error, std::env::args_os())),
+    };
     let code = match cli.command {
         Some(Command::Decode(args)) => decode::run_command(&args.decode, &args.source),
         Some(Command::Fetch(args)) => fetch::run(&args),
@@ -58,6 +62,68 @@ pub fn run() -> ExitCode {
         None => decode::run_command(&cli.bare, &cli.source),
     };
     ExitCode::from(code)
+}
+
+/// Reports an error in the arguments (clap's, including those of the value parsers: an
+/// unknown `--from`, a bad `--now` or `--timeout`, a refused `exec:` string). Under `--json`
+/// it is the error document on stdout, as for every other error; otherwise clap's own text,
+/// with the input it quotes escaped. Help and version requests print as clap prints them.
+fn argument_error(error: &clap::Error, args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = error.print();
+        return exit::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    if json_requested(args) {
+        decode::print_json(&crate::report::ErrorDocument::new(
+            "usage",
+            usage_message(&rendered),
+        ));
+    } else if escaped_lines(&rendered) == rendered {
+        // Nothing to escape: clap prints it, in colour on a terminal.
+        let _ = error.print();
+    } else {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(escaped_lines(&rendered).as_bytes());
+    }
+    exit::BAD_INPUT
+}
+
+/// Whether `--json` is among the arguments (before a `--`), when clap could not say.
+fn json_requested(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    args.into_iter()
+        .skip(1)
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--json")
+}
+
+/// clap's message without its `error: ` label and the usage and help lines after it, on one
+/// line.
+fn usage_message(rendered: &str) -> String {
+    let message: Vec<&str> = rendered
+        .trim()
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    message.join(" ").trim_start_matches("error: ").to_owned()
+}
+
+/// `text` made safe for the terminal line by line, keeping its line breaks: error messages
+/// quote input (a file name with ESC, a token with U+202E, a TOML line).
+pub(crate) fn escaped_lines(text: &str) -> String {
+    text.split('\n')
+        .map(crate::token::sanitize::escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Prints an error message on stderr, escaped.
+pub(crate) fn print_error(message: &str) {
+    eprintln!("claimcheck: {}", escaped_lines(message));
 }
 
 /// Prints to stdout, treating a closed pipe (`claimcheck … | head`) as success.

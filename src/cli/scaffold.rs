@@ -59,8 +59,9 @@ pub fn run(args: &ScaffoldArgs) -> u8 {
         print_json(&json!({"schema": 1, "kind": kind, "rule": rule, "notes": scaffolded.notes}));
     } else {
         print_stdout(&scaffolded.text);
+        // Notes quote the token's claims.
         for note in &scaffolded.notes {
-            eprintln!("# {note}");
+            eprintln!("# {}", super::escaped_lines(note));
         }
     }
     exit::SUCCESS

@@ -11,7 +11,8 @@
 //! [`FILE_VAR`] (`CLAIMCHECK_CLIPBOARD_FILE`) replaces the clipboard with a file, read and
 //! written whole, so that tests (and headless scripts that ask for it) can copy and read
 //! without a display or a terminal. [`Clipboard::for_process`] honours it; the file holds the
-//! token in clear (created 0600), so it is never used unless that variable names it.
+//! token in clear, so it is never used unless that variable names it; it is created 0600, an
+//! existing file that others may read is refused, and a symbolic link is never followed.
 
 pub mod osc52;
 
@@ -48,6 +49,10 @@ pub enum Via {
 
 /// Names a file that stands in for the clipboard (tests, headless scripts).
 pub const FILE_VAR: &str = "CLAIMCHECK_CLIPBOARD_FILE";
+
+/// The most read from the [`FILE_VAR`] file: the token size limit with room for a wrapper
+/// (a JSON response, an `Authorization:` line), as for every other input.
+pub const FILE_READ_LIMIT: usize = 1024 * 1024 + 64 * 1024;
 
 impl fmt::Display for Via {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -95,7 +100,7 @@ fn plan(mode: Mode, env: Environment) -> (Option<Path>, bool) {
         Mode::Osc52 => (Some(Path::Osc52), false),
         Mode::System => (Some(Path::System), false),
         // Over SSH arboard would "succeed" on the remote machine's clipboard, which the user
-        // never sees (stack-notes §2.3).
+        // never sees.
         Mode::Auto if env.over_ssh || !env.has_display => (Some(Path::Osc52), false),
         Mode::Auto => (Some(Path::System), true),
     }
@@ -229,8 +234,7 @@ impl Clipboard {
             return Err("the clipboard is off (clipboard = \"off\")".to_owned());
         }
         if let Some(path) = &self.file {
-            return std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {} ({FILE_VAR}): {e}", path.display()));
+            return read_file(path, FILE_READ_LIMIT);
         }
         let handle = self.system_handle()?;
         handle
@@ -280,19 +284,77 @@ impl Clipboard {
     }
 }
 
-/// Replaces the file's contents, readable by its owner only (it may hold a token).
+/// Replaces the file's contents. The file may hold a token, so it is created readable by its
+/// owner only; an existing file that others may read is refused rather than filled, and a
+/// symbolic link is never followed (it could point the token anywhere).
 fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let failed = |e: std::io::Error| format!("cannot write {} ({FILE_VAR}): {e}", shown(path));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    options
-        .open(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|e| format!("cannot write {} ({FILE_VAR}): {e}", path.display()))
+    let mut file = options.open(path).map_err(failed)?;
+    check_private(&file, path)?;
+    file.set_len(0)
+        .and_then(|()| file.write_all(text.as_bytes()))
+        .map_err(failed)
+}
+
+/// Reads the file, at most `limit` bytes, without following a symbolic link.
+fn read_file(path: &std::path::Path, limit: usize) -> Result<String, String> {
+    use std::io::Read;
+    let failed = |e: std::io::Error| format!("cannot read {} ({FILE_VAR}): {e}", shown(path));
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = options.open(path).map_err(failed)?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{} ({FILE_VAR}) holds more than {limit} bytes, over the limit for a token",
+            shown(path)
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{} ({FILE_VAR}) is not UTF-8 text", shown(path)))
+}
+
+/// Refuses anything but a regular file that only its owner can read or write.
+fn check_private(file: &std::fs::File, path: &std::path::Path) -> Result<(), String> {
+    let metadata = file
+        .metadata()
+        .map_err(|e| format!("cannot inspect {} ({FILE_VAR}): {e}", shown(path)))?;
+    if !metadata.is_file() {
+        return Err(format!(
+            "{} ({FILE_VAR}) is not a regular file; the token is not written to it",
+            shown(path)
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "{} ({FILE_VAR}) has mode {mode:04o}, so others could read the token; the token is not written to it (chmod 600 it, or remove it and let claimcheck create it)",
+                shown(path)
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn shown(path: &std::path::Path) -> String {
+    crate::token::sanitize::escape_controls(&path.display().to_string()).into_owned()
 }
 
 /// Asks clipboard managers not to keep the copy (tokens are secrets): the KDE password-manager
@@ -416,6 +478,42 @@ mod tests {
         let mut off = Clipboard::with_file(Mode::Off, path.clone());
         assert!(off.copy("secret", &mut terminal).is_err());
         assert!(!path.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_can_read_or_a_link_is_refused_and_reads_are_bounded() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("claimcheck-clip-safe-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut terminal = Vec::new();
+
+        let shared = dir.join("shared");
+        std::fs::write(&shared, "before").unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut clipboard = Clipboard::with_file(Mode::Auto, shared.clone());
+        let error = clipboard.copy("eyJ.secret.x", &mut terminal).unwrap_err();
+        assert!(error.contains("mode 0644"), "{error}");
+        assert_eq!(std::fs::read_to_string(&shared).unwrap(), "before");
+
+        let target = dir.join("target");
+        std::fs::write(&target, "").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let mut clipboard = Clipboard::with_file(Mode::Auto, link.clone());
+        assert!(clipboard.copy("eyJ.secret.x", &mut terminal).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "");
+        assert!(clipboard.read().is_err(), "a link is not read either");
+
+        let private = dir.join("private");
+        let mut clipboard = Clipboard::with_file(Mode::Auto, private.clone());
+        assert_eq!(clipboard.copy("eyJ.a.b", &mut terminal), Ok(Via::File));
+        assert_eq!(clipboard.read().unwrap(), "eyJ.a.b");
+        std::fs::write(&private, vec![b'a'; FILE_READ_LIMIT + 1]).unwrap();
+        let error = clipboard.read().unwrap_err();
+        assert!(error.contains("more than"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -142,6 +142,7 @@ pub struct Fetched {
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
+    pub content_type: Option<String>,
     /// May hold a token: never log it.
     pub body: Vec<u8>,
     pub final_url: String,
@@ -277,9 +278,15 @@ impl HttpClient {
             .map_err(|e| transport_error(url, &e, &deadline))?;
         let final_url = response.url().to_string();
         let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = self.read_body(response, &final_url, &deadline)?;
         Ok(Answer {
             status,
+            content_type,
             body,
             final_url,
         })

@@ -101,28 +101,111 @@ pub fn open(path: &str) -> Result<Box<dyn Iterator<Item = Unparsed> + Send>, Cor
     Ok(Box::new(lines(BufReader::new(file))))
 }
 
+/// The longest corpus line read: a token at the size limit with room for a wrapper (`Bearer`,
+/// a JSON response), as for any other input. A longer line is a bad entry, and it is skipped
+/// without being held in memory (`--tokens /dev/zero` must not exhaust it).
+pub const MAX_LINE_BYTES: usize = 1024 * 1024 + 64 * 1024;
+
 /// One entry per non-empty line: a token (in any form `token::decode` accepts on one line) or
 /// a JSON object of claims.
 pub fn lines<R: BufRead + Send>(reader: R) -> impl Iterator<Item = Unparsed> + Send {
-    reader.lines().enumerate().filter_map(move |(index, line)| {
-        let location = Location::Line(index + 1);
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => {
-                return Some(Unparsed::Done(Err(BadEntry {
-                    location,
-                    reason: format!("unreadable: {e}"),
-                })));
+    bounded_lines(reader, MAX_LINE_BYTES)
+        .enumerate()
+        .filter_map(move |(index, line)| {
+            let location = Location::Line(index + 1);
+            let line = match line {
+                Line::Text(line) => line,
+                problem => {
+                    return Some(Unparsed::Done(Err(BadEntry {
+                        location,
+                        reason: problem.reason(),
+                    })));
+                }
+            };
+            let text = line.trim();
+            if text.is_empty() || text.starts_with('#') {
+                return None;
             }
-        };
-        let text = line.trim();
-        if text.is_empty() || text.starts_with('#') {
+            Some(Unparsed::Text {
+                location,
+                text: line,
+            })
+        })
+}
+
+/// A line as read, within the length bound.
+enum Line {
+    Text(String),
+    TooLong { limit: usize },
+    NotText,
+    Unreadable(std::io::Error),
+}
+
+impl Line {
+    fn reason(&self) -> String {
+        match self {
+            Line::Text(_) => String::new(),
+            Line::TooLong { limit } => {
+                format!("longer than {limit} bytes, over the limit for a token; skipped")
+            }
+            Line::NotText => "not UTF-8 text; a token is ASCII".to_owned(),
+            Line::Unreadable(e) => format!("unreadable: {e}"),
+        }
+    }
+}
+
+/// Splits `reader` at newlines (a `\r` before one is dropped too), holding at most `limit`
+/// bytes of a line; the rest of an over-long line is read and dropped up to its newline. An
+/// I/O error ends the lines.
+fn bounded_lines<R: BufRead>(mut reader: R, limit: usize) -> impl Iterator<Item = Line> {
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        if ended {
             return None;
         }
-        Some(Unparsed::Text {
-            location,
-            text: line,
-        })
+        let mut bytes = Vec::new();
+        let mut too_long = false;
+        let mut started = false;
+        loop {
+            let available = match reader.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    ended = true;
+                    return Some(Line::Unreadable(e));
+                }
+            };
+            if available.is_empty() {
+                ended = true;
+                if !started {
+                    return None;
+                }
+                break;
+            }
+            started = true;
+            let newline = available.iter().position(|&b| b == b'\n');
+            let chunk = &available[..newline.unwrap_or(available.len())];
+            if !too_long {
+                if bytes.len() + chunk.len() > limit {
+                    too_long = true;
+                    bytes = Vec::new();
+                } else {
+                    bytes.extend_from_slice(chunk);
+                }
+            }
+            let consumed = newline.map_or(available.len(), |at| at + 1);
+            reader.consume(consumed);
+            if newline.is_some() {
+                break;
+            }
+        }
+        if too_long {
+            return Some(Line::TooLong { limit });
+        }
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+        Some(String::from_utf8(bytes).map_or(Line::NotText, Line::Text))
     })
 }
 
@@ -143,11 +226,14 @@ pub fn read_at(path: &str, location: &Location) -> Result<String, String> {
         }
         Location::Line(number) => {
             let file = fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            BufReader::new(file)
-                .lines()
-                .nth(number.saturating_sub(1))
-                .ok_or_else(|| format!("{path} no longer has a line {number}"))?
-                .map_err(|e| format!("cannot read {path}: {e}"))?
+            match bounded_lines(BufReader::new(file), MAX_LINE_BYTES).nth(number.saturating_sub(1))
+            {
+                Some(Line::Text(text)) => text,
+                Some(problem) => {
+                    return Err(format!("line {number} of {path} is {}", problem.reason()));
+                }
+                None => return Err(format!("{path} no longer has a line {number}")),
+            }
         }
     };
     Ok(text.trim().to_owned())
@@ -247,6 +333,49 @@ mod tests {
             "{}",
             not_claims.reason
         );
+    }
+
+    /// `lines()` used to gather a whole line before any limit: a corpus without newlines
+    /// (`/dev/zero`) grew until memory ran out.
+    #[test]
+    fn an_over_long_line_is_a_bad_entry_and_reading_resumes_after_it() {
+        let token = demo::template("gitlab").unwrap().mint(1_800_000_000);
+        let mut text = vec![0u8; 3 * MAX_LINE_BYTES];
+        text.extend_from_slice(format!("\n{token}\r\n").as_bytes());
+        text.extend_from_slice(b"\xff\n\xff\n");
+        let items: Vec<Item> = lines(text.as_slice()).map(Unparsed::parse).collect();
+        assert_eq!(items.len(), 4, "{items:?}");
+        let too_long = items[0].as_ref().unwrap_err();
+        assert_eq!(too_long.location, Location::Line(1));
+        assert!(
+            too_long.reason.contains("longer than"),
+            "{}",
+            too_long.reason
+        );
+        assert_eq!(items[1].as_ref().unwrap().location, Location::Line(2));
+        assert!(items[2].as_ref().unwrap_err().reason.contains("UTF-8"));
+        assert_eq!(items[3].as_ref().unwrap_err().location, Location::Line(4));
+    }
+
+    #[test]
+    fn bounded_lines_hold_no_more_than_the_limit() {
+        let lines: Vec<String> = bounded_lines(&b"abc\nabcdef\r\n\nab"[..], 4)
+            .map(|line| match line {
+                Line::Text(text) => text,
+                other => other.reason(),
+            })
+            .collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[0], "abc");
+        assert!(lines[1].starts_with("longer than 4 bytes"));
+        assert_eq!(lines[2..], ["", "ab"]);
+        // Endless input without a newline is consumed without being kept.
+        let mut endless = bounded_lines(
+            std::io::BufReader::new(std::io::repeat(b'x').take(64 << 20)),
+            16,
+        );
+        assert!(matches!(endless.next(), Some(Line::TooLong { limit: 16 })));
+        assert!(endless.next().is_none());
     }
 
     #[test]

@@ -68,6 +68,17 @@ pub enum SourceError {
     #[error("the fetch was cancelled")]
     Cancelled,
 
+    /// claimcheck itself failed (a panic caught in the interactive view's worker).
+    #[error("claimcheck failed while fetching (an internal error: {0})")]
+    Internal(String),
+
+    #[error("{origin} {}", if *.command { "printed nothing on standard output" } else { "is empty" })]
+    NothingInIt {
+        origin: String,
+        command: bool,
+        stderr: String,
+    },
+
     #[error("{origin} gave no token: {error}")]
     NotAToken {
         origin: String,
@@ -82,7 +93,8 @@ impl SourceError {
         match self {
             SourceError::CommandFailed { stderr, .. }
             | SourceError::TimedOut { stderr, .. }
-            | SourceError::NotAToken { stderr, .. } => {
+            | SourceError::NotAToken { stderr, .. }
+            | SourceError::NothingInIt { stderr, .. } => {
                 Some(stderr.as_str()).filter(|text| !text.trim().is_empty())
             }
             _ => None,
@@ -115,7 +127,8 @@ impl SourceError {
             SourceError::TimedOut { .. } => "timed_out",
             SourceError::Http(_) => "http",
             SourceError::Cancelled => "cancelled",
-            SourceError::NotAToken { .. } => "not_a_token",
+            SourceError::Internal(_) => "internal",
+            SourceError::NotAToken { .. } | SourceError::NothingInIt { .. } => "not_a_token",
         }
     }
 }

@@ -73,6 +73,7 @@ pub(super) fn run(
     let output = command::run(program, args, env, budget, &shown)?;
     let mut produced = Produced::new(output.stdout, format!("`{shown}`"));
     produced.stderr = output.stderr;
+    produced.command = true;
     Ok(produced)
 }
 

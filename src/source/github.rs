@@ -1,6 +1,7 @@
 //! GitHub Actions: a job with `permissions: id-token: write` gets two variables, a URL and a
 //! bearer token; `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD` with that bearer answers
-//! `{"value": "<jwt>"}` (shared/reference/claims-examples.md, "Where tokens are found").
+//! `{"value": "<jwt>"}` (GitHub's "About security hardening with OpenID Connect" documentation,
+//! and `getIDToken` in actions/toolkit's `packages/core/src/oidc-utils.ts`).
 
 use serde_json::Value;
 
@@ -40,9 +41,9 @@ pub(super) fn fetch(
     }
     if !(200..300).contains(&response.status) {
         return Err(SourceError::Http(format!(
-            "the Actions token endpoint {endpoint} answered HTTP {}: {}",
+            "the Actions token endpoint {endpoint} answered HTTP {} ({})",
             response.status,
-            excerpt(&response.body)
+            shape(&response)
         )));
     }
     let has_value = serde_json::from_str::<Value>(&response.body)
@@ -51,8 +52,8 @@ pub(super) fn fetch(
         .unwrap_or(false);
     if !has_value {
         return Err(SourceError::Http(format!(
-            "the Actions token endpoint {endpoint} answered without a \"value\" field: {}",
-            excerpt(&response.body)
+            "the Actions token endpoint {endpoint} answered without a \"value\" field ({})",
+            shape(&response)
         )));
     }
     // The whole response goes to the decoder, which takes the token from `value` and says so.
@@ -110,19 +111,56 @@ fn percent_encode(text: &str) -> String {
     encoded
 }
 
-/// The start of an error response, escaped, for the message.
-fn excerpt(body: &str) -> String {
-    const SHOWN: usize = 300;
-    let trimmed = body.trim();
-    if trimmed.is_empty() {
-        return "(empty body)".into();
+/// What an answer looks like, without its content: the body of a token endpoint may hold a
+/// credential (a token, or the request's bearer echoed back), so only its content type, its
+/// length and, for a JSON object, its member names are shown.
+fn shape(response: &http::Response) -> String {
+    let content_type = response.content_type.as_deref().map_or_else(
+        || "no content type".to_owned(),
+        |t| escape_controls(t).into_owned(),
+    );
+    let body = response.body.trim();
+    if body.is_empty() {
+        return format!("{content_type}, empty body");
     }
-    let mut end = trimmed.len().min(SHOWN);
-    while !trimmed.is_char_boundary(end) {
-        end -= 1;
+    let length = format!("{} bytes", response.body.len());
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(object)) => {
+            const SHOWN: usize = 10;
+            let mut names: Vec<String> = object
+                .keys()
+                .take(SHOWN)
+                .map(|name| {
+                    format!(
+                        "\"{}\"",
+                        escape_controls(&name.chars().take(40).collect::<String>())
+                    )
+                })
+                .collect();
+            if object.len() > SHOWN {
+                names.push(format!("and {} more", object.len() - SHOWN));
+            }
+            let names = if names.is_empty() {
+                "an empty JSON object".to_owned()
+            } else {
+                format!("a JSON object with {}", names.join(", "))
+            };
+            format!("{content_type}, {length}: {names}")
+        }
+        Ok(other) => {
+            let kind = match other {
+                Value::Array(_) => "array",
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                Value::Bool(_) => "boolean",
+                _ => "null",
+            };
+            format!("{content_type}, {length}: a JSON {kind}")
+        }
+        Err(_) => {
+            format!("{content_type}, {length}, not JSON; not shown, as it may hold a credential")
+        }
     }
-    let ellipsis = if end < trimmed.len() { "…" } else { "" };
-    format!("{}{ellipsis}", escape_controls(&trimmed[..end]))
 }
 
 #[cfg(test)]
@@ -177,11 +215,39 @@ mod tests {
         assert!(message.contains("id-token: write"));
     }
 
+    /// Error bodies used to be quoted (300 characters of them), and a token endpoint's body
+    /// may hold a credential.
     #[test]
-    fn error_bodies_are_cut_and_escaped() {
-        assert_eq!(excerpt("  "), "(empty body)");
-        let long = "é".repeat(400);
-        assert!(excerpt(&long).ends_with('…'));
-        assert!(!excerpt("a\u{1b}]52;x").contains('\u{1b}'));
+    fn error_bodies_are_described_never_quoted() {
+        let response = |content_type: Option<&str>, body: &str| http::Response {
+            status: 401,
+            content_type: content_type.map(str::to_owned),
+            body: body.to_owned(),
+        };
+        assert_eq!(
+            shape(&response(Some("application/json"), "  ")),
+            "application/json, empty body"
+        );
+        let secret = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+        let json = format!(r#"{{"message":"{secret}","bearer":"{secret}"}}"#);
+        let shown = shape(&response(Some("application/json"), &json));
+        assert!(!shown.contains(secret), "{shown}");
+        assert_eq!(
+            shown,
+            format!(
+                "application/json, {} bytes: a JSON object with \"message\", \"bearer\"",
+                json.len()
+            )
+        );
+        let shown = shape(&response(None, &format!("denied {secret}\u{1b}]52;x")));
+        assert!(
+            !shown.contains(secret) && !shown.contains('\u{1b}'),
+            "{shown}"
+        );
+        assert!(shown.starts_with("no content type, "), "{shown}");
+        assert!(
+            shape(&response(Some("text/plain"), "[1]")).ends_with("a JSON array"),
+            "arrays are named by type"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! The one HTTP request a source makes (GitHub Actions' token endpoint). It goes through the
-//! HTTP policy of `keys::http` (DESIGN.md §7), the one the JWKS fetches follow: HTTPS except for
+//! HTTP policy of `keys::http`, the one the JWKS fetches follow: HTTPS except for
 //! loopback hosts, at most three redirects and only to https, connect and total timeouts, a cap
 //! on the body, proxies from the environment (never for loopback), the system trust store.
 
@@ -14,6 +14,7 @@ const USER_AGENT: &str = concat!("claimcheck/", env!("CARGO_PKG_VERSION"), " (to
 
 pub struct Response {
     pub status: u16,
+    pub content_type: Option<String>,
     /// May hold a token: never log it.
     pub body: String,
 }
@@ -43,6 +44,7 @@ pub fn get_with_bearer(
     match client.get_authorized(url, bearer, USER_AGENT) {
         Ok(answer) => Ok(Response {
             status: answer.status,
+            content_type: answer.content_type,
             body: String::from_utf8_lossy(&answer.body).into_owned(),
         }),
         Err(HttpError::TooLarge { .. }) => Err(SourceError::TooLarge {

@@ -5,6 +5,9 @@ use std::fmt;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
+use crate::token::sanitize::escape_controls;
+use crate::token::{self, FoundVia};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputOrigin {
     Argument,
@@ -53,8 +56,8 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
-    #[error("no file '{0}' (and it does not look like a token)")]
-    NoSuchFile(PathBuf),
+    #[error("no file {0} (and no token can be found in it)")]
+    NoSuchFile(String),
     #[error("{what} is more than {limit} bytes, over the limit for a token")]
     TooLarge { what: String, limit: usize },
     #[error("{what} is not UTF-8 text; a token is ASCII")]
@@ -74,13 +77,28 @@ impl InputError {
 
 /// Resolves `INPUT`. Standard input is read only when asked for with `-`, or when no argument
 /// was given and it is not a terminal (so a bare command never waits for typing).
+///
+/// An argument names a file when that file exists (a pipe such as `<(pbpaste)` or a device
+/// included, read within the limit); otherwise it is token text, unless it is a single word in
+/// which no token can be found, which is taken for a mistyped path.
 pub fn read_input(argument: Option<&str>, limit: usize) -> Result<RawInput, InputError> {
     match argument {
         Some("-") => read_stdin(limit),
         Some(text) => {
             let path = Path::new(text);
-            if looks_like_path(text) && path.is_file() {
-                let what = format!("file '{}'", path.display());
+            let existing = (!text.is_empty() && !text.contains('\n'))
+                .then(|| std::fs::metadata(path).ok())
+                .flatten();
+            if let Some(metadata) = existing {
+                let what = format!("file '{}'", escape_controls(&path.display().to_string()));
+                if metadata.is_dir() {
+                    return Err(InputError::Io {
+                        what,
+                        source: std::io::Error::other(
+                            "it is a directory; name the token file in it",
+                        ),
+                    });
+                }
                 let file = std::fs::File::open(path).map_err(|source| InputError::Io {
                     what: what.clone(),
                     source,
@@ -90,8 +108,8 @@ pub fn read_input(argument: Option<&str>, limit: usize) -> Result<RawInput, Inpu
                     text,
                     origin: InputOrigin::File(path.to_path_buf()),
                 })
-            } else if looks_like_path(text) && !looks_like_token(text) {
-                Err(InputError::NoSuchFile(path.to_path_buf()))
+            } else if looks_like_path(text) && !holds_token(text) {
+                Err(InputError::NoSuchFile(shown_path(text)))
             } else {
                 Ok(RawInput {
                     text: text.to_owned(),
@@ -144,9 +162,52 @@ fn looks_like_path(text: &str) -> bool {
     !text.is_empty() && !text.contains(char::is_whitespace) && !text.starts_with('{')
 }
 
-fn looks_like_token(text: &str) -> bool {
-    let dots = text.matches('.').count();
-    text.starts_with("eyJ") || dots == 2 || dots == 4
+/// Whether the token finder sees a token in `text`: in a URL parameter, after `Bearer`, inside
+/// other text, or as the whole text when it has the compact shape (three or five base64url
+/// segments) or starts as every JWT header does (`eyJ`, so that a damaged token reaches the
+/// decoder, whose message says what is wrong). Counting dots alone misreads a URL whose host
+/// has dots of its own.
+fn holds_token(text: &str) -> bool {
+    match token::extract::find_token(text) {
+        Ok(found) => {
+            found.via != FoundVia::Bare
+                || compact_shaped(&found.compact)
+                || found.compact.starts_with("eyJ")
+        }
+        Err(_) => false,
+    }
+}
+
+fn compact_shaped(text: &str) -> bool {
+    let segments: Vec<&str> = text.split('.').collect();
+    matches!(segments.len(), 3 | 5)
+        && !segments[0].is_empty()
+        && segments.iter().all(|s| {
+            s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+/// The argument as the "no file" message quotes it. It is not a token, but it may still be a
+/// secret of another kind (an opaque access token), so only what reads as a path is echoed,
+/// escaped and cut short.
+fn shown_path(text: &str) -> String {
+    const SHOWN: usize = 120;
+    let path_like = text.contains(['/', '\\'])
+        || text
+            .rsplit_once('.')
+            .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=5).contains(&ext.len()));
+    if !path_like {
+        return format!(
+            "named by the argument ({} characters, not shown)",
+            text.chars().count()
+        );
+    }
+    let mut shown: String = text.chars().take(SHOWN).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    format!("'{}'", escape_controls(&shown))
 }
 
 #[cfg(test)]
@@ -175,6 +236,26 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// Only regular files without spaces in their names used to be read: `<(pbpaste)`, a
+    /// device, or `my token.jwt` were taken for token text or reported missing.
+    #[cfg(unix)]
+    #[test]
+    fn any_existing_path_but_a_directory_is_read() {
+        let input = read_input(Some("/dev/null"), 1024).unwrap();
+        assert_eq!(input.origin, InputOrigin::File("/dev/null".into()));
+        assert_eq!(input.text, "");
+        let dir =
+            std::env::temp_dir().join(format!("claimcheck-input-space-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spaced = dir.join("my token.jwt");
+        std::fs::write(&spaced, "eyJh.eyJi.c2ln").unwrap();
+        let input = read_input(Some(spaced.to_str().unwrap()), 1024).unwrap();
+        assert_eq!(input.origin, InputOrigin::File(spaced.clone()));
+        let error = read_input(Some(dir.to_str().unwrap()), 1024).unwrap_err();
+        assert!(error.to_string().contains("is a directory"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn a_missing_file_is_an_error_unless_it_looks_like_a_token() {
         assert!(matches!(
@@ -189,5 +270,42 @@ mod tests {
             read_input(Some("Bearer abc"), 1024).unwrap().origin,
             InputOrigin::Argument
         );
+    }
+
+    /// The host's dots made three in all, which the old dot count took for a file name.
+    #[test]
+    fn a_url_carrying_a_token_is_token_text_whatever_its_dots() {
+        for url in [
+            "https://example.com/cb#id_token=eyJh.eyJi.c2ln",
+            "https://app.example.com/cb?state=x.y#id_token=eyJh.eyJi.c2ln&s=1",
+            "http://localhost/cb?access_token=eyJh.eyJi.c2ln",
+        ] {
+            let input = read_input(Some(url), 1024).unwrap();
+            assert_eq!(input.origin, InputOrigin::Argument, "{url}");
+            assert_eq!(input.text, url);
+        }
+        // Shaped like a token (five segments: a JWE) though not starting with eyJ.
+        let jwe = read_input(Some("aGVhZA.a2V5.aXY.Y2lwaGVy.dGFn"), 1024).unwrap();
+        assert_eq!(jwe.origin, InputOrigin::Argument);
+        // A damaged token goes to the decoder, which says what is wrong, rather than being
+        // quoted back as a missing file.
+        let damaged = read_input(Some("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0!!.c2ln"), 1024).unwrap();
+        assert_eq!(damaged.origin, InputOrigin::Argument);
+    }
+
+    #[test]
+    fn the_no_file_message_never_echoes_a_secret_or_a_control() {
+        let opaque = "ghs_0123456789abcdefABCDEF0123456789abcd";
+        let message = read_input(Some(opaque), 1024).unwrap_err().to_string();
+        assert!(!message.contains(opaque), "{message}");
+        assert!(message.contains("40 characters"), "{message}");
+        let message = read_input(Some("/tmp/no\u{1b}[2J.jwt"), 1024)
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains('\u{1b}'), "{message}");
+        assert!(message.contains("/tmp/no\\e[2J.jwt"), "{message}");
+        let long = format!("/tmp/{}.jwt", "x".repeat(500));
+        let message = read_input(Some(&long), 1024).unwrap_err().to_string();
+        assert!(message.len() < 300, "{message}");
     }
 }

@@ -39,7 +39,7 @@ use command::Budget;
 use crate::token::{self, DecodeError, FoundVia, Limits, Token};
 
 pub use auto::{Available, detect};
-pub use command::Cancel;
+pub use command::{Cancel, stop_running_commands, termination_is_handled_by_caller};
 pub use environment::Environment;
 pub use error::SourceError;
 pub use input::{InputError, InputOrigin, RawInput, read_input};
@@ -102,6 +102,9 @@ struct Produced {
     details: Vec<Detail>,
     /// A command's standard error, shown if its output holds no token.
     stderr: String,
+    /// Whether the text is a command's standard output (so that nothing in it means the
+    /// command printed nothing, not that a file or variable is empty).
+    command: bool,
 }
 
 impl Produced {
@@ -111,6 +114,7 @@ impl Produced {
             origin,
             details: Vec::new(),
             stderr: String::new(),
+            command: false,
         }
     }
 }
@@ -166,6 +170,13 @@ pub fn fetch(
             ));
         }
     };
+    if produced.text.trim().is_empty() {
+        return Err(SourceError::NothingInIt {
+            origin: produced.origin,
+            command: produced.command,
+            stderr: produced.stderr,
+        });
+    }
     let token =
         decode_output(&produced.text, &options.limits).map_err(|error| SourceError::NotAToken {
             origin: produced.origin.clone(),
@@ -258,5 +269,31 @@ mod tests {
         assert!(error.to_string().starts_with("$MY_TOKEN gave no token"));
         let error = fetch(&SourceSpec::Auto, &FetchOptions::default(), &env).unwrap_err();
         assert!(error.is_usage());
+    }
+
+    /// An empty output used to be reported as "the input is empty: paste a token…", which is
+    /// advice for `decode`, not for a command.
+    #[cfg(unix)]
+    #[test]
+    fn a_command_that_prints_nothing_is_told_apart_from_a_bad_token() {
+        let env = Environment::from_vars([("PATH", "/usr/bin:/bin")]);
+        let spec: SourceSpec = "sh:echo 'not logged in' >&2; printf '\\n'".parse().unwrap();
+        let error = fetch(&spec, &FetchOptions::default(), &env).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.ends_with("printed nothing on standard output"),
+            "{message}"
+        );
+        assert!(!message.contains("paste"), "{message}");
+        assert_eq!(error.stderr(), Some("not logged in\n"));
+        assert_eq!(error.kind(), "not_a_token");
+        let env = Environment::from_vars([("EMPTYISH", " \n")]);
+        let error = fetch(
+            &"env:EMPTYISH".parse().unwrap(),
+            &FetchOptions::default(),
+            &env,
+        )
+        .unwrap_err();
+        assert_eq!(error.to_string(), "$EMPTYISH is empty");
     }
 }

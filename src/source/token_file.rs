@@ -61,19 +61,27 @@ pub(super) fn kubernetes(path: Option<&Path>, limits: &Limits) -> Result<Produce
 /// Reads a token file as `decode FILE` reads one, so both give the same document.
 pub(super) fn read_file(path: &Path, what: &str, limits: &Limits) -> Result<Produced, SourceError> {
     let described = format!("{what} ({})", path.display());
-    let file = std::fs::File::open(path).map_err(|error| SourceError::Read {
+    let unreadable = |error: String| SourceError::Read {
         what: what.to_owned(),
         path: path.to_path_buf(),
-        error: error.to_string(),
-    })?;
+        error,
+    };
+    if path.is_dir() {
+        return Err(unreadable(
+            "it is a directory; name the token file in it".to_owned(),
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|error| unreadable(error.to_string()))?;
+    // The Read error names the file already: only the cause is added, not read_bounded's
+    // whole message, which names it again.
     let text =
         read_bounded(file, limits.max_token_bytes, &described).map_err(|error| match error {
             InputError::TooLarge { what, limit } => SourceError::TooLarge { what, limit },
-            other => SourceError::Read {
-                what: what.to_owned(),
-                path: path.to_path_buf(),
-                error: other.to_string(),
-            },
+            InputError::Io { source, .. } => unreadable(source.to_string()),
+            InputError::NotText { .. } => {
+                unreadable("it is not UTF-8 text; a token is ASCII".to_owned())
+            }
+            other => unreadable(other.to_string()),
         })?;
     Ok(Produced::new(text, described))
 }
@@ -100,6 +108,34 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    /// A directory used to be reported as "cannot read the file (D): cannot read the file (D):
+    /// Is a directory".
+    #[test]
+    fn a_directory_or_binary_file_names_the_path_once() {
+        let dir =
+            std::env::temp_dir().join(format!("claimcheck-tokenfile-dir-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let message = read_file(&dir, "the file", &Limits::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            message.matches(&*dir.display().to_string()).count(),
+            1,
+            "{message}"
+        );
+        assert!(message.contains("is a directory"), "{message}");
+        let binary = dir.join("binary");
+        std::fs::write(&binary, b"\xff\xfe").unwrap();
+        let message = read_file(&binary, "the file", &Limits::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(message.matches("binary").count(), 1, "{message}");
+        assert!(message.contains("not UTF-8"), "{message}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

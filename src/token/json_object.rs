@@ -6,6 +6,7 @@
 //! things to the verifier and to the service behind it; the user must be told.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -35,7 +36,7 @@ pub(crate) fn decode_object(
     let context = Context {
         max_depth,
         too_deep: Cell::new(false),
-        duplicates: RefCell::new(Vec::new()),
+        duplicates: RefCell::new(Duplicates::default()),
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed = ValueSeed {
@@ -65,7 +66,7 @@ pub(crate) fn decode_object(
     match value {
         Value::Object(object) => Ok(DecodedObject {
             object,
-            duplicates: context.duplicates.into_inner(),
+            duplicates: context.duplicates.into_inner().found,
         }),
         other => Err(DecodeError::NotObject {
             segment,
@@ -88,7 +89,15 @@ pub(crate) fn json_type_name(value: &Value) -> &'static str {
 struct Context {
     max_depth: usize,
     too_deep: Cell<bool>,
-    duplicates: RefCell<Vec<DuplicateName>>,
+    duplicates: RefCell<Duplicates>,
+}
+
+/// Duplicates in the order first seen, with an index by pointer: a hostile token may repeat
+/// tens of thousands of names, and a scan of the list for each would be quadratic.
+#[derive(Default)]
+struct Duplicates {
+    found: Vec<DuplicateName>,
+    by_pointer: HashMap<String, usize>,
 }
 
 /// Where a value sits, as a chain of steps up to the root. The JSON pointer is spelled out only
@@ -149,13 +158,18 @@ impl<'c> ValueSeed<'c, '_> {
 
     fn record_duplicate(&self, pointer: String, previous: Value, current: &Value) {
         let mut duplicates = self.context.duplicates.borrow_mut();
-        if let Some(known) = duplicates.iter_mut().find(|d| d.pointer == pointer) {
-            known.values.push(current.clone());
-        } else {
-            duplicates.push(DuplicateName {
-                pointer,
-                values: vec![previous, current.clone()],
-            });
+        let Duplicates { found, by_pointer } = &mut *duplicates;
+        match by_pointer.entry(pointer) {
+            std::collections::hash_map::Entry::Occupied(at) => {
+                found[*at.get()].values.push(current.clone());
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                found.push(DuplicateName {
+                    pointer: slot.key().clone(),
+                    values: vec![previous, current.clone()],
+                });
+                slot.insert(found.len() - 1);
+            }
         }
     }
 }
@@ -277,6 +291,30 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// Each repeated name used to be looked up by scanning every duplicate found so far: 40 000
+    /// repeated names took seconds per token. The bound is generous; the quadratic scan of
+    /// 100 000 names took minutes.
+    #[test]
+    fn many_repeated_names_are_recorded_in_linear_time() {
+        const NAMES: usize = 100_000;
+        let mut text = String::from("{");
+        for i in 0..NAMES {
+            text.push_str(&format!("\"n{i}\":0,\"n{i}\":1,"));
+        }
+        text.push_str("\"n0\":2}");
+        let started = std::time::Instant::now();
+        let d = decode(&text).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(d.duplicates.len(), NAMES);
+        assert_eq!(d.duplicates[0].pointer, "/n0");
+        assert_eq!(d.duplicates[0].values, [Value::from(0), 1.into(), 2.into()]);
+        assert_eq!(d.duplicates[NAMES - 1].pointer, format!("/n{}", NAMES - 1));
     }
 
     #[test]

@@ -3,18 +3,66 @@
 //! their system-specific hints.
 
 use super::verdict::Hint;
+use crate::token::sanitize::is_invisible;
 
 /// All generic hints for a string that should have equalled `expected` but was `actual`.
 pub fn string_mismatch_hints(expected: &str, actual: &str) -> Vec<Hint> {
-    [
+    let mut hints: Vec<Hint> = [
         case_only_difference,
         surrounding_whitespace,
         trailing_slash,
-        first_difference,
+        invisible_difference,
     ]
     .iter()
     .filter_map(|hint| hint(expected, actual))
-    .collect()
+    .collect();
+    // Where an invisible character is the difference, the first-difference hint would only
+    // say the same less clearly.
+    if !hints.iter().any(|h| h.code == "invisible-character") {
+        hints.extend(first_difference(expected, actual));
+    }
+    hints
+}
+
+/// The strings part ways at a character that draws nothing (a zero-width space, a BOM, a tag
+/// character…), so the two print alike; renderers show it as `⟨U+200B⟩`.
+pub fn invisible_difference(expected: &str, actual: &str) -> Option<Hint> {
+    if expected == actual {
+        return None;
+    }
+    let common = common_prefix_chars(expected, actual);
+    let in_expected = expected.chars().nth(common).filter(|c| is_invisible(*c));
+    let in_actual = actual.chars().nth(common).filter(|c| is_invisible(*c));
+    let (c, side) = match (in_expected, in_actual) {
+        (Some(c), None) => (c, "the rule's value has it, the token's does not"),
+        (None, Some(c)) => (c, "the token's value has it, the rule's does not"),
+        (Some(c), Some(_)) => (c, "the two have different invisible characters there"),
+        (None, None) => return None,
+    };
+    let name = invisible_name(c).map_or_else(String::new, |name| format!(" {name}"));
+    Some(Hint::new(
+        "invisible-character",
+        format!(
+            "the values differ by an invisible character (U+{:04X}{name}) at position {}: {side}",
+            c as u32,
+            common + 1
+        ),
+    ))
+}
+
+fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{00ad}' => "SOFT HYPHEN",
+        '\u{200b}' => "ZERO WIDTH SPACE",
+        '\u{200c}' => "ZERO WIDTH NON-JOINER",
+        '\u{200d}' => "ZERO WIDTH JOINER",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        '\u{2060}' => "WORD JOINER",
+        '\u{feff}' => "ZERO WIDTH NO-BREAK SPACE (byte-order mark)",
+        '\u{e0000}'..='\u{e007f}' => "TAG",
+        _ => return None,
+    })
 }
 
 /// The strings differ only in letter case; most trust systems compare case-sensitively even
@@ -102,6 +150,47 @@ mod tests {
             .into_iter()
             .map(|h| h.code)
             .collect()
+    }
+
+    /// The two values used to print identically with no hint at all.
+    #[test]
+    fn an_invisible_character_is_named_with_its_position() {
+        let rule = "repo:acme/app:ref:refs/heads/main";
+        let token = "repo:acme/app\u{200b}:ref:refs/heads/main";
+        let hints = string_mismatch_hints(rule, token);
+        assert_eq!(
+            hints.iter().map(|h| h.code).collect::<Vec<_>>(),
+            ["invisible-character"]
+        );
+        assert_eq!(
+            hints[0].message,
+            "the values differ by an invisible character (U+200B ZERO WIDTH SPACE) at position 14: the token's value has it, the rule's does not"
+        );
+        for (expected, actual, code_point, position) in [
+            (
+                "\u{feff}sts.amazonaws.com",
+                "sts.amazonaws.com",
+                "U+FEFF",
+                1,
+            ),
+            ("abc", "abc\u{e0041}", "U+E0041 TAG", 4),
+            ("ab\u{ad}c", "ab\u{2060}c", "U+00AD", 3),
+            ("line\u{2028}", "line", "U+2028", 5),
+        ] {
+            let hint = invisible_difference(expected, actual).unwrap();
+            assert!(hint.message.contains(code_point), "{}", hint.message);
+            assert!(
+                hint.message.contains(&format!("at position {position}:")),
+                "{}",
+                hint.message
+            );
+        }
+        assert!(invisible_difference("abc", "abd").is_none());
+        assert!(invisible_difference("a\u{200b}", "a\u{200b}").is_none());
+        assert_eq!(
+            codes("repo:acme/app", "repo:acme/apq"),
+            ["first-difference"]
+        );
     }
 
     #[test]

@@ -1,10 +1,17 @@
 //! The least-privilege rule that admits exactly this token's workload, per trust system, with
 //! notes on what would widen it safely. Pure: claims in, rule text out.
+//!
+//! Claim values are attacker-controlled and are written into languages that interpret them, so
+//! each is escaped for where it goes: IAM policy variables (`$` as `${$}`; only `StringEquals`
+//! is used, where `*` and `?` are literal), CEL string literals, YAML double-quoted scalars.
+//! Characters that draw nothing or reorder text are written as escapes wherever the format
+//! has them, so that the printed rule shows what it binds.
 
 use serde_json::{Map, Value, json};
 
 use super::verdict::RuleKind;
 use crate::token::Claims;
+use crate::token::sanitize::is_invisible;
 
 /// AWS's documentation account id, used where the user's own must go.
 pub const AWS_ACCOUNT_PLACEHOLDER: &str = "111122223333";
@@ -22,6 +29,10 @@ pub struct Scaffold {
 pub enum ScaffoldError {
     #[error("the token has no string \"{0}\" claim, which a {1} rule must bind")]
     MissingClaim(&'static str, &'static str),
+    /// An empty value cannot pin a rule to one workload: Vault reads an empty `bound_subject`
+    /// as no binding at all.
+    #[error("the token's \"{0}\" claim is empty, so a {1} rule cannot bind it to one workload")]
+    EmptyClaim(&'static str, &'static str),
     #[error("claimcheck cannot scaffold {0} rules")]
     Unsupported(&'static str),
 }
@@ -42,10 +53,14 @@ fn string_claim<'a>(
     name: &'static str,
     system: &'static str,
 ) -> Result<&'a str, ScaffoldError> {
-    claims
+    let value = claims
         .get(name)
         .and_then(Value::as_str)
-        .ok_or(ScaffoldError::MissingClaim(name, system))
+        .ok_or(ScaffoldError::MissingClaim(name, system))?;
+    if value.is_empty() {
+        return Err(ScaffoldError::EmptyClaim(name, system));
+    }
+    Ok(value)
 }
 
 /// The audience a relying party sees: a string `aud`, or the first of an array (with `azp`
@@ -103,7 +118,8 @@ fn aws(claims: &Claims) -> Result<Scaffold, ScaffoldError> {
     let iss = string_claim(claims, "iss", "AWS")?;
     let sub = string_claim(claims, "sub", "AWS")?;
     let provider = iss.trim_start_matches("https://");
-    // AWS's `:aud` key is `azp` when the token has one (reference §1.2).
+    // AWS's `:aud` key is `azp` when the token has one (IAM User Guide, "Available keys for
+    // OIDC federation": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif).
     let aud = claims
         .get("azp")
         .and_then(Value::as_str)
@@ -118,8 +134,8 @@ fn aws(claims: &Claims) -> Result<Scaffold, ScaffoldError> {
             "Principal": {"Federated": format!("arn:aws:iam::{AWS_ACCOUNT_PLACEHOLDER}:oidc-provider/{provider}")},
             "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"StringEquals": {
-                format!("{provider}:aud"): aud,
-                format!("{provider}:sub"): sub,
+                format!("{provider}:aud"): iam_literal(&aud),
+                format!("{provider}:sub"): iam_literal(sub),
             }}
         }]
     });
@@ -147,19 +163,8 @@ fn entra(claims: &Claims) -> Result<Scaffold, ScaffoldError> {
     let iss = string_claim(claims, "iss", "Entra")?;
     let sub = string_claim(claims, "sub", "Entra")?;
     let aud = audience(claims).ok_or(ScaffoldError::MissingClaim("aud", "Entra"))?;
-    let name: String = sub
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(120)
-        .collect();
     let credential = json!({
-        "name": name.trim_matches('-'),
+        "name": credential_name(sub),
         "issuer": iss,
         "subject": sub,
         "audiences": [aud],
@@ -282,20 +287,111 @@ fn kubernetes(claims: &Claims) -> Result<Scaffold, ScaffoldError> {
     })
 }
 
+/// An Entra credential name from the subject: 3–120 letters, digits and `-`, starting with a
+/// letter or digit, as Graph requires.
+fn credential_name(sub: &str) -> String {
+    let name: String = sub
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let name = name.trim_matches('-');
+    let name = if name.len() < 3 {
+        format!("workload-{name}")
+    } else {
+        name.to_owned()
+    };
+    let name: String = name.chars().take(120).collect();
+    name.trim_end_matches('-').to_owned()
+}
+
+/// A value IAM reads literally in `StringEquals`: a policy variable (`${…}`) in a claim would
+/// otherwise be substituted (`${issuer:sub}` equals every subject), so `$` is written as the
+/// escape `${$}` (reference_policies_variables.md, `policy-vars-specialchars`).
+fn iam_literal(text: &str) -> String {
+    text.replace('$', "${$}")
+}
+
+/// Pretty JSON whose strings show invisible and reordering characters, and DEL and the C1
+/// controls, as `\u` escapes (serde_json escapes only the C0 controls). Such characters can
+/// only stand inside strings, so replacing them throughout the text is exact.
 fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON values serialize");
-    text.push('\n');
-    text
+    let text = serde_json::to_string_pretty(value).expect("JSON values serialize");
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        // Raw line breaks are the layout's: serde_json escaped those inside strings.
+        if c != '\n' && needs_escape(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
 }
 
-/// A JSON string is a valid YAML double-quoted scalar, and escapes everything that matters.
+/// Characters written as escapes in every format: controls, and what draws nothing or
+/// reorders the line.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || is_invisible(c)
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// A YAML double-quoted scalar (YAML 1.2 §5.7, §7.3.1): `"` and `\\` escaped, and every
+/// character outside YAML's printable set, or that [`needs_escape`], as `\u`/`\U`.
 fn yaml_string(text: &str) -> String {
-    Value::String(text.to_owned()).to_string()
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) || !yaml_printable(c) => push_unicode_escape(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
-/// A CEL single-quoted string literal.
+/// YAML 1.2's c-printable, minus the line breaks and tab handled by the caller.
+fn yaml_printable(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// A CEL string literal in single quotes (cel-spec `syntax.md`, "String and Bytes Literals"):
+/// backslash and quotes escaped, and every control or invisible character as `\u`/`\U`, so a
+/// newline or a quote in a claim cannot end the literal.
 fn cel_string(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            c if needs_escape(c) => push_unicode_escape(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// `\uXXXX` or `\UXXXXXXXX`, which YAML and CEL spell alike.
+fn push_unicode_escape(out: &mut String, c: char) {
+    let code = c as u32;
+    if code <= 0xffff {
+        out.push_str(&format!("\\u{code:04x}"));
+    } else {
+        out.push_str(&format!("\\U{code:08x}"));
+    }
 }
 
 #[cfg(test)]
@@ -384,5 +480,68 @@ mod tests {
     fn quoting_is_safe() {
         assert_eq!(cel_string("it's"), "'it\\'s'");
         assert_eq!(yaml_string("a: \"b\"\n"), "\"a: \\\"b\\\"\\n\"");
+    }
+
+    /// A newline ended the CEL literal, and C1 controls or U+2028 are not printable in YAML.
+    #[test]
+    fn every_character_is_escaped_for_its_language() {
+        assert_eq!(cel_string("a\nb\\c\"d"), "'a\\u000ab\\\\c\\\"d'");
+        assert_eq!(cel_string("x\u{200b}\u{e0041}"), "'x\\u200b\\U000e0041'");
+        assert_eq!(
+            yaml_string("\u{85}\u{2028}\u{feff}\u{7f}"),
+            "\"\\u0085\\u2028\\ufeff\\u007f\""
+        );
+        assert_eq!(iam_literal("${www.example:sub}"), "${$}{www.example:sub}");
+        let json = pretty(&json!({"sub": "a\u{202e}b\u{e0041}\u{9b}"}));
+        assert!(json.contains(r#""a\u202eb\udb40\udc41\u009b""#), "{json}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&json).unwrap()["sub"],
+            "a\u{202e}b\u{e0041}\u{9b}"
+        );
+    }
+
+    /// A `sub` of `${issuer:sub}` scaffolded a policy whose condition IAM fills in with the
+    /// caller's own subject, which admits every subject.
+    #[test]
+    fn a_policy_variable_in_a_claim_stays_literal() {
+        let mut hostile = claims("github-branch");
+        hostile.insert(
+            "sub".into(),
+            json!("${token.actions.githubusercontent.com:sub}"),
+        );
+        let policy: Value =
+            serde_json::from_str(&scaffold(RuleKind::Aws, &hostile).unwrap().text).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"],
+            "${$}{token.actions.githubusercontent.com:sub}"
+        );
+    }
+
+    #[test]
+    fn entra_names_are_valid_whatever_the_subject() {
+        for sub in [
+            "x",
+            "--",
+            "é",
+            "repo:acme/app:ref:refs/heads/main",
+            &"a".repeat(300),
+        ] {
+            let name = credential_name(sub);
+            assert!((3..=120).contains(&name.len()), "{sub:?} → {name:?}");
+            assert!(
+                name.starts_with(|c: char| c.is_ascii_alphanumeric()),
+                "{name:?}"
+            );
+            assert!(
+                name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                "{name:?}"
+            );
+        }
+        let mut empty = claims("gitlab");
+        empty.insert("sub".into(), json!(""));
+        assert_eq!(
+            scaffold(RuleKind::Vault, &empty),
+            Err(ScaffoldError::EmptyClaim("sub", "Vault"))
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! YAML rule files (gcloud's default output, Kubernetes' AuthenticationConfiguration) as JSON
 //! values, so every evaluator reads one document model. serde-saphyr is used because serde_yaml
-//! is deprecated and serde_yml unsound (stack-notes §1).
+//! is deprecated and serde_yml unsound (RUSTSEC-2025-0068).
 //!
 //! Typing follows YAML 1.2's core schema, as saphyr resolves it: unquoted `true`/`false` are
 //! booleans (`yes`/`no`/`on`/`off` stay strings: saphyr's `strict_booleans`), unquoted integers
@@ -53,15 +53,22 @@ pub fn to_json(text: &str) -> Result<Value, YamlError> {
 }
 
 /// saphyr's rendered message may repeat the position and add a source excerpt; the position
-/// is kept separately, so only the message itself is wanted.
+/// is kept separately, so only the message itself is wanted. Messages written for programmers
+/// (naming saphyr's own functions) are said in the file's terms instead.
 fn first_line_without_location(rendered: &str) -> String {
     let first = rendered.lines().next().unwrap_or(rendered).trim();
     let first = first.trim_start_matches("error: ");
     // "line 3 column 2: message"
-    match first.split_once(": ") {
-        Some((position, message)) if position.starts_with("line ") => message.to_owned(),
-        _ => first.to_owned(),
+    let message = match first.split_once(": ") {
+        Some((position, message)) if position.starts_with("line ") => message,
+        _ => first,
+    };
+    if message.starts_with("multiple YAML documents detected") {
+        return "the file holds more than one YAML document (a `---` line starts another); a \
+                rule file holds one: split it, or remove the extra `---`"
+            .to_owned();
     }
+    message.to_owned()
 }
 
 #[cfg(test)]
@@ -91,6 +98,17 @@ mod tests {
         assert_eq!(
             doc["oidc"]["issuerUri"],
             "https://token.actions.githubusercontent.com"
+        );
+    }
+
+    /// saphyr's message told the user to "use from_str_multiple", its own function.
+    #[test]
+    fn several_documents_are_explained_in_the_files_terms() {
+        let error = to_json("a: 1\n---\nb: 2\n").unwrap_err();
+        assert!(!error.message.contains("from_str"), "{error}");
+        assert!(
+            error.message.contains("more than one YAML document"),
+            "{error}"
         );
     }
 

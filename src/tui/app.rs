@@ -80,6 +80,8 @@ pub fn run(runtime: Runtime) -> io::Result<()> {
         }
     }
     drop(session);
+    // A fetch still under way would leave its command (and what it started) running.
+    crate::source::stop_running_commands();
     if std::env::var_os("CLAIMCHECK_REPORT_FIRST_FRAME").is_some() {
         eprintln!(
             "first frame after {:.1} ms",

@@ -36,11 +36,18 @@ pub fn start(job: MatrixJob, latest: &Arc<AtomicU64>, results: &Sender<Msg>) {
     let spawned = std::thread::Builder::new()
         .name("claimcheck-matrix".into())
         .spawn(move || {
-            compute(
-                job,
-                &|| latest.load(Ordering::SeqCst) == generation,
-                &sender,
-            )
+            super::worker::caught(|| {
+                compute(
+                    job,
+                    &|| latest.load(Ordering::SeqCst) == generation,
+                    &sender,
+                )
+            })
+            .unwrap_or_else(|panic| {
+                sender
+                    .send(super::worker::matrix_failed(generation, &panic))
+                    .is_ok()
+            })
         });
     if let Err(error) = spawned {
         let _ = results.send(Msg::MatrixComputed {

@@ -1,4 +1,4 @@
-//! The interactive terminal UI (DESIGN.md §5), in The Elm Architecture (§3).
+//! The interactive terminal UI, in The Elm Architecture.
 //!
 //! Public face:
 //! - [`Launch`] and [`run`]: what to open (tokens, rule files, settings) and the event loop;

@@ -72,17 +72,31 @@ pub fn restore() {
 
 /// Restores the terminal before the panic message is printed, so it is readable. ratatui's own
 /// hook (installed by `try_init`) does not know about bracketed paste or the mouse.
+///
+/// A panic the worker catches (it becomes a message in the UI) leaves the terminal alone. Any
+/// other panic off the UI thread would leave a UI that waits forever for its input or its
+/// results on a restored (so garbled) screen: after printing it, the process ends.
 fn install_panic_hook() {
+    let ui_thread = std::thread::current().id();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if super::worker::panic_is_caught() {
+            return;
+        }
         restore();
         previous(info);
+        if std::thread::current().id() != ui_thread {
+            std::process::exit(101);
+        }
     }));
 }
 
 /// A flag raised by SIGTERM, SIGHUP and SIGINT; the input thread turns it into a quit.
 pub fn termination_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
+    // A running token command is still stopped on these signals, but the process is left to
+    // quit in order, restoring the terminal.
+    crate::source::termination_is_handled_by_caller();
     #[cfg(unix)]
     for signal in [
         signal_hook::consts::SIGTERM,

@@ -1,7 +1,14 @@
 //! The worker thread: slow work (verifying signatures, which may fetch keys; reading and parsing
 //! rule files; fetching tokens, on threads of their own) off the UI thread. Results go back as `Msg`s carrying the generation they were
 //! asked with, so `update` drops stale ones.
+//!
+//! A job that panics must not take the process down (nor leave the UI waiting): each runs under
+//! [`caught`], and its panic comes back as the job's failure, shown in the status line or
+//! beside what the job was for.
 
+use std::any::Any;
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -10,6 +17,7 @@ use std::thread;
 use super::engine::Engine;
 use super::fetch_menu::FetchRequest;
 use super::update::Msg;
+use crate::report::SignatureReport;
 use crate::source::{self, Environment, FetchOptions};
 use crate::token::Token;
 
@@ -65,49 +73,114 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
             entry_id,
             generation,
             token,
-        } => results
-            .send(Msg::Verified {
-                entry_id,
-                generation,
-                report: engine.verify(&token),
-            })
-            .is_ok(),
+        } => {
+            let report = caught(|| engine.verify(&token)).unwrap_or_else(|panic| {
+                SignatureReport::not_checked(format!(
+                    "claimcheck failed while verifying (an internal error: {panic})"
+                ))
+            });
+            results
+                .send(Msg::Verified {
+                    entry_id,
+                    generation,
+                    report,
+                })
+                .is_ok()
+        }
         Job::DetectSources => {
             let results = results.clone();
             spawn_side_thread("claimcheck-detect", move || {
-                let detected = source::detect(&Environment::from_process());
+                // Nothing to offer is what a failed detection can honestly show.
+                let detected =
+                    caught(|| source::detect(&Environment::from_process())).unwrap_or_default();
                 let _ = results.send(Msg::SourcesDetected(detected));
             })
         }
         Job::Fetch(request) => {
             let results = results.clone();
             spawn_side_thread("claimcheck-fetch", move || {
-                let _ = results.send(fetch(request, &Environment::from_process()));
+                let generation = request.generation;
+                let msg = caught(|| fetch(request, &Environment::from_process())).unwrap_or_else(
+                    |panic| Msg::Fetched {
+                        generation,
+                        result: Err(source::SourceError::Internal(panic)),
+                    },
+                );
+                let _ = results.send(msg);
             })
         }
         Job::LoadRules(paths) => paths.into_iter().all(|path| {
             let msg = match read_rule_file(&path) {
-                Ok(text) => Msg::RulesLoaded {
-                    result: engine.load_rules(&path, &text),
-                    path,
+                Ok(text) => match caught(|| engine.load_rules(&path, &text)) {
+                    Ok(result) => Msg::RulesLoaded { result, path },
+                    Err(panic) => Msg::RuleFileUnreadable {
+                        path,
+                        error: format!("claimcheck failed reading it (an internal error: {panic})"),
+                    },
                 },
                 Err(error) => Msg::RuleFileUnreadable { path, error },
             };
             results.send(msg).is_ok()
         }),
-        Job::Matrix(job) => super::matrix_job::compute(job, &|| true, results),
+        Job::Matrix(job) => {
+            let generation = job.generation;
+            caught(|| super::matrix_job::compute(job, &|| true, results))
+                .unwrap_or_else(|panic| results.send(matrix_failed(generation, &panic)).is_ok())
+        }
         Job::ReadSample {
             corpus,
             location,
             rule,
-        } => results
-            .send(Msg::SampleRead {
-                result: crate::preview::corpus::read_at(&corpus, &location),
-                location,
-                rule,
-            })
-            .is_ok(),
+        } => {
+            let result = caught(|| crate::preview::corpus::read_at(&corpus, &location))
+                .unwrap_or_else(|panic| Err(format!("claimcheck failed reading it: {panic}")));
+            results
+                .send(Msg::SampleRead {
+                    result,
+                    location,
+                    rule,
+                })
+                .is_ok()
+        }
     }
+}
+
+/// The failure of a matrix computation that panicked.
+pub(super) fn matrix_failed(generation: u64, panic: &str) -> Msg {
+    Msg::MatrixComputed {
+        generation,
+        result: Err(format!(
+            "claimcheck failed computing the matrix (an internal error: {panic})"
+        )),
+    }
+}
+
+thread_local! {
+    /// Set while this thread runs work under [`caught`]: the panic hook then leaves the
+    /// terminal and the screen alone, as the panic is reported in the UI instead.
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a panic on this thread will be caught and reported in the UI.
+pub(super) fn panic_is_caught() -> bool {
+    CATCHING.with(Cell::get)
+}
+
+/// Runs `work`, turning a panic into its message. Nothing `work` borrows is used again after a
+/// panic but to report it, so unwind safety is not a concern.
+pub(super) fn caught<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    let outer = CATCHING.with(|catching| catching.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(work));
+    CATCHING.with(|catching| catching.set(outer));
+    result.map_err(|payload| panic_message(payload.as_ref()))
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// Runs a fetch to the end and says how it went.
@@ -201,6 +274,87 @@ mod tests {
         assert!(
             !run(&engine, Job::LoadRules(vec![missing]), &tx),
             "the UI is gone"
+        );
+    }
+
+    /// An engine that fails the way a bug would.
+    struct Panicking;
+
+    impl Engine for Panicking {
+        fn load_rules(
+            &self,
+            _path: &std::path::Path,
+            _text: &str,
+        ) -> Result<crate::tui::engine::Rules, LoadFailure> {
+            panic!("rule loading blew up");
+        }
+
+        fn verify(&self, _token: &Token) -> SignatureReport {
+            panic!("{}", String::from("verification blew up"));
+        }
+    }
+
+    /// A panic in a job used to end the worker thread (and, through the panic hook, restore
+    /// the terminal under a UI that kept running): now it is the job's failure, and the worker
+    /// goes on to the next job.
+    #[test]
+    fn a_panicking_job_comes_back_as_its_failure() {
+        let (tx, rx) = channel();
+        let jobs = spawn(Arc::new(Panicking), tx);
+        let token = crate::token::decode(
+            &crate::demo::template("gitlab").unwrap().mint(1_800_000_000),
+            &crate::token::Limits::default(),
+        )
+        .unwrap();
+        let wait = std::time::Duration::from_secs(30);
+        jobs.send(Job::Verify {
+            entry_id: 1,
+            generation: 2,
+            token: Box::new(token),
+        })
+        .unwrap();
+        match rx.recv_timeout(wait).unwrap() {
+            Msg::Verified {
+                entry_id: 1,
+                generation: 2,
+                report,
+            } => {
+                assert_eq!(report.status, SignatureStatus::NotChecked);
+                assert!(
+                    report.reason.contains("verification blew up"),
+                    "{}",
+                    report.reason
+                );
+            }
+            _ => panic!("expected the verification's failure"),
+        }
+        let dir =
+            std::env::temp_dir().join(format!("claimcheck-worker-panic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rules = dir.join("trust.json");
+        std::fs::write(&rules, "{}").unwrap();
+        // The worker is still there after the first panic.
+        jobs.send(Job::LoadRules(vec![rules.clone()])).unwrap();
+        match rx.recv_timeout(wait).unwrap() {
+            Msg::RuleFileUnreadable { path, error } => {
+                assert_eq!(path, rules);
+                assert!(error.contains("rule loading blew up"), "{error}");
+            }
+            _ => panic!("expected the rule file's failure"),
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            !panic_is_caught(),
+            "the flag is this thread's and was never set here"
+        );
+        assert_eq!(caught(|| 7), Ok(7));
+        assert_eq!(
+            caught(|| -> u8 { panic!("inner") }),
+            Err("inner".to_owned())
+        );
+        assert!(
+            !panic_is_caught(),
+            "the flag is restored after a caught panic"
         );
     }
 
