@@ -81,6 +81,9 @@ pub fn claim_not_exposed(key: &str, claim: &str, token_value: Option<&Value>) ->
             "; to pin the organisation, use StringLike on `…:sub` with `repo:ORG/*` or the `repository` key"
         }
         "workflow_ref" => "; use `job_workflow_ref` or a custom `sub` template",
+        "azp" => {
+            "; azp only feeds `…:aud` (with azp present, `:aud` is azp and `:oaud` is the token's aud), so condition on `…:aud` instead"
+        }
         _ => "; use `…:sub` (or a key AWS exposes) instead",
     };
     Hint::new(

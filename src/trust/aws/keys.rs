@@ -1,9 +1,12 @@
 //! Which token claims AWS STS turns into condition keys (`<provider>:<claim>`), per issuer, and
 //! which shared issuers IAM requires a tenancy condition for. Reference §1.2 and §1.4.
 
-/// Keys every OIDC provider gets (reference_policies_iam-condition-keys.md#condition-keys-wif;
-/// `email` per the current page as listed by iam-simulate [2nd]).
-pub const GENERIC_CLAIMS: [&str; 6] = ["aud", "azp", "amr", "email", "oaud", "sub"];
+/// Keys every OIDC provider gets
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif;
+/// `email` per the current page, as cloud-copilot/iam-simulate `contextKeys.ts` lists it [2nd]).
+/// `azp` is not one: it only feeds `:aud` (`:aud` is azp when the token has one, and `:oaud` is
+/// then the token's aud), so a condition on `<provider>:azp` sees an absent key.
+pub const GENERIC_CLAIMS: [&str; 5] = ["amr", "aud", "email", "oaud", "sub"];
 
 /// GitHub claims AWS STS exposes since 2026-01 [2nd: AWS What's New "AWS STS supports validation
 /// of identity provider claims"; cageyv.dev; iam-simulate contextKeys.ts].
@@ -128,6 +131,14 @@ mod tests {
         let rows = [
             (gh, "sub", Exposure::Exposed),
             (gh, "aud", Exposure::Exposed),
+            (gh, "oaud", Exposure::Exposed),
+            (gh, "amr", Exposure::Exposed),
+            (gh, "email", Exposure::Exposed),
+            // condition-keys-wif lists no azp key: azp feeds :aud only
+            (gh, "azp", Exposure::NotExposed),
+            ("accounts.google.com", "azp", Exposure::NotExposed),
+            ("idp.example.com", "azp", Exposure::NotExposed),
+            ("idp.example.com", "sub", Exposure::Exposed),
             (gh, "repository", Exposure::ExposedSecondHand),
             (gh, "environment", Exposure::ExposedSecondHand),
             (gh, "repository_owner", Exposure::NotExposed), // github/docs oidc-in-aws.md

@@ -176,6 +176,43 @@ pub fn as_text(pieces: &[Piece]) -> String {
         .collect()
 }
 
+/// `StringEqualsIgnoreCase`: equal character by character under Unicode simple case folding
+/// (CaseFolding.txt statuses C and S), as Go's `strings.EqualFold` compares and as Java's
+/// `String.equalsIgnoreCase` does apart from the Turkish dotted and dotless i. Lower-casing whole
+/// strings would be wrong: it applies context rules (`ΑΣ` → `ας`, final sigma, while `ασ` stays)
+/// and one-to-many expansions (`İ` → `i̇`).
+pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.chars(), b.chars());
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y || simple_fold(x) == simple_fold(y) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// A representative of `c`'s simple case folding class: lower case of upper case, each taken
+/// only when it is one character (a one-to-many mapping such as `ß` → `SS` is a full mapping,
+/// not a simple one). `ı` and `İ` have no simple folding (CaseFolding.txt gives them only the
+/// Turkic `T` status), so they stay themselves.
+fn simple_fold(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    if c == 'ı' || c == 'İ' {
+        return c;
+    }
+    fn one(mut mapped: impl Iterator<Item = char>, c: char) -> char {
+        match (mapped.next(), mapped.next()) {
+            (Some(single), None) => single,
+            _ => c,
+        }
+    }
+    let upper = one(c.to_uppercase(), c);
+    one(upper.to_lowercase(), upper)
+}
+
 /// `StringLike`: anchored, case-sensitive; `*` any run (including empty), `?` one character.
 /// Iterative with single-star backtracking over byte offsets: no recursion, no allocation.
 pub fn glob_matches(pieces: &[Piece], text: &str) -> bool {
@@ -333,11 +370,64 @@ mod tests {
         assert!(has_wildcard("repo:acme/${*}", false));
     }
 
+    // StringEqualsIgnoreCase compares under simple case folding, character by character. Rows
+    // follow Go's strings.EqualFold (unicode.SimpleFold orbits from CaseFolding.txt C+S).
+    #[test]
+    fn ignore_case_table() {
+        let rows: &[(&str, &str, bool)] = &[
+            ("repo:Acme/App", "REPO:acme/app", true),
+            ("ΑΣ", "ασ", true), // whole-string lower-casing gives "ας" for ΑΣ (final sigma)
+            ("ΑΣ", "ας", true), // ς, σ and Σ share one folding class
+            ("ΟΔΟΣ", "οδοσ", true),
+            ("µ", "μ", true), // U+00B5 MICRO SIGN folds to U+03BC
+            ("µ", "Μ", true),
+            ("ſ", "S", true),        // LATIN SMALL LETTER LONG S folds to s
+            ("\u{212A}", "k", true), // U+212A KELVIN SIGN folds to k
+            ("\u{212B}", "å", true), // U+212B ANGSTROM SIGN
+            ("ẞ", "ß", true),        // capital sharp s: simple folding to ß
+            ("ß", "SS", false),      // SS is a full (one-to-many) folding, not simple
+            ("ß", "ss", false),
+            ("İ", "i", false), // Turkic-only mapping (status T)
+            ("ı", "I", false),
+            ("ǅ", "ǆ", true), // titlecase digraph
+            ("Ǆ", "ǅ", true),
+            ("ᾳ", "ᾼ", true), // simple mapping although the full upper case is ΑΙ
+            ("𐐀", "𐐨", true), // DESERET, outside the BMP
+            ("a", "ab", false),
+            ("", "", true),
+            ("straße", "STRASSE", false),
+        ];
+        for &(a, b, want) in rows {
+            assert_eq!(eq_ignore_case(a, b), want, "{a:?} vs {b:?}");
+            assert_eq!(eq_ignore_case(b, a), want, "{b:?} vs {a:?}");
+        }
+    }
+
     mod properties {
         use super::super::*;
         use proptest::prelude::*;
 
         proptest! {
+            #[test]
+            fn ignore_case_is_reflexive_and_symmetric(a in "\\PC{0,8}", b in "\\PC{0,8}") {
+                prop_assert!(eq_ignore_case(&a, &a));
+                prop_assert_eq!(eq_ignore_case(&a, &b), eq_ignore_case(&b, &a));
+            }
+
+            #[test]
+            fn ignore_case_agrees_with_ascii_on_ascii(a in "[ -~]{0,8}", b in "[ -~]{0,8}") {
+                prop_assert_eq!(eq_ignore_case(&a, &b), a.eq_ignore_ascii_case(&b));
+                prop_assert!(eq_ignore_case(&a, &a.to_ascii_uppercase()));
+            }
+
+            // Mixed-case Greek, Latin-1 and ASCII text equals its own upper and lower case taken
+            // character by character (String::to_lowercase would apply the final-sigma rule).
+            #[test]
+            fn ignore_case_equals_per_character_case_changes(a in "[a-zA-ZσςΣαΑµμΜàÀ]{0,10}") {
+                let upper: String = a.chars().map(|c| c.to_uppercase().next().unwrap()).collect();
+                prop_assert!(eq_ignore_case(&a, &upper));
+            }
+
             // wildmatch 2.7 implements exactly IAM's `*`/`?` grammar for patterns without escapes,
             // so it serves as the oracle.
             #[test]

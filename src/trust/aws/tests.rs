@@ -145,6 +145,54 @@ fn policy_table() {
             "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"StringEquals": {"accounts.google.com:aud": "aud-value"}}}]}),
             json!({"iss": "https://accounts.google.com", "aud": "aud-value", "azp": "azp-value", "sub": "s"}), D),
+        // ForAnyValue: ignores IfExists, so an absent key fails it (iam-simulate forAnyValueMatch;
+        // AWS re:Post report of STS refusing exactly this Allow for a job without environment)
+        ("ForAnyValue IfExists, absent key", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "ForAnyValue:StringEqualsIfExists": {format!("{GH}:environment"): "prod"}}))]), github_claims(main), D),
+        ("ForAnyValue IfExists, present key", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "ForAnyValue:StringEqualsIfExists": {format!("{GH}:environment"): "prod"}}))]),
+            {let mut c = github_claims(env); c["environment"] = json!("prod"); c}, A),
+        // ...and the Deny mirror does not fire on an absent key
+        ("ForAnyValue IfExists Deny, absent key", policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Sid": "OnlyProd", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"ForAnyValue:StringNotEqualsIfExists": {format!("{GH}:environment"): "prod"}}}),
+        ]), github_claims(main), A),
+        // condition-keys-wif lists amr, aud, email, oaud, sub (and per-IdP keys), no azp: a
+        // condition on :azp sees an absent key (condition_operators.md "Important")
+        ("azp key, positive", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "StringEquals": {format!("{GH}:azp"): "sts.amazonaws.com"}}))]),
+            {let mut c = github_claims(main); c["azp"] = json!("sts.amazonaws.com"); c}, D),
+        ("azp key, negated", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "StringNotEquals": {format!("{GH}:azp"): "sts.amazonaws.com"}}))]),
+            {let mut c = github_claims(main); c["azp"] = json!("sts.amazonaws.com"); c}, A),
+        ("azp key, IfExists", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "StringEqualsIfExists": {format!("{GH}:azp"): "other"}}))]),
+            {let mut c = github_claims(main); c["azp"] = json!("sts.amazonaws.com"); c}, A),
+        ("azp key, Null true", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "Null": {format!("{GH}:azp"): "true"}}))]),
+            {let mut c = github_claims(main); c["azp"] = json!("sts.amazonaws.com"); c}, A),
+        // reference_policies_elements_principal.html#principal-anonymous: {"AWS": "*"} is "*"
+        ("Deny with AWS wildcard principal", policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Sid": "NoPR", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringEquals": {format!("{GH}:sub"): "repo:acme/app:pull_request"}}}),
+        ]), github_claims("repo:acme/app:pull_request"), D),
+        ("Deny with AWS wildcard principal in a list", policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": "sts:AssumeRoleWithWebIdentity"}),
+        ]), github_claims(main), D),
+        ("Allow with AWS wildcard principal", policy(vec![
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringLike": {format!("{GH}:sub"): "repo:acme/*"}}}),
+        ]), github_claims(main), A),
+        ("Deny for an AWS account principal does not apply", policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:*"}),
+        ]), github_claims(main), A),
+        // StringEqualsIgnoreCase folds per character (Go strings.EqualFold): ΑΣ equals ασ
+        ("IgnoreCase with Greek sigma", policy(vec![allow(json!({"StringEqualsIgnoreCase": {format!("{GH}:sub"): "ΑΣ"}}))]),
+            github_claims("ασ"), A),
         // unknown operator: IAM would refuse the policy; claimcheck cannot decide
         ("unknown operator", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main}, "FakeOperator": {format!("{GH}:sub"): "x"}}))]), github_claims(main), E),
     ];
@@ -324,5 +372,93 @@ fn for_all_values_on_absent_key_allows_and_is_linted() {
             .lints
             .iter()
             .any(|l| l.code == "for-all-values-in-allow")
+    );
+}
+
+// reference_policies_elements_principal.html#principal-anonymous: the check says that the Deny
+// applied to a federated token because of its wildcard principal.
+#[test]
+fn wildcard_principal_is_explained() {
+    let verdict = evaluate(
+        &policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Sid": "NoPR", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringEquals": {format!("{GH}:sub"): "repo:acme/app:pull_request"}}}),
+        ]),
+        &github_claims("repo:acme/app:pull_request"),
+        Vec::new(),
+    );
+    assert_eq!(verdict.outcome, Outcome::Denied);
+    assert!(
+        verdict
+            .summary
+            .ends_with("explicit Deny in statement 'NoPR'")
+    );
+    let principal = verdict
+        .checks
+        .iter()
+        .find(|c| c.condition == "Principal")
+        .unwrap();
+    assert!(principal.passed);
+    assert_eq!(principal.expected, vec![json!({"AWS": "*"})]);
+    assert_eq!(
+        principal.scope.as_deref(),
+        Some("statement 'NoPR' (Deny: denies when every condition holds)")
+    );
+    assert!(
+        principal
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("because of the wildcard principal")
+    );
+}
+
+// condition-keys-wif has no azp key: a condition on it fails like any unexposed key and says why.
+#[test]
+fn azp_key_is_not_exposed() {
+    let mut claims = github_claims("repo:acme/app:ref:refs/heads/main");
+    claims["azp"] = json!("sts.amazonaws.com");
+    let verdict = evaluate(
+        &policy(vec![allow(json!({"StringEquals": {
+            format!("{GH}:sub"): "repo:acme/app:ref:refs/heads/main",
+            format!("{GH}:azp"): "sts.amazonaws.com"}}))]),
+        &claims,
+        Vec::new(),
+    );
+    assert_eq!(verdict.outcome, Outcome::Denied);
+    let check = verdict.deciding_check().unwrap();
+    assert!(check.absent);
+    assert_eq!(check.hints[0].code, "key-not-exposed");
+    assert!(check.hints[0].message.contains("AWS does not expose `azp`"));
+    assert!(check.hints[0].message.contains("`…:aud`"));
+    assert!(verdict.lints.iter().any(|l| l.code == "key-not-exposed"));
+}
+
+// iam-simulate forAnyValueMatch: the absent key fails a ForAnyValue:…IfExists condition, and the
+// check says IfExists does not help.
+#[test]
+fn for_any_value_if_exists_on_absent_key_is_explained() {
+    let verdict = evaluate(
+        &policy(vec![allow(json!({
+            "StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "ForAnyValue:StringEqualsIfExists": {format!("{GH}:environment"): "prod"}
+        }))]),
+        &github_claims("repo:acme/app:ref:refs/heads/main"),
+        Vec::new(),
+    );
+    assert_eq!(verdict.outcome, Outcome::Denied);
+    let check = verdict.deciding_check().unwrap();
+    assert!(
+        check
+            .condition
+            .starts_with("ForAnyValue:StringEqualsIfExists")
+    );
+    assert!(
+        check
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("IfExists does not change that")
     );
 }
