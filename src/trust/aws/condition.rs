@@ -521,6 +521,12 @@ mod tests {
             ("StringNotLike", "test${aws:username}", vec![("aws:username", &["Bob*"])], "testBobTwo", T),
             ("StringEquals", "${aws:missing, 'dflt'}", vec![], "dflt", T),
             ("StringEqualsIgnoreCase", "test${aws:paths}", vec![("aws:paths[]", &["1", "2"])], "test1", F),
+            // a default stands in for a multivalued key too (iam-simulate replaceIamStringToken;
+            // AWS documents defaults for absent keys only); found by the differential run
+            ("StringEquals", "test${aws:paths, 'x'}", vec![("aws:paths[]", &["1", "2"])], "testx", T),
+            ("StringNotEquals", "${aws:paths, 'a*b'}*", vec![("aws:paths[]", &["1", "2"])], "1", T),
+            // spaces around the name and the quoted default are ignored (policy-vars-default-values)
+            ("StringEquals", "${ aws:missing , 'dflt' }", vec![], "dflt", T),
             ("StringLike", "arn:${*}", vec![], "arn:*", T),
             ("StringLike", "arn:${*}", vec![], "arn:x", F),
         ];

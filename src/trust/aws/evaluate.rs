@@ -424,7 +424,7 @@ impl<'a> Evaluation<'a> {
             Check::new(
                 "Principal",
                 vec![form.as_json()],
-                Some(Value::String(format!("federated: {}", self.issuer))),
+                Some(Value::String("federated caller".into())),
                 true,
             )
             .with_note(format!(

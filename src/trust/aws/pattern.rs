@@ -111,13 +111,19 @@ impl Template {
             match part {
                 Part::Piece(piece) => pieces.push(*piece),
                 Part::Variable { name, default } => {
+                    // A default stands in for a variable that cannot be substituted, whether
+                    // its key is absent (policy-vars-default-values) or multivalued, which AWS
+                    // does not document; iam-simulate util.ts replaceIamStringToken falls back
+                    // to the default in both cases, and so does claimcheck.
                     let value = match (lookup(name), default) {
                         (VariableValue::One(value), _) => value,
-                        (VariableValue::Missing, Some(default)) => default.clone(),
+                        (VariableValue::Missing | VariableValue::Many, Some(default)) => {
+                            default.clone()
+                        }
                         (VariableValue::Missing, None) => {
                             return Err(VariableError::Missing(name.clone()));
                         }
-                        (VariableValue::Many, _) => {
+                        (VariableValue::Many, None) => {
                             return Err(VariableError::MultiValued(name.clone()));
                         }
                     };
@@ -344,6 +350,8 @@ mod tests {
             missing.resolve(&lookup).unwrap_err(),
             VariableError::Missing("aws:missing".into())
         );
+        let many_defaulted = Template::parse("${aws:tags, 'none'}", true);
+        assert_eq!(as_text(&many_defaulted.resolve(&lookup).unwrap()), "none");
         let many = Template::parse("${aws:tags}", true);
         assert!(matches!(
             many.resolve(&lookup),
