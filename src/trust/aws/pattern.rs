@@ -8,15 +8,8 @@
 
 use std::borrow::Cow;
 
-/// One unit of a resolved policy value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Piece {
-    Literal(char),
-    /// `*`: any run of characters, including none, across `/` and `:`.
-    AnyRun,
-    /// `?`: exactly one character.
-    AnyOne,
-}
+/// One unit of a resolved policy value: a literal character, `*` or `?`.
+pub use crate::trust::wildcard::Piece;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
@@ -72,14 +65,27 @@ impl Template {
     pub fn parse(text: &str, variables_enabled: bool) -> Template {
         let mut parts = Vec::with_capacity(text.len());
         let mut rest = text;
+        // The next `}` at or after the current position, searched for only once we have passed
+        // the previous one, and never again once there is none: one pass over the text even
+        // for a value made of unterminated `${` (searching afresh at each `${` is quadratic).
+        let mut next_close: Option<Option<usize>> = None;
         while let Some(c) = rest.chars().next() {
-            if variables_enabled
-                && rest.starts_with("${")
-                && let Some(end) = rest.find('}')
-            {
-                parts.push(parse_variable(&rest[2..end]));
-                rest = &rest[end + 1..];
-                continue;
+            if variables_enabled && rest.starts_with("${") {
+                let at = text.len() - rest.len();
+                let close = match next_close {
+                    Some(Some(close)) if close > at => Some(close),
+                    Some(None) => None,
+                    _ => {
+                        let found = text[at..].find('}').map(|i| at + i);
+                        next_close = Some(found);
+                        found
+                    }
+                };
+                if let Some(end) = close {
+                    parts.push(parse_variable(&text[at + 2..end]));
+                    rest = &text[end + 1..];
+                    continue;
+                }
             }
             parts.push(Part::Piece(wildcard_or_literal(c)));
             rest = &rest[c.len_utf8()..];
@@ -220,56 +226,10 @@ fn simple_fold(c: char) -> char {
 }
 
 /// `StringLike`: anchored, case-sensitive; `*` any run (including empty), `?` one character.
-/// Iterative with single-star backtracking over byte offsets: no recursion, no allocation.
+/// Linear in the pattern and text unless a `*`-free stretch of the pattern mixes `?` with
+/// literals (see [`crate::trust::wildcard::glob`]).
 pub fn glob_matches(pieces: &[Piece], text: &str) -> bool {
-    // Most patterns are a literal head and at most a trailing `*` (`repo:acme/*`); settle the
-    // head character by character first, which also refuses most non-matches early.
-    let mut chars = text.chars();
-    let mut head = 0;
-    for piece in pieces {
-        let Piece::Literal(expected) = piece else {
-            break;
-        };
-        if chars.next() != Some(*expected) {
-            return false;
-        }
-        head += 1;
-    }
-    let (pieces, text) = (&pieces[head..], chars.as_str());
-    match pieces {
-        [] => return text.is_empty(),
-        [Piece::AnyRun] => return true,
-        _ => {}
-    }
-    let char_at = |at: usize| text[at..].chars().next();
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while let Some(c) = char_at(t) {
-        match pieces.get(p) {
-            Some(Piece::AnyRun) => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(Piece::AnyOne) => {
-                p += 1;
-                t += c.len_utf8();
-            }
-            Some(Piece::Literal(expected)) if *expected == c => {
-                p += 1;
-                t += c.len_utf8();
-            }
-            _ => match star {
-                Some((star_p, star_t)) => {
-                    let skipped = char_at(star_t).map_or(1, char::len_utf8);
-                    p = star_p + 1;
-                    t = star_t + skipped;
-                    star = Some((star_p, t));
-                }
-                None => return false,
-            },
-        }
-    }
-    pieces[p..].iter().all(|piece| *piece == Piece::AnyRun)
+    crate::trust::wildcard::glob(pieces, text)
 }
 
 /// Whether a written value holds a wildcard character outside the `${*}`/`${?}` escapes.
@@ -411,6 +371,29 @@ mod tests {
         }
     }
 
+    // Values that took minutes: `${` without `}` made parsing quadratic (2 MB: 128 s), and the
+    // two-pointer StringLike matcher was O(pattern × value) (100 k × 700 k: 165 s). Generous
+    // bound, debug build.
+    #[test]
+    fn long_values_parse_and_match_in_linear_time() {
+        let started = std::time::Instant::now();
+        let unterminated = "${".repeat(1_000_000);
+        let template = Template::parse(&unterminated, true);
+        assert!(!template.has_variables());
+        assert_eq!(as_text(&template.resolve(&no_vars).unwrap()), unterminated);
+        let closed_at_end = format!("{}}}", "${".repeat(1_000_000));
+        assert!(Template::parse(&closed_at_end, true).has_variables());
+
+        let value = "a".repeat(700_000);
+        assert!(!like(&format!("*{}b", "a".repeat(100_000)), &value));
+        assert!(like(&format!("*{}", "a".repeat(100_000)), &value));
+        assert!(like(
+            &format!("a*${{?}}{}*", "a".repeat(100_000)),
+            &format!("a?{value}")
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
     mod properties {
         use super::super::*;
         use proptest::prelude::*;
@@ -439,7 +422,7 @@ mod tests {
             // wildmatch 2.7 implements exactly IAM's `*`/`?` grammar for patterns without escapes,
             // so it serves as the oracle.
             #[test]
-            fn agrees_with_wildmatch(pattern in "[ab*?:/]{0,8}", text in "[ab:/]{0,10}") {
+            fn agrees_with_wildmatch(pattern in "[ab*?:/ü]{0,12}", text in "[ab:/ü]{0,16}") {
                 let template = Template::parse(&pattern, true);
                 let pieces = template.resolve(&|_| VariableValue::Missing).unwrap();
                 prop_assert_eq!(
