@@ -171,10 +171,10 @@ mod tests {
                 "The quick brown fox jumped over the lazy dog",
                 true,
             ),
-            // `?` is an ordinary character in go-glob (reference §4: "only `*` … no `?`").
+            // `?` is an ordinary character in go-glob (glob.go splits on `*` only).
             ("ma?n", "main", false),
             ("ma?n", "ma?n", true),
-            // Case-sensitive (reference §0 table: Vault "Case-sensitive").
+            // Case-sensitive (glob.go compares bytes).
             ("Main*", "main", false),
             // `*` spans `/` and `:` (go-glob treats every other byte literally).
             (
@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn star_question_table() {
         // Entra flexible FIC doc (workload-identities-flexible-federated-identity-credentials.md):
-        // `?` one character, `*` multi-character; anchoring is reference §3.2 [infer].
+        // `?` one character, `*` multi-character; anchoring is inferred from the examples [infer].
         let rows: &[(&str, &str, bool)] = &[
             (
                 "repo:contoso/contoso-repo:ref:refs/heads/*",

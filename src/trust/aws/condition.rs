@@ -1,7 +1,8 @@
 //! One condition (`"Operator": {"key": values}`) evaluated against a request context, with IAM's
 //! exact semantics. Sources: reference_policies_elements_condition_operators.md and
 //! reference_policies_multi-value-conditions.md (awsdocs/iam-user-guide@651083f), the current page
-//! reference_policies_condition-single-vs-multi-valued-context-keys.html, reference §1.3.
+//! reference_policies_condition-single-vs-multi-valued-context-keys.html, and
+//! cloud-copilot/iam-simulate's condition tests where AWS is silent.
 
 use super::context::{Lookup, RequestContext, Values};
 use super::pattern::{

@@ -1,5 +1,5 @@
-//! A role trust policy as a [`Rule`]: STS's pipeline for `AssumeRoleWithWebIdentity` (reference
-//! §1.1): provider by `iss`, audience against the provider's client IDs, expiry, then the policy —
+//! A role trust policy as a [`Rule`]: STS's pipeline for `AssumeRoleWithWebIdentity`
+//! (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html): provider by `iss`, audience against the provider's client IDs, expiry, then the policy —
 //! "some Allow matches and no Deny matches" (reference_policies_evaluation-logic.md).
 //!
 //! One code path serves both [`Rule::evaluate`] (with every check, hint and note) and
@@ -297,7 +297,7 @@ impl<'a> Evaluation<'a> {
         passed: bool,
     ) {
         if azp.is_none() && candidates.len() > 1 {
-            self.unverified.push("the token's aud has several values and no azp; which one STS checks against the client IDs is not known (reference §9.1): any one was accepted".into());
+            self.unverified.push("the token's aud has several values and no azp; which one STS checks against the client IDs is not documented by AWS: any one was accepted".into());
         }
         if let (Some(azp), Some(aud)) = (azp, aud)
             && aud != &Value::String(azp.to_owned())
@@ -322,7 +322,7 @@ impl<'a> Evaluation<'a> {
             }
         }
         let note = if azp.is_some() {
-            "STS compares azp (not aud) with the client IDs when the token has azp (reference §1.1) [obs]"
+            "STS compares azp (not aud) with the client IDs when the token has azp (aws/aws-sdk-net#3071) [obs]"
         } else {
             "STS compares aud with the provider's client IDs"
         };

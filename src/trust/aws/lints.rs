@@ -1,5 +1,6 @@
-//! What is risky about a trust policy regardless of the token (issue 4 point 9; reference §1.4,
-//! §1.5; aws-actions/configure-aws-credentials README on `ForAllValues`).
+//! What is risky about a trust policy regardless of the token: IAM's secure-by-default rule for
+//! shared issuers, broad GitHub subjects, keys AWS does not expose, and `ForAllValues:` in an Allow
+//! (aws-actions/configure-aws-credentials README).
 
 use super::condition::{BaseOp, SetQualifier};
 use super::context::split_key;
@@ -179,7 +180,7 @@ mod tests {
         }]})
     }
 
-    // Each row: the lint a policy must get (reference §1.4, §1.5; issue 4 point 9).
+    // Each row: the lint a policy must get, with its source.
     #[test]
     fn lint_table() {
         let aud = json!({"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"});
@@ -214,7 +215,7 @@ mod tests {
                 ),
                 vec!["github-subject-any-repository"],
             ),
-            // a key AWS does not expose (reference §1.2)
+            // a key AWS does not expose (condition-keys-wif)
             (
                 github(
                     "Allow",

@@ -3,7 +3,8 @@
 //!
 //! Source: reference_policies_variables.md (`policy-vars-specialchars`, `policy-vars-default-values`,
 //! `policy-vars-no-value`) and reference_policies_elements_condition_operators.md#Conditions_String.
-//! A substituted value is literal: a `*` inside it is not a wildcard (reference §1.3). That is
+//! A substituted value is literal: a `*` inside it is not a wildcard (iam-simulate StringLike test
+//! "not match wildcards in the policy value"). That is
 //! why matching works on [`Piece`]s rather than on a pattern string.
 
 use std::borrow::Cow;
@@ -254,7 +255,7 @@ mod tests {
     }
 
     // Source for every row: reference_policies_elements_condition_operators.md#Conditions_String
-    // (and reference §1.3), unless the row says otherwise.
+    // unless the row says otherwise.
     #[test]
     fn string_like_table() {
         let rows: &[(&str, &str, bool)] = &[

@@ -65,11 +65,11 @@ fn policy_table() {
     let rows: Vec<(&str, Value, Value, Outcome)> = vec![
         // GitHub docs "Configuring OpenID Connect in AWS": branch-pinned sub
         ("branch pin, branch job", policy(vec![allow(sub_equals(main))]), github_claims(main), A),
-        // reference §1.5 / github oidc.md: environment replaces ref in sub
+        // github/docs oidc.md: environment replaces ref in sub
         ("branch pin, environment job", policy(vec![allow(sub_equals(main))]), github_claims(env), D),
         // configure-aws-credentials#318: case-sensitive
         ("case-sensitive org", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:Acme/*"}}))]), github_claims(main), D),
-        // reference §1.3: StringLike * spans : and /
+        // condition_operators.md#Conditions_String: StringLike * spans : and /
         ("org-wide StringLike", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}}))]), github_claims(env), A),
         // reference_policies_evaluation-logic.md: explicit Deny overrides Allow
         ("deny overrides allow", policy(vec![
@@ -82,7 +82,7 @@ fn policy_table() {
             json!({"Sid": "NoPR", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
                    "Condition": {"StringEquals": {format!("{GH}:sub"): "repo:acme/app:pull_request"}}}),
         ]), github_claims(main), A),
-        // reference §1.2: repository_owner is not exposed → positive operator never matches
+        // condition-keys-wif: repository_owner is not exposed → positive operator never matches
         ("unexposed claim", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main, format!("{GH}:repository_owner"): "acme"}}))]), github_claims(main), D),
         // …and a negated operator on it is true (condition_operators.md "Important")
         ("unexposed claim, negated", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main}, "StringNotEquals": {format!("{GH}:repository_owner"): "evil"}}))]), github_claims(main), A),
@@ -106,13 +106,13 @@ fn policy_table() {
         ("variable from the token", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): format!("repo:${{{GH}:repository}}:*")}}))]), github_claims(main), A),
         // reference_policies_variables.md: Version 2008-10-17 has no variables: literal text
         ("no variables before 2012-10-17", json!({"Version": "2008-10-17", "Statement": [allow(json!({"StringLike": {format!("{GH}:sub"): format!("repo:${{{GH}:repository}}:*")}}))]}), github_claims(main), D),
-        // reference §1.1 step 1: a statement for another provider does not apply
+        // id_roles_create_for-idp_oidc.md: a statement for another provider does not apply
         ("other issuer", policy(vec![allow(sub_equals(main))]),
             {let mut c = github_claims(main); c["iss"] = json!("https://gitlab.com"); c}, N),
         // mozilla-iam/mozilla-aws-cli#127: the trailing slash counts
         ("issuer with trailing slash", policy(vec![allow(sub_equals(main))]),
             {let mut c = github_claims(main); c["iss"] = json!("https://token.actions.githubusercontent.com/"); c}, N),
-        // reference §1.1 step 4: the Action must be sts:AssumeRoleWithWebIdentity (wildcards allowed)
+        // id_roles_create_for-idp_oidc.md: the Action must be sts:AssumeRoleWithWebIdentity (wildcards allowed)
         ("wrong action", policy(vec![json!({"Effect": "Allow", "Principal": {"Federated": GH_ARN}, "Action": "sts:AssumeRole", "Condition": sub_equals(main)})]), github_claims(main), D),
         ("wildcard action", policy(vec![json!({"Effect": "Allow", "Principal": {"Federated": GH_ARN}, "Action": "sts:AssumeRoleWith*", "Condition": sub_equals(main)})]), github_claims(main), A),
         // a condition on a request key the token does not carry cannot be decided
@@ -120,7 +120,7 @@ fn policy_table() {
         ("request key, definite failure elsewhere", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): env}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))]), github_claims(main), D),
         // erioluwa66/BusyToddlerMumInfraMgt data.tf: a typo in the key prefix makes it absent
         ("key prefix typo", policy(vec![allow(json!({"StringEquals": {"token.actions.githubuser.content.com:aud": "sts.amazonaws.com", format!("{GH}:sub"): main}}))]), github_claims(main), D),
-        // reference §1.3: a one-element aud array (EKS IRSA) works with StringEquals [infer]
+        // EKS IRSA docs: a one-element aud array works with StringEquals [infer]
         ("IRSA aud array", json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"},
             "Action": "sts:AssumeRoleWithWebIdentity",
@@ -235,7 +235,7 @@ fn branch_pinned_policy_explains_the_environment_job() {
     assert!(verdict.unverified[0].contains("audience check"));
 }
 
-// reference §1.1 step 2; aws/aws-sdk-net#3071: with azp present STS checks azp against the
+// aws/aws-sdk-net#3071: with azp present STS checks azp against the
 // client IDs, so a token whose aud is registered but azp is not gets "Incorrect token audience".
 #[test]
 fn provider_client_ids_use_azp() {
@@ -268,7 +268,7 @@ fn provider_client_ids_use_azp() {
     assert_eq!(registered.summary, "allowed by statement #1");
 }
 
-// ExpiredTokenException is raised before the policy is read (reference §1.1; aws-iam-docs errors).
+// ExpiredTokenException is raised before the policy is read (API_AssumeRoleWithWebIdentity errors).
 #[test]
 fn expired_token_is_refused_first() {
     let mut claims = github_claims("repo:acme/app:ref:refs/heads/main");
