@@ -48,6 +48,22 @@ pub fn lint_policy(policy: &PolicyDocument) -> Vec<RuleLint> {
                     ),
                 ));
             }
+            if operator.qualifier == Some(SetQualifier::ForAnyValue) && operator.if_exists {
+                let consequence = match statement.effect {
+                    Effect::Allow => "this Allow refuses tokens without",
+                    Effect::Deny => "this Deny never applies to tokens without",
+                };
+                lints.push(RuleLint::new(
+                    "for-any-value-ignores-if-exists",
+                    Severity::Warning,
+                    format!(
+                        "statement {}: {} is false when the key is absent, IfExists or not, so {consequence} `{}`; write the plain operator with IfExists to let an absent key pass",
+                        statement.label(),
+                        entry.operator_written,
+                        entry.key
+                    ),
+                ));
+            }
             if operator.base.is_exact()
                 && let Some(value) = written.iter().find(|v| has_wildcard(v, variables))
             {
@@ -199,6 +215,23 @@ mod tests {
                     json!({"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}),
                 ),
                 vec!["for-all-values-in-allow", "github-subject-org-wide"],
+            ),
+            // iam-simulate forAnyValueMatch ("ForAnyValue will ignore IfExists"): IfExists has
+            // no effect under ForAnyValue:, in an Allow and in a Deny
+            (
+                github(
+                    "Allow",
+                    json!({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod"},
+                           "ForAnyValue:StringEqualsIfExists": {"token.actions.githubusercontent.com:environment": "prod"}}),
+                ),
+                vec!["for-any-value-ignores-if-exists"],
+            ),
+            (
+                github(
+                    "Deny",
+                    json!({"ForAnyValue:StringNotEqualsIfExists": {"token.actions.githubusercontent.com:environment": "prod"}}),
+                ),
+                vec!["for-any-value-ignores-if-exists"],
             ),
             // StringEquals holding a wildcard
             (
