@@ -5,6 +5,8 @@
 //!   special; no `?`, no classes, no escaping; anchored; case-sensitive.
 //! - [`star_question`]: `*` any run of characters (possibly empty), `?` exactly one character;
 //!   anchored; case-sensitive; no escaping. Used by Entra's `matches` and by `--expect CLAIM~GLOB`.
+//! - [`glob`]: the same language over [`Piece`]s, for AWS `StringLike`, whose escapes (`${*}`)
+//!   and substituted variables make literal `*` and `?` possible.
 
 /// `ryanuber/go-glob` `Glob(pattern, subject)`, reproduced step for step from glob.go v1.0.0:
 /// split on `*`, the first piece must be a prefix unless the pattern starts with `*`, every middle
@@ -34,54 +36,104 @@ pub fn go_glob(pattern: &str, subject: &str) -> bool {
     trailing_glob || rest.ends_with(parts[last])
 }
 
-/// Anchored match with `*` (any run, including empty) and `?` (one character, not byte).
-/// Linear-time two-pointer algorithm with a single backtrack point, so hostile patterns such as
-/// `*a*a*a*…b` cannot blow up; works on the UTF-8 bytes without allocating, stepping whole
-/// characters (both inputs are valid UTF-8, so every index stays on a character boundary).
+/// One unit of a `*`/`?` glob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece {
+    Literal(char),
+    /// `*`: any run of characters, including none, across `/` and `:`.
+    AnyRun,
+    /// `?`: exactly one character (not byte).
+    AnyOne,
+}
+
+/// Anchored match with `*` (any run, including empty) and `?` (one character, not byte); no
+/// escaping, case-sensitive.
 pub fn star_question(pattern: &str, subject: &str) -> bool {
-    let (pattern, subject) = (pattern.as_bytes(), subject.as_bytes());
-    let (mut p, mut s) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while s < subject.len() {
-        if let Some(&c) = pattern.get(p) {
-            if c == b'*' {
-                backtrack = Some((p, s));
-                p += 1;
-                continue;
-            }
-            if c == b'?' {
-                p += 1;
-                s += utf8_len(subject[s]);
-                continue;
-            }
-            let len = utf8_len(c);
-            if subject[s..].starts_with(&pattern[p..p + len]) {
-                p += len;
-                s += len;
-                continue;
-            }
+    let pieces: Vec<Piece> = pattern
+        .chars()
+        .map(|c| match c {
+            '*' => Piece::AnyRun,
+            '?' => Piece::AnyOne,
+            other => Piece::Literal(other),
+        })
+        .collect();
+    glob(&pieces, subject)
+}
+
+/// Anchored glob match over [`Piece`]s. The pattern is cut at its `*`s into segments: the first
+/// must match at the start of the text, the last at its end, and each one between at its
+/// leftmost occurrence after the previous one. Taking the leftmost occurrence never loses a
+/// match, since the `*`s on both sides absorb whatever lies between, so nothing is retried.
+/// A segment without `?` is found with the standard library's substring search (linear), which
+/// makes the whole match linear in the pattern and text; only a segment mixing `?` with
+/// literals is tried at each start, O(text × segment). (The classic two-pointer matcher with
+/// star restarts is O(text × pattern) on `*aaa…ab` against `aaa…a`: minutes for 100 k × 700 k.)
+pub fn glob(pieces: &[Piece], text: &str) -> bool {
+    let Some(first_star) = pieces.iter().position(|p| *p == Piece::AnyRun) else {
+        return match_prefix(pieces, text).is_some_and(str::is_empty);
+    };
+    let last_star = pieces
+        .iter()
+        .rposition(|p| *p == Piece::AnyRun)
+        .unwrap_or(first_star);
+    let Some(mut rest) = match_prefix(&pieces[..first_star], text) else {
+        return false;
+    };
+    let between = pieces.get(first_star + 1..last_star).unwrap_or_default();
+    for segment in between.split(|p| *p == Piece::AnyRun) {
+        if segment.is_empty() {
+            continue;
         }
-        match backtrack {
-            Some((star, matched)) => {
-                let next = matched + utf8_len(subject[matched]);
-                p = star + 1;
-                s = next;
-                backtrack = Some((star, next));
-            }
+        match find(segment, rest) {
+            Some(end) => rest = &rest[end..],
             None => return false,
         }
     }
-    pattern[p..].iter().all(|&c| c == b'*')
+    match_suffix(&pieces[last_star + 1..], rest)
 }
 
-/// Length of the UTF-8 sequence that starts with `first`.
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
+/// `text` after `segment` (no `*` in it) matched at its start.
+fn match_prefix<'t>(segment: &[Piece], text: &'t str) -> Option<&'t str> {
+    let mut chars = text.chars();
+    for piece in segment {
+        let c = chars.next()?;
+        if let Piece::Literal(expected) = piece
+            && *expected != c
+        {
+            return None;
+        }
     }
+    Some(chars.as_str())
+}
+
+/// Whether `segment` (no `*` in it) matches the end of `text`.
+fn match_suffix(segment: &[Piece], text: &str) -> bool {
+    let mut chars = text.chars().rev();
+    segment
+        .iter()
+        .rev()
+        .all(|piece| match (piece, chars.next()) {
+            (_, None) => false,
+            (Piece::Literal(expected), Some(c)) => *expected == c,
+            (_, Some(_)) => true,
+        })
+}
+
+/// The byte offset just past the leftmost occurrence of `segment` (no `*` in it) in `text`.
+fn find(segment: &[Piece], text: &str) -> Option<usize> {
+    if !segment.contains(&Piece::AnyOne) {
+        let needle: String = segment
+            .iter()
+            .filter_map(|piece| match piece {
+                Piece::Literal(c) => Some(*c),
+                Piece::AnyRun | Piece::AnyOne => None,
+            })
+            .collect();
+        return text.find(&needle).map(|at| at + needle.len());
+    }
+    text.char_indices()
+        .map(|(at, _)| at)
+        .find_map(|at| match_prefix(segment, &text[at..]).map(|rest| text.len() - rest.len()))
 }
 
 #[cfg(test)]
@@ -119,10 +171,10 @@ mod tests {
                 "The quick brown fox jumped over the lazy dog",
                 true,
             ),
-            // `?` is an ordinary character in go-glob (reference §4: "only `*` … no `?`").
+            // `?` is an ordinary character in go-glob (glob.go splits on `*` only).
             ("ma?n", "main", false),
             ("ma?n", "ma?n", true),
-            // Case-sensitive (reference §0 table: Vault "Case-sensitive").
+            // Case-sensitive (glob.go compares bytes).
             ("Main*", "main", false),
             // `*` spans `/` and `:` (go-glob treats every other byte literally).
             (
@@ -146,7 +198,7 @@ mod tests {
     #[test]
     fn star_question_table() {
         // Entra flexible FIC doc (workload-identities-flexible-federated-identity-credentials.md):
-        // `?` one character, `*` multi-character; anchoring is reference §3.2 [infer].
+        // `?` one character, `*` multi-character; anchoring is inferred from the examples [infer].
         let rows: &[(&str, &str, bool)] = &[
             (
                 "repo:contoso/contoso-repo:ref:refs/heads/*",
@@ -204,7 +256,31 @@ mod tests {
         }
     }
 
+    // A long literal after a `*`, against a long text it almost matches: the two-pointer matcher
+    // with star restarts re-scanned the literal from every text position (165 s for a 100 k
+    // pattern against a 700 k value); segment search is linear. Generous bound, debug build.
+    #[test]
+    fn long_patterns_match_in_linear_time() {
+        let started = std::time::Instant::now();
+        let text = "a".repeat(700_000);
+        let near_miss = format!("*{}b", "a".repeat(100_000));
+        assert!(!star_question(&near_miss, &text));
+        let hit = format!("*{}", "a".repeat(100_000));
+        assert!(star_question(&hit, &text));
+        let middle = format!("a*{}*a", "a".repeat(100_000));
+        assert!(star_question(&middle, &text));
+        let many_stars = "*a".repeat(50_000) + "b";
+        assert!(!star_question(&many_stars, &text));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
     proptest! {
+        // wildmatch 2.7 implements the same `*`/`?` language (anchored, `?` one character).
+        #[test]
+        fn star_question_agrees_with_wildmatch(p in "[aü:/*?]{0,12}", s in "[aü:/]{0,16}") {
+            prop_assert_eq!(star_question(&p, &s), wildmatch::WildMatch::new(&p).matches(&s));
+        }
+
         #[test]
         fn matchers_agree_with_naive_oracle(p in "[aü€b*?/]{0,8}", s in "[aü€b?/]{0,10}") {
             let (pc, sc): (Vec<char>, Vec<char>) = (p.chars().collect(), s.chars().collect());

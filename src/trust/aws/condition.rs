@@ -1,10 +1,13 @@
 //! One condition (`"Operator": {"key": values}`) evaluated against a request context, with IAM's
 //! exact semantics. Sources: reference_policies_elements_condition_operators.md and
 //! reference_policies_multi-value-conditions.md (awsdocs/iam-user-guide@651083f), the current page
-//! reference_policies_condition-single-vs-multi-valued-context-keys.html, reference §1.3.
+//! reference_policies_condition-single-vs-multi-valued-context-keys.html, and
+//! cloud-copilot/iam-simulate's condition tests where AWS is silent.
 
 use super::context::{Lookup, RequestContext, Values};
-use super::pattern::{Piece, Template, VariableError, VariableValue, as_text, glob_matches};
+use super::pattern::{
+    Piece, Template, VariableError, VariableValue, as_text, eq_ignore_case, glob_matches,
+};
 
 /// Three-valued result: a condition on a key the token does not decide is `Unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,25 +268,31 @@ fn decide(
 }
 
 /// The missing-key rules (reference_policies_elements_condition_operators.md, "Important";
-/// reference_policies_multi-value-conditions.md).
+/// reference_policies_multi-value-conditions.md). `ForAnyValue:` comes first: it needs a request
+/// value to match, so it is false on an absent key even with `IfExists` (cloud-copilot/iam-simulate
+/// `forAnyValueMatch`, whose operator pages say "Any operator starting with ForAnyValue will ignore
+/// IfExists"; an AWS re:Post report shows real STS refusing an Allow whose only condition is
+/// `ForAnyValue:StringEqualsIfExists` on an absent key).
 fn absent_key(operator: Operator) -> (Tri, Option<&'static str>) {
-    if operator.if_exists {
-        return (Tri::True, Some("…IfExists: true because the key is absent"));
-    }
-    match operator.qualifier {
-        Some(SetQualifier::ForAllValues) => (
-            Tri::True,
-            Some("ForAllValues: true when the key is absent — dangerous in an Allow"),
+    match (operator.qualifier, operator.if_exists) {
+        (Some(SetQualifier::ForAnyValue), true) => (
+            Tri::False,
+            Some("ForAnyValue: false when the key is absent; IfExists does not change that"),
         ),
-        Some(SetQualifier::ForAnyValue) => (
+        (Some(SetQualifier::ForAnyValue), false) => (
             Tri::False,
             Some("ForAnyValue: false when the key is absent"),
         ),
-        None if operator.base.is_negated() => (
+        (_, true) => (Tri::True, Some("…IfExists: true because the key is absent")),
+        (Some(SetQualifier::ForAllValues), false) => (
+            Tri::True,
+            Some("ForAllValues: true when the key is absent — dangerous in an Allow"),
+        ),
+        (None, false) if operator.base.is_negated() => (
             Tri::True,
             Some("a negated operator is true when the key is absent"),
         ),
-        None => (
+        (None, false) => (
             Tri::False,
             Some("a positive operator is false when the key is absent"),
         ),
@@ -301,7 +310,7 @@ fn single_value_matches(
     let positive = |pieces: &[Piece]| match base {
         BaseOp::StringEquals | BaseOp::StringNotEquals => equals(pieces, request),
         BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {
-            as_text(pieces).to_lowercase() == request.to_lowercase()
+            eq_ignore_case(&as_text(pieces), request)
         }
         BaseOp::StringLike | BaseOp::StringNotLike => glob_matches(pieces, request),
         BaseOp::Bool => is_bool_text(request) && as_text(pieces).eq_ignore_ascii_case(request),
@@ -424,6 +433,11 @@ mod tests {
             ("StringEqualsIgnoreCase", &["REPO:ACME/APP:REF:REFS/HEADS/MAIN"], vec![("k", &[SUB])], T),
             ("StringEqualsIgnoreCase", &["repo:acme/*"], vec![("k", &[SUB])], F),
             ("StringNotEqualsIgnoreCase", &["TEST"], vec![("k", &["test"])], F),
+            // per-character simple case folding (Go strings.EqualFold), not whole-string lower case
+            ("StringEqualsIgnoreCase", &["ΑΣ"], vec![("k", &["ασ"])], T),
+            ("StringEqualsIgnoreCase", &["µ"], vec![("k", &["μ"])], T),
+            ("StringEqualsIgnoreCase", &["ß"], vec![("k", &["SS"])], F),
+            ("StringNotEqualsIgnoreCase", &["ΑΣ"], vec![("k", &["ασ"])], F),
             ("StringLike", &["repo:acme/*"], vec![("k", &[SUB])], T),
             ("StringNotLike", &["repo:acme/*"], vec![("k", &[SUB])], F),
             ("StringNotLike", &["repo:other/*"], vec![("k", &[SUB])], T),
@@ -466,6 +480,18 @@ mod tests {
             ("ForAnyValue:StringEquals", &["a", "b"], vec![("k[]", &["z", "a"])], T),
             ("ForAnyValue:StringEquals", &["a", "b"], vec![("k[]", &["z", "x"])], F),
             ("ForAnyValue:StringNotLike", &["A*", "B*"], vec![("k[]", &["Apple", "Cherry"])], T),
+            // ForAnyValue: ignores IfExists: still false on an absent key (iam-simulate
+            // forAnyValueMatch and its operator pages; AWS re:Post report of STS refusing such an
+            // Allow); ForAllValues: stays true (multi-value-conditions.md)
+            ("ForAnyValue:StringEqualsIfExists", &["prod"], vec![], F),
+            ("ForAnyValue:StringNotEqualsIfExists", &["prod"], vec![], F),
+            ("ForAnyValue:StringLikeIfExists", &["*"], vec![], F),
+            ("ForAnyValue:StringNotLikeIfExists", &["x*"], vec![], F),
+            ("ForAnyValue:StringEqualsIgnoreCaseIfExists", &["prod"], vec![], F),
+            ("ForAnyValue:BoolIfExists", &["true"], vec![], F),
+            ("ForAnyValue:StringEqualsIfExists", &["prod"], vec![("k", &["prod"])], T),
+            ("ForAllValues:StringEqualsIfExists", &["prod"], vec![], T),
+            ("ForAllValues:StringNotLikeIfExists", &["x*"], vec![], T),
             ("ForAnyValueIfExists:StringEquals", &["a"], vec![], F), // not a qualifier form → see parse test
             // single-valued operator on a multivalued key never matches [2nd: iam-simulate, boogy#161]
             ("StringEquals", &["a"], vec![("k[]", &["a", "b"])], F),
@@ -496,6 +522,12 @@ mod tests {
             ("StringNotLike", "test${aws:username}", vec![("aws:username", &["Bob*"])], "testBobTwo", T),
             ("StringEquals", "${aws:missing, 'dflt'}", vec![], "dflt", T),
             ("StringEqualsIgnoreCase", "test${aws:paths}", vec![("aws:paths[]", &["1", "2"])], "test1", F),
+            // a default stands in for a multivalued key too (iam-simulate replaceIamStringToken;
+            // AWS documents defaults for absent keys only); found by the differential run
+            ("StringEquals", "test${aws:paths, 'x'}", vec![("aws:paths[]", &["1", "2"])], "testx", T),
+            ("StringNotEquals", "${aws:paths, 'a*b'}*", vec![("aws:paths[]", &["1", "2"])], "1", T),
+            // spaces around the name and the quoted default are ignored (policy-vars-default-values)
+            ("StringEquals", "${ aws:missing , 'dflt' }", vec![], "dflt", T),
             ("StringLike", "arn:${*}", vec![], "arn:*", T),
             ("StringLike", "arn:${*}", vec![], "arn:x", F),
         ];
@@ -507,6 +539,49 @@ mod tests {
                 expected,
                 "{op} {value} {request}"
             );
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const BASES: [&str; 7] = [
+            "StringEquals",
+            "StringNotEquals",
+            "StringEqualsIgnoreCase",
+            "StringNotEqualsIgnoreCase",
+            "StringLike",
+            "StringNotLike",
+            "Bool",
+        ];
+
+        proptest! {
+            // A ForAnyValue: condition needs a request value that matches, so on an absent key it
+            // never holds, whatever the operator, IfExists or not, and whatever the values
+            // (iam-simulate forAnyValueMatch; multi-value-conditions.md).
+            #[test]
+            fn for_any_value_on_absent_key_never_matches(
+                base in 0..BASES.len(),
+                if_exists: bool,
+                values in proptest::collection::vec("[a-z*?${}:]{0,6}", 1..4),
+            ) {
+                let op = format!("ForAnyValue:{}{}", BASES[base], if if_exists { "IfExists" } else { "" });
+                let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                prop_assert_eq!(eval(&op, "k", &values, &context(&[])), F);
+            }
+
+            // ...while ForAllValues: on an absent key always holds (multi-value-conditions.md).
+            #[test]
+            fn for_all_values_on_absent_key_always_matches(
+                base in 0..BASES.len(),
+                if_exists: bool,
+                values in proptest::collection::vec("[a-z*?${}:]{0,6}", 1..4),
+            ) {
+                let op = format!("ForAllValues:{}{}", BASES[base], if if_exists { "IfExists" } else { "" });
+                let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                prop_assert_eq!(eval(&op, "k", &values, &context(&[])), T);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! The request context STS builds from a token: which `<provider>:<claim>` keys exist and what
-//! they hold. Reference §1.2: only exposed claims become keys; when `azp` is present `:aud` is
-//! `azp` and `:oaud` is the token's `aud` (documented for Google, observed for others).
+//! they hold. Only exposed claims become keys; when `azp` is present `:aud` is `azp` and `:oaud`
+//! is the token's `aud` (reference_policies_iam-condition-keys.html#condition-keys-wif, `ck_aud`:
+//! documented for Google; observed for others in aws/aws-sdk-net#3071).
 
 use std::borrow::Cow;
 
@@ -75,7 +76,7 @@ pub enum Caveat {
     ExposureUnknown,
     /// A one-element `aud` array taken as its element.
     AudOneElement,
-    /// A multi-element `aud` without `azp`: unverified (reference §9.1).
+    /// A multi-element `aud` without `azp`: AWS does not document how STS maps it.
     AudManyElements,
     /// `azp` ≠ `aud` for Google: documented.
     AzpDiffersGoogle,
@@ -101,7 +102,7 @@ impl Caveat {
             Caveat::SecondHand => "AWS exposes this claim as a key since 2026-01 according to secondary sources [2nd]".to_owned(),
             Caveat::ExposureUnknown => "unverified: claimcheck does not know whether AWS exposes this claim for this provider; assumed exposed".to_owned(),
             Caveat::AudOneElement => "the token's aud is a one-element array, taken as its element (as EKS IRSA tokens work with StringEquals) [infer]".to_owned(),
-            Caveat::AudManyElements => "unverified: how STS maps a multi-element aud without azp is not known (reference §9.1); modelled as a multivalued key".to_owned(),
+            Caveat::AudManyElements => "unverified: how STS maps a multi-element aud without azp is not documented by AWS; modelled as a multivalued key".to_owned(),
             Caveat::AzpDiffersGoogle => format!("the token's azp {azp} differs from its aud {aud}: `:aud` is azp, `:oaud` is aud (documented for Google)"),
             Caveat::AzpDiffers => format!("unverified: the token's azp {azp} differs from its aud {aud}; `:aud` is taken to be azp as for Google (documented) and as observed for Entra tokens (aws/aws-sdk-net#3071) [obs, infer]"),
         }
@@ -194,7 +195,7 @@ impl RequestContext for TokenContext<'_> {
 }
 
 impl<'a> TokenContext<'a> {
-    /// `:aud` is `azp` when the token has one, else `aud` (reference §1.2, `ck_aud`).
+    /// `:aud` is `azp` when the token has one, else `aud` (condition-keys-wif, `ck_aud`).
     fn audience_key(&self) -> Option<(Values<'a>, Option<Caveat>)> {
         match self.claims.get("azp").and_then(Value::as_str) {
             Some(azp) => Some((
@@ -225,7 +226,7 @@ fn azp_caveat(prefix: &str, azp: &str, aud: Option<&Value>) -> Option<Caveat> {
 
 /// A token's `aud` as STS would see it. A one-element array is taken as that element: EKS IRSA
 /// tokens carry `["sts.amazonaws.com"]` and the documented `…:aud` StringEquals works [infer].
-/// Several elements stay multivalued, which is unverified (reference §1.3, §9.1).
+/// Several elements stay multivalued, which AWS does not document either way.
 fn audience_values(aud: &Value) -> Option<(Values<'_>, Option<Caveat>)> {
     match aud {
         Value::Array(items) if items.len() == 1 => {
@@ -302,7 +303,7 @@ mod tests {
         assert_eq!(ctx.lookup("accounts.google.com:oaud"), one("aud-value"));
     }
 
-    // Reference §1.2: unsupported claims are absent; keys of other providers are absent;
+    // condition-keys-wif: unsupported claims are absent; keys of other providers are absent;
     // global keys are not decided by the token.
     #[test]
     fn absent_and_unknown_keys() {

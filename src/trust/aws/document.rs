@@ -32,12 +32,32 @@ pub enum Effect {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
-    /// `"Principal": "*"`.
-    Everyone,
+    /// Every principal, federated web-identity callers included: `"Principal": "*"` or
+    /// `"Principal": {"AWS": "*"}`, which AWS documents as the same thing
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous).
+    Everyone(Wildcard),
     /// `Principal.Federated`: provider ARNs or built-in provider names.
     Federated(Vec<String>),
     /// Only non-federated principals (`AWS`, `Service`), or `NotPrincipal`.
     Other(String),
+}
+
+/// How a statement wrote its wildcard principal, to quote it back to the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wildcard {
+    /// `"Principal": "*"`.
+    Star,
+    /// `"Principal": {"AWS": "*"}` (possibly among other principals, or in a list).
+    AwsStar,
+}
+
+impl Wildcard {
+    pub fn as_json(self) -> Value {
+        match self {
+            Wildcard::Star => Value::String("*".into()),
+            Wildcard::AwsStar => serde_json::json!({"AWS": "*"}),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +237,10 @@ fn parse_statement(value: &Value, index: usize, variables: bool) -> Result<State
         None => return Err("no Effect".into()),
     };
     let principal = match (object.get("Principal"), object.get("NotPrincipal")) {
-        (Some(Value::String(star)), _) if star == "*" => Principal::Everyone,
+        (Some(Value::String(star)), _) if star == "*" => Principal::Everyone(Wildcard::Star),
+        (Some(Value::Object(map)), _) if map.get("AWS").is_some_and(names_everyone) => {
+            Principal::Everyone(Wildcard::AwsStar)
+        }
         (Some(Value::Object(map)), _) => match map.get("Federated") {
             Some(federated) => Principal::Federated(strings(federated, "Principal.Federated")?),
             None => Principal::Other(map.keys().cloned().collect::<Vec<_>>().join(", ")),
@@ -272,6 +295,15 @@ fn parse_statement(value: &Value, index: usize, variables: bool) -> Result<State
         action,
         conditions,
     })
+}
+
+/// `"AWS": "*"` or `"AWS": [..., "*", ...]`: the anonymous principal, i.e. everyone.
+fn names_everyone(aws: &Value) -> bool {
+    match aws {
+        Value::String(one) => one == "*",
+        Value::Array(items) => items.iter().any(|item| item.as_str() == Some("*")),
+        _ => false,
+    }
 }
 
 /// The provider URL of a `Principal.Federated` entry: what follows `oidc-provider/` in an ARN,
@@ -353,7 +385,7 @@ mod tests {
         let statement = &policy.statements[0];
         assert_eq!(statement.label(), "'S'");
         assert_eq!(statement.effect, Effect::Deny);
-        assert_eq!(statement.principal, Principal::Everyone);
+        assert_eq!(statement.principal, Principal::Everyone(Wildcard::Star));
         assert_eq!(
             statement.action,
             ActionSpec::NotAction(vec!["sts:TagSession".into()])
@@ -365,6 +397,35 @@ mod tests {
             .collect();
         assert_eq!(written, ["Bool k", "StringLike a", "StringLike b"]);
         assert_eq!(statement.conditions[0].values[0].written, "true");
+    }
+
+    // reference_policies_elements_principal.html#principal-anonymous: "Principal": "*" and
+    // "Principal": {"AWS": "*"} are equivalent; both name every principal.
+    #[test]
+    fn wildcard_principal_forms() {
+        let principal = |p: Value| {
+            let value = json!({"Statement": {"Effect": "Deny", "Principal": p, "Action": "sts:*"}});
+            parse_policy(&value).unwrap().statements[0]
+                .principal
+                .clone()
+        };
+        assert_eq!(principal(json!("*")), Principal::Everyone(Wildcard::Star));
+        assert_eq!(
+            principal(json!({"AWS": "*"})),
+            Principal::Everyone(Wildcard::AwsStar)
+        );
+        assert_eq!(
+            principal(json!({"AWS": ["arn:aws:iam::1:root", "*"]})),
+            Principal::Everyone(Wildcard::AwsStar)
+        );
+        assert_eq!(
+            principal(json!({"Federated": "accounts.google.com", "AWS": "*"})),
+            Principal::Everyone(Wildcard::AwsStar)
+        );
+        assert_eq!(
+            principal(json!({"AWS": "arn:aws:iam::1:root"})),
+            Principal::Other("AWS".into())
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! A role trust policy as a [`Rule`]: STS's pipeline for `AssumeRoleWithWebIdentity` (reference
-//! §1.1): provider by `iss`, audience against the provider's client IDs, expiry, then the policy —
+//! A role trust policy as a [`Rule`]: STS's pipeline for `AssumeRoleWithWebIdentity`
+//! (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html): provider by `iss`, audience against the provider's client IDs, expiry, then the policy —
 //! "some Allow matches and no Deny matches" (reference_policies_evaluation-logic.md).
 //!
 //! One code path serves both [`Rule::evaluate`] (with every check, hint and note) and
@@ -11,6 +11,7 @@ use super::condition::{BaseOp, KeyOutcome, Tri, evaluate_key, variable_errors};
 use super::context::{Absence, Lookup, TokenContext, Values, split_key};
 use super::document::{
     ActionSpec, ConditionEntry, Effect, PolicyDocument, Principal, Statement, WEB_IDENTITY_ACTION,
+    Wildcard,
 };
 use super::hints;
 use super::keys::is_github_prefix;
@@ -92,7 +93,7 @@ impl Rule for TrustPolicy {
 /// whose provider URL (after `oidc-provider/`, or a built-in name) is the issuer without `https://`.
 fn principal_matches(statement: &Statement, issuer: &str) -> bool {
     match &statement.principal {
-        Principal::Everyone => true,
+        Principal::Everyone(_) => true,
         Principal::Federated(_) => {
             let without_scheme = issuer.strip_prefix("https://");
             statement
@@ -296,7 +297,7 @@ impl<'a> Evaluation<'a> {
         passed: bool,
     ) {
         if azp.is_none() && candidates.len() > 1 {
-            self.unverified.push("the token's aud has several values and no azp; which one STS checks against the client IDs is not known (reference §9.1): any one was accepted".into());
+            self.unverified.push("the token's aud has several values and no azp; which one STS checks against the client IDs is not documented by AWS: any one was accepted".into());
         }
         if let (Some(azp), Some(aud)) = (azp, aud)
             && aud != &Value::String(azp.to_owned())
@@ -321,7 +322,7 @@ impl<'a> Evaluation<'a> {
             }
         }
         let note = if azp.is_some() {
-            "STS compares azp (not aud) with the client IDs when the token has azp (reference §1.1) [obs]"
+            "STS compares azp (not aud) with the client IDs when the token has azp (aws/aws-sdk-net#3071) [obs]"
         } else {
             "STS compares aud with the provider's client IDs"
         };
@@ -384,6 +385,9 @@ impl<'a> Evaluation<'a> {
                 }
             )
         });
+        if let (Some(scope), Principal::Everyone(form)) = (&scope, &statement.principal) {
+            self.explain_wildcard_principal(*form, scope);
+        }
         let mut result = Tri::True;
         let mut first_failure = None;
         let mut failures = 0;
@@ -411,6 +415,24 @@ impl<'a> Evaluation<'a> {
             first_failure,
             failures,
         }
+    }
+
+    /// A wildcard principal names every caller, this token's federated one included; say so,
+    /// since users often read `"AWS": "*"` as "AWS principals only".
+    fn explain_wildcard_principal(&mut self, form: Wildcard, scope: &str) {
+        self.checks.push(
+            Check::new(
+                "Principal",
+                vec![form.as_json()],
+                Some(Value::String("federated caller".into())),
+                true,
+            )
+            .with_note(format!(
+                "this statement applies to the token because of the wildcard principal {}: AWS documents \"*\" and {{\"AWS\": \"*\"}} alike as every principal, federated web-identity callers included (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous)",
+                form.as_json()
+            ))
+            .with_scope(scope),
+        );
     }
 
     fn explain_action(&mut self, statement: &Statement, scope: &str) {

@@ -1,4 +1,4 @@
-//! AWS-specific hints (DESIGN.md §4). Each is a small function returning `Option<Hint>`; the
+//! AWS-specific hints. Each is a small function returning `Option<Hint>`; the
 //! evaluator adds them to failed checks beside the generic [`crate::trust::hints`].
 
 use serde_json::Value;
@@ -70,7 +70,7 @@ pub fn like_matches_ignoring_case(pattern: &str, actual: &str, variables: bool) 
 }
 
 /// AWS does not put this claim into the request context, so a condition on it never matches
-/// (reference §1.2; github/docs oidc-in-aws.md "custom claims … unavailable in AWS").
+/// (condition-keys-wif; github/docs oidc-in-aws.md "custom claims … unavailable in AWS").
 pub fn claim_not_exposed(key: &str, claim: &str, token_value: Option<&Value>) -> Hint {
     let had = match token_value {
         Some(value) => format!(" (the token does have {claim} = {value})"),
@@ -81,6 +81,9 @@ pub fn claim_not_exposed(key: &str, claim: &str, token_value: Option<&Value>) ->
             "; to pin the organisation, use StringLike on `…:sub` with `repo:ORG/*` or the `repository` key"
         }
         "workflow_ref" => "; use `job_workflow_ref` or a custom `sub` template",
+        "azp" => {
+            "; azp only feeds `…:aud` (with azp present, `:aud` is azp and `:oaud` is the token's aud), so condition on `…:aud` instead"
+        }
         _ => "; use `…:sub` (or a key AWS exposes) instead",
     };
     Hint::new(
@@ -178,7 +181,7 @@ mod tests {
         assert!(azp_used_as_audience(Some("x"), Some(&same), &["y".into()]).is_none());
     }
 
-    // reference §1.3: StringEquals treats * literally.
+    // condition_operators.md#Conditions_String: StringEquals treats * literally.
     #[test]
     fn wildcard_in_string_equals() {
         let hint =

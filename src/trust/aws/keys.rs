@@ -1,9 +1,13 @@
 //! Which token claims AWS STS turns into condition keys (`<provider>:<claim>`), per issuer, and
-//! which shared issuers IAM requires a tenancy condition for. Reference §1.2 and §1.4.
+//! which shared issuers IAM requires a tenancy condition for (condition-keys-wif;
+//! https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html).
 
-/// Keys every OIDC provider gets (reference_policies_iam-condition-keys.md#condition-keys-wif;
-/// `email` per the current page as listed by iam-simulate [2nd]).
-pub const GENERIC_CLAIMS: [&str; 6] = ["aud", "azp", "amr", "email", "oaud", "sub"];
+/// Keys every OIDC provider gets
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif;
+/// `email` per the current page, as cloud-copilot/iam-simulate `contextKeys.ts` lists it [2nd]).
+/// `azp` is not one: it only feeds `:aud` (`:aud` is azp when the token has one, and `:oaud` is
+/// then the token's aud), so a condition on `<provider>:azp` sees an absent key.
+pub const GENERIC_CLAIMS: [&str; 5] = ["amr", "aud", "email", "oaud", "sub"];
 
 /// GitHub claims AWS STS exposes since 2026-01 [2nd: AWS What's New "AWS STS supports validation
 /// of identity provider claims"; cageyv.dev; iam-simulate contextKeys.ts].
@@ -19,7 +23,7 @@ pub const GITHUB_CLAIMS: [&str; 9] = [
     "enterprise_id",
 ];
 
-/// The GitLab.com keys the reference can name; AWS lists nine, the rest are unverified (§9.3).
+/// The GitLab.com keys claimcheck can name [2nd]; AWS lists nine, the others are unverified.
 const GITLAB_CLAIMS_KNOWN: [&str; 4] = [
     "project_id",
     "namespace_id",
@@ -84,7 +88,9 @@ fn starts_with_ignore_case(text: &str, start: &str) -> bool {
 }
 
 /// Shared issuers for which IAM refuses trust policies that do not evaluate a tenancy key
-/// (secure-by-default, June 2025; list [2nd] from reference §1.4): (prefix, required claim).
+/// (secure-by-default, June 2025; list [2nd] from secorvia/frontdoor's issuer tests and the
+/// buildkite-plugins/aws-assume-role-with-web-identity-buildkite-plugin#31 thread):
+/// (prefix, required claim).
 pub const SHARED_ISSUERS: [(&str, &str); 15] = [
     ("token.actions.githubusercontent.com", "sub"),
     ("gitlab.com", "sub"),
@@ -111,7 +117,8 @@ pub fn required_tenancy_claim(prefix: &str) -> Option<&'static str> {
         .map(|(_, claim)| *claim)
 }
 
-/// GitHub's issuer, including GHEC's `…/<enterpriseSlug>` form (reference §6).
+/// GitHub's issuer, including GHEC's `…/<enterpriseSlug>` form (GitHub docs, "Customizing the
+/// issuer value for an enterprise").
 pub fn is_github_prefix(prefix: &str) -> bool {
     prefix.eq_ignore_ascii_case("token.actions.githubusercontent.com")
         || starts_with_ignore_case(prefix, "token.actions.githubusercontent.com/")
@@ -121,13 +128,21 @@ pub fn is_github_prefix(prefix: &str) -> bool {
 mod tests {
     use super::*;
 
-    // Reference §1.2: generic keys, GitHub's 2026 list, and claims that stay absent.
+    // condition-keys-wif: generic keys, GitHub's 2026 list, and claims that stay absent.
     #[test]
     fn exposure_table() {
         let gh = "token.actions.githubusercontent.com";
         let rows = [
             (gh, "sub", Exposure::Exposed),
             (gh, "aud", Exposure::Exposed),
+            (gh, "oaud", Exposure::Exposed),
+            (gh, "amr", Exposure::Exposed),
+            (gh, "email", Exposure::Exposed),
+            // condition-keys-wif lists no azp key: azp feeds :aud only
+            (gh, "azp", Exposure::NotExposed),
+            ("accounts.google.com", "azp", Exposure::NotExposed),
+            ("idp.example.com", "azp", Exposure::NotExposed),
+            ("idp.example.com", "sub", Exposure::Exposed),
             (gh, "repository", Exposure::ExposedSecondHand),
             (gh, "environment", Exposure::ExposedSecondHand),
             (gh, "repository_owner", Exposure::NotExposed), // github/docs oidc-in-aws.md
@@ -144,7 +159,7 @@ mod tests {
                 Exposure::NotExposed,
             ), // default mapping
             ("gitlab.com", "project_id", Exposure::ExposedSecondHand),
-            ("gitlab.com", "project_path", Exposure::Unknown), // nine keys, list unverified (§9.3)
+            ("gitlab.com", "project_path", Exposure::Unknown), // nine keys, list unverified
             (
                 "oidc.eks.us-east-1.amazonaws.com/id/X",
                 "kubernetes.io",

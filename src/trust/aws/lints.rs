@@ -1,5 +1,6 @@
-//! What is risky about a trust policy regardless of the token (issue 4 point 9; reference §1.4,
-//! §1.5; aws-actions/configure-aws-credentials README on `ForAllValues`).
+//! What is risky about a trust policy regardless of the token: IAM's secure-by-default rule for
+//! shared issuers, broad GitHub subjects, keys AWS does not expose, and `ForAllValues:` in an Allow
+//! (aws-actions/configure-aws-credentials README).
 
 use super::condition::{BaseOp, SetQualifier};
 use super::context::split_key;
@@ -41,6 +42,22 @@ pub fn lint_policy(policy: &PolicyDocument) -> Vec<RuleLint> {
                     Severity::Warning,
                     format!(
                         "statement {}: {} is true when the key is absent or empty, so this Allow admits tokens without `{}`; use ForAnyValue: or a plain operator",
+                        statement.label(),
+                        entry.operator_written,
+                        entry.key
+                    ),
+                ));
+            }
+            if operator.qualifier == Some(SetQualifier::ForAnyValue) && operator.if_exists {
+                let consequence = match statement.effect {
+                    Effect::Allow => "this Allow refuses tokens without",
+                    Effect::Deny => "this Deny never applies to tokens without",
+                };
+                lints.push(RuleLint::new(
+                    "for-any-value-ignores-if-exists",
+                    Severity::Warning,
+                    format!(
+                        "statement {}: {} is false when the key is absent, IfExists or not, so {consequence} `{}`; write the plain operator with IfExists to let an absent key pass",
                         statement.label(),
                         entry.operator_written,
                         entry.key
@@ -179,7 +196,7 @@ mod tests {
         }]})
     }
 
-    // Each row: the lint a policy must get (reference §1.4, §1.5; issue 4 point 9).
+    // Each row: the lint a policy must get, with its source.
     #[test]
     fn lint_table() {
         let aud = json!({"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"});
@@ -199,6 +216,23 @@ mod tests {
                 ),
                 vec!["for-all-values-in-allow", "github-subject-org-wide"],
             ),
+            // iam-simulate forAnyValueMatch ("ForAnyValue will ignore IfExists"): IfExists has
+            // no effect under ForAnyValue:, in an Allow and in a Deny
+            (
+                github(
+                    "Allow",
+                    json!({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod"},
+                           "ForAnyValue:StringEqualsIfExists": {"token.actions.githubusercontent.com:environment": "prod"}}),
+                ),
+                vec!["for-any-value-ignores-if-exists"],
+            ),
+            (
+                github(
+                    "Deny",
+                    json!({"ForAnyValue:StringNotEqualsIfExists": {"token.actions.githubusercontent.com:environment": "prod"}}),
+                ),
+                vec!["for-any-value-ignores-if-exists"],
+            ),
             // StringEquals holding a wildcard
             (
                 github(
@@ -214,7 +248,7 @@ mod tests {
                 ),
                 vec!["github-subject-any-repository"],
             ),
-            // a key AWS does not expose (reference §1.2)
+            // a key AWS does not expose (condition-keys-wif)
             (
                 github(
                     "Allow",

@@ -1,4 +1,4 @@
-//! AWS IAM role trust policies for `sts:AssumeRoleWithWebIdentity` (reference §1).
+//! AWS IAM role trust policies for `sts:AssumeRoleWithWebIdentity`.
 //!
 //! Public face:
 //! - [`detect`] / [`parse`]: the loader's entry for a trust policy document or `aws iam

@@ -3,20 +3,14 @@
 //!
 //! Source: reference_policies_variables.md (`policy-vars-specialchars`, `policy-vars-default-values`,
 //! `policy-vars-no-value`) and reference_policies_elements_condition_operators.md#Conditions_String.
-//! A substituted value is literal: a `*` inside it is not a wildcard (reference §1.3). That is
+//! A substituted value is literal: a `*` inside it is not a wildcard (iam-simulate StringLike test
+//! "not match wildcards in the policy value"). That is
 //! why matching works on [`Piece`]s rather than on a pattern string.
 
 use std::borrow::Cow;
 
-/// One unit of a resolved policy value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Piece {
-    Literal(char),
-    /// `*`: any run of characters, including none, across `/` and `:`.
-    AnyRun,
-    /// `?`: exactly one character.
-    AnyOne,
-}
+/// One unit of a resolved policy value: a literal character, `*` or `?`.
+pub use crate::trust::wildcard::Piece;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
@@ -72,14 +66,27 @@ impl Template {
     pub fn parse(text: &str, variables_enabled: bool) -> Template {
         let mut parts = Vec::with_capacity(text.len());
         let mut rest = text;
+        // The next `}` at or after the current position, searched for only once we have passed
+        // the previous one, and never again once there is none: one pass over the text even
+        // for a value made of unterminated `${` (searching afresh at each `${` is quadratic).
+        let mut next_close: Option<Option<usize>> = None;
         while let Some(c) = rest.chars().next() {
-            if variables_enabled
-                && rest.starts_with("${")
-                && let Some(end) = rest.find('}')
-            {
-                parts.push(parse_variable(&rest[2..end]));
-                rest = &rest[end + 1..];
-                continue;
+            if variables_enabled && rest.starts_with("${") {
+                let at = text.len() - rest.len();
+                let close = match next_close {
+                    Some(Some(close)) if close > at => Some(close),
+                    Some(None) => None,
+                    _ => {
+                        let found = text[at..].find('}').map(|i| at + i);
+                        next_close = Some(found);
+                        found
+                    }
+                };
+                if let Some(end) = close {
+                    parts.push(parse_variable(&text[at + 2..end]));
+                    rest = &text[end + 1..];
+                    continue;
+                }
             }
             parts.push(Part::Piece(wildcard_or_literal(c)));
             rest = &rest[c.len_utf8()..];
@@ -111,13 +118,19 @@ impl Template {
             match part {
                 Part::Piece(piece) => pieces.push(*piece),
                 Part::Variable { name, default } => {
+                    // A default stands in for a variable that cannot be substituted, whether
+                    // its key is absent (policy-vars-default-values) or multivalued, which AWS
+                    // does not document; iam-simulate util.ts replaceIamStringToken falls back
+                    // to the default in both cases, and so does claimcheck.
                     let value = match (lookup(name), default) {
                         (VariableValue::One(value), _) => value,
-                        (VariableValue::Missing, Some(default)) => default.clone(),
+                        (VariableValue::Missing | VariableValue::Many, Some(default)) => {
+                            default.clone()
+                        }
                         (VariableValue::Missing, None) => {
                             return Err(VariableError::Missing(name.clone()));
                         }
-                        (VariableValue::Many, _) => {
+                        (VariableValue::Many, None) => {
                             return Err(VariableError::MultiValued(name.clone()));
                         }
                     };
@@ -176,57 +189,48 @@ pub fn as_text(pieces: &[Piece]) -> String {
         .collect()
 }
 
+/// `StringEqualsIgnoreCase`: equal character by character under Unicode simple case folding
+/// (CaseFolding.txt statuses C and S), as Go's `strings.EqualFold` compares and as Java's
+/// `String.equalsIgnoreCase` does apart from the Turkish dotted and dotless i. Lower-casing whole
+/// strings would be wrong: it applies context rules (`ΑΣ` → `ας`, final sigma, while `ασ` stays)
+/// and one-to-many expansions (`İ` → `i̇`).
+pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.chars(), b.chars());
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y || simple_fold(x) == simple_fold(y) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// A representative of `c`'s simple case folding class: lower case of upper case, each taken
+/// only when it is one character (a one-to-many mapping such as `ß` → `SS` is a full mapping,
+/// not a simple one). `ı` and `İ` have no simple folding (CaseFolding.txt gives them only the
+/// Turkic `T` status), so they stay themselves.
+fn simple_fold(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    if c == 'ı' || c == 'İ' {
+        return c;
+    }
+    fn one(mut mapped: impl Iterator<Item = char>, c: char) -> char {
+        match (mapped.next(), mapped.next()) {
+            (Some(single), None) => single,
+            _ => c,
+        }
+    }
+    let upper = one(c.to_uppercase(), c);
+    one(upper.to_lowercase(), upper)
+}
+
 /// `StringLike`: anchored, case-sensitive; `*` any run (including empty), `?` one character.
-/// Iterative with single-star backtracking over byte offsets: no recursion, no allocation.
+/// Linear in the pattern and text unless a `*`-free stretch of the pattern mixes `?` with
+/// literals (see [`crate::trust::wildcard::glob`]).
 pub fn glob_matches(pieces: &[Piece], text: &str) -> bool {
-    // Most patterns are a literal head and at most a trailing `*` (`repo:acme/*`); settle the
-    // head character by character first, which also refuses most non-matches early.
-    let mut chars = text.chars();
-    let mut head = 0;
-    for piece in pieces {
-        let Piece::Literal(expected) = piece else {
-            break;
-        };
-        if chars.next() != Some(*expected) {
-            return false;
-        }
-        head += 1;
-    }
-    let (pieces, text) = (&pieces[head..], chars.as_str());
-    match pieces {
-        [] => return text.is_empty(),
-        [Piece::AnyRun] => return true,
-        _ => {}
-    }
-    let char_at = |at: usize| text[at..].chars().next();
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while let Some(c) = char_at(t) {
-        match pieces.get(p) {
-            Some(Piece::AnyRun) => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(Piece::AnyOne) => {
-                p += 1;
-                t += c.len_utf8();
-            }
-            Some(Piece::Literal(expected)) if *expected == c => {
-                p += 1;
-                t += c.len_utf8();
-            }
-            _ => match star {
-                Some((star_p, star_t)) => {
-                    let skipped = char_at(star_t).map_or(1, char::len_utf8);
-                    p = star_p + 1;
-                    t = star_t + skipped;
-                    star = Some((star_p, t));
-                }
-                None => return false,
-            },
-        }
-    }
-    pieces[p..].iter().all(|piece| *piece == Piece::AnyRun)
+    crate::trust::wildcard::glob(pieces, text)
 }
 
 /// Whether a written value holds a wildcard character outside the `${*}`/`${?}` escapes.
@@ -251,7 +255,7 @@ mod tests {
     }
 
     // Source for every row: reference_policies_elements_condition_operators.md#Conditions_String
-    // (and reference §1.3), unless the row says otherwise.
+    // unless the row says otherwise.
     #[test]
     fn string_like_table() {
         let rows: &[(&str, &str, bool)] = &[
@@ -307,6 +311,8 @@ mod tests {
             missing.resolve(&lookup).unwrap_err(),
             VariableError::Missing("aws:missing".into())
         );
+        let many_defaulted = Template::parse("${aws:tags, 'none'}", true);
+        assert_eq!(as_text(&many_defaulted.resolve(&lookup).unwrap()), "none");
         let many = Template::parse("${aws:tags}", true);
         assert!(matches!(
             many.resolve(&lookup),
@@ -333,15 +339,91 @@ mod tests {
         assert!(has_wildcard("repo:acme/${*}", false));
     }
 
+    // StringEqualsIgnoreCase compares under simple case folding, character by character. Rows
+    // follow Go's strings.EqualFold (unicode.SimpleFold orbits from CaseFolding.txt C+S).
+    #[test]
+    fn ignore_case_table() {
+        let rows: &[(&str, &str, bool)] = &[
+            ("repo:Acme/App", "REPO:acme/app", true),
+            ("ΑΣ", "ασ", true), // whole-string lower-casing gives "ας" for ΑΣ (final sigma)
+            ("ΑΣ", "ας", true), // ς, σ and Σ share one folding class
+            ("ΟΔΟΣ", "οδοσ", true),
+            ("µ", "μ", true), // U+00B5 MICRO SIGN folds to U+03BC
+            ("µ", "Μ", true),
+            ("ſ", "S", true),        // LATIN SMALL LETTER LONG S folds to s
+            ("\u{212A}", "k", true), // U+212A KELVIN SIGN folds to k
+            ("\u{212B}", "å", true), // U+212B ANGSTROM SIGN
+            ("ẞ", "ß", true),        // capital sharp s: simple folding to ß
+            ("ß", "SS", false),      // SS is a full (one-to-many) folding, not simple
+            ("ß", "ss", false),
+            ("İ", "i", false), // Turkic-only mapping (status T)
+            ("ı", "I", false),
+            ("ǅ", "ǆ", true), // titlecase digraph
+            ("Ǆ", "ǅ", true),
+            ("ᾳ", "ᾼ", true), // simple mapping although the full upper case is ΑΙ
+            ("𐐀", "𐐨", true), // DESERET, outside the BMP
+            ("a", "ab", false),
+            ("", "", true),
+            ("straße", "STRASSE", false),
+        ];
+        for &(a, b, want) in rows {
+            assert_eq!(eq_ignore_case(a, b), want, "{a:?} vs {b:?}");
+            assert_eq!(eq_ignore_case(b, a), want, "{b:?} vs {a:?}");
+        }
+    }
+
+    // Values that took minutes: `${` without `}` made parsing quadratic (2 MB: 128 s), and the
+    // two-pointer StringLike matcher was O(pattern × value) (100 k × 700 k: 165 s). Generous
+    // bound, debug build.
+    #[test]
+    fn long_values_parse_and_match_in_linear_time() {
+        let started = std::time::Instant::now();
+        let unterminated = "${".repeat(1_000_000);
+        let template = Template::parse(&unterminated, true);
+        assert!(!template.has_variables());
+        assert_eq!(as_text(&template.resolve(&no_vars).unwrap()), unterminated);
+        let closed_at_end = format!("{}}}", "${".repeat(1_000_000));
+        assert!(Template::parse(&closed_at_end, true).has_variables());
+
+        let value = "a".repeat(700_000);
+        assert!(!like(&format!("*{}b", "a".repeat(100_000)), &value));
+        assert!(like(&format!("*{}", "a".repeat(100_000)), &value));
+        assert!(like(
+            &format!("a*${{?}}{}*", "a".repeat(100_000)),
+            &format!("a?{value}")
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
     mod properties {
         use super::super::*;
         use proptest::prelude::*;
 
         proptest! {
+            #[test]
+            fn ignore_case_is_reflexive_and_symmetric(a in "\\PC{0,8}", b in "\\PC{0,8}") {
+                prop_assert!(eq_ignore_case(&a, &a));
+                prop_assert_eq!(eq_ignore_case(&a, &b), eq_ignore_case(&b, &a));
+            }
+
+            #[test]
+            fn ignore_case_agrees_with_ascii_on_ascii(a in "[ -~]{0,8}", b in "[ -~]{0,8}") {
+                prop_assert_eq!(eq_ignore_case(&a, &b), a.eq_ignore_ascii_case(&b));
+                prop_assert!(eq_ignore_case(&a, &a.to_ascii_uppercase()));
+            }
+
+            // Mixed-case Greek, Latin-1 and ASCII text equals its own upper and lower case taken
+            // character by character (String::to_lowercase would apply the final-sigma rule).
+            #[test]
+            fn ignore_case_equals_per_character_case_changes(a in "[a-zA-ZσςΣαΑµμΜàÀ]{0,10}") {
+                let upper: String = a.chars().map(|c| c.to_uppercase().next().unwrap()).collect();
+                prop_assert!(eq_ignore_case(&a, &upper));
+            }
+
             // wildmatch 2.7 implements exactly IAM's `*`/`?` grammar for patterns without escapes,
             // so it serves as the oracle.
             #[test]
-            fn agrees_with_wildmatch(pattern in "[ab*?:/]{0,8}", text in "[ab:/]{0,10}") {
+            fn agrees_with_wildmatch(pattern in "[ab*?:/ü]{0,12}", text in "[ab:/ü]{0,16}") {
                 let template = Template::parse(&pattern, true);
                 let pieces = template.resolve(&|_| VariableValue::Missing).unwrap();
                 prop_assert_eq!(

@@ -1,5 +1,5 @@
 //! `aws iam get-open-id-connect-provider` output: the provider URL and its client-ID list
-//! ("audiences"), which STS checks before it reads the trust policy (reference §1.1 steps 1–2).
+//! ("audiences"), which STS checks before it reads the trust policy (id_roles_providers_create_oidc.html).
 
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ pub struct OidcProvider {
 
 impl OidcProvider {
     /// STS finds the provider by the token's `iss`: exact, case-sensitive, trailing slash
-    /// included (reference §1.1 step 1; mozilla-iam/mozilla-aws-cli#127).
+    /// included (id_roles_providers_create_oidc.html; mozilla-iam/mozilla-aws-cli#127).
     pub fn matches_issuer(&self, issuer: &str) -> bool {
         issuer.strip_prefix("https://") == Some(self.url.as_str())
     }

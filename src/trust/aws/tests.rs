@@ -65,11 +65,11 @@ fn policy_table() {
     let rows: Vec<(&str, Value, Value, Outcome)> = vec![
         // GitHub docs "Configuring OpenID Connect in AWS": branch-pinned sub
         ("branch pin, branch job", policy(vec![allow(sub_equals(main))]), github_claims(main), A),
-        // reference §1.5 / github oidc.md: environment replaces ref in sub
+        // github/docs oidc.md: environment replaces ref in sub
         ("branch pin, environment job", policy(vec![allow(sub_equals(main))]), github_claims(env), D),
         // configure-aws-credentials#318: case-sensitive
         ("case-sensitive org", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:Acme/*"}}))]), github_claims(main), D),
-        // reference §1.3: StringLike * spans : and /
+        // condition_operators.md#Conditions_String: StringLike * spans : and /
         ("org-wide StringLike", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}}))]), github_claims(env), A),
         // reference_policies_evaluation-logic.md: explicit Deny overrides Allow
         ("deny overrides allow", policy(vec![
@@ -82,7 +82,7 @@ fn policy_table() {
             json!({"Sid": "NoPR", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
                    "Condition": {"StringEquals": {format!("{GH}:sub"): "repo:acme/app:pull_request"}}}),
         ]), github_claims(main), A),
-        // reference §1.2: repository_owner is not exposed → positive operator never matches
+        // condition-keys-wif: repository_owner is not exposed → positive operator never matches
         ("unexposed claim", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main, format!("{GH}:repository_owner"): "acme"}}))]), github_claims(main), D),
         // …and a negated operator on it is true (condition_operators.md "Important")
         ("unexposed claim, negated", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main}, "StringNotEquals": {format!("{GH}:repository_owner"): "evil"}}))]), github_claims(main), A),
@@ -106,13 +106,13 @@ fn policy_table() {
         ("variable from the token", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): format!("repo:${{{GH}:repository}}:*")}}))]), github_claims(main), A),
         // reference_policies_variables.md: Version 2008-10-17 has no variables: literal text
         ("no variables before 2012-10-17", json!({"Version": "2008-10-17", "Statement": [allow(json!({"StringLike": {format!("{GH}:sub"): format!("repo:${{{GH}:repository}}:*")}}))]}), github_claims(main), D),
-        // reference §1.1 step 1: a statement for another provider does not apply
+        // id_roles_create_for-idp_oidc.md: a statement for another provider does not apply
         ("other issuer", policy(vec![allow(sub_equals(main))]),
             {let mut c = github_claims(main); c["iss"] = json!("https://gitlab.com"); c}, N),
         // mozilla-iam/mozilla-aws-cli#127: the trailing slash counts
         ("issuer with trailing slash", policy(vec![allow(sub_equals(main))]),
             {let mut c = github_claims(main); c["iss"] = json!("https://token.actions.githubusercontent.com/"); c}, N),
-        // reference §1.1 step 4: the Action must be sts:AssumeRoleWithWebIdentity (wildcards allowed)
+        // id_roles_create_for-idp_oidc.md: the Action must be sts:AssumeRoleWithWebIdentity (wildcards allowed)
         ("wrong action", policy(vec![json!({"Effect": "Allow", "Principal": {"Federated": GH_ARN}, "Action": "sts:AssumeRole", "Condition": sub_equals(main)})]), github_claims(main), D),
         ("wildcard action", policy(vec![json!({"Effect": "Allow", "Principal": {"Federated": GH_ARN}, "Action": "sts:AssumeRoleWith*", "Condition": sub_equals(main)})]), github_claims(main), A),
         // a condition on a request key the token does not carry cannot be decided
@@ -120,7 +120,7 @@ fn policy_table() {
         ("request key, definite failure elsewhere", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): env}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))]), github_claims(main), D),
         // erioluwa66/BusyToddlerMumInfraMgt data.tf: a typo in the key prefix makes it absent
         ("key prefix typo", policy(vec![allow(json!({"StringEquals": {"token.actions.githubuser.content.com:aud": "sts.amazonaws.com", format!("{GH}:sub"): main}}))]), github_claims(main), D),
-        // reference §1.3: a one-element aud array (EKS IRSA) works with StringEquals [infer]
+        // EKS IRSA docs: a one-element aud array works with StringEquals [infer]
         ("IRSA aud array", json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"},
             "Action": "sts:AssumeRoleWithWebIdentity",
@@ -145,6 +145,54 @@ fn policy_table() {
             "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"StringEquals": {"accounts.google.com:aud": "aud-value"}}}]}),
             json!({"iss": "https://accounts.google.com", "aud": "aud-value", "azp": "azp-value", "sub": "s"}), D),
+        // ForAnyValue: ignores IfExists, so an absent key fails it (iam-simulate forAnyValueMatch;
+        // AWS re:Post report of STS refusing exactly this Allow for a job without environment)
+        ("ForAnyValue IfExists, absent key", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "ForAnyValue:StringEqualsIfExists": {format!("{GH}:environment"): "prod"}}))]), github_claims(main), D),
+        ("ForAnyValue IfExists, present key", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "ForAnyValue:StringEqualsIfExists": {format!("{GH}:environment"): "prod"}}))]),
+            {let mut c = github_claims(env); c["environment"] = json!("prod"); c}, A),
+        // ...and the Deny mirror does not fire on an absent key
+        ("ForAnyValue IfExists Deny, absent key", policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Sid": "OnlyProd", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"ForAnyValue:StringNotEqualsIfExists": {format!("{GH}:environment"): "prod"}}}),
+        ]), github_claims(main), A),
+        // condition-keys-wif lists amr, aud, email, oaud, sub (and per-IdP keys), no azp: a
+        // condition on :azp sees an absent key (condition_operators.md "Important")
+        ("azp key, positive", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "StringEquals": {format!("{GH}:azp"): "sts.amazonaws.com"}}))]),
+            {let mut c = github_claims(main); c["azp"] = json!("sts.amazonaws.com"); c}, D),
+        ("azp key, negated", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "StringNotEquals": {format!("{GH}:azp"): "sts.amazonaws.com"}}))]),
+            {let mut c = github_claims(main); c["azp"] = json!("sts.amazonaws.com"); c}, A),
+        ("azp key, IfExists", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "StringEqualsIfExists": {format!("{GH}:azp"): "other"}}))]),
+            {let mut c = github_claims(main); c["azp"] = json!("sts.amazonaws.com"); c}, A),
+        ("azp key, Null true", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "Null": {format!("{GH}:azp"): "true"}}))]),
+            {let mut c = github_claims(main); c["azp"] = json!("sts.amazonaws.com"); c}, A),
+        // reference_policies_elements_principal.html#principal-anonymous: {"AWS": "*"} is "*"
+        ("Deny with AWS wildcard principal", policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Sid": "NoPR", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringEquals": {format!("{GH}:sub"): "repo:acme/app:pull_request"}}}),
+        ]), github_claims("repo:acme/app:pull_request"), D),
+        ("Deny with AWS wildcard principal in a list", policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": "sts:AssumeRoleWithWebIdentity"}),
+        ]), github_claims(main), D),
+        ("Allow with AWS wildcard principal", policy(vec![
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringLike": {format!("{GH}:sub"): "repo:acme/*"}}}),
+        ]), github_claims(main), A),
+        ("Deny for an AWS account principal does not apply", policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:*"}),
+        ]), github_claims(main), A),
+        // StringEqualsIgnoreCase folds per character (Go strings.EqualFold): ΑΣ equals ασ
+        ("IgnoreCase with Greek sigma", policy(vec![allow(json!({"StringEqualsIgnoreCase": {format!("{GH}:sub"): "ΑΣ"}}))]),
+            github_claims("ασ"), A),
         // unknown operator: IAM would refuse the policy; claimcheck cannot decide
         ("unknown operator", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main}, "FakeOperator": {format!("{GH}:sub"): "x"}}))]), github_claims(main), E),
     ];
@@ -187,7 +235,7 @@ fn branch_pinned_policy_explains_the_environment_job() {
     assert!(verdict.unverified[0].contains("audience check"));
 }
 
-// reference §1.1 step 2; aws/aws-sdk-net#3071: with azp present STS checks azp against the
+// aws/aws-sdk-net#3071: with azp present STS checks azp against the
 // client IDs, so a token whose aud is registered but azp is not gets "Incorrect token audience".
 #[test]
 fn provider_client_ids_use_azp() {
@@ -220,7 +268,7 @@ fn provider_client_ids_use_azp() {
     assert_eq!(registered.summary, "allowed by statement #1");
 }
 
-// ExpiredTokenException is raised before the policy is read (reference §1.1; aws-iam-docs errors).
+// ExpiredTokenException is raised before the policy is read (API_AssumeRoleWithWebIdentity errors).
 #[test]
 fn expired_token_is_refused_first() {
     let mut claims = github_claims("repo:acme/app:ref:refs/heads/main");
@@ -325,4 +373,130 @@ fn for_all_values_on_absent_key_allows_and_is_linted() {
             .iter()
             .any(|l| l.code == "for-all-values-in-allow")
     );
+}
+
+// reference_policies_elements_principal.html#principal-anonymous: the check says that the Deny
+// applied to a federated token because of its wildcard principal.
+#[test]
+fn wildcard_principal_is_explained() {
+    let verdict = evaluate(
+        &policy(vec![
+            allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
+            json!({"Sid": "NoPR", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringEquals": {format!("{GH}:sub"): "repo:acme/app:pull_request"}}}),
+        ]),
+        &github_claims("repo:acme/app:pull_request"),
+        Vec::new(),
+    );
+    assert_eq!(verdict.outcome, Outcome::Denied);
+    assert!(
+        verdict
+            .summary
+            .ends_with("explicit Deny in statement 'NoPR'")
+    );
+    let principal = verdict
+        .checks
+        .iter()
+        .find(|c| c.condition == "Principal")
+        .unwrap();
+    assert!(principal.passed);
+    assert_eq!(principal.expected, vec![json!({"AWS": "*"})]);
+    assert_eq!(
+        principal.scope.as_deref(),
+        Some("statement 'NoPR' (Deny: denies when every condition holds)")
+    );
+    assert!(
+        principal
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("because of the wildcard principal")
+    );
+}
+
+// condition-keys-wif has no azp key: a condition on it fails like any unexposed key and says why.
+#[test]
+fn azp_key_is_not_exposed() {
+    let mut claims = github_claims("repo:acme/app:ref:refs/heads/main");
+    claims["azp"] = json!("sts.amazonaws.com");
+    let verdict = evaluate(
+        &policy(vec![allow(json!({"StringEquals": {
+            format!("{GH}:sub"): "repo:acme/app:ref:refs/heads/main",
+            format!("{GH}:azp"): "sts.amazonaws.com"}}))]),
+        &claims,
+        Vec::new(),
+    );
+    assert_eq!(verdict.outcome, Outcome::Denied);
+    let check = verdict.deciding_check().unwrap();
+    assert!(check.absent);
+    assert_eq!(check.hints[0].code, "key-not-exposed");
+    assert!(check.hints[0].message.contains("AWS does not expose `azp`"));
+    assert!(check.hints[0].message.contains("`…:aud`"));
+    assert!(verdict.lints.iter().any(|l| l.code == "key-not-exposed"));
+}
+
+// iam-simulate forAnyValueMatch: the absent key fails a ForAnyValue:…IfExists condition, and the
+// check says IfExists does not help.
+#[test]
+fn for_any_value_if_exists_on_absent_key_is_explained() {
+    let verdict = evaluate(
+        &policy(vec![allow(json!({
+            "StringLike": {format!("{GH}:sub"): "repo:acme/*"},
+            "ForAnyValue:StringEqualsIfExists": {format!("{GH}:environment"): "prod"}
+        }))]),
+        &github_claims("repo:acme/app:ref:refs/heads/main"),
+        Vec::new(),
+    );
+    assert_eq!(verdict.outcome, Outcome::Denied);
+    let check = verdict.deciding_check().unwrap();
+    assert!(
+        check
+            .condition
+            .starts_with("ForAnyValue:StringEqualsIfExists")
+    );
+    assert!(
+        check
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("IfExists does not change that")
+    );
+}
+
+// Cases generated by tests/differential/iam_run.sh (seed 20261204) on which claimcheck disagreed
+// with cloud-copilot/iam-simulate: a `${key, 'default'}` whose key is multivalued (amr) takes its
+// default (policy-vars-default-values; iam-simulate replaceIamStringToken). Before, the value
+// never matched, so the first Deny did not fire: a false "allowed".
+#[test]
+fn differential_cases() {
+    use Outcome::{Allowed as A, Denied as D};
+    let idp = "arn:aws:iam::111122223333:oidc-provider/idp.example.com";
+    #[rustfmt::skip]
+    let rows: Vec<(&str, Value, Value, Outcome)> = vec![
+        ("case 2093", json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": idp}, "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"ForAllValues:StringLike": {"idp.example.com:email": ["acme*", "*"]}}},
+            {"Effect": "Deny", "Principal": {"Federated": idp}, "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"ForAnyValue:StringNotEquals": {"idp.example.com:amr": "${idp.example.com:amr, 'a*b'}*"}}}]}),
+         json!({"iss": "https://idp.example.com", "aud": ["main", "repo:acme/app:pull_request"],
+                "amr": ["bA$$", "a:b/c", "i"], "groups": "ΑΣ"}), D),
+        ("case 2962", json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": idp}, "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"ForAllValues:StringNotEqualsIfExists": {
+                 "idp.example.com:amr": "aσ${idp.example.com:amr, 'x?y'}:x",
+                 "idp.example.com:aud": ["st*.ama?onaws.com", "ασ"]}}}]}),
+         json!({"iss": "https://idp.example.com", "aud": ["sts.amazonaws.com"], "amr": ["Prod"],
+                "sub": "b*", "tenant": "ss", "repository": "ss"}), A),
+        ("case 2268", json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": idp}, "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"ForAllValues:StringNotEqualsIfExists": {"idp.example.com:aud": ["${idp.example.com:amr, 'prod'}"]},
+                           "ForAllValues:StringNotEqualsIgnoreCase": {"idp.example.com:oaud": ["{X}"]}}},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"ForAnyValue:Bool": {"idp.example.com:amr": ["TRUE"]}}}]}),
+         json!({"iss": "https://idp.example.com", "aud": "sts.amazonaws.com", "amr": ["Prod"], "email": "true",
+                "sub": "*A?σ:", "groups": "ǆ", "tenant": "a*b"}), A),
+    ];
+    for (name, policy, claims, expected) in rows {
+        assert_eq!(outcome(&policy, &claims), expected, "{name}");
+    }
 }
