@@ -40,7 +40,7 @@ pub enum Node {
     InList(Box<Node>, Vec<Literal>),
     StringTest(StringTest, Box<Node>, Box<Node>),
     /// `s.matches('literal')`, the RE2 pattern compiled once.
-    Matches(Box<Node>, regex::Regex),
+    Matches(Box<Node>, regex::bytes::Regex),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -260,7 +260,7 @@ fn eval<'a>(node: &'a Node, objects: &'a dyn Objects) -> Outcome<'a> {
         },
         Node::Matches(target, pattern) => match eval(target, objects) {
             Outcome::Value(Value::String(text)) => {
-                Outcome::Value(Value::Bool(pattern.is_match(text)))
+                Outcome::Value(Value::Bool(pattern.is_match(text.as_bytes())))
             }
             Error => Error,
             _ => Unknown,

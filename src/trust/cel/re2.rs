@@ -5,7 +5,7 @@
 //! * RE2's Perl classes `\d \w \s` and `\b` are ASCII-only (https://github.com/google/re2/wiki/Syntax:
 //!   `\d` ≡ `[0-9]`, `\s` ≡ `[\t\n\f\r ]`, `\w` ≡ `[0-9A-Za-z_]`, `\b` an ASCII word boundary);
 //!   the `regex` crate makes them Unicode, so `'١٢٣'.matches('^\\d+$')` would be true.
-//! * RE2 has `\Q…\E` literal text; the `regex` crate refuses it.
+//! * RE2 has `\Q…\E` literal text and `\C` (any byte); the `regex` crate refuses both.
 //! * RE2 reads octal escapes (`\012`), a `{` that starts no repetition, and a `[`, `&&`, `--` or
 //!   `~~` inside a class as literals; the `regex` crate reads them as syntax or refuses them.
 //! * The `regex` crate has `\<`, `\>` (word starts and ends) and flags `x`, `u`, `R`; in RE2 an
@@ -92,8 +92,11 @@ fn escape(chars: &[char], at: usize, out: &mut String, in_class: bool) -> Result
             }
             Ok(if j < chars.len() { j + 2 } else { j })
         }
-        // `\E` with no `\Q` is ignored by RE2.
-        'E' if !in_class => Ok(at + 2),
+        // Any single byte, even inside a UTF-8 sequence: patterns are matched as bytes.
+        'C' if !in_class => {
+            out.push_str("(?s-u:.)");
+            Ok(at + 2)
+        }
         '0'..='7' => octal(chars, at, out),
         'p' | 'P' | 'x' => {
             // `\pL`, `\p{Greek}`, `\x41`, `\x{263a}`: the same in both.
@@ -269,14 +272,15 @@ fn brace(chars: &[char], at: usize, out: &mut String) -> Result<usize, String> {
 const CACHE_LIMIT: usize = 64;
 
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Result<regex::Regex, String>>> =
+    static CACHE: RefCell<HashMap<String, Result<regex::bytes::Regex, String>>> =
         RefCell::new(HashMap::new());
 }
 
-/// The `regex` crate's compilation of an RE2 pattern, with RE2's meaning.
-pub fn compile(pattern: &str) -> Result<regex::Regex, String> {
+/// The `regex` crate's compilation of an RE2 pattern, with RE2's meaning. A bytes regex, as
+/// RE2's `\C` matches one byte of a UTF-8 sequence; Unicode mode stays on for everything else.
+pub fn compile(pattern: &str) -> Result<regex::bytes::Regex, String> {
     translate(pattern)
-        .and_then(|translated| regex::Regex::new(&translated).map_err(|e| e.to_string()))
+        .and_then(|translated| regex::bytes::Regex::new(&translated).map_err(|e| e.to_string()))
 }
 
 /// Whether `text` matches the RE2 `pattern` anywhere (CEL's `matches` is unanchored).
@@ -290,7 +294,7 @@ pub fn is_match(text: &str, pattern: &str) -> Result<bool, String> {
             cache.insert(pattern.to_owned(), compile(pattern));
         }
         match &cache[pattern] {
-            Ok(regex) => Ok(regex.is_match(text)),
+            Ok(regex) => Ok(regex.is_match(text.as_bytes())),
             Err(error) => Err(error.clone()),
         }
     })
@@ -327,7 +331,10 @@ mod tests {
             ("a.b", r"^\Qa.b\E$", true),
             ("axb", r"^\Qa.b\E$", false),
             ("a+(b", r"^\Qa+(b", true),
-            ("ab", r"^a\Eb$", true),
+            // \C is one byte (engine: '١٢٣'.matches('\\C') is true).
+            ("a", r"^\C$", true),
+            ("é", r"^\C$", false),
+            ("é", r"^\C\C$", true),
             // `.` and literals are UTF-8 aware.
             ("é", r"^.$", true),
             ("日本", r"^日.$", true),
@@ -352,7 +359,8 @@ mod tests {
     #[test]
     fn re2_refusals() {
         for pattern in [
-            r"(?x)a", r"(?u)a", r"a{1001}", r"\1", r"\8", r"\C", "[a", "a\\",
+            // A \E without \Q (engine: 'x'.matches('^a\\Eb$') fails).
+            r"(?x)a", r"(?u)a", r"a{1001}", r"\1", r"\8", r"^a\Eb$", "[a", "a\\",
         ] {
             assert!(compile(pattern).is_err(), "{pattern} should be refused");
         }

@@ -14,7 +14,7 @@ fn eval(dialect: Dialect, var: &str, claims: Json, source: &str) -> Result<Json,
 #[test]
 fn gcp_expressions() {
     // GCP conditions and mappings (cloud.google.com/iam/docs/workload-identity-federation
-    // #mapping, #conditions; reference §7 target features).
+    // #mapping, #conditions).
     let claims = json!({
         "sub": "repo:acme/app:ref:refs/heads/main", "repository": "acme/app",
         "ref": "refs/heads/main", "groups": ["dev", "ops"], "run_number": 58,
@@ -593,4 +593,54 @@ fn ill_typed_rules_are_compile_errors() {
             .returning(&["string", "list(string)"], "groups")
             .is_err()
     );
+}
+
+/// The claimcheck side of `tests/differential/cel_run.sh`: reads cases (JSON lines with `id`,
+/// `dialect`, `expr`, `claims`) from the file named by `CEL_DIFF_CASES` and writes one result
+/// per line to `CEL_DIFF_OUT`. Ignored: it needs those files, and the engine it is compared
+/// with is not part of `cargo test`.
+#[test]
+#[ignore = "run by tests/differential/cel_run.sh"]
+fn differential_cases() {
+    use std::io::Write;
+    let cases = std::env::var("CEL_DIFF_CASES").expect("CEL_DIFF_CASES");
+    let out = std::env::var("CEL_DIFF_OUT").expect("CEL_DIFF_OUT");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
+    for line in std::fs::read_to_string(cases).unwrap().lines() {
+        let case: Json = serde_json::from_str(line).unwrap();
+        let (dialect, variable) = match case["dialect"].as_str() {
+            Some("gcp") => (Dialect::Gcp, "assertion"),
+            _ => (Dialect::Kubernetes, "claims"),
+        };
+        let result = match compile(dialect, case["expr"].as_str().unwrap()) {
+            Err(CompileError::Syntax { message, .. }) => {
+                json!({"class": "syntax_error", "message": message})
+            }
+            Err(error @ CompileError::Type { .. }) => {
+                json!({"class": "check_error", "message": error.to_string()})
+            }
+            Err(error @ CompileError::UnknownFunction { .. }) => {
+                json!({"class": "unsupported", "message": error.to_string()})
+            }
+            Err(error @ CompileError::Unevaluable { .. }) => {
+                json!({"class": "unevaluable", "message": error.to_string()})
+            }
+            Ok(expression) => {
+                let mut bindings = Bindings::new(dialect);
+                bindings.bind(variable, &case["claims"]);
+                match expression.evaluate(&bindings) {
+                    Ok(value) => {
+                        json!({"class": "value", "type": value.cel_type, "value": value.value})
+                    }
+                    Err(error) if error.unevaluable => {
+                        json!({"class": "unevaluable", "message": error.message})
+                    }
+                    Err(error) => json!({"class": "eval_error", "message": error.message}),
+                }
+            }
+        };
+        let mut result = result;
+        result["id"] = case["id"].clone();
+        writeln!(out, "{result}").unwrap();
+    }
 }

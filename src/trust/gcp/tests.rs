@@ -202,7 +202,7 @@ fn subject_limit_is_127_bytes_not_characters() {
 #[test]
 fn attribute_condition_false_error_and_true() {
     // Condition false → "rejected by the attribute condition" (circleci-docs#8541). An absent
-    // claim is a CEL error (no such key), taken as a rejection and marked unverified (§9.5).
+    // claim is a CEL error (no such key), taken as a rejection and marked unverified.
     let doc = provider(json!({
         "attributeCondition": "assertion.repository == 'acme/app' && assertion.environment == 'prod'"
     }));

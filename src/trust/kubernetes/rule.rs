@@ -14,7 +14,7 @@ use crate::trust::hints::string_mismatch_hints;
 use crate::trust::{Check, Hint, Outcome, Rule, RuleId, RuleLint, Verdict};
 
 /// go-oidc's allowance for `nbf` (verify.go: 5 minutes in v3); the version the API server
-/// vendors was not checked (reference §9.6).
+/// vendors was not checked.
 pub const NBF_LEEWAY_SECS: i64 = 300;
 
 const SHARED_ISSUERS: [&str; 5] = [
