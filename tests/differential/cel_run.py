@@ -109,9 +109,26 @@ class Gen:
             return f"string({self.rng.choice([self.int(d - 1), self.double(d - 1), self.uint(d - 1), self.boolean(d - 1)])})"
         if r < 0.9:
             return f"({self.boolean(d - 1)} ? {self.string(d - 1)} : {self.string(d - 1)})"
-        if r < 0.95:
+        if r < 0.92:
             return f"{self.claim('nested')}.a"
-        return f"{self.claim('groups')}[{self.rng.randint(0, 2)}]"
+        if r < 0.95:
+            return f"{self.claim('groups')}[{self.rng.randint(0, 2)}]"
+        return self.string_ext(d - 1)
+
+    def string_ext(self, d):
+        """The strings extension, which both GCP and Kubernetes enable."""
+        s = self.string(d)
+        return self.rng.choice([
+            f"{s}.lowerAscii()",
+            f"{s}.upperAscii()",
+            f"{s}.trim()",
+            f"{s}.replace({q('a')}, {q('-')})",
+            f"{s}.split({q('/')}).join({q(',')})",
+            f"{s}.substring({self.rng.randint(0, 2)})",
+            f"{s}.charAt({self.rng.randint(0, 2)})",
+            f"string({s}.indexOf({q('a')}))",
+            f"{self.claim('groups')}.join({q('+')})",
+        ])
 
     def int(self, d):
         r = self.rng.random()
@@ -213,9 +230,37 @@ class Gen:
         if r < 0.92:
             t = self.rng.choice(["int", "double", "string", "bool", "list", "map", "uint"])
             return f"type({self.claim()}) == {t}"
-        if r < 0.96:
+        if r < 0.93:
             return self.claim(self.rng.choice(["flag", "n", "sub"]))
+        if r < 0.96:
+            return self.mixed(d - 1)
         return f"{self.claim()} == {self.rng.choice(['null', '1', q('x'), 'true', '1.0', '1u', '[]'])}"
+
+    def mixed(self, d):
+        """Numbers of different types: literal pairs are checker errors except ordering, claim
+        values compare across types at run time (heterogeneous equality)."""
+        n = self.claim(self.rng.choice(["n", "m", "f", "big"]))
+        return self.rng.choice([
+            f"{self.int(d)} {self.rng.choice(['<', '<=', '>', '>='])} {self.double(d)}",
+            f"{self.uint(d)} {self.rng.choice(['<', '>='])} {self.int(d)}",
+            f"{n} == {self.rng.choice(['1.0', '7.0', '0.0', '1', '7', '0u', '1u', '58.0'])}",
+            f"{n} {self.rng.choice(['<', '>'])} {self.rng.choice(['1.5', '7', '0u'])}",
+            f"{n} in [1, 7.0, 58u]",
+            f"dyn({self.int(d)}) == {self.double(d)}",
+            f"[{n}] == [{self.rng.choice(['1', '1.0', '7u'])}]",
+            f"{{'a': {n}}} == {{'a': 7}}",
+            f"int({q(self.rng.choice(['12', '-4', 'x', '1e3', '9223372036854775808']))}) == 12",
+            f"double({q(self.rng.choice(['1.5', 'x', '1e400', '-0']))}) > 1.0",
+            f"bool({q(self.rng.choice(['true', 'false', 'TRUE', 'yes']))})",
+            f"{n} + 1 == 8",
+            f"string({n}) == {q(self.rng.choice(['7', '1e+20', '58', '0.5', '1.8446744073709552e+19']))}",
+            f"has({self.claim('nested')}.a)",
+            f"{self.claim('nested')}.b + 1 == 2",
+            f"{q('a')} in {{'a': 1, 'b': 'x'}}",
+            f"{{'a': 1, 'b': 'x'}}.a == 1",
+            f"{self.claim('nums')}.map(x, x * 2) == [2, 4]",
+            f"{self.claim('nums')}.filter(x, x > 1).size() > 0",
+        ])
 
     def ill_typed(self, d):
         """Expressions every checker refuses whatever the claims hold."""

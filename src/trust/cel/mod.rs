@@ -17,6 +17,7 @@
 mod check;
 mod conjuncts;
 mod convert;
+mod depth;
 mod direct;
 mod errors;
 mod escape;
@@ -74,6 +75,22 @@ impl Dialect {
         }
     }
 
+    /// The longest expression the evaluator accepts, who says so, and where. Google documents
+    /// 4096 characters for an attribute condition (2048 for a mapping) in the
+    /// WorkloadIdentityPoolProvider reference; cel-go's parser refuses more than 100 000 code
+    /// points by default (`ExpressionSizeCodePointLimit`). The bound also keeps a long `||`
+    /// chain from costing gigabytes to parse.
+    fn max_source_chars(self) -> (usize, &'static str, &'static str) {
+        match self {
+            Dialect::Gcp => (
+                4096,
+                "Google",
+                "attributeCondition; 2048 for an attribute mapping",
+            ),
+            Dialect::Kubernetes => (100_000, "cel-go's parser", "ExpressionSizeCodePointLimit"),
+        }
+    }
+
     /// Whether an overload of this name exists in the dialect's environment. The crate has no
     /// public lookup by name, but it refuses a context function that would shadow an
     /// overload, which answers exactly that question.
@@ -92,6 +109,9 @@ pub struct Expression {
     functions: Vec<String>,
     variables: Vec<String>,
     reads: Vec<(String, Reads)>,
+    /// How deep the tree is: deeper than [`INLINE_LEVELS`], the interpreter runs on a thread
+    /// with a large stack.
+    levels: usize,
     /// What the type checker says the expression returns (`dyn` when it depends on claims).
     result_type: check::Ty,
     number_typing_matters: bool,
@@ -131,7 +151,28 @@ impl Reads {
 /// Parses `source` for `dialect`, checks that every function it calls is known, and
 /// type-checks it as the real evaluator does before accepting a rule.
 pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileError> {
-    let mut ast = parse_with_room(dialect, source)?;
+    on_large_stack(|| compile_here(dialect, source)).unwrap_or_else(|| {
+        Err(CompileError::Unevaluable {
+            message: "the compiling thread failed".to_owned(),
+        })
+    })
+}
+
+/// Runs `f` on a short-lived thread with a [`LARGE_STACK_BYTES`] stack; `None` when no thread
+/// could be started or `f` panicked (code under `guarded` does not).
+fn on_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("cel".to_owned())
+            .stack_size(LARGE_STACK_BYTES)
+            .spawn_scoped(scope, f)
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    })
+}
+
+fn compile_here(dialect: Dialect, source: &str) -> Result<Expression, CompileError> {
+    let (mut ast, levels) = parse_with_room(dialect, source)?;
     if dialect == Dialect::Kubernetes {
         escape::unescape_fields(&mut ast);
     }
@@ -160,6 +201,7 @@ pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileErro
         functions: walk.functions,
         variables: walk.variables,
         reads: walk.reads,
+        levels,
         result_type: checked.ty.unwrap_or(check::Ty::Dyn),
         number_typing_matters: checked.number_typing_matters,
         direct,
@@ -216,33 +258,48 @@ fn rename_matches(expr: &mut IdedExpr) {
 }
 
 /// The crate's ANTLR parser recurses deeply: a dozen nested calls overflow a 2 MiB thread
-/// stack in a debug build. Rules are compiled once, so parsing on a short-lived thread with a
-/// generous stack costs little and keeps a hostile or merely nested expression from aborting
-/// the process.
-const PARSE_STACK_BYTES: usize = 64 << 20;
+/// stack in a debug build, and the interpreter takes tens of kilobytes per level of the tree.
+/// Rules are compiled once, so compiling on a short-lived thread with a generous stack costs
+/// little and keeps a hostile or merely nested expression from aborting the process.
+const LARGE_STACK_BYTES: usize = 64 << 20;
 
-fn parse_with_room(dialect: Dialect, source: &str) -> Result<IdedExpr, CompileError> {
-    let parse = || guarded(|| dialect.env().parser().parse(source));
-    let parsed = std::thread::scope(|scope| {
-        match std::thread::Builder::new()
-            .name("cel-parse".to_owned())
-            .stack_size(PARSE_STACK_BYTES)
-            .spawn_scoped(scope, parse)
-        {
-            // `guarded` caught any panic, so joining cannot fail.
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|_| Err("the parser thread failed".to_owned())),
-            Err(_) => parse(),
-        }
-    });
-    match parsed {
-        Ok(Ok(ast)) => Ok(ast),
-        Ok(Err(errors)) => Err(CompileError::from_parse(source, &errors)),
-        Err(panic) => Err(CompileError::Unevaluable {
-            message: format!("the CEL library failed while parsing it ({panic})"),
-        }),
+/// Trees up to this deep are evaluated on the caller's thread (whatever its stack); deeper ones,
+/// up to `depth::MAX_DEPTH`, on a thread with a [`LARGE_STACK_BYTES`] stack.
+const INLINE_LEVELS: usize = 16;
+
+/// Parses on the current thread (see [`compile`]), balances `&&`/`||` chains and refuses a tree
+/// deeper than `depth::MAX_DEPTH`; returns the tree and its depth.
+fn parse_with_room(dialect: Dialect, source: &str) -> Result<(IdedExpr, usize), CompileError> {
+    let limit = dialect.max_source_chars();
+    let length = source.chars().count();
+    if length > limit.0 {
+        return Err(CompileError::Unevaluable {
+            message: format!(
+                "it is {length} characters long; {} accepts at most {} ({})",
+                limit.1, limit.0, limit.2
+            ),
+        });
     }
+    let mut ast = match guarded(|| dialect.env().parser().parse(source)) {
+        Ok(Ok(ast)) => ast,
+        Ok(Err(errors)) => return Err(CompileError::from_parse(source, &errors)),
+        Err(panic) => {
+            return Err(CompileError::Unevaluable {
+                message: format!("the CEL library failed while parsing it ({panic})"),
+            });
+        }
+    };
+    depth::balance_logic(&mut ast);
+    let levels = depth::depth(&mut ast);
+    if levels > depth::MAX_DEPTH {
+        return Err(CompileError::Unevaluable {
+            message: format!(
+                "it nests {levels} levels deep (a long chain of + or nested calls); claimcheck evaluates at most {} levels",
+                depth::MAX_DEPTH
+            ),
+        });
+    }
+    Ok((ast, levels))
 }
 
 thread_local! {
@@ -412,6 +469,29 @@ impl Expression {
 
     /// Always through the `cel` crate's interpreter, never the direct evaluator.
     fn evaluate_with_interpreter(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
+        if self.levels > INLINE_LEVELS {
+            // The bindings' interpreter context is not `Send`; the deep evaluation gets its
+            // own, built on the large-stack thread from the same JSON.
+            let variables = &bindings.variables;
+            let dialect = bindings.dialect;
+            return on_large_stack(|| {
+                let bindings = Bindings {
+                    dialect,
+                    variables: variables.clone(),
+                    context: OnceCell::new(),
+                };
+                self.interpret(&bindings)
+            })
+            .unwrap_or_else(|| {
+                Err(EvalError::unevaluable(
+                    "the evaluating thread failed".to_owned(),
+                ))
+            });
+        }
+        self.interpret(bindings)
+    }
+
+    fn interpret(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
         guarded(|| Value::resolve(&self.ast, bindings.context()))
             .map_err(|panic| {
                 EvalError::unevaluable(format!(
@@ -432,6 +512,7 @@ pub struct Bindings<'v> {
     context: OnceCell<Context<'v, 'v>>,
 }
 
+#[derive(Clone, Copy)]
 enum Bound<'v> {
     Value(&'v Json),
     Object(&'v serde_json::Map<String, Json>, Option<&'v Reads>),

@@ -644,3 +644,163 @@ fn differential_cases() {
         writeln!(out, "{result}").unwrap();
     }
 }
+
+#[test]
+fn a_panic_in_the_cel_crate_is_an_unevaluable_error_naming_the_expression() {
+    // The interpreter panics on an expression node it cannot evaluate; rule text is user
+    // input, so any such panic must become an error, never unwind into the caller.
+    let mut expression = compile(Dialect::Gcp, "assertion.sub == 'x'").unwrap();
+    expression.ast.expr = Expr::Unspecified;
+    expression.direct = None;
+    let claims = json!({"sub": "x"});
+    let mut bindings = Bindings::new(Dialect::Gcp);
+    bindings.bind("assertion", &claims);
+    let error = expression.evaluate(&bindings).unwrap_err();
+    assert!(error.unevaluable, "{error:?}");
+    assert!(
+        error.message.contains("assertion.sub == 'x'"),
+        "{}",
+        error.message
+    );
+    assert_eq!(expression.is_true(&bindings), Err(error.clone()));
+    assert_eq!(expression.value(&bindings), Err(error));
+}
+
+fn cel_like_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let token = prop::sample::select(vec![
+        "assertion",
+        "claims",
+        ".",
+        "?",
+        "sub",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ":",
+        ",",
+        "'a'",
+        "1",
+        "1u",
+        "1.5",
+        "-",
+        "+",
+        "*",
+        "/",
+        "%",
+        "==",
+        "<",
+        "&&",
+        "||",
+        "!",
+        "has",
+        "all",
+        "exists",
+        "map",
+        "filter",
+        "x",
+        "size",
+        "int",
+        "string",
+        "b'a'",
+        "null",
+        "true",
+        "in",
+        "orValue",
+        "timestamp",
+        "duration",
+        "'1s'",
+        "9223372036854775807",
+        "substring",
+        "indexOf",
+        "split",
+        "matches",
+        "'\\\\d'",
+        "extract",
+        "'{a}'",
+        "sets",
+        "equivalent",
+        "\\",
+        "'",
+        "\"",
+        " ",
+    ]);
+    prop_oneof![
+        proptest::collection::vec(token, 1..16).prop_map(|t| t.concat()),
+        any::<String>(),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+    /// Rule text is user input: compiling and evaluating any text returns, never panics.
+    #[test]
+    fn compiling_and_evaluating_any_text_never_panics(source in cel_like_text()) {
+        let claims = json!({"sub": "abc", "n": 3, "l": [1, 2], "m": {"a": 1}});
+        for (dialect, variable) in [(Dialect::Gcp, "assertion"), (Dialect::Kubernetes, "claims")] {
+            if let Ok(expression) = compile(dialect, &source) {
+                let mut bindings = Bindings::new(dialect);
+                bindings.bind(variable, &claims);
+                let evaluated = expression.evaluate(&bindings);
+                proptest::prop_assert!(!matches!(&evaluated, Err(e) if e.unevaluable), "{}: {:?}", source, evaluated);
+            }
+        }
+    }
+}
+
+/// Runs `f` on a thread with a 2 MiB stack, the size of test and worker threads.
+fn on_a_small_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn_scoped(scope, f)
+            .unwrap()
+            .join()
+            .unwrap()
+    })
+}
+
+#[test]
+fn long_chains_are_refused_or_balanced_never_overflowing_the_stack() {
+    let claims = json!({"sub": "a"});
+    on_a_small_stack(|| {
+        // A left-deep `+` chain of 6 000 terms (36 KB): too deep to walk, refused by name.
+        let chain = format!("claims.sub == {}", vec!["'a'"; 6000].join(" + "));
+        let error = compile(Dialect::Kubernetes, &chain).unwrap_err();
+        assert!(
+            matches!(&error, CompileError::Unevaluable { message } if message.contains("levels deep")),
+            "{error}"
+        );
+        // The same as a GCP condition is longer than Google accepts.
+        let error = compile(Dialect::Gcp, &chain.replace("claims", "assertion")).unwrap_err();
+        assert!(error.to_string().contains("4096"), "{error}");
+        // Just under the limit: compiled and evaluated on this small stack.
+        let terms = depth::MAX_DEPTH - 3;
+        let chain = format!("claims.sub + {} == 'a'", vec!["''"; terms].join(" + "));
+        assert_eq!(
+            eval(Dialect::Kubernetes, "claims", claims.clone(), &chain),
+            Ok(json!(true))
+        );
+        // `||` and `&&` chains are balanced: thousands of terms are a few levels deep.
+        let any = (0..3000)
+            .map(|i| format!("claims.sub == 'x{i}'"))
+            .chain(std::iter::once("claims.sub == 'a'".to_owned()))
+            .collect::<Vec<_>>()
+            .join(" || ");
+        assert_eq!(
+            eval(Dialect::Kubernetes, "claims", claims.clone(), &any),
+            Ok(json!(true))
+        );
+        let all = vec!["claims.sub == 'a'"; 3000].join(" && ") + " && claims.missing == 'x'";
+        let error = eval(Dialect::Kubernetes, "claims", claims.clone(), &all).unwrap_err();
+        assert!(error.contains("no such key: missing"), "{error}");
+        let absorbed = all.replace("claims.missing == 'x'", "claims.missing == 'x' && false");
+        assert_eq!(
+            eval(Dialect::Kubernetes, "claims", claims, &absorbed),
+            Ok(json!(false))
+        );
+    });
+}

@@ -20,11 +20,9 @@ pub struct JwtConfig {
 
 pub enum ClaimRule {
     /// The claim must be present, a string, and equal to the value ("" when omitted).
-    Required {
-        claim: String,
-        value: String,
-    },
-    Cel(CelRule),
+    Required { claim: String, value: String },
+    /// Boxed: a compiled expression is much larger than the other variant.
+    Cel(Box<CelRule>),
 }
 
 pub struct CelRule {
@@ -158,10 +156,10 @@ pub fn read(entry: &Value, path: &str) -> Result<JwtConfig, String> {
                 if string(rule, "requiredValue", &at)?.is_some() {
                     return Err(format!("{at}.requiredValue: Invalid value: requiredValue can't be set when expression is set"));
                 }
-                ClaimRule::Cel(CelRule {
+                ClaimRule::Cel(Box::new(CelRule {
                     expression: compile(&source, &format!("{at}.expression"), BOOL)?,
                     message: string(rule, "message", &at)?.unwrap_or_default(),
-                })
+                }))
             }
             (Some(_), Some(_)) => return Err(format!("{at}: Invalid value: claim and expression can't both be set")),
             (None, None) => return Err(format!("{at}: Required value: claim or expression is required")),

@@ -384,7 +384,7 @@ fn claim_rules(
         .claim_rules
         .iter()
         .filter_map(|r| match r {
-            ClaimRule::Cel(rule) => Some(rule),
+            ClaimRule::Cel(rule) => Some(&**rule),
             ClaimRule::Required { .. } => None,
         })
         .collect();
