@@ -218,10 +218,13 @@ impl Rule for GcpProvider {
                 })
                 .collect();
             let (place, _, error) = &compile_errors[0];
+            // The summary is one line; the check's note has the whole error, caret included.
+            let error = error.to_string();
+            let first_line = error.lines().next().unwrap_or_default();
             return Verdict::of(
                 self,
                 Outcome::Error,
-                format!("{place} cannot be evaluated: {error}"),
+                format!("{place} cannot be evaluated: {first_line}"),
                 checks,
                 Vec::new(),
             );

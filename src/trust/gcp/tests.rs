@@ -368,6 +368,48 @@ fn cel_problems_are_errors_naming_the_cause() {
 }
 
 #[test]
+fn ill_typed_and_non_bool_conditions_are_errors_and_number_typing_is_unverified() {
+    let token = claims(
+        json!({"sub": "s", "aud": format!("//iam.googleapis.com/{NAME}"), "run_number": 58}),
+    );
+    // Google type-checks the condition when the provider is saved: these are never deployed.
+    for condition in [
+        "assertion.run_number + 1 != 7u",
+        "7u == 7",
+        "'a' + true == 'a'",
+        "assertion.sub + 'x'",
+    ] {
+        let doc = provider(json!({"attributeCondition": condition}));
+        let verdict = evaluate(&doc, &token);
+        assert_eq!(verdict.outcome, Outcome::Error, "{condition}");
+        assert!(
+            verdict.summary.contains("CEL type error"),
+            "{condition}: {}",
+            verdict.summary
+        );
+    }
+    // Arithmetic on a number claim depends on whether Google reads it as int or double.
+    let doc = provider(json!({"attributeCondition": "assertion.run_number + 1 == 59"}));
+    let verdict = evaluate(&doc, &token);
+    assert_eq!(verdict.outcome, Outcome::Allowed);
+    assert!(
+        verdict
+            .unverified
+            .iter()
+            .any(|u| u.contains("JSON numbers")),
+        "{:?}",
+        verdict.unverified
+    );
+    let doc = provider(json!({"attributeCondition": "assertion.run_number == 58"}));
+    assert!(
+        !evaluate(&doc, &token)
+            .unverified
+            .iter()
+            .any(|u| u.contains("JSON numbers"))
+    );
+}
+
+#[test]
 fn lints() {
     let no_condition = parse(&provider(json!({})), None).unwrap();
     let codes: Vec<_> = no_condition[0].lints().iter().map(|l| l.code).collect();
