@@ -120,14 +120,18 @@ impl EvalError {
                 missing_key: None,
                 unevaluable: false,
             },
-            other => EvalError {
-                message: other
+            other => {
+                let message = other
                     .to_string()
                     .replace(super::functions::MATCHES_RE2, "matches")
-                    .replace(super::functions::STRING_CONVERSION, "string"),
-                missing_key: None,
-                unevaluable: false,
-            },
+                    .replace(super::functions::STRING_CONVERSION, "string")
+                    .replace(super::functions::REPLACE_BOUNDED, "replace");
+                EvalError {
+                    unevaluable: message.contains(super::functions::TOO_EXPENSIVE),
+                    message,
+                    missing_key: None,
+                }
+            }
         }
     }
 

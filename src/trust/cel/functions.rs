@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use cel::common::types::{DYN_TYPE, LIST_TYPE, STRING_TYPE};
+use cel::common::types::{DYN_TYPE, INT_TYPE, LIST_TYPE, STRING_TYPE};
 use cel::common::value::{CowVal, Val};
 use cel::{DeclarationError, Env, ExecutionError, Value};
 
@@ -96,6 +96,72 @@ pub fn format_double(f: f64) -> String {
     }
     let sign = if exponent < 0 { '-' } else { '+' };
     format!("{mantissa}e{sign}{:02}", exponent.abs())
+}
+
+/// The name `s.replace(from, to[, n])` calls are renamed to after parsing, like
+/// [`MATCHES_RE2`].
+pub const REPLACE_BOUNDED: &str = "@replace";
+
+/// The strings extension's `replace`, refusing to build a string longer than
+/// `cost::MAX_STRING_BYTES` (nested calls grow it geometrically).
+pub fn add_bounded_replace(env: &mut Env) -> Result<(), DeclarationError> {
+    env.add_member_overload(
+        REPLACE_BOUNDED,
+        "string_replace_bounded",
+        STRING_TYPE,
+        vec![STRING_TYPE, STRING_TYPE],
+        replace_call,
+    )?;
+    env.add_member_overload(
+        REPLACE_BOUNDED,
+        "string_replace_bounded_n",
+        STRING_TYPE,
+        vec![STRING_TYPE, STRING_TYPE, INT_TYPE],
+        replace_call,
+    )
+}
+
+/// The message of an error that makes the verdict an error (see `EvalError::unevaluable`).
+pub const TOO_EXPENSIVE: &str = "too expensive to evaluate";
+
+fn replace_call<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let (text, from, to, limit) = match args.as_slice() {
+        [text, from, to] => (text, from, to, -1),
+        [text, from, to, n] => match Value::try_from(n.as_ref())? {
+            Value::Int(n) => (text, from, to, n),
+            other => {
+                return Err(ExecutionError::function_error(
+                    "replace",
+                    format!("expected an int, got {other:?}"),
+                ));
+            }
+        },
+        _ => return Err(ExecutionError::invalid_argument_count(3, args.len())),
+    };
+    let text = string_arg("replace", text.as_ref())?;
+    let from = string_arg("replace", from.as_ref())?;
+    let to = string_arg("replace", to.as_ref())?;
+    let occurrences = if from.is_empty() {
+        text.chars().count() + 1
+    } else {
+        text.matches(from.as_str()).count()
+    };
+    let replaced = usize::try_from(limit).map_or(occurrences, |n| n.min(occurrences));
+    let size = text.len() + replaced * to.len().saturating_sub(from.len());
+    if size > super::cost::MAX_STRING_BYTES {
+        return Err(ExecutionError::function_error(
+            "replace",
+            format!(
+                "{TOO_EXPENSIVE}: replace would build a string of {size} bytes, past claimcheck's budget of {} bytes",
+                super::cost::MAX_STRING_BYTES
+            ),
+        ));
+    }
+    let out = match usize::try_from(limit) {
+        Ok(n) => text.replacen(from.as_str(), &to, n),
+        Err(_) => text.replace(from.as_str(), &to),
+    };
+    owned(Value::String(Arc::new(out)))
 }
 
 pub fn add_google(env: &mut Env) -> Result<(), DeclarationError> {

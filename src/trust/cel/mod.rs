@@ -16,6 +16,7 @@
 
 mod check;
 mod conjuncts;
+mod cost;
 mod convert;
 mod depth;
 mod direct;
@@ -58,6 +59,7 @@ fn build_env(dialect: Dialect) -> Env {
         .add_extension(cel::extensions::strings)
         .and_then(|()| functions::add_re2_matches(&mut env))
         .and_then(|()| functions::add_string_conversion(&mut env))
+        .and_then(|()| functions::add_bounded_replace(&mut env))
         .and_then(|()| match dialect {
             Dialect::Gcp => functions::add_google(&mut env),
             Dialect::Kubernetes => functions::add_kubernetes_sets(&mut env),
@@ -112,6 +114,8 @@ pub struct Expression {
     /// How deep the tree is: deeper than [`INLINE_LEVELS`], the interpreter runs on a thread
     /// with a large stack.
     levels: usize,
+    /// Whether it has a comprehension (a macro), whose iterations are budgeted.
+    comprehensions: bool,
     /// What the type checker says the expression returns (`dyn` when it depends on claims).
     result_type: check::Ty,
     number_typing_matters: bool,
@@ -194,6 +198,7 @@ fn compile_here(dialect: Dialect, source: &str) -> Result<Expression, CompileErr
         .unwrap_or_default();
     let direct = direct::compile(&ast).map(Box::new);
     rename_matches(&mut ast);
+    let comprehensions = cost::has_comprehension(&ast);
     Ok(Expression {
         source: source.to_owned(),
         dialect,
@@ -202,6 +207,7 @@ fn compile_here(dialect: Dialect, source: &str) -> Result<Expression, CompileErr
         variables: walk.variables,
         reads: walk.reads,
         levels,
+        comprehensions,
         result_type: checked.ty.unwrap_or(check::Ty::Dyn),
         number_typing_matters: checked.number_typing_matters,
         direct,
@@ -219,6 +225,11 @@ fn rename_matches(expr: &mut IdedExpr) {
                 call.func_name = functions::MATCHES_RE2.to_owned();
             } else if call.func_name == "string" && call.target.is_none() && arity == 1 {
                 call.func_name = functions::STRING_CONVERSION.to_owned();
+            } else if call.func_name == "replace"
+                && call.target.is_some()
+                && (3..=4).contains(&arity)
+            {
+                call.func_name = functions::REPLACE_BOUNDED.to_owned();
             }
             if let Some(target) = call.target.as_deref_mut() {
                 rename_matches(target);
@@ -467,6 +478,25 @@ impl Expression {
         self.number_typing_matters
     }
 
+    /// The comprehension iterations evaluating with `bindings` would take (see `cost`).
+    fn iterations(&self, bindings: &Bindings) -> f64 {
+        let object = |name: &str| direct::Objects::object(bindings, name);
+        let size = |variable: &str, field: &str| {
+            object(variable)
+                .and_then(|o| o.get(field))
+                .map(cost::json_size)
+        };
+        let unknown = bindings
+            .variables
+            .iter()
+            .filter_map(|(name, _)| object(name))
+            .flat_map(|o| o.values().map(cost::json_size))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        cost::iterations(&self.ast, &size, unknown)
+    }
+
     /// Always through the `cel` crate's interpreter, never the direct evaluator.
     fn evaluate_with_interpreter(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
         if self.levels > INLINE_LEVELS {
@@ -492,6 +522,16 @@ impl Expression {
     }
 
     fn interpret(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
+        if self.comprehensions {
+            let estimate = self.iterations(bindings);
+            if estimate > cost::MAX_ITERATIONS {
+                return Err(EvalError::unevaluable(format!(
+                    "{}: about {estimate:.0} iterations for these claims, past claimcheck's budget of {:.0}",
+                    functions::TOO_EXPENSIVE,
+                    cost::MAX_ITERATIONS
+                )));
+            }
+        }
         guarded(|| Value::resolve(&self.ast, bindings.context()))
             .map_err(|panic| {
                 EvalError::unevaluable(format!(

@@ -804,3 +804,61 @@ fn long_chains_are_refused_or_balanced_never_overflowing_the_stack() {
         );
     });
 }
+
+#[test]
+fn expensive_expressions_are_refused_not_run() {
+    let thousand: Vec<i64> = (0..1000).collect();
+    let claims = json!({"l": thousand, "sub": "a"});
+    let mut bindings = Bindings::new(Dialect::Gcp);
+    bindings.bind("assertion", &claims);
+    // 10⁹ iterations: refused from the claims' sizes before running.
+    let nested = compile(
+        Dialect::Gcp,
+        "assertion.l.all(x, assertion.l.all(y, assertion.l.all(z, x + y + z >= 0)))",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let error = nested.evaluate(&bindings).unwrap_err();
+    assert!(error.unevaluable, "{error:?}");
+    assert!(
+        error.message.contains("too expensive to evaluate"),
+        "{}",
+        error.message
+    );
+    assert_eq!(nested.is_true(&bindings), Err(error));
+    // Generous: it was about an hour before.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // 10⁶ iterations are within budget and evaluated.
+    let two = compile(
+        Dialect::Gcp,
+        "assertion.l.all(x, assertion.l.exists(y, y >= x))",
+    )
+    .unwrap();
+    assert_eq!(two.evaluate(&bindings).unwrap().as_bool(), Some(true));
+    // A string of 10¹⁰ bytes: refused before it is built.
+    let replace = format!(
+        "assertion.sub{} == ''",
+        ".replace('a', 'aaaaaaaaaa')".repeat(10)
+    );
+    let error = compile(Dialect::Gcp, &replace)
+        .unwrap()
+        .evaluate(&bindings)
+        .unwrap_err();
+    assert!(error.unevaluable, "{error:?}");
+    assert!(
+        error.message.contains("too expensive to evaluate: replace"),
+        "{}",
+        error.message
+    );
+    assert!(!error.message.contains('@'), "{}", error.message);
+    // Within budget, replace is the strings extension's.
+    assert_eq!(
+        eval(
+            Dialect::Gcp,
+            "assertion",
+            json!({"s": "a-b-c"}),
+            "assertion.s.replace('-', '/', 1)"
+        ),
+        Ok(json!("a/b-c"))
+    );
+}
