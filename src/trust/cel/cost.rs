@@ -26,11 +26,17 @@ pub fn has_comprehension(expr: &IdedExpr) -> bool {
 
 /// The estimated number of comprehension iterations, with `size` giving the length of a
 /// variable's field (`assertion.groups`) when known and `unknown` the size assumed otherwise.
-pub fn iterations(expr: &IdedExpr, size: &dyn Fn(&str, &str) -> Option<usize>, unknown: usize) -> f64 {
+pub fn iterations(
+    expr: &IdedExpr,
+    size: &dyn Fn(&str, &str) -> Option<usize>,
+    unknown: usize,
+) -> f64 {
     match &expr.expr {
         Expr::Comprehension(c) => {
             let range = range_size(&c.iter_range, size, unknown);
-            let body = 1.0 + iterations(&c.loop_step, size, unknown) + iterations(&c.loop_cond, size, unknown);
+            let body = 1.0
+                + iterations(&c.loop_step, size, unknown)
+                + iterations(&c.loop_cond, size, unknown);
             iterations(&c.iter_range, size, unknown)
                 + iterations(&c.accu_init, size, unknown)
                 + range * body
@@ -60,7 +66,12 @@ fn range_size(expr: &IdedExpr, size: &dyn Fn(&str, &str) -> Option<usize>, unkno
 
 fn children(expr: &IdedExpr) -> Vec<&IdedExpr> {
     match &expr.expr {
-        Expr::Call(call) => call.target.as_deref().into_iter().chain(&call.args).collect(),
+        Expr::Call(call) => call
+            .target
+            .as_deref()
+            .into_iter()
+            .chain(&call.args)
+            .collect(),
         Expr::Select(select) => vec![&select.operand],
         Expr::List(list) => list.elements.iter().collect(),
         Expr::Map(map) => map
@@ -79,7 +90,13 @@ fn children(expr: &IdedExpr) -> Vec<&IdedExpr> {
                 EntryExpr::StructField(field) => vec![&field.value],
             })
             .collect(),
-        Expr::Comprehension(c) => vec![&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result],
+        Expr::Comprehension(c) => vec![
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ],
         Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => Vec::new(),
     }
 }

@@ -16,8 +16,8 @@
 
 mod check;
 mod conjuncts;
-mod cost;
 mod convert;
+mod cost;
 mod depth;
 mod direct;
 mod errors;

@@ -410,6 +410,23 @@ fn ill_typed_and_non_bool_conditions_are_errors_and_number_typing_is_unverified(
 }
 
 #[test]
+fn too_expensive_expressions_are_errors_in_both_paths() {
+    let thousand: Vec<i64> = (0..1000).collect();
+    let token =
+        claims(json!({"sub": "a", "aud": format!("//iam.googleapis.com/{NAME}"), "l": thousand}));
+    let nested = "assertion.l.all(x, assertion.l.all(y, assertion.l.all(z, x + y + z >= 0)))";
+    let replace = format!("assertion.sub{}", ".replace('a', 'aaaaaaaaaa')".repeat(10));
+    for doc in [
+        provider(json!({"attributeCondition": nested})),
+        provider(json!({"attributeMapping": {"google.subject": replace}})),
+    ] {
+        // `evaluate` also asserts that the matrix's fast path gives the same outcome.
+        let verdict = evaluate(&doc, &token);
+        assert_eq!(verdict.outcome, Outcome::Error, "{}", verdict.summary);
+    }
+}
+
+#[test]
 fn lints() {
     let no_condition = parse(&provider(json!({})), None).unwrap();
     let codes: Vec<_> = no_condition[0].lints().iter().map(|l| l.code).collect();
