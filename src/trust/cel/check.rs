@@ -1,8 +1,8 @@
 //! A type checker for the CEL that trust rules use. Google type-checks an attribute mapping or
-//! condition when the provider is saved, and the Kubernetes API server type-checks
-//! `claimValidationRules` and `claimMappings` when it loads its configuration
-//! (https://kubernetes.io/docs/reference/access-authn-authz/authentication/#using-authentication-configuration:
-//! "CEL expressions are compiled and type-checked"). An ill-typed expression such as
+//! condition when the provider is saved, and the Kubernetes API server compiles and
+//! type-checks `claimValidationRules` and `claimMappings` when it loads its configuration
+//! (https://kubernetes.io/docs/reference/access-authn-authz/authentication/#using-authentication-configuration;
+//! k8s.io/apiserver/pkg/authentication/cel/compile.go). An ill-typed expression such as
 //! `assertion.run_number + 1 != 7u` or `7u == 7` therefore never runs, and claimcheck must not
 //! give it a verdict of its own: the `cel` crate evaluates it happily.
 //!

@@ -79,8 +79,9 @@ fn string_call<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Exec
 
 /// A double as cel-go (`strconv.FormatFloat(f, 'g', -1, 64)`) and CEL C++ write it: the
 /// shortest digits that read back the same, in exponent form (sign, at least two digits) when
-/// the exponent is below -4 or at least 6. Infinities and NaN are CEL C++'s `inf`, `-inf`,
-/// `nan` (cel-go writes `+Inf`, `-Inf`, `NaN`); JSON claims cannot hold them, only arithmetic.
+/// the exponent is below -4 or at least 6. Infinities are CEL C++'s `inf` and `-inf`, NaN is
+/// `nan` (CEL C++ writes the sign of a NaN, `-nan` for `0.0/0.0`; cel-go writes `+Inf`,
+/// `-Inf`, `NaN`): JSON claims cannot hold them, only arithmetic can make them.
 pub fn format_double(f: f64) -> String {
     if f.is_nan() {
         return "nan".to_owned();
