@@ -186,13 +186,14 @@ fn compile_here(dialect: Dialect, source: &str) -> Result<Expression, CompileErr
         return Err(CompileError::UnknownFunction { name, arity });
     }
     let checked = check::check(&ast).map_err(|message| CompileError::Type { message })?;
-    // Each part of a top-level `a && b` chain, compiled once here; a part has no top-level
-    // `&&` of its own, so this does not recurse further.
+    // Each part of a top-level `a && b` chain, compiled once here (on this thread, which has
+    // the large stack already); a part has no top-level `&&` of its own, so this does not
+    // recurse further.
     let parts = conjuncts::split_top_level_and(source)
         .and_then(|parts| {
             parts
                 .into_iter()
-                .map(|p| compile(dialect, p).ok())
+                .map(|p| compile_here(dialect, p).ok())
                 .collect()
         })
         .unwrap_or_default();
