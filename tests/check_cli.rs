@@ -498,3 +498,70 @@ fn an_unsigned_token_is_denied() {
     assert_eq!(doc["decision"]["outcome"], "denied");
     assert_eq!(doc["verdicts"][0]["checks"][0]["condition"], "signature");
 }
+
+/// The demo GCP provider with another attribute condition, in a fresh directory.
+fn gcp_provider_with_condition(test: &str, condition: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("claimcheck-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let demo = std::fs::read_to_string(format!("{RULES}/gcp-provider.yaml")).unwrap();
+    let line = demo
+        .lines()
+        .find(|l| l.starts_with("attributeCondition:"))
+        .unwrap();
+    let path = dir.join("provider.yaml");
+    let quoted = serde_json::to_string(condition).unwrap();
+    std::fs::write(
+        &path,
+        demo.replace(line, &format!("attributeCondition: {quoted}")),
+    )
+    .unwrap();
+    path
+}
+
+fn check_gcp(condition_file: &std::path::Path) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .arg("check")
+        .arg(token("github-environment"))
+        .args(["--now", &NOW.to_string(), "--color", "never"])
+        .args(["--jwks", "assets/demo/jwks.json"])
+        .env("CLAIMCHECK_CONFIG", "/nonexistent")
+        .arg("--rules")
+        .arg(format!("gcp:{}", condition_file.display()))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn cel_syntax_errors_show_the_source_line_and_a_caret_on_their_own_lines() {
+    let path = gcp_provider_with_condition("caret", "assertion.repository = 'acme/app'");
+    let (_, out) = check_gcp(&path);
+    assert!(!out.contains("\\n"), "a literal \\n in:\n{out}");
+    let source = out
+        .lines()
+        .position(|l| l.trim() == "assertion.repository = 'acme/app'")
+        .unwrap_or_else(|| panic!("no source line in:\n{out}"));
+    let caret = out.lines().nth(source + 1).unwrap();
+    let column = out.lines().nth(source).unwrap().find('=').unwrap();
+    assert_eq!(caret.find('^'), Some(column), "{out}");
+}
+
+#[test]
+fn an_ill_typed_or_overlong_condition_is_an_error_verdict_not_a_crash() {
+    // CEL C++ and cel-go refuse `7u == 7` when the provider is saved.
+    let path =
+        gcp_provider_with_condition("typed", "assertion.repository == 'acme/app' && 7u == 7");
+    let (code, out) = check_gcp(&path);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("CEL type error"), "{out}");
+    // 6 000 terms (36 KB) aborted the process with a stack overflow (exit 134).
+    let chain = format!("assertion.sub == {}", vec!["'a'"; 6000].join(" + "));
+    let path = gcp_provider_with_condition("deep", &chain);
+    let (code, out) = check_gcp(&path);
+    // Exit 3: a rule could not be evaluated.
+    assert_eq!(code, 3);
+    assert!(out.contains("accepts at most 4096"));
+}

@@ -251,11 +251,14 @@ fn render_checks(out: &mut String, checks: &[Check], paint: Paint) {
             );
         }
         if let Some(note) = &check.note {
+            // A note may span lines (a CEL syntax error's source line and caret): each line
+            // is escaped on its own, so the caret stays under the column it points at.
+            let lines: Vec<_> = note.lines().map(escape_controls).collect();
             let _ = writeln!(
                 out,
                 "      {} {}",
                 paint.dim("note:"),
-                escape_controls(note)
+                lines.join("\n      ")
             );
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Conversion is done by hand rather than through serde: serde would turn every non-negative
 //! JSON integer into a CEL `uint`, whereas the evaluators that matter here (Kubernetes' JSON
-//! decoder, Google's protobuf `Struct`) never produce `uint` from JSON.
+//! decoder, Google's protobuf `Struct`) never produce `uint` from JSON. An integer beyond the
+//! signed 64-bit range is a `double` (cel-go's and CEL C++'s JSON conversion), not a `uint`.
 //!
 //! Claims are bound with [`to_val`], which borrows their strings instead of copying them: the
 //! conversion runs once per token and rule, and copying dominated evaluation time.
@@ -11,7 +12,7 @@ use std::collections::HashMap;
 
 use cel::Value as CelValue;
 use cel::common::types::{
-    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelUInt,
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
 };
 use cel::common::value::Val;
 use cel::objects::{Key, OptionalValue};
@@ -21,10 +22,9 @@ pub fn to_val<'v>(json: &'v Json) -> Box<dyn Val + 'v> {
     match json {
         Json::Null => Box::new(CelNull),
         Json::Bool(b) => Box::new(CelBool::from(*b)),
-        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Box::new(CelInt::from(i)),
-            (None, Some(u)) => Box::new(CelUInt::from(u)),
-            _ => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Box::new(CelInt::from(i)),
+            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
         },
         Json::String(s) => Box::new(CelString::from(s.as_str())),
         Json::Array(items) => Box::new(CelList::from(items.iter().map(to_val).collect::<Vec<_>>())),
@@ -62,10 +62,9 @@ fn to_cel(json: &Json) -> CelValue {
     match json {
         Json::Null => CelValue::Null,
         Json::Bool(b) => CelValue::Bool(*b),
-        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => CelValue::Int(i),
-            (None, Some(u)) => CelValue::UInt(u),
-            _ => CelValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => CelValue::Int(i),
+            None => CelValue::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         Json::String(s) => CelValue::String(Arc::new(s.clone())),
         Json::Array(items) => CelValue::List(Arc::new(items.iter().map(to_cel).collect())),
@@ -177,7 +176,7 @@ mod tests {
     fn json_integers_are_cel_ints_not_uints() {
         assert_eq!(to_cel(&json!(58)), CelValue::Int(58));
         assert_eq!(to_cel(&json!(-3)), CelValue::Int(-3));
-        assert_eq!(to_cel(&json!(u64::MAX)), CelValue::UInt(u64::MAX));
+        assert_eq!(to_cel(&json!(u64::MAX)), CelValue::Float(u64::MAX as f64));
         assert_eq!(to_cel(&json!(1.5)), CelValue::Float(1.5));
     }
 

@@ -39,9 +39,8 @@ pub enum Node {
     Conditional(Box<Node>, Box<Node>, Box<Node>),
     InList(Box<Node>, Vec<Literal>),
     StringTest(StringTest, Box<Node>, Box<Node>),
-    /// `s.matches('literal')`, the pattern compiled once (the interpreter compiles it on every
-    /// call, with the same `regex` crate).
-    Matches(Box<Node>, regex::Regex),
+    /// `s.matches('literal')`, the RE2 pattern compiled once.
+    Matches(Box<Node>, regex::bytes::Regex),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +115,7 @@ pub fn compile(expr: &IdedExpr) -> Option<Node> {
                         return None;
                     };
                     // An invalid pattern is the interpreter's error to report.
-                    let pattern = regex::Regex::new(pattern.inner()).ok()?;
+                    let pattern = super::re2::compile(pattern.inner()).ok()?;
                     Some(Node::Matches(Box::new(compile(target)?), pattern))
                 }
                 (name @ ("startsWith" | "endsWith" | "contains"), Some(target), 1) => {
@@ -261,7 +260,7 @@ fn eval<'a>(node: &'a Node, objects: &'a dyn Objects) -> Outcome<'a> {
         },
         Node::Matches(target, pattern) => match eval(target, objects) {
             Outcome::Value(Value::String(text)) => {
-                Outcome::Value(Value::Bool(pattern.is_match(text)))
+                Outcome::Value(Value::Bool(pattern.is_match(text.as_bytes())))
             }
             Error => Error,
             _ => Unknown,

@@ -25,6 +25,12 @@ pub enum CompileError {
         /// expand (e.g. the two-variable `exists(i, v, …)`).
         arity: Option<usize>,
     },
+    /// The expression is ill-typed whatever the claims hold: the real evaluator's type checker
+    /// refuses it when the rule is saved or loaded, so it never runs.
+    Type { message: String },
+    /// The expression cannot be evaluated by claimcheck: the `cel` crate failed on it (a panic
+    /// while parsing), or it is nested too deeply to walk safely.
+    Unevaluable { message: String },
 }
 
 impl CompileError {
@@ -76,18 +82,29 @@ impl fmt::Display for CompileError {
                 "unsupported function '{name}'{}: claimcheck does not implement it, so it cannot say what the real evaluator would decide",
                 arity.map_or(String::new(), |n| format!(" with {n} arguments"))
             ),
+            CompileError::Type { message } => write!(
+                f,
+                "CEL type error: {message} (the real evaluator type-checks expressions when the rule is saved or loaded, and refuses this one)"
+            ),
+            CompileError::Unevaluable { message } => {
+                write!(f, "claimcheck cannot evaluate this expression: {message}")
+            }
         }
     }
 }
 
 impl std::error::Error for CompileError {}
 
-/// A CEL evaluation error: the real evaluators reject the credential on any of these.
+/// A CEL evaluation error: the real evaluators reject the credential on any of these, unless
+/// it is [`EvalError::unevaluable`], when claimcheck could not evaluate the expression at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalError {
     pub message: String,
     /// The absent key, when the error is a missing map key (the common case: an absent claim).
     pub missing_key: Option<String>,
+    /// Set when the error is claimcheck's, not CEL's (the `cel` crate failed, or the
+    /// evaluation went past its budget): the verdict is then an error, never a refusal.
+    pub unevaluable: bool,
 }
 
 impl EvalError {
@@ -96,15 +113,34 @@ impl EvalError {
             ExecutionError::NoSuchKey(key) => EvalError {
                 message: format!("no such key: {key}"),
                 missing_key: Some(key.as_str().to_owned()),
+                unevaluable: false,
             },
             ExecutionError::UndeclaredReference(name) => EvalError {
                 message: format!("undeclared reference to '{name}'"),
                 missing_key: None,
+                unevaluable: false,
             },
-            other => EvalError {
-                message: other.to_string(),
-                missing_key: None,
-            },
+            other => {
+                let message = other
+                    .to_string()
+                    .replace(super::functions::MATCHES_RE2, "matches")
+                    .replace(super::functions::STRING_CONVERSION, "string")
+                    .replace(super::functions::REPLACE_BOUNDED, "replace");
+                EvalError {
+                    unevaluable: message.contains(super::functions::TOO_EXPENSIVE),
+                    message,
+                    missing_key: None,
+                }
+            }
+        }
+    }
+
+    /// claimcheck could not evaluate the expression (see [`EvalError::unevaluable`]).
+    pub fn unevaluable(message: String) -> EvalError {
+        EvalError {
+            message,
+            missing_key: None,
+            unevaluable: true,
         }
     }
 }

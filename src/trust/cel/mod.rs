@@ -14,12 +14,16 @@
 //! * [`Expression::failing_parts`] / [`Expression::deciding_part_hints`]: for `a && b && …`,
 //!   which parts were false or failed, so a verdict can name the one that decided it.
 
+mod check;
 mod conjuncts;
 mod convert;
+mod cost;
+mod depth;
 mod direct;
 mod errors;
 mod escape;
 mod functions;
+mod re2;
 
 use std::cell::OnceCell;
 use std::sync::{Arc, LazyLock};
@@ -53,6 +57,9 @@ fn build_env(dialect: Dialect) -> Env {
     let mut env = Env::stdlib().with_optional_support(dialect == Dialect::Kubernetes);
     let registered = env
         .add_extension(cel::extensions::strings)
+        .and_then(|()| functions::add_re2_matches(&mut env))
+        .and_then(|()| functions::add_string_conversion(&mut env))
+        .and_then(|()| functions::add_bounded_replace(&mut env))
         .and_then(|()| match dialect {
             Dialect::Gcp => functions::add_google(&mut env),
             Dialect::Kubernetes => functions::add_kubernetes_sets(&mut env),
@@ -63,10 +70,26 @@ fn build_env(dialect: Dialect) -> Env {
 }
 
 impl Dialect {
-    fn env(self) -> &'static Arc<Env> {
+    pub(super) fn env(self) -> &'static Arc<Env> {
         match self {
             Dialect::Gcp => &GCP_ENV,
             Dialect::Kubernetes => &KUBERNETES_ENV,
+        }
+    }
+
+    /// The longest expression the evaluator accepts, who says so, and where. Google documents
+    /// 4096 characters for an attribute condition (2048 for a mapping) in the
+    /// WorkloadIdentityPoolProvider reference; cel-go's parser refuses more than 100 000 code
+    /// points by default (`ExpressionSizeCodePointLimit`). The bound also keeps a long `||`
+    /// chain from costing gigabytes to parse.
+    fn max_source_chars(self) -> (usize, &'static str, &'static str) {
+        match self {
+            Dialect::Gcp => (
+                4096,
+                "Google",
+                "attributeCondition; 2048 for an attribute mapping",
+            ),
+            Dialect::Kubernetes => (100_000, "cel-go's parser", "ExpressionSizeCodePointLimit"),
         }
     }
 
@@ -88,6 +111,14 @@ pub struct Expression {
     functions: Vec<String>,
     variables: Vec<String>,
     reads: Vec<(String, Reads)>,
+    /// How deep the tree is: deeper than [`INLINE_LEVELS`], the interpreter runs on a thread
+    /// with a large stack.
+    levels: usize,
+    /// Whether it has a comprehension (a macro), whose iterations are budgeted.
+    comprehensions: bool,
+    /// What the type checker says the expression returns (`dyn` when it depends on claims).
+    result_type: check::Ty,
+    number_typing_matters: bool,
     /// The same expression for the direct evaluator, when it is in its subset.
     direct: Option<Box<direct::Node>>,
     parts: Vec<Expression>,
@@ -121,10 +152,31 @@ impl Reads {
     }
 }
 
-/// Parses `source` for `dialect` and checks that every function it calls is known.
+/// Parses `source` for `dialect`, checks that every function it calls is known, and
+/// type-checks it as the real evaluator does before accepting a rule.
 pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileError> {
-    let mut ast =
-        parse_with_room(dialect, source).map_err(|e| CompileError::from_parse(source, &e))?;
+    on_large_stack(|| compile_here(dialect, source)).unwrap_or_else(|| {
+        Err(CompileError::Unevaluable {
+            message: "the compiling thread failed".to_owned(),
+        })
+    })
+}
+
+/// Runs `f` on a short-lived thread with a [`LARGE_STACK_BYTES`] stack; `None` when no thread
+/// could be started or `f` panicked (code under `guarded` does not).
+fn on_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("cel".to_owned())
+            .stack_size(LARGE_STACK_BYTES)
+            .spawn_scoped(scope, f)
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    })
+}
+
+fn compile_here(dialect: Dialect, source: &str) -> Result<Expression, CompileError> {
+    let (mut ast, levels) = parse_with_room(dialect, source)?;
     if dialect == Dialect::Kubernetes {
         escape::unescape_fields(&mut ast);
     }
@@ -133,17 +185,21 @@ pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileErro
     if let Some((name, arity)) = walk.unknown.into_iter().next() {
         return Err(CompileError::UnknownFunction { name, arity });
     }
-    // Each part of a top-level `a && b` chain, compiled once here; a part has no top-level
-    // `&&` of its own, so this does not recurse further.
+    let checked = check::check(&ast).map_err(|message| CompileError::Type { message })?;
+    // Each part of a top-level `a && b` chain, compiled once here (on this thread, which has
+    // the large stack already); a part has no top-level `&&` of its own, so this does not
+    // recurse further.
     let parts = conjuncts::split_top_level_and(source)
         .and_then(|parts| {
             parts
                 .into_iter()
-                .map(|p| compile(dialect, p).ok())
+                .map(|p| compile_here(dialect, p).ok())
                 .collect()
         })
         .unwrap_or_default();
     let direct = direct::compile(&ast).map(Box::new);
+    rename_matches(&mut ast);
+    let comprehensions = cost::has_comprehension(&ast);
     Ok(Expression {
         source: source.to_owned(),
         dialect,
@@ -151,30 +207,140 @@ pub fn compile(dialect: Dialect, source: &str) -> Result<Expression, CompileErro
         functions: walk.functions,
         variables: walk.variables,
         reads: walk.reads,
+        levels,
+        comprehensions,
+        result_type: checked.ty.unwrap_or(check::Ty::Dyn),
+        number_typing_matters: checked.number_typing_matters,
         direct,
         parts,
     })
 }
 
-/// The crate's ANTLR parser recurses deeply: a dozen nested calls overflow a 2 MiB thread
-/// stack in a debug build. Rules are compiled once, so parsing on a short-lived thread with a
-/// generous stack costs little and keeps a hostile or merely nested expression from aborting
-/// the process.
-const PARSE_STACK_BYTES: usize = 64 << 20;
-
-fn parse_with_room(dialect: Dialect, source: &str) -> Result<IdedExpr, cel::ParseErrors> {
-    let parse = || dialect.env().parser().parse(source);
-    std::thread::scope(|scope| {
-        match std::thread::Builder::new()
-            .name("cel-parse".to_owned())
-            .stack_size(PARSE_STACK_BYTES)
-            .spawn_scoped(scope, parse)
-        {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => parse(),
+/// Points every `matches` call at the RE2 implementation (see `functions::MATCHES_RE2`), and
+/// every `string(x)` at the one that writes doubles as CEL does.
+fn rename_matches(expr: &mut IdedExpr) {
+    match &mut expr.expr {
+        Expr::Call(call) => {
+            let arity = call.args.len() + usize::from(call.target.is_some());
+            if call.func_name == "matches" && arity == 2 {
+                call.func_name = functions::MATCHES_RE2.to_owned();
+            } else if call.func_name == "string" && call.target.is_none() && arity == 1 {
+                call.func_name = functions::STRING_CONVERSION.to_owned();
+            } else if call.func_name == "replace"
+                && call.target.is_some()
+                && (3..=4).contains(&arity)
+            {
+                call.func_name = functions::REPLACE_BOUNDED.to_owned();
+            }
+            if let Some(target) = call.target.as_deref_mut() {
+                rename_matches(target);
+            }
+            call.args.iter_mut().for_each(rename_matches);
         }
+        Expr::Comprehension(c) => {
+            for part in [
+                &mut c.iter_range,
+                &mut c.accu_init,
+                &mut c.loop_cond,
+                &mut c.loop_step,
+                &mut c.result,
+            ] {
+                rename_matches(part);
+            }
+        }
+        Expr::Select(select) => rename_matches(&mut select.operand),
+        Expr::List(list) => list.elements.iter_mut().for_each(rename_matches),
+        Expr::Map(map) => {
+            for entry in &mut map.entries {
+                if let EntryExpr::MapEntry(entry) = &mut entry.expr {
+                    rename_matches(&mut entry.key);
+                    rename_matches(&mut entry.value);
+                }
+            }
+        }
+        Expr::Struct(s) => {
+            for entry in &mut s.entries {
+                if let EntryExpr::StructField(field) = &mut entry.expr {
+                    rename_matches(&mut field.value);
+                }
+            }
+        }
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+    }
+}
+
+/// The crate's ANTLR parser recurses deeply: a dozen nested calls overflow a 2 MiB thread
+/// stack in a debug build, and the interpreter takes tens of kilobytes per level of the tree.
+/// Rules are compiled once, so compiling on a short-lived thread with a generous stack costs
+/// little and keeps a hostile or merely nested expression from aborting the process.
+const LARGE_STACK_BYTES: usize = 64 << 20;
+
+/// Trees up to this deep are evaluated on the caller's thread (whatever its stack); deeper ones,
+/// up to `depth::MAX_DEPTH`, on a thread with a [`LARGE_STACK_BYTES`] stack.
+const INLINE_LEVELS: usize = 16;
+
+/// Parses on the current thread (see [`compile`]), balances `&&`/`||` chains and refuses a tree
+/// deeper than `depth::MAX_DEPTH`; returns the tree and its depth.
+fn parse_with_room(dialect: Dialect, source: &str) -> Result<(IdedExpr, usize), CompileError> {
+    let limit = dialect.max_source_chars();
+    let length = source.chars().count();
+    if length > limit.0 {
+        return Err(CompileError::Unevaluable {
+            message: format!(
+                "it is {length} characters long; {} accepts at most {} ({})",
+                limit.1, limit.0, limit.2
+            ),
+        });
+    }
+    let mut ast = match guarded(|| dialect.env().parser().parse(source)) {
+        Ok(Ok(ast)) => ast,
+        Ok(Err(errors)) => return Err(CompileError::from_parse(source, &errors)),
+        Err(panic) => {
+            return Err(CompileError::Unevaluable {
+                message: format!("the CEL library failed while parsing it ({panic})"),
+            });
+        }
+    };
+    depth::balance_logic(&mut ast);
+    let levels = depth::depth(&mut ast);
+    if levels > depth::MAX_DEPTH {
+        return Err(CompileError::Unevaluable {
+            message: format!(
+                "it nests {levels} levels deep (a long chain of + or nested calls); claimcheck evaluates at most {} levels",
+                depth::MAX_DEPTH
+            ),
+        });
+    }
+    Ok((ast, levels))
+}
+
+thread_local! {
+    /// Set while this thread runs `cel` crate code under [`guarded`].
+    static IN_CEL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into its message. Rule text is user input and the `cel` crate
+/// panics on some of it; the verdict then says the expression could not be evaluated. The
+/// default panic report is silenced for these panics only: the verdict carries the message.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_CEL.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let outer = IN_CEL.with(|flag| flag.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_CEL.with(|flag| flag.set(outer));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned())
     })
 }
 
@@ -244,33 +410,136 @@ impl Expression {
         self.evaluate_with_interpreter(bindings)
     }
 
-    /// Whether the expression evaluates to `true` (an error or another value is "no"): a
-    /// decision without the error's message, for evaluating many tokens.
-    pub fn is_true(&self, bindings: &Bindings) -> bool {
+    /// Whether the expression evaluates to `true` (a CEL error or another value is "no"): a
+    /// decision without the error's message, for evaluating many tokens. `Err` only when
+    /// claimcheck could not evaluate it (see [`EvalError::unevaluable`]).
+    pub fn is_true(&self, bindings: &Bindings) -> Result<bool, EvalError> {
         if let Some(node) = &self.direct
             && let Some(decided) = direct::is_true(node, bindings)
         {
-            return decided;
+            return Ok(decided);
         }
-        self.evaluate_with_interpreter(bindings)
-            .is_ok_and(|result| result.as_bool() == Some(true))
+        match self.evaluate_with_interpreter(bindings) {
+            Ok(result) => Ok(result.as_bool() == Some(true)),
+            Err(error) if error.unevaluable => Err(error),
+            Err(_) => Ok(false),
+        }
     }
 
-    /// The result, or `None` for an error, without the error's message: for decisions.
-    pub fn value(&self, bindings: &Bindings) -> Option<Evaluated> {
+    /// The result, or `None` for a CEL error, without the error's message: for decisions.
+    /// `Err` only when claimcheck could not evaluate it.
+    pub fn value(&self, bindings: &Bindings) -> Result<Option<Evaluated>, EvalError> {
         if let Some(node) = &self.direct {
             match direct::decide(node, bindings) {
-                direct::Decided::Value(value) => return Some(value),
-                direct::Decided::Error => return None,
+                direct::Decided::Value(value) => return Ok(Some(value)),
+                direct::Decided::Error => return Ok(None),
                 direct::Decided::Unknown => {}
             }
         }
-        self.evaluate_with_interpreter(bindings).ok()
+        match self.evaluate_with_interpreter(bindings) {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if error.unevaluable => Err(error),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// What the type checker says the expression returns: `dyn` when it depends on the claims.
+    pub fn result_type(&self) -> String {
+        self.result_type.to_string()
+    }
+
+    /// The expression as a rule whose result must be one of `allowed` (CEL type names, e.g.
+    /// `bool`; `list(string)`), as the real evaluator's checker requires when the rule is saved
+    /// or loaded; an expression whose type depends on the claims passes.
+    pub fn returning(self, allowed: &[&str], place: &str) -> Result<Expression, CompileError> {
+        let ty = &self.result_type;
+        let fits = |want: &str| match (want, ty) {
+            (_, check::Ty::Dyn) => true,
+            ("list(string)", check::Ty::List(elem)) => {
+                matches!(**elem, check::Ty::Dyn | check::Ty::String)
+            }
+            (want, ty) => ty.to_string() == want,
+        };
+        if allowed.iter().any(|want| fits(want)) {
+            Ok(self)
+        } else {
+            Err(CompileError::Type {
+                message: format!(
+                    "{place} must return {}, this expression returns {ty}",
+                    allowed.join(" or ")
+                ),
+            })
+        }
+    }
+
+    /// Whether the result depends on how the evaluator types JSON numbers (`int`, or `double`
+    /// as a protobuf `Struct` would): the expression does arithmetic, or asks `type()`, on a
+    /// value read from the claims.
+    pub fn number_typing_matters(&self) -> bool {
+        self.number_typing_matters
+    }
+
+    /// The comprehension iterations evaluating with `bindings` would take (see `cost`).
+    fn iterations(&self, bindings: &Bindings) -> f64 {
+        let object = |name: &str| direct::Objects::object(bindings, name);
+        let size = |variable: &str, field: &str| {
+            object(variable)
+                .and_then(|o| o.get(field))
+                .map(cost::json_size)
+        };
+        let unknown = bindings
+            .variables
+            .iter()
+            .filter_map(|(name, _)| object(name))
+            .flat_map(|o| o.values().map(cost::json_size))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        cost::iterations(&self.ast, &size, unknown)
     }
 
     /// Always through the `cel` crate's interpreter, never the direct evaluator.
     fn evaluate_with_interpreter(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
-        Value::resolve(&self.ast, bindings.context())
+        if self.levels > INLINE_LEVELS {
+            // The bindings' interpreter context is not `Send`; the deep evaluation gets its
+            // own, built on the large-stack thread from the same JSON.
+            let variables = &bindings.variables;
+            let dialect = bindings.dialect;
+            return on_large_stack(|| {
+                let bindings = Bindings {
+                    dialect,
+                    variables: variables.clone(),
+                    context: OnceCell::new(),
+                };
+                self.interpret(&bindings)
+            })
+            .unwrap_or_else(|| {
+                Err(EvalError::unevaluable(
+                    "the evaluating thread failed".to_owned(),
+                ))
+            });
+        }
+        self.interpret(bindings)
+    }
+
+    fn interpret(&self, bindings: &Bindings) -> Result<Evaluated, EvalError> {
+        if self.comprehensions {
+            let estimate = self.iterations(bindings);
+            if estimate > cost::MAX_ITERATIONS {
+                return Err(EvalError::unevaluable(format!(
+                    "{}: about {estimate:.0} iterations for these claims, past claimcheck's budget of {:.0}",
+                    functions::TOO_EXPENSIVE,
+                    cost::MAX_ITERATIONS
+                )));
+            }
+        }
+        guarded(|| Value::resolve(&self.ast, bindings.context()))
+            .map_err(|panic| {
+                EvalError::unevaluable(format!(
+                    "the CEL library failed while evaluating `{}` ({panic})",
+                    self.source
+                ))
+            })?
             .map(|value| convert::to_evaluated(&value))
             .map_err(|e| EvalError::from_execution(&e))
     }
@@ -284,6 +553,7 @@ pub struct Bindings<'v> {
     context: OnceCell<Context<'v, 'v>>,
 }
 
+#[derive(Clone, Copy)]
 enum Bound<'v> {
     Value(&'v Json),
     Object(&'v serde_json::Map<String, Json>, Option<&'v Reads>),

@@ -1,5 +1,5 @@
 //! Whether the identity a token maps to is a given IAM member (the principal in a role
-//! binding, e.g. for `roles/iam.workloadIdentityUser`). Forms (reference §2, terraform-provider-google
+//! binding, e.g. for `roles/iam.workloadIdentityUser`). Forms (terraform-provider-google
 //! `iam_workload_identity_pool_provider.html.markdown@122d64a`):
 //! * `principal://iam.googleapis.com/projects/<n>/locations/global/workloadIdentityPools/<pool>/subject/<google.subject>`
 //! * `principalSet://…/workloadIdentityPools/<pool>/group/<one of google.groups>`

@@ -9,7 +9,7 @@
 //!   token's mapped identity be `principal://…/subject/X` or `principalSet://…/attribute.N/V`?"
 //!   on its own.
 //!
-//! Checks run in the service's order (reference §2): provider state, issuer, audience, expiry,
+//! Checks run in the service's order: provider state, issuer, audience, expiry,
 //! attribute mapping (`google.subject` required, ≤ 127 bytes), attribute condition, member.
 
 mod audience;

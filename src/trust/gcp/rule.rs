@@ -52,6 +52,8 @@ pub struct Mapped {
     pub attribute: Map<String, Value>,
     /// Mapping expressions that failed, with CEL's error.
     pub errors: Vec<(String, String)>,
+    /// Mapping expressions claimcheck could not evaluate (see `EvalError::unevaluable`).
+    pub unevaluable: Vec<String>,
 }
 
 impl Mapped {
@@ -73,10 +75,11 @@ impl GcpProvider {
             .iter()
             .map(|(target, source)| (target.clone(), cel::compile(Dialect::Gcp, source)))
             .collect();
-        let condition = config
-            .attribute_condition
-            .as_deref()
-            .map(|source| cel::compile(Dialect::Gcp, source));
+        // Google refuses a condition that cannot return a bool when the provider is saved.
+        let condition = config.attribute_condition.as_deref().map(|source| {
+            cel::compile(Dialect::Gcp, source)
+                .and_then(|c| c.returning(&["bool"], "an attribute condition"))
+        });
         let mapping_reads = mapping_reads(&mapping);
         GcpProvider {
             id: RuleId {
@@ -108,10 +111,12 @@ impl GcpProvider {
         let mut mapped = Mapped::default();
         for (target, compiled) in &self.mapping {
             let result = match compiled {
-                Ok(expr) => expr
-                    .evaluate(&bindings)
-                    .map(|e| e.value)
-                    .map_err(|e| e.to_string()),
+                Ok(expr) => expr.evaluate(&bindings).map(|e| e.value).map_err(|e| {
+                    if e.unevaluable {
+                        mapped.unevaluable.push(target.clone());
+                    }
+                    e.to_string()
+                }),
                 Err(e) => Err(e.to_string()),
             };
             match result {
@@ -139,7 +144,10 @@ impl GcpProvider {
             let Ok(expression) = compiled else {
                 return Err(Outcome::Error);
             };
-            let value = expression.value(&bindings).ok_or(Outcome::Denied)?;
+            let value = expression
+                .value(&bindings)
+                .map_err(|_| Outcome::Error)?
+                .ok_or(Outcome::Denied)?;
             let subject_too_big = target == "google.subject"
                 && !matches!(&value.value, Value::String(s) if s.len() <= SUBJECT_MAX_BYTES);
             if subject_too_big {
@@ -210,10 +218,13 @@ impl Rule for GcpProvider {
                 })
                 .collect();
             let (place, _, error) = &compile_errors[0];
+            // The summary is one line; the check's note has the whole error, caret included.
+            let error = error.to_string();
+            let first_line = error.lines().next().unwrap_or_default();
             return Verdict::of(
                 self,
                 Outcome::Error,
-                format!("{place} cannot be evaluated: {error}"),
+                format!("{place} cannot be evaluated: {first_line}"),
                 checks,
                 Vec::new(),
             );
@@ -342,7 +353,9 @@ impl Rule for GcpProvider {
                     failed.note.clone().unwrap_or_default()
                 )
             };
-            let outcome = if self
+            let outcome = if !mapped.unevaluable.is_empty() {
+                Outcome::Error
+            } else if self
                 .config
                 .attribute_mapping
                 .iter()
@@ -362,10 +375,22 @@ impl Rule for GcpProvider {
             unverified.push("GCP extract(): the result when the template does not match (empty string) is from Google's documentation, not verified against the service".to_owned());
         }
 
+        let expressions = self
+            .mapping
+            .iter()
+            .map(|(_, e)| e)
+            .chain(self.condition.iter());
+        if expressions
+            .filter_map(|e| e.as_ref().ok())
+            .any(Expression::number_typing_matters)
+        {
+            unverified.push("GCP: an expression does arithmetic or type() on a claim, whose result depends on whether Google reads JSON numbers as int or (as a protobuf Struct would) as double; claimcheck reads integers as int, and Google does not document which".to_owned());
+        }
+
         if let Some(Ok(condition)) = &self.condition {
-            let (check, summary) = condition_check(condition, claims, &mapped, &mut unverified);
-            if let Some(summary) = summary {
-                fail(&mut failure, Outcome::Denied, summary);
+            let (check, failed) = condition_check(condition, claims, &mapped, &mut unverified);
+            if let Some((outcome, summary)) = failed {
+                fail(&mut failure, outcome, summary);
             }
             checks.push(check);
         }
@@ -449,8 +474,10 @@ impl Rule for GcpProvider {
                     .bind_object("google", &mapped.google)
                     .bind_object("attribute", &mapped.attribute);
             }
-            if !condition.is_true(&bindings) {
-                return Outcome::Denied;
+            match condition.is_true(&bindings) {
+                Ok(true) => {}
+                Ok(false) => return Outcome::Denied,
+                Err(_) => return Outcome::Error,
             }
         }
         if let (Some(member), Some(mapped)) = (&self.member, &mapped)
@@ -596,7 +623,7 @@ fn condition_check(
     claims: &Claims,
     mapped: &Mapped,
     unverified: &mut Vec<String>,
-) -> (Check, Option<String>) {
+) -> (Check, Option<(Outcome, String)>) {
     let mut bindings = Bindings::new(Dialect::Gcp);
     bindings
         .bind_object("assertion", claims)
@@ -617,10 +644,24 @@ fn condition_check(
             if !passed {
                 check = check.with_hints(condition.deciding_part_hints(&bindings));
             }
-            (check, (!passed).then(|| CONDITION_REJECTED.to_owned()))
+            (
+                check,
+                (!passed).then(|| (Outcome::Denied, CONDITION_REJECTED.to_owned())),
+            )
+        }
+        Err(error) if error.unevaluable => {
+            let check =
+                Check::new(label, vec![json!(true)], None, false).with_note(error.to_string());
+            (
+                check,
+                Some((
+                    Outcome::Error,
+                    format!("attributeCondition cannot be evaluated: {error}"),
+                )),
+            )
         }
         Err(error) => {
-            unverified.push("GCP: a CEL error in the attribute condition (e.g. an absent claim) is taken to reject the credential, as in CEL and Kubernetes; not verified against Google (reference §9.5)".to_owned());
+            unverified.push("GCP: a CEL error in the attribute condition (e.g. an absent claim) is taken to reject the credential, as in CEL and Kubernetes; not verified against Google".to_owned());
             let mut hints = condition.deciding_part_hints(&bindings);
             let from_github = claims.get("iss").and_then(Value::as_str)
                 == Some("https://token.actions.githubusercontent.com");
@@ -643,8 +684,11 @@ fn condition_check(
                 .with_hints(hints);
             (
                 check,
-                Some(format!(
-                    "{CONDITION_REJECTED} (the condition failed with a CEL error: {error})"
+                Some((
+                    Outcome::Denied,
+                    format!(
+                        "{CONDITION_REJECTED} (the condition failed with a CEL error: {error})"
+                    ),
                 )),
             )
         }

@@ -202,7 +202,7 @@ fn subject_limit_is_127_bytes_not_characters() {
 #[test]
 fn attribute_condition_false_error_and_true() {
     // Condition false → "rejected by the attribute condition" (circleci-docs#8541). An absent
-    // claim is a CEL error (no such key), taken as a rejection and marked unverified (§9.5).
+    // claim is a CEL error (no such key), taken as a rejection and marked unverified.
     let doc = provider(json!({
         "attributeCondition": "assertion.repository == 'acme/app' && assertion.environment == 'prod'"
     }));
@@ -365,6 +365,65 @@ fn cel_problems_are_errors_naming_the_cause() {
     let note = verdict.checks[0].note.as_deref().unwrap();
     assert!(note.contains("line 1, column 15"), "{note}");
     assert!(note.ends_with("\n                ^"), "{note:?}");
+}
+
+#[test]
+fn ill_typed_and_non_bool_conditions_are_errors_and_number_typing_is_unverified() {
+    let token = claims(
+        json!({"sub": "s", "aud": format!("//iam.googleapis.com/{NAME}"), "run_number": 58}),
+    );
+    // Google type-checks the condition when the provider is saved: these are never deployed.
+    for condition in [
+        "assertion.run_number + 1 != 7u",
+        "7u == 7",
+        "'a' + true == 'a'",
+        "assertion.sub + 'x'",
+    ] {
+        let doc = provider(json!({"attributeCondition": condition}));
+        let verdict = evaluate(&doc, &token);
+        assert_eq!(verdict.outcome, Outcome::Error, "{condition}");
+        assert!(
+            verdict.summary.contains("CEL type error"),
+            "{condition}: {}",
+            verdict.summary
+        );
+    }
+    // Arithmetic on a number claim depends on whether Google reads it as int or double.
+    let doc = provider(json!({"attributeCondition": "assertion.run_number + 1 == 59"}));
+    let verdict = evaluate(&doc, &token);
+    assert_eq!(verdict.outcome, Outcome::Allowed);
+    assert!(
+        verdict
+            .unverified
+            .iter()
+            .any(|u| u.contains("JSON numbers")),
+        "{:?}",
+        verdict.unverified
+    );
+    let doc = provider(json!({"attributeCondition": "assertion.run_number == 58"}));
+    assert!(
+        !evaluate(&doc, &token)
+            .unverified
+            .iter()
+            .any(|u| u.contains("JSON numbers"))
+    );
+}
+
+#[test]
+fn too_expensive_expressions_are_errors_in_both_paths() {
+    let thousand: Vec<i64> = (0..1000).collect();
+    let token =
+        claims(json!({"sub": "a", "aud": format!("//iam.googleapis.com/{NAME}"), "l": thousand}));
+    let nested = "assertion.l.all(x, assertion.l.all(y, assertion.l.all(z, x + y + z >= 0)))";
+    let replace = format!("assertion.sub{}", ".replace('a', 'aaaaaaaaaa')".repeat(10));
+    for doc in [
+        provider(json!({"attributeCondition": nested})),
+        provider(json!({"attributeMapping": {"google.subject": replace}})),
+    ] {
+        // `evaluate` also asserts that the matrix's fast path gives the same outcome.
+        let verdict = evaluate(&doc, &token);
+        assert_eq!(verdict.outcome, Outcome::Error, "{}", verdict.summary);
+    }
 }
 
 #[test]

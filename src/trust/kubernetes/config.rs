@@ -20,11 +20,9 @@ pub struct JwtConfig {
 
 pub enum ClaimRule {
     /// The claim must be present, a string, and equal to the value ("" when omitted).
-    Required {
-        claim: String,
-        value: String,
-    },
-    Cel(CelRule),
+    Required { claim: String, value: String },
+    /// Boxed: a compiled expression is much larger than the other variant.
+    Cel(Box<CelRule>),
 }
 
 pub struct CelRule {
@@ -72,8 +70,18 @@ fn list<'a>(o: &'a Obj, key: &str, path: &str) -> Result<&'a [Value], String> {
     }
 }
 
-fn compile(source: &str, path: &str) -> Result<Expression, String> {
-    cel::compile(Dialect::Kubernetes, source).map_err(|e| format!("{path}: {e}"))
+const BOOL: &[&str] = &["bool"];
+const STRING: &[&str] = &["string"];
+const STRINGS: &[&str] = &["string", "list(string)"];
+
+/// Compiles and type-checks an expression whose result must be one of `returns`, as the API
+/// server does when it loads the configuration (k8s.io/apiserver/pkg/authentication/cel
+/// compile.go: validation rules return bool, username and uid string, groups and extra values
+/// string or list(string)).
+fn compile(source: &str, path: &str, returns: &[&str]) -> Result<Expression, String> {
+    cel::compile(Dialect::Kubernetes, source)
+        .and_then(|e| e.returning(returns, path))
+        .map_err(|e| format!("{path}: {e}"))
 }
 
 pub fn read(entry: &Value, path: &str) -> Result<JwtConfig, String> {
@@ -148,10 +156,10 @@ pub fn read(entry: &Value, path: &str) -> Result<JwtConfig, String> {
                 if string(rule, "requiredValue", &at)?.is_some() {
                     return Err(format!("{at}.requiredValue: Invalid value: requiredValue can't be set when expression is set"));
                 }
-                ClaimRule::Cel(CelRule {
-                    expression: compile(&source, &format!("{at}.expression"))?,
+                ClaimRule::Cel(Box::new(CelRule {
+                    expression: compile(&source, &format!("{at}.expression"), BOOL)?,
                     message: string(rule, "message", &at)?.unwrap_or_default(),
-                })
+                }))
             }
             (Some(_), Some(_)) => return Err(format!("{at}: Invalid value: claim and expression can't both be set")),
             (None, None) => return Err(format!("{at}: Required value: claim or expression is required")),
@@ -178,7 +186,10 @@ pub fn read(entry: &Value, path: &str) -> Result<JwtConfig, String> {
             .ok_or_else(|| {
                 format!("{at}.valueExpression: Required value: valueExpression is required")
             })?;
-        extra.push((key, compile(&source, &format!("{at}.valueExpression"))?));
+        extra.push((
+            key,
+            compile(&source, &format!("{at}.valueExpression"), STRINGS)?,
+        ));
     }
 
     let mut user_rules = Vec::new();
@@ -189,7 +200,7 @@ pub fn read(entry: &Value, path: &str) -> Result<JwtConfig, String> {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| format!("{at}.expression: Required value: expression is required"))?;
         user_rules.push(CelRule {
-            expression: compile(&source, &format!("{at}.expression"))?,
+            expression: compile(&source, &format!("{at}.expression"), BOOL)?,
             message: string(rule, "message", &at)?.unwrap_or_default(),
         });
     }
@@ -224,7 +235,7 @@ fn read_username(mappings: &Obj) -> Result<UsernameMapping, String> {
             if prefix.is_some() {
                 return Err("claimMappings.username.prefix: Invalid value: prefix can't be set when expression is set".to_owned());
             }
-            let expression = compile(&source, "claimMappings.username.expression")?;
+            let expression = compile(&source, "claimMappings.username.expression", STRING)?;
             // validation.go: an expression reading claims.email must also read
             // claims.email_verified, so unverified addresses are not trusted by accident.
             if source.contains("claims.email") && !source.contains("claims.email_verified") {
@@ -277,9 +288,11 @@ fn read_prefixed(
                     "{at}.prefix: Invalid value: prefix can't be set when expression is set"
                 ));
             }
+            let returns = if name == "groups" { STRINGS } else { STRING };
             Ok(Some(PrefixedMapping::Expression(compile(
                 &source,
                 &format!("{at}.expression"),
+                returns,
             )?)))
         }
         (Some(_), Some(_)) => Err(format!(

@@ -14,7 +14,7 @@ use crate::trust::hints::string_mismatch_hints;
 use crate::trust::{Check, Hint, Outcome, Rule, RuleId, RuleLint, Verdict};
 
 /// go-oidc's allowance for `nbf` (verify.go: 5 minutes in v3); the version the API server
-/// vendors was not checked (reference §9.6).
+/// vendors was not checked.
 pub const NBF_LEEWAY_SECS: i64 = 300;
 
 const SHARED_ISSUERS: [&str; 5] = [
@@ -46,8 +46,21 @@ impl User {
     }
 }
 
-/// Stops evaluation with the authenticator's error.
-struct Refusal(String);
+/// Stops evaluation with the authenticator's error, or with claimcheck's when it could not
+/// evaluate an expression (the verdict is then an error, not a refusal).
+struct Refusal {
+    message: String,
+    unevaluable: bool,
+}
+
+impl Refusal {
+    fn new(message: String) -> Refusal {
+        Refusal {
+            message,
+            unevaluable: false,
+        }
+    }
+}
 
 impl Rule for JwtAuthenticator {
     fn id(&self) -> &RuleId {
@@ -132,8 +145,16 @@ impl Rule for JwtAuthenticator {
                 ));
                 Verdict::of(self, Outcome::Allowed, summary, checks, unverified)
             }
-            Err(Refusal(message)) => {
-                Verdict::of(self, Outcome::Denied, message, checks, unverified)
+            Err(Refusal {
+                message,
+                unevaluable,
+            }) => {
+                let outcome = if unevaluable {
+                    Outcome::Error
+                } else {
+                    Outcome::Denied
+                };
+                Verdict::of(self, outcome, message, checks, unverified)
             }
         }
     }
@@ -219,7 +240,7 @@ fn audience(config: &JwtConfig, claims: &Claims, checks: &mut Vec<Check>) -> Res
         return Ok(());
     }
     let got = format!("[{}]", go_list(&token_auds));
-    Err(Refusal(if config.audiences.len() == 1 {
+    Err(Refusal::new(if config.audiences.len() == 1 {
         format!(
             "oidc: verify token: oidc: expected audience \"{}\" got {got}",
             config.audiences[0]
@@ -259,7 +280,7 @@ fn time(
             .map_or("0001-01-01 00:00:00 +0000 UTC".to_owned(), |t| {
                 t.format("%Y-%m-%d %H:%M:%S +0000 UTC").to_string()
             });
-        return Err(Refusal(format!(
+        return Err(Refusal::new(format!(
             "oidc: verify token: oidc: token is expired (Token Expiry: {expiry})"
         )));
     }
@@ -282,7 +303,7 @@ fn time(
             .with_note("the nbf leeway is unverified for the go-oidc version in use"),
         );
         if !started {
-            return Err(Refusal(
+            return Err(Refusal::new(
                 "oidc: verify token: oidc: current time before the nbf (not before) time"
                     .to_owned(),
             ));
@@ -329,7 +350,7 @@ fn claim_rules(
         let condition = format!("claimValidationRules: {claim} = \"{value}\"");
         let Some(actual) = actual else {
             checks.push(Check::new(condition, vec![json!(value)], None, false));
-            return Err(Refusal(format!(
+            return Err(Refusal::new(format!(
                 "oidc: required claim {claim} not present in ID token"
             )));
         };
@@ -340,14 +361,14 @@ fn claim_rules(
                         .with_note("only string claims can satisfy requiredValue")
                         .with_hints(vec![Hint::new("k8s-required-claim-not-string", format!("the token's '{claim}' is a {}, not a string; use an expression rule such as claims.{claim} == … instead", go_json_type(actual)))]),
                 );
-                return Err(Refusal(format!("oidc: parse claim {claim}: {error}")));
+                return Err(Refusal::new(format!("oidc: parse claim {claim}: {error}")));
             }
             Ok(got) if got != *value => {
                 checks.push(
                     Check::new(condition, vec![json!(value)], Some(actual.clone()), false)
                         .with_hints(string_mismatch_hints(value, &got)),
                 );
-                return Err(Refusal(format!(
+                return Err(Refusal::new(format!(
                     "oidc: required claim {claim} value does not match. Got = {got}, want = {value}"
                 )));
             }
@@ -363,7 +384,7 @@ fn claim_rules(
         .claim_rules
         .iter()
         .filter_map(|r| match r {
-            ClaimRule::Cel(rule) => Some(rule),
+            ClaimRule::Cel(rule) => Some(&**rule),
             ClaimRule::Required { .. } => None,
         })
         .collect();
@@ -389,6 +410,15 @@ fn cel_rules(
         .iter()
         .map(|r| r.expression.evaluate(bindings))
         .collect();
+    if let Some(error) = results
+        .iter()
+        .find_map(|r| r.as_ref().err().filter(|e| e.unevaluable))
+    {
+        return Err(Refusal {
+            message: error.to_string(),
+            unevaluable: true,
+        });
+    }
     let mut refusal = None;
     for (rule, result) in rules.iter().zip(&results) {
         let condition = format!("{field}: {}", rule.expression.source());
@@ -445,7 +475,7 @@ fn cel_rules(
         }
     }
     match refusal {
-        Some((_, message)) => Err(Refusal(message)),
+        Some((_, message)) => Err(Refusal::new(message)),
         None => Ok(()),
     }
 }
@@ -456,7 +486,13 @@ fn eval_mapping(
     what: &str,
 ) -> Result<Value, Refusal> {
     expression.evaluate(bindings).map(|e| e.value).map_err(|e| {
-        Refusal(format!(
+        if e.unevaluable {
+            return Refusal {
+                message: e.to_string(),
+                unevaluable: true,
+            };
+        }
+        Refusal::new(format!(
             "oidc: error evaluating {what} expression: expression '{}' resulted in error: {e}",
             expression.source()
         ))
@@ -485,7 +521,7 @@ fn shaped_mapping<T>(
             Check::new(condition, Vec::new(), Some(value.clone()), false)
                 .with_note(format!("must return {shape}")),
         );
-        Refusal(format!(
+        Refusal::new(format!(
             "oidc: error evaluating {what} expression: expression '{}' must return {shape}, got {value}",
             expression.source()
         ))
@@ -522,7 +558,7 @@ fn map_user(
             let condition = format!("claimMappings.username: claim {claim}, prefix \"{prefix}\"");
             let Some(value) = claims.get(claim) else {
                 checks.push(Check::new(condition, Vec::new(), None, false));
-                return Err(Refusal(format!(
+                return Err(Refusal::new(format!(
                     "oidc: parse username claims \"{claim}\": claim not present"
                 )));
             };
@@ -533,7 +569,7 @@ fn map_user(
                     Some(value.clone()),
                     false,
                 ));
-                Refusal(format!("oidc: parse username claims \"{claim}\": {e}"))
+                Refusal::new(format!("oidc: parse username claims \"{claim}\": {e}"))
             })?;
             if claim == "email" {
                 email_verified(claims, checks)?;
@@ -557,7 +593,7 @@ fn map_user(
             )?;
             if name.is_empty() {
                 checks.push(Check::new(condition, Vec::new(), Some(json!("")), false));
-                return Err(Refusal(
+                return Err(Refusal::new(
                     "oidc: empty username via CEL expression is not allowed".to_owned(),
                 ));
             }
@@ -595,7 +631,7 @@ fn map_user(
                         } else {
                             go_json_type(other)
                         };
-                        return Err(Refusal(format!(
+                        return Err(Refusal::new(format!(
                             "oidc: parse groups claim \"{claim}\": json: cannot unmarshal {found} into Go value of type string"
                         )));
                     }
@@ -648,7 +684,7 @@ fn map_user(
                 }
                 Err(error) => {
                     checks.push(Check::new(condition, Vec::new(), value.cloned(), false));
-                    return Err(Refusal(format!(
+                    return Err(Refusal::new(format!(
                         "oidc: parse uid claim \"{claim}\": {error}"
                     )));
                 }
@@ -728,7 +764,7 @@ fn email_verified(claims: &Claims, checks: &mut Vec<Check>) -> Result<(), Refusa
                     "email_verified must be a JSON boolean; the string \"true\" is refused",
                 )]),
             );
-            return Err(Refusal(format!(
+            return Err(Refusal::new(format!(
                 "oidc: parse 'email_verified' claim: json: cannot unmarshal {} into Go value of type bool",
                 go_json_type(other)
             )));
@@ -743,7 +779,7 @@ fn email_verified(claims: &Claims, checks: &mut Vec<Check>) -> Result<(), Refusa
     if verified {
         Ok(())
     } else {
-        Err(Refusal("oidc: email not verified".to_owned()))
+        Err(Refusal::new("oidc: email not verified".to_owned()))
     }
 }
 

@@ -563,3 +563,25 @@ fn mapping_expressions_of_the_wrong_shape_are_refused_with_the_servers_message()
         );
     }
 }
+
+#[test]
+fn ill_typed_or_wrongly_typed_expressions_are_configuration_errors() {
+    // The API server compiles and type-checks every expression when it loads the
+    // configuration (k8s.io/apiserver/pkg/authentication/cel/compile.go): validation rules must
+    // return bool, username string, groups string or list(string).
+    for extra in [
+        json!({"claimValidationRules": [{"expression": "claims.n + 1 != 7u"}]}),
+        json!({"claimValidationRules": [{"expression": "'a' + true == 'a'"}]}),
+        json!({"claimValidationRules": [{"expression": "claims.hd + 'x'"}]}),
+        json!({"claimMappings": {"username": {"expression": "size(claims.sub)"}}}),
+        json!({"claimMappings": {"username": {"claim": "sub", "prefix": ""}, "groups": {"expression": "[1, 2]"}}}),
+    ] {
+        let verdict = evaluate(entry(extra.clone()), &token(json!({"n": 1, "hd": "x"})));
+        assert_eq!(verdict.outcome, Outcome::Error, "{extra}");
+        assert!(
+            verdict.summary.contains("CEL type error"),
+            "{extra}: {}",
+            verdict.summary
+        );
+    }
+}
