@@ -7,6 +7,7 @@ use std::error::Error as _;
 use std::io::Read;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
@@ -120,8 +121,6 @@ pub enum SetupError {
     },
     #[error("the CA certificate file {path} holds no usable PEM certificate: {cause}")]
     BadCa { path: PathBuf, cause: String },
-    #[error("cannot set up HTTPS: {0}")]
-    Client(String),
     #[error("{0}")]
     KeyFile(String),
 }
@@ -195,8 +194,12 @@ fn redirect_policy() -> redirect::Policy {
 /// (a proxy cannot reach this machine's loopback interface anyway).
 pub struct HttpClient {
     settings: HttpSettings,
-    proxied: Client,
-    direct: Client,
+    certs: Vec<reqwest::Certificate>,
+    // Built on first use: each loads the system's ~300 CA certificates, which a run that only
+    // reads local keys (or the cache) never needs. A build failure is kept and reported by
+    // every request that would have used the client.
+    proxied: OnceLock<Result<Client, String>>,
+    direct: OnceLock<Result<Client, String>>,
 }
 
 impl HttpClient {
@@ -220,24 +223,11 @@ impl HttpClient {
                 });
             }
         }
-        let build = |direct: bool| {
-            let mut builder = Client::builder()
-                .user_agent(USER_AGENT)
-                .connect_timeout(settings.connect_timeout)
-                .timeout(settings.total_timeout)
-                .redirect(redirect_policy())
-                .tls_certs_merge(certs.clone());
-            if direct {
-                builder = builder.no_proxy();
-            }
-            builder
-                .build()
-                .map_err(|e| SetupError::Client(cause_chain(&e)))
-        };
         Ok(HttpClient {
-            proxied: build(false)?,
-            direct: build(true)?,
             settings,
+            certs,
+            proxied: OnceLock::new(),
+            direct: OnceLock::new(),
         })
     }
 
@@ -246,12 +236,26 @@ impl HttpClient {
     }
 
     /// The client for `url`: direct to loopback hosts, through the proxy settings otherwise.
-    fn client_for(&self, url: &Url) -> &Client {
-        if is_loopback_host(url.host_str().unwrap_or_default()) {
-            &self.direct
-        } else {
-            &self.proxied
-        }
+    fn client_for(&self, url: &Url) -> Result<&Client, HttpError> {
+        let direct = is_loopback_host(url.host_str().unwrap_or_default());
+        let cell = if direct { &self.direct } else { &self.proxied };
+        let built = cell.get_or_init(|| {
+            let mut builder = Client::builder()
+                .user_agent(USER_AGENT)
+                .connect_timeout(self.settings.connect_timeout)
+                .timeout(self.settings.total_timeout)
+                .redirect(redirect_policy())
+                .tls_certs_merge(self.certs.clone());
+            if direct {
+                builder = builder.no_proxy();
+            }
+            builder.build().map_err(|e| cause_chain(&e))
+        });
+        built.as_ref().map_err(|cause| HttpError::Transport {
+            url: url.to_string(),
+            kind: TransportKind::Other,
+            cause: format!("cannot set up an HTTP client: {cause}"),
+        })
     }
 
     /// GET `url` with `Authorization: Bearer <bearer>` under the same policy, for a token
@@ -268,7 +272,7 @@ impl HttpClient {
         let parsed = check_url(url)?;
         let remaining = deadline.remaining().ok_or_else(|| deadline.expired(url))?;
         let response = self
-            .client_for(&parsed)
+            .client_for(&parsed)?
             .get(parsed)
             .timeout(remaining)
             .bearer_auth(bearer)
@@ -358,7 +362,7 @@ impl HttpClient {
     ) -> Result<Fetched, HttpError> {
         let parsed = check_url(url)?;
         let remaining = deadline.remaining().ok_or_else(|| deadline.expired(url))?;
-        let client = self.client_for(&parsed);
+        let client = self.client_for(&parsed)?;
         let mut request = client.get(parsed).timeout(remaining).header(
             reqwest::header::ACCEPT,
             "application/json, application/jwk-set+json;q=0.9, */*;q=0.1",
