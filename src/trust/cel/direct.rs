@@ -70,7 +70,7 @@ enum Value<'a> {
 }
 
 /// Compiles `expr` when every part of it is in the subset.
-pub fn compile(expr: &IdedExpr) -> Option<Node> {
+pub fn compile(expr: &IdedExpr, flavor: super::re2::Flavor) -> Option<Node> {
     match &expr.expr {
         Expr::Select(select) => {
             let Expr::Ident(variable) = &select.operand.expr else {
@@ -85,7 +85,12 @@ pub fn compile(expr: &IdedExpr) -> Option<Node> {
         }
         Expr::Literal(literal) => literal_of(literal).map(Node::Literal),
         Expr::Call(call) => {
-            let arg = |i: usize| call.args.get(i).and_then(compile).map(Box::new);
+            let arg = |i: usize| {
+                call.args
+                    .get(i)
+                    .and_then(|a| compile(a, flavor))
+                    .map(Box::new)
+            };
             match (call.func_name.as_str(), &call.target, call.args.len()) {
                 ("_==_", None, 2) => Some(Node::Equals(arg(0)?, arg(1)?)),
                 ("_!=_", None, 2) => Some(Node::NotEquals(arg(0)?, arg(1)?)),
@@ -115,8 +120,8 @@ pub fn compile(expr: &IdedExpr) -> Option<Node> {
                         return None;
                     };
                     // An invalid pattern is the interpreter's error to report.
-                    let pattern = super::re2::compile(pattern.inner()).ok()?;
-                    Some(Node::Matches(Box::new(compile(target)?), pattern))
+                    let pattern = super::re2::compile(pattern.inner(), flavor).ok()?;
+                    Some(Node::Matches(Box::new(compile(target, flavor)?), pattern))
                 }
                 (name @ ("startsWith" | "endsWith" | "contains"), Some(target), 1) => {
                     let test = match name {
@@ -124,7 +129,11 @@ pub fn compile(expr: &IdedExpr) -> Option<Node> {
                         "endsWith" => StringTest::EndsWith,
                         _ => StringTest::Contains,
                     };
-                    Some(Node::StringTest(test, Box::new(compile(target)?), arg(0)?))
+                    Some(Node::StringTest(
+                        test,
+                        Box::new(compile(target, flavor)?),
+                        arg(0)?,
+                    ))
                 }
                 _ => None,
             }

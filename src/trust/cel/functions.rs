@@ -18,29 +18,44 @@ pub const MATCHES_RE2: &str = "@matches_re2";
 /// CEL's `matches` with RE2's semantics (see `re2`), in its member and global forms. The
 /// crate's own `matches` cannot be replaced (overloads are never removed), so calls are
 /// renamed to this one at compile time.
-pub fn add_re2_matches(env: &mut Env) -> Result<(), DeclarationError> {
+pub fn add_re2_matches(env: &mut Env, dialect: super::Dialect) -> Result<(), DeclarationError> {
+    let call: cel::common::functions::Function = match dialect {
+        super::Dialect::Gcp => matches_re2,
+        super::Dialect::Kubernetes => matches_go,
+    };
     env.add_member_overload(
         MATCHES_RE2,
         "string_matches_re2_string",
         STRING_TYPE,
         vec![STRING_TYPE],
-        matches_call,
+        call,
     )?;
     env.add_overload(
         MATCHES_RE2,
         "matches_re2_string_string",
         vec![STRING_TYPE, STRING_TYPE],
-        matches_call,
+        call,
     )
 }
 
-fn matches_call<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+fn matches_re2<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    matches_call(args, super::re2::Flavor::Re2)
+}
+
+fn matches_go<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    matches_call(args, super::re2::Flavor::Go)
+}
+
+fn matches_call<'b, 'v>(
+    args: Vec<CowVal<'b, 'v>>,
+    flavor: super::re2::Flavor,
+) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let [text, pattern] = args.as_slice() else {
         return Err(ExecutionError::invalid_argument_count(2, args.len()));
     };
     let text = string_arg("matches", text.as_ref())?;
     let pattern = string_arg("matches", pattern.as_ref())?;
-    let matched = super::re2::is_match(&text, &pattern).map_err(|e| {
+    let matched = super::re2::is_match(&text, &pattern, flavor).map_err(|e| {
         ExecutionError::function_error("matches", format!("'{pattern}' not a valid regex: {e}"))
     })?;
     owned(Value::Bool(matched))

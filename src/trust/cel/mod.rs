@@ -57,7 +57,7 @@ fn build_env(dialect: Dialect) -> Env {
     let mut env = Env::stdlib().with_optional_support(dialect == Dialect::Kubernetes);
     let registered = env
         .add_extension(cel::extensions::strings)
-        .and_then(|()| functions::add_re2_matches(&mut env))
+        .and_then(|()| functions::add_re2_matches(&mut env, dialect))
         .and_then(|()| functions::add_string_conversion(&mut env))
         .and_then(|()| functions::add_bounded_replace(&mut env))
         .and_then(|()| match dialect {
@@ -74,6 +74,14 @@ impl Dialect {
         match self {
             Dialect::Gcp => &GCP_ENV,
             Dialect::Kubernetes => &KUBERNETES_ENV,
+        }
+    }
+
+    /// Whose regular expressions `matches` takes: RE2's (CEL C++) or Go's (cel-go).
+    fn regex_flavor(self) -> re2::Flavor {
+        match self {
+            Dialect::Gcp => re2::Flavor::Re2,
+            Dialect::Kubernetes => re2::Flavor::Go,
         }
     }
 
@@ -197,7 +205,7 @@ fn compile_here(dialect: Dialect, source: &str) -> Result<Expression, CompileErr
                 .collect()
         })
         .unwrap_or_default();
-    let direct = direct::compile(&ast).map(Box::new);
+    let direct = direct::compile(&ast, dialect.regex_flavor()).map(Box::new);
     rename_matches(&mut ast);
     let comprehensions = cost::has_comprehension(&ast);
     Ok(Expression {

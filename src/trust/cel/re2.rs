@@ -37,15 +37,24 @@ fn perl_class(letter: char) -> Option<(&'static str, bool)> {
     }
 }
 
+/// Which engine's syntax: RE2 itself (CEL C++, and so GCP as far as claimcheck knows), or Go's
+/// `regexp` (cel-go, and so Kubernetes), which is RE2's syntax without `\C`
+/// (https://pkg.go.dev/regexp/syntax).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    Re2,
+    Go,
+}
+
 /// An RE2 pattern in `regex` crate syntax, or RE2's reason to refuse it.
-pub fn translate(pattern: &str) -> Result<String, String> {
+pub fn translate(pattern: &str, flavor: Flavor) -> Result<String, String> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         match c {
-            '\\' => i = escape(&chars, i, &mut out, false)?,
+            '\\' => i = escape(&chars, i, &mut out, false, flavor)?,
             '[' => i = class(&chars, i, &mut out)?,
             '(' if chars.get(i + 1) == Some(&'?') => i = group_flags(&chars, i, &mut out)?,
             '{' => i = brace(&chars, i, &mut out)?,
@@ -59,7 +68,13 @@ pub fn translate(pattern: &str) -> Result<String, String> {
 }
 
 /// `\x` at `chars[at]`, outside or inside a class; returns the index after it.
-fn escape(chars: &[char], at: usize, out: &mut String, in_class: bool) -> Result<usize, String> {
+fn escape(
+    chars: &[char],
+    at: usize,
+    out: &mut String,
+    in_class: bool,
+    flavor: Flavor,
+) -> Result<usize, String> {
     let Some(&next) = chars.get(at + 1) else {
         return Err("trailing \\".to_owned());
     };
@@ -93,7 +108,7 @@ fn escape(chars: &[char], at: usize, out: &mut String, in_class: bool) -> Result
             Ok(if j < chars.len() { j + 2 } else { j })
         }
         // Any single byte, even inside a UTF-8 sequence: patterns are matched as bytes.
-        'C' if !in_class => {
+        'C' if !in_class && flavor == Flavor::Re2 => {
             out.push_str("(?s-u:.)");
             Ok(at + 2)
         }
@@ -181,7 +196,7 @@ fn class(chars: &[char], at: usize, out: &mut String) -> Result<usize, String> {
                 return Ok(j + 1);
             }
             '\\' => {
-                j = escape(chars, j, out, true)?;
+                j = escape(chars, j, out, true, Flavor::Re2)?;
                 previous = None;
                 continue;
             }
@@ -272,28 +287,29 @@ fn brace(chars: &[char], at: usize, out: &mut String) -> Result<usize, String> {
 const CACHE_LIMIT: usize = 64;
 
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Result<regex::bytes::Regex, String>>> =
+    static CACHE: RefCell<HashMap<(String, Flavor), Result<regex::bytes::Regex, String>>> =
         RefCell::new(HashMap::new());
 }
 
 /// The `regex` crate's compilation of an RE2 pattern, with RE2's meaning. A bytes regex, as
 /// RE2's `\C` matches one byte of a UTF-8 sequence; Unicode mode stays on for everything else.
-pub fn compile(pattern: &str) -> Result<regex::bytes::Regex, String> {
-    translate(pattern)
+pub fn compile(pattern: &str, flavor: Flavor) -> Result<regex::bytes::Regex, String> {
+    translate(pattern, flavor)
         .and_then(|translated| regex::bytes::Regex::new(&translated).map_err(|e| e.to_string()))
 }
 
 /// Whether `text` matches the RE2 `pattern` anywhere (CEL's `matches` is unanchored).
-pub fn is_match(text: &str, pattern: &str) -> Result<bool, String> {
+pub fn is_match(text: &str, pattern: &str, flavor: Flavor) -> Result<bool, String> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if !cache.contains_key(pattern) {
+        let key = (pattern.to_owned(), flavor);
+        if !cache.contains_key(&key) {
             if cache.len() >= CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(pattern.to_owned(), compile(pattern));
+            cache.insert(key.clone(), compile(pattern, flavor));
         }
-        match &cache[pattern] {
+        match &cache[&key] {
             Ok(regex) => Ok(regex.is_match(text.as_bytes())),
             Err(error) => Err(error.clone()),
         }
@@ -352,7 +368,14 @@ mod tests {
             ("a", r"^[[:alpha:]]$", true),
         ];
         for &(text, pattern, want) in cases {
-            assert_eq!(is_match(text, pattern), Ok(want), "{text:?} ~ {pattern}");
+            assert_eq!(
+                is_match(text, pattern, Flavor::Re2),
+                Ok(want),
+                "{text:?} ~ {pattern}"
+            );
+            if !pattern.contains(r"\C") {
+                assert_eq!(is_match(text, pattern, Flavor::Go), Ok(want), "{pattern}");
+            }
         }
     }
 
@@ -362,8 +385,13 @@ mod tests {
             // A \E without \Q (engine: 'x'.matches('^a\\Eb$') fails).
             r"(?x)a", r"(?u)a", r"a{1001}", r"\1", r"\8", r"^a\Eb$", "[a", "a\\",
         ] {
-            assert!(compile(pattern).is_err(), "{pattern} should be refused");
+            assert!(
+                compile(pattern, Flavor::Re2).is_err(),
+                "{pattern} should be refused"
+            );
         }
-        assert!(compile("a{1000}").is_ok());
+        assert!(compile("a{1000}", Flavor::Re2).is_ok());
+        // Go's regexp (cel-go, Kubernetes) has no \C.
+        assert!(compile(r"\C", Flavor::Go).is_err());
     }
 }

@@ -503,6 +503,16 @@ fn matches_is_re2_in_the_direct_evaluator_and_the_interpreter() {
             "{source}"
         );
     }
+    // `\C` (any byte) is RE2's (CEL C++: '١٢٣'.matches('\\C') is true); Go's regexp, which
+    // cel-go and so Kubernetes use, refuses it.
+    for source in ["'a'.matches('\\\\C')", "'a'.matches('\\\\' + 'C')"] {
+        assert_eq!(
+            eval(Dialect::Gcp, "assertion", json!({}), source),
+            Ok(json!(true))
+        );
+        let error = eval(Dialect::Kubernetes, "claims", json!({}), source).unwrap_err();
+        assert!(error.contains("invalid escape"), "{error}");
+    }
     // The literal pattern is compiled once for the direct evaluator, with RE2's meaning.
     let expression = compile(Dialect::Gcp, cases[0].0).unwrap();
     assert!(expression.direct.is_some());
