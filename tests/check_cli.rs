@@ -565,3 +565,40 @@ fn an_ill_typed_or_overlong_condition_is_an_error_verdict_not_a_crash() {
     assert_eq!(code, 3);
     assert!(out.contains("accepts at most 4096"));
 }
+
+/// An issuer (here its key set) that cannot be reached is not a failed signature: the rules'
+/// verdicts stand, and check says it could not check (exit 3) and why.
+#[test]
+fn an_unreachable_key_server_makes_check_say_it_could_not_check() {
+    // Nothing listens on port 1 of the loopback interface: the connection is refused at once.
+    let output = Command::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .arg("check")
+        .arg(token("github-branch"))
+        .args([
+            "--now",
+            &NOW.to_string(),
+            "--no-cache",
+            "--json",
+            "--timeout",
+            "5",
+        ])
+        .args(["--jwks", "http://127.0.0.1:1/jwks.json"])
+        .args(["--rules", &rule_path("aws-deploy-role.json")])
+        .env("CLAIMCHECK_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(3), "{out}");
+    let doc = json_of(&out);
+    assert_eq!(doc["signature"]["status"], "not_checked");
+    assert_eq!(doc["signature"]["code"], "connect");
+    assert!(
+        doc["signature"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("could not reach"),
+        "{doc}"
+    );
+    assert_eq!(doc["verdicts"][0]["outcome"], "allowed");
+    assert_eq!(doc["decision"]["outcome"], "not_checked");
+}
