@@ -21,19 +21,64 @@ fn demo_token(name: &str) -> String {
 fn bare_command_with_piped_output_decodes_instead_of_opening_the_ui() {
     claimcheck()
         .arg(demo_token("gitlab"))
-        .args([
-            "--rules",
-            "trust.json",
-            "--mouse",
-            "--clipboard",
-            "osc52",
-            "--theme",
-            "light",
-        ])
+        .args(["--mouse", "--clipboard", "osc52", "--theme", "light"])
         .args(["--now", "1800000000"])
         .assert()
         .success()
         .stdout(predicate::str::contains("Claims").and(predicate::str::contains("project_path")));
+}
+
+/// `claimcheck INPUT --rules FILE` where no view can open answers as `claimcheck check` does:
+/// the same document with `--json`, the same text piped, the same exit status, whichever side
+/// of INPUT the options are on.
+#[test]
+fn bare_command_with_rules_prints_what_check_prints() {
+    let token = demo_token("github-environment");
+    let rules = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/rules/aws-deploy-role.json"
+    );
+    let pin = concat!(
+        "https://token.actions.githubusercontent.com=",
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/jwks.json"
+    );
+    let common = ["--now", "1800000000", "--offline", "--jwks-for", pin];
+    for json in [true, false] {
+        let json_flag: &[&str] = if json { &["--json"] } else { &[] };
+        let check = claimcheck()
+            .args(["check", &token, "--rules", rules])
+            .args(common)
+            .args(json_flag)
+            .output()
+            .unwrap();
+        assert!(!check.stdout.is_empty());
+        let before = claimcheck()
+            .args(["--rules", rules, &token])
+            .args(common)
+            .args(json_flag)
+            .output()
+            .unwrap();
+        let after = claimcheck()
+            .args([&token, "--rules", rules])
+            .args(common)
+            .args(json_flag)
+            .output()
+            .unwrap();
+        for bare in [&before, &after] {
+            assert_eq!(
+                String::from_utf8_lossy(&bare.stdout),
+                String::from_utf8_lossy(&check.stdout),
+                "json: {json}"
+            );
+            assert_eq!(bare.status.code(), check.status.code());
+        }
+        if json {
+            let document: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+            assert_eq!(document["signature"]["status"], "verified", "{document}");
+            assert!(document["decision"].is_object(), "{document}");
+        }
+    }
 }
 
 #[test]

@@ -3,8 +3,6 @@
 //! (`report::decision`), print it. Exit status: 0 allowed, 1 a definite no, 3 could not check
 //! (the rules allow but the signature was not checked, or a rule could not be evaluated).
 
-use std::io::Read;
-
 use serde_json::Value;
 
 use super::args::CheckArgs;
@@ -13,23 +11,20 @@ use super::paint::Paint;
 use super::text::TextStyle;
 use super::verdict_text::render_check;
 use super::{exit, print_stdout};
+use crate::app::{keys, rules};
 use crate::report::check::{CheckDocument, CheckSubject, ClaimsDocument};
 use crate::report::decision::{DecisionOutcome, SignatureRole};
 use crate::report::{PayloadView, SignatureReport, TokenDocument};
 use crate::source::read_input;
 use crate::token::{Claims, DecodeError, Form, Limits, decode};
+use crate::trust::Verdict;
 use crate::trust::expect::{expect_rule, parse_expectation};
-use crate::trust::load::{LoadedRules, RuleFileError, load_rule_file, parse_rules_arg};
-use crate::trust::{Rule, Verdict};
-
-/// Rule files are small; anything bigger is a mistake (a token corpus, a binary).
-const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(args: &CheckArgs) -> u8 {
     let json = args.output.json;
-    let mut rules = match load_rules_with_member(&args.rules, args.gcp_member.as_deref()) {
+    let mut rules = match rules::load(&args.rules, args.gcp_member.as_deref()) {
         Ok(rules) => rules,
-        Err((kind, message)) => return fail(json, kind, &message),
+        Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
     if !args.expect.is_empty() {
         let expectations: Result<Vec<_>, String> = args
@@ -102,9 +97,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             } else {
                 // Unsigned (alg none) tokens go through the verifier too: it fails them, as
                 // every system would.
-                match super::verify::verify_signature(&token, &args.keys) {
+                match keys::verify_signature(&token, &args.keys) {
                     Ok(signature) => signature,
-                    Err((kind, message)) => return fail(json, kind, &message),
+                    Err(error) => return fail(json, error.kind(), &error.to_string()),
                 }
             };
             CheckSubject::Token(document)
@@ -177,41 +172,4 @@ fn bare_claims(text: &str) -> Option<Claims> {
         Value::Object(claims) => Some(claims),
         _ => None,
     }
-}
-
-pub(crate) fn load_rules(args: &[String]) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
-    load_rules_with_member(args, None)
-}
-
-/// [`load_rules`], with every GCP provider also asked whether the token is `gcp_member`.
-fn load_rules_with_member(
-    args: &[String],
-    gcp_member: Option<&str>,
-) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
-    let rule_error = |e: RuleFileError| (e.kind(), e.to_string());
-    let mut loaded = LoadedRules::default();
-    for arg in args {
-        let (kind, path) = parse_rules_arg(arg).map_err(rule_error)?;
-        let text = read_rule_file(path).map_err(|message| ("io", message))?;
-        loaded.merge(load_rule_file(path, &text, kind).map_err(rule_error)?);
-    }
-    if let Some(member) = gcp_member {
-        loaded = loaded.with_gcp_member(member);
-    }
-    loaded.into_rules().map_err(rule_error)
-}
-
-fn read_rule_file(path: &str) -> Result<String, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read rule file '{path}': {e}"))?;
-    let mut text = String::new();
-    file.take(MAX_RULE_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read rule file '{path}': {e}"))?;
-    if text.len() as u64 > MAX_RULE_FILE_BYTES {
-        return Err(format!(
-            "rule file '{path}' is over {MAX_RULE_FILE_BYTES} bytes; a rule file is a policy or a role, not a corpus"
-        ));
-    }
-    Ok(text)
 }

@@ -144,6 +144,8 @@ pub struct Model {
     /// Seconds since the epoch; injected by ticks (or frozen with `--now` and in tests).
     pub now: i64,
     pub leeway: i64,
+    /// Whether a token's decision needs its signature verified (false with `--no-verify`).
+    pub signature_required: bool,
     pub tokens: Vec<Entry>,
     pub selected: usize,
     pub next_id: u64,
@@ -181,6 +183,7 @@ impl Model {
         Model {
             now,
             leeway: crate::token::time::DEFAULT_LEEWAY_SECS,
+            signature_required: true,
             tokens: Vec::new(),
             selected: 0,
             next_id: 1,

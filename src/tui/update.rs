@@ -884,7 +884,10 @@ fn evaluate_entry(model: &Model, entry: &mut Entry) {
     let any_of: Vec<Option<&str>> = rules().map(|(_, rule)| rule.any_of()).collect();
     let signature = match (&entry.simulated, &entry.signature) {
         (Some(_), Signature::Done(report)) => Some((report, SignatureRole::NotRequired)),
-        (None, Signature::Done(report)) => Some((report, SignatureRole::Required)),
+        (None, Signature::Done(report)) if model.signature_required => {
+            Some((report, SignatureRole::Required))
+        }
+        (None, Signature::Done(report)) => Some((report, SignatureRole::NotRequired)),
         // Until the worker answers, the rules' verdicts are shown as they are, with no decision.
         (_, Signature::Checking) => None,
     };

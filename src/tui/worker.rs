@@ -43,9 +43,6 @@ pub enum Job {
     },
 }
 
-/// Largest rule file read; anything bigger is not a trust policy.
-const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
-
 pub fn spawn(engine: Arc<dyn Engine>, results: Sender<Msg>) -> Sender<Job> {
     let (jobs, inbox): (Sender<Job>, Receiver<Job>) = channel();
     thread::Builder::new()
@@ -202,20 +199,9 @@ fn spawn_side_thread(name: &str, work: impl FnOnce() + Send + 'static) -> bool {
     thread::Builder::new().name(name.into()).spawn(work).is_ok()
 }
 
-pub(super) fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut text = String::new();
-    file.take(MAX_RULE_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
-    if text.len() as u64 > MAX_RULE_FILE_BYTES {
-        return Err(format!(
-            "larger than {} MiB",
-            MAX_RULE_FILE_BYTES / 1024 / 1024
-        ));
-    }
-    Ok(text)
+/// The rule file's text, within the one limit every rule file is read with.
+fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
+    crate::app::rules::read_rule_file(path).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -1,0 +1,189 @@
+//! The engine the interactive view runs on: rule files through [`super::rules`], signatures
+//! through a `keys::Keyring` built from the same settings `claimcheck check` builds, plus the
+//! keys given inside the view (the signature input), pinned for the session.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::keys::{KeyLocation, Keyring, Pin, Secret, Settings};
+use crate::report::SignatureReport;
+use crate::token::Token;
+use crate::tui::engine::{Engine, LoadFailure, Rules};
+
+/// The real engine. The settings sit behind a lock because keys given in the view change them
+/// while the worker verifies.
+#[derive(Debug)]
+pub struct Live {
+    keys: Mutex<Settings>,
+    /// False with `--no-verify`: the rules are evaluated against the claims as given.
+    verifying: bool,
+}
+
+impl Live {
+    pub fn new(keys: Settings) -> Live {
+        Live {
+            keys: Mutex::new(keys),
+            verifying: true,
+        }
+    }
+
+    /// An engine that verifies no signature (`--no-verify`), as `check --no-verify` does.
+    pub fn without_verifying() -> Live {
+        Live {
+            keys: Mutex::new(Settings::default()),
+            verifying: false,
+        }
+    }
+
+    /// The key settings as they are now (those given in the view included).
+    pub fn settings(&self) -> Settings {
+        self.keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Engine for Live {
+    fn load_rules(&self, path: &Path, text: &str) -> Result<Rules, LoadFailure> {
+        let loaded = super::rules::load_text(path, text)
+            .map_err(|error| LoadFailure::Invalid(error.to_string()))?;
+        Ok(loaded.into_iter().map(Arc::from).collect())
+    }
+
+    fn verify(&self, token: &Token) -> SignatureReport {
+        if !self.verifying {
+            return SignatureReport::not_checked(
+                "--no-verify: the rules were evaluated against the claims as given",
+            );
+        }
+        match Keyring::new(self.settings()) {
+            Ok(mut keyring) => SignatureReport::from(&keyring.verify(token)),
+            Err(error) => {
+                SignatureReport::not_checked(format!("cannot set up key fetching: {error}"))
+            }
+        }
+    }
+
+    fn give_key(&self, issuer: Option<&str>, given: &str) -> Result<String, String> {
+        let given = given.trim();
+        let key = parse_given_key(given)?;
+        let mut settings = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        let described = match key {
+            GivenKey::Secret(secret) => {
+                settings.secret = Some(secret);
+                "the shared secret given in the view (for HMAC tokens)".to_owned()
+            }
+            GivenKey::Location(location) => {
+                check_location(&location)?;
+                let shown = describe(&location);
+                match issuer {
+                    Some(issuer) => {
+                        settings.pins.retain(|pin| pin.issuer != issuer);
+                        // First, so that it wins over a pin from the config file.
+                        settings.pins.insert(
+                            0,
+                            Pin {
+                                issuer: issuer.to_owned(),
+                                location,
+                            },
+                        );
+                        format!("{shown} for {issuer}")
+                    }
+                    None => {
+                        settings.jwks = Some(location);
+                        format!("{shown} for every token")
+                    }
+                }
+            }
+        };
+        Ok(described)
+    }
+}
+
+/// What the signature input holds: a key set's location, or an HMAC secret.
+enum GivenKey {
+    Location(KeyLocation),
+    Secret(Secret),
+}
+
+/// `https://…` or `http://…` is a key set URL, `@FILE` a JWKS or PEM/DER key file, and any
+/// other text the shared secret itself.
+fn parse_given_key(given: &str) -> Result<GivenKey, String> {
+    if given.is_empty() {
+        return Err("give a secret, @FILE (a JWKS or a PEM public key) or a JWKS URL".to_owned());
+    }
+    if let Some(path) = given.strip_prefix('@') {
+        let path = expand_home(path.trim());
+        return Ok(GivenKey::Location(KeyLocation::File(path)));
+    }
+    let lower = given.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        return Ok(GivenKey::Location(KeyLocation::Url(given.to_owned())));
+    }
+    Ok(GivenKey::Secret(Secret {
+        bytes: given.as_bytes().to_vec(),
+        from: "the view's signature input".to_owned(),
+    }))
+}
+
+fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => path.into(),
+    }
+}
+
+/// A key file is read now, so that a wrong path is said in the input instead of as every
+/// verification's failure.
+fn check_location(location: &KeyLocation) -> Result<(), String> {
+    if let KeyLocation::File(path) = location {
+        let settings = Settings {
+            jwks: Some(location.clone()),
+            offline: true,
+            ..Settings::default()
+        };
+        Keyring::new(settings).map_err(|error| format!("{}: {error}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn describe(location: &KeyLocation) -> String {
+    match location {
+        KeyLocation::Url(url) => url.clone(),
+        KeyLocation::File(path) => format!("file {}", path.display()),
+        KeyLocation::Inline { label, .. } => label.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_input_tells_secrets_files_and_urls_apart() {
+        assert!(matches!(
+            parse_given_key("@keys.json"),
+            Ok(GivenKey::Location(KeyLocation::File(path))) if path == Path::new("keys.json")
+        ));
+        assert!(matches!(
+            parse_given_key("https://issuer.example/jwks"),
+            Ok(GivenKey::Location(KeyLocation::Url(_)))
+        ));
+        assert!(matches!(
+            parse_given_key("hunter2"),
+            Ok(GivenKey::Secret(secret)) if secret.bytes == b"hunter2"
+        ));
+        assert!(parse_given_key("").is_err());
+    }
+
+    #[test]
+    fn a_missing_key_file_is_refused_and_nothing_is_pinned() {
+        let engine = Live::new(Settings::default());
+        let error = engine
+            .give_key(Some("https://issuer.example"), "@/no/such/jwks.json")
+            .unwrap_err();
+        assert!(error.contains("/no/such/jwks.json"), "{error}");
+        assert!(engine.settings().pins.is_empty());
+    }
+}
