@@ -206,3 +206,28 @@ fn a_redirect_url_argument_is_decoded() {
         .success()
         .stdout(predicate::str::contains("acme/infra"));
 }
+
+/// `claimcheck demo` in every headless form leaves nothing in the temporary directory (the
+/// view's engine setup is covered in-process by `app::engine`'s demo test).
+#[test]
+fn demo_leaves_no_file_behind() {
+    let tmp = std::env::temp_dir().join(format!("claimcheck-demo-tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for args in [
+        &["demo", "--print-token", "gitlab"][..],
+        &["demo", "--json"][..],
+        &["demo"][..],
+    ] {
+        claimcheck()
+            .env("TMPDIR", &tmp)
+            .args(args)
+            .assert()
+            .success();
+    }
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

@@ -177,6 +177,40 @@ mod tests {
         assert!(parse_given_key("").is_err());
     }
 
+    /// The demo engine verifies every demo token from the key set in memory: nothing appears in
+    /// the temporary directory (the old pin was a predictable file there, never removed, that a
+    /// planted symlink could redirect), and the key source says what the keys are.
+    #[test]
+    fn the_demo_engine_verifies_from_memory_and_writes_no_file() {
+        let listing = || -> std::collections::BTreeSet<std::ffi::OsString> {
+            std::fs::read_dir(std::env::temp_dir())
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name())
+                .filter(|name| name.to_string_lossy().contains("claimcheck-demo"))
+                .collect()
+        };
+        let before = listing();
+        let engine = Live::new(crate::app::keys::demo_settings());
+        for template in crate::demo::templates() {
+            let compact = template.mint(1_800_000_000);
+            let token = crate::token::decode(&compact, &crate::token::Limits::default()).unwrap();
+            let report = engine.verify(&token);
+            assert_eq!(
+                report.status,
+                crate::report::SignatureStatus::Verified,
+                "{}: {report:?}",
+                template.name
+            );
+            assert_eq!(
+                report.key_source,
+                Some(crate::keys::KeySource::Inline(
+                    crate::app::keys::DEMO_KEYS_LABEL.to_owned()
+                ))
+            );
+        }
+        assert_eq!(listing(), before);
+    }
+
     #[test]
     fn a_missing_key_file_is_refused_and_nothing_is_pinned() {
         let engine = Live::new(Settings::default());

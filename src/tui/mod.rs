@@ -18,6 +18,7 @@ pub mod engine;
 mod events;
 pub mod fetch_menu;
 mod hangup;
+pub mod inputs;
 pub mod keymap;
 pub mod matrix;
 pub mod matrix_job;

@@ -106,6 +106,11 @@ pub enum InputPurpose {
     Filter,
     /// A what-if edit of one claim: JSON, or a bare word taken as a string; empty removes it.
     EditClaim { name: String },
+    /// The path of a rule file to add (Tab completes file names).
+    RuleFile,
+    /// A key for the tokens of `issuer` (`None`: a token without `iss`): a shared secret,
+    /// `@FILE` (a JWKS, or a PEM or DER public key) or a key set URL, pinned for the session.
+    Key { issuer: Option<String> },
 }
 
 /// The focused text input. It takes keys and pastes before any hotkey.

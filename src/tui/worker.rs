@@ -36,6 +36,11 @@ pub enum Job {
     /// Evaluate a corpus matrix. `spawn` runs it on a thread of its own, so that a long
     /// computation neither delays verifications nor outlives its supersession.
     Matrix(super::matrix_job::MatrixJob),
+    /// A key given in the view; queued before the verifications it calls for.
+    GiveKey {
+        issuer: Option<String>,
+        text: String,
+    },
     ReadSample {
         corpus: String,
         location: crate::preview::corpus::Location,
@@ -83,6 +88,11 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
                     report,
                 })
                 .is_ok()
+        }
+        Job::GiveKey { issuer, text } => {
+            let result = caught(|| engine.give_key(issuer.as_deref(), &text))
+                .unwrap_or_else(|panic| Err(format!("an internal error: {panic}")));
+            results.send(Msg::KeyGiven { issuer, result }).is_ok()
         }
         Job::DetectSources => {
             let results = results.clone();
