@@ -145,7 +145,17 @@ mod view_and_check_agree {
                 for path in paths {
                     let text = std::fs::read_to_string(&path).unwrap();
                     let result = engine.load_rules(&path, &text);
-                    next.extend(update(model, Msg::RulesLoaded { path, result }));
+                    let joins = engine.joins_others(&path);
+                    next.extend(update(
+                        model,
+                        Msg::RulesLoaded {
+                            path: path.clone(),
+                            result,
+                        },
+                    ));
+                    if joins {
+                        next.extend(update(model, Msg::ProvidersChanged(path)));
+                    }
                 }
                 claimcheck::tui::update::batch(next)
             }
@@ -189,8 +199,9 @@ mod view_and_check_agree {
         run(model, engine, cmd);
     }
 
-    /// Pastes `token` into an empty view, adds `rules` with `A`, and gives `key` with `K`.
-    fn view(engine: Arc<Live>, token: &str, rules: &Path, key: Option<&str>) -> Model {
+    /// Pastes `token` into an empty view, adds each of `rules` with `A`, and gives `key` with
+    /// `K`.
+    fn view(engine: Arc<Live>, token: &str, rules: &[&Path], key: Option<&str>) -> Model {
         let mut launch = Launch {
             tokens: Vec::new(),
             rejected: None,
@@ -209,9 +220,14 @@ mod view_and_check_agree {
         run(&mut model, engine.as_ref(), cmd);
         let cmd = update(&mut model, Msg::Paste(token.to_owned()));
         run(&mut model, engine.as_ref(), cmd);
-        typed(&mut model, engine.as_ref(), "A");
-        // `A` opened the input; the letters typed after it are the path.
-        typed(&mut model, engine.as_ref(), &rules.display().to_string());
+        for rules in rules {
+            let cmd = update(
+                &mut model,
+                Msg::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::NONE)),
+            );
+            run(&mut model, engine.as_ref(), cmd);
+            typed(&mut model, engine.as_ref(), &rules.display().to_string());
+        }
         if let Some(key) = key {
             let cmd = update(
                 &mut model,
@@ -308,7 +324,7 @@ mod view_and_check_agree {
             ..KeyArgs::default()
         };
         let engine = Arc::new(Live::new(key_settings(&args, &config).unwrap()));
-        assert_same(&view(engine, &token, &rules, None), &checked);
+        assert_same(&view(engine, &token, &[&rules], None), &checked);
     }
 
     #[test]
@@ -340,7 +356,62 @@ mod view_and_check_agree {
             ..KeyArgs::default()
         };
         let engine = Arc::new(Live::new(key_settings(&args, &config).unwrap()));
-        let model = view(engine, &token, &rules, Some(&format!("@{}", pem.display())));
+        let model = view(
+            engine,
+            &token,
+            &[&rules],
+            Some(&format!("@{}", pem.display())),
+        );
         assert_same(&model, &checked);
+    }
+
+    /// An AWS provider document added beside the trust policy joins it in the view as in
+    /// `check --rules policy --rules provider`: STS checks the token's aud against the
+    /// provider's client IDs, and that check replaces the note that it was skipped. Added
+    /// after the policy, it makes the policy load again.
+    #[test]
+    fn with_a_provider_document_beside_the_policy() {
+        let scratch = scratch_dir("view-check-provider");
+        let config_path = scratch.join("no-config.toml");
+        let jwks = repo("assets/demo/jwks.json");
+        let mut claims = claimcheck::demo::template("github-branch")
+            .unwrap()
+            .claims_at(NOW);
+        claims.insert("aud".into(), "https://github.com/acme".into());
+        let token = claimcheck::demo::sign_with(
+            claimcheck::demo::DemoKey::Rsa,
+            &serde_json::Map::new(),
+            &claims,
+        );
+        let policy = repo("assets/demo/rules/aws-deploy-role.json");
+        let provider = repo("assets/demo/rules/aws-github-provider.json");
+        let checked = check(
+            &config_path,
+            &scratch,
+            &[
+                &token,
+                "--offline",
+                "--jwks-for",
+                &format!("{GITHUB}={}", jwks.display()),
+                "--rules",
+                &policy.display().to_string(),
+                "--rules",
+                &provider.display().to_string(),
+            ],
+        );
+        assert!(
+            checked["verdicts"][0]["unverified"]
+                .as_array()
+                .is_none_or(Vec::is_empty),
+            "{checked}"
+        );
+        let config = Config::load_from(&config_path).unwrap();
+        let args = KeyArgs {
+            offline: true,
+            jwks_for: vec![(GITHUB.to_owned(), jwks.display().to_string())],
+            ..KeyArgs::default()
+        };
+        let engine = Arc::new(Live::new(key_settings(&args, &config).unwrap()));
+        assert_same(&view(engine, &token, &[&policy, &provider], None), &checked);
     }
 }

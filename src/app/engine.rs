@@ -2,9 +2,10 @@
 //! through a `keys::Keyring` built from the same settings `claimcheck check` builds, plus the
 //! keys given inside the view (the signature input), pinned for the session.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::rules::Loaded;
 use crate::keys::{KeyLocation, Keyring, Pin, Secret, Settings};
 use crate::report::SignatureReport;
 use crate::token::Token;
@@ -15,6 +16,9 @@ use crate::tui::engine::{Engine, LoadFailure, Rules};
 #[derive(Debug)]
 pub struct Live {
     keys: Mutex<Settings>,
+    /// The AWS provider documents among the view's rule files (path, text): joined to every
+    /// trust policy loaded, as `check --rules policy --rules provider` joins them.
+    providers: Mutex<Vec<(PathBuf, String)>>,
     /// False with `--no-verify`: the rules are evaluated against the claims as given.
     verifying: bool,
 }
@@ -23,6 +27,7 @@ impl Live {
     pub fn new(keys: Settings) -> Live {
         Live {
             keys: Mutex::new(keys),
+            providers: Mutex::new(Vec::new()),
             verifying: true,
         }
     }
@@ -31,6 +36,7 @@ impl Live {
     pub fn without_verifying() -> Live {
         Live {
             keys: Mutex::new(Settings::default()),
+            providers: Mutex::new(Vec::new()),
             verifying: false,
         }
     }
@@ -46,9 +52,28 @@ impl Live {
 
 impl Engine for Live {
     fn load_rules(&self, path: &Path, text: &str) -> Result<Rules, LoadFailure> {
-        let loaded = super::rules::load_text(path, text)
-            .map_err(|error| LoadFailure::Invalid(error.to_string()))?;
-        Ok(loaded.into_iter().map(Arc::from).collect())
+        let mut providers = self
+            .providers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let loaded = super::rules::load_text(path, text, &providers);
+        // A file that is no longer a provider document (edited, broken) stops joining others.
+        providers.retain(|(known, _)| known != path);
+        match loaded.map_err(|error| LoadFailure::Invalid(error.to_string()))? {
+            Loaded::Rules(rules) => Ok(rules.into_iter().map(Arc::from).collect()),
+            Loaded::ProvidersOnly => {
+                providers.push((path.to_owned(), text.to_owned()));
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    fn joins_others(&self, path: &Path) -> bool {
+        self.providers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .any(|(known, _)| known == path)
     }
 
     fn verify(&self, token: &Token) -> SignatureReport {

@@ -66,10 +66,37 @@ pub fn load(args: &[String], gcp_member: Option<&str>) -> Result<Vec<Box<dyn Rul
     Ok(loaded.into_rules()?)
 }
 
-/// The rules of one file whose text is in hand, its kind detected by shape.
-pub fn load_text(path: &Path, text: &str) -> Result<Vec<Box<dyn Rule>>, RuleError> {
+/// The rules of one file whose text is in hand, its kind detected by shape, joined (as
+/// [`load`] joins them) by the AWS provider documents loaded beside it (`providers`: their
+/// paths and texts). A file that is only provider documents yields no rules of its own:
+/// [`Loaded::ProvidersOnly`].
+pub fn load_text(
+    path: &Path,
+    text: &str,
+    providers: &[(std::path::PathBuf, String)],
+) -> Result<Loaded, RuleError> {
     let name = path.display().to_string();
-    Ok(load_rule_file(&name, text, None)?.into_rules()?)
+    let loaded = load_rule_file(&name, text, None)?;
+    if loaded.only_aws_providers() {
+        return Ok(Loaded::ProvidersOnly);
+    }
+    let mut joined = loaded;
+    // Provider documents join trust policies only; another file's rules are its own.
+    let wanted = joined.has_aws_policy();
+    for (provider_path, provider_text) in providers.iter().filter(|_| wanted) {
+        if provider_path != path {
+            let name = provider_path.display().to_string();
+            joined.merge(load_rule_file(&name, provider_text, None)?);
+        }
+    }
+    Ok(Loaded::Rules(joined.into_rules()?))
+}
+
+/// What one rule file held.
+pub enum Loaded {
+    Rules(Vec<Box<dyn Rule>>),
+    /// AWS provider documents only: client IDs for the trust policies loaded beside them.
+    ProvidersOnly,
 }
 
 /// The path of a `[KIND:]FILE` argument.
@@ -123,6 +150,30 @@ mod tests {
                 .kind(),
             "rules_provider_without_policy"
         );
-        assert!(!load(&[policy, provider], None).unwrap().is_empty());
+        assert!(
+            !load(&[policy.clone(), provider.clone()], None)
+                .unwrap()
+                .is_empty()
+        );
+
+        // One file at a time, as the view loads them: the provider document yields no rules
+        // of its own, joins the policy, and leaves rules of other kinds alone.
+        let provider_text = std::fs::read_to_string(&provider).unwrap();
+        assert!(matches!(
+            load_text(Path::new(&provider), &provider_text, &[]),
+            Ok(Loaded::ProvidersOnly)
+        ));
+        let providers = [(std::path::PathBuf::from(&provider), provider_text)];
+        let policy_text = std::fs::read_to_string(&policy).unwrap();
+        assert!(matches!(
+            load_text(Path::new(&policy), &policy_text, &providers),
+            Ok(Loaded::Rules(rules)) if rules.len() == 1
+        ));
+        let gcp = dir.join("gcp-provider.yaml");
+        let gcp_text = std::fs::read_to_string(&gcp).unwrap();
+        assert!(matches!(
+            load_text(&gcp, &gcp_text, &providers),
+            Ok(Loaded::Rules(rules)) if rules.len() == 1
+        ));
     }
 }

@@ -164,21 +164,11 @@ fn demo_rule_files() -> Vec<PathBuf> {
                         .file_name()
                         .is_some_and(|n| n.to_string_lossy().starts_with('.'))
                 })
-                // The TUI loads each rule file on its own, and an AWS OIDC provider document
-                // only makes sense beside a policy (`check --rules policy --rules provider`).
-                .filter(|path| !is_aws_provider_document(path))
                 .collect()
         })
         .unwrap_or_default();
     files.sort();
     files
-}
-
-fn is_aws_provider_document(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .is_some_and(|document| crate::trust::aws::detect_provider(&document))
 }
 
 /// `claimcheck preview --tui`: the matrix of a corpus, recomputed as its rule files change.

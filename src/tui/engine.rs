@@ -36,6 +36,14 @@ pub trait Engine: Send + Sync {
     /// Checks the token's signature. May use the network; called on the worker thread.
     fn verify(&self, token: &Token) -> SignatureReport;
 
+    /// Whether the file at `path`, as last loaded, serves the other rule files rather than
+    /// holding rules (an AWS provider document, whose client IDs join the trust policies): they
+    /// are loaded again after it.
+    fn joins_others(&self, path: &Path) -> bool {
+        let _ = path;
+        false
+    }
+
     /// Takes a key given in the view (a secret, `@FILE`, a key set URL) for `issuer`'s tokens
     /// for the rest of the session; `Ok` says what was pinned, `Err` why nothing was.
     fn give_key(&self, issuer: Option<&str>, given: &str) -> Result<String, String> {

@@ -44,6 +44,9 @@ pub enum Msg {
         path: PathBuf,
         error: String,
     },
+    /// The AWS provider document at this path was loaded (or stopped being one): the rule
+    /// files with rules are loaded again so that their trust policies join it.
+    ProvidersChanged(PathBuf),
     /// The watcher saw a rule file change on disk.
     RuleFileChanged(PathBuf),
     ClipboardText(Result<String, String>),
@@ -183,6 +186,15 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
             }
             reevaluate(model);
             None
+        }
+        Msg::ProvidersChanged(path) => {
+            let others: Vec<PathBuf> = model
+                .rule_files
+                .iter()
+                .filter(|file| file.path != path && !file.rules.is_empty())
+                .map(|file| file.path.clone())
+                .collect();
+            (!others.is_empty()).then_some(Cmd::LoadRules(others))
         }
         Msg::RuleFileChanged(path) => {
             let recompute = super::matrix::on_rule_file_changed(model, &path);

@@ -117,17 +117,27 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
             })
         }
         Job::LoadRules(paths) => paths.into_iter().all(|path| {
+            let joined_before = engine.joins_others(&path);
             let msg = match read_rule_file(&path) {
                 Ok(text) => match caught(|| engine.load_rules(&path, &text)) {
-                    Ok(result) => Msg::RulesLoaded { result, path },
+                    Ok(result) => Msg::RulesLoaded {
+                        result,
+                        path: path.clone(),
+                    },
                     Err(panic) => Msg::RuleFileUnreadable {
-                        path,
+                        path: path.clone(),
                         error: format!("claimcheck failed reading it (an internal error: {panic})"),
                     },
                 },
-                Err(error) => Msg::RuleFileUnreadable { path, error },
+                Err(error) => Msg::RuleFileUnreadable {
+                    path: path.clone(),
+                    error,
+                },
             };
+            // A provider document that came, changed or went changes the policies beside it.
+            let joins = joined_before || engine.joins_others(&path);
             results.send(msg).is_ok()
+                && (!joins || results.send(Msg::ProvidersChanged(path)).is_ok())
         }),
         Job::Matrix(job) => {
             let generation = job.generation;
