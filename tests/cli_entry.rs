@@ -81,6 +81,28 @@ fn bare_command_with_rules_prints_what_check_prints() {
     }
 }
 
+/// Key options without rules where no view can open verify, as `claimcheck verify` does,
+/// instead of being ignored.
+#[test]
+fn bare_command_with_keys_prints_what_verify_prints() {
+    let token = demo_token("gitlab");
+    let jwks = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/jwks.json");
+    let args = ["--json", "--now", "1800000000", "--jwks", jwks];
+    let verify = claimcheck()
+        .arg("verify")
+        .arg(&token)
+        .args(args)
+        .output()
+        .unwrap();
+    let bare = claimcheck().arg(&token).args(args).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&bare.stdout),
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let document: serde_json::Value = serde_json::from_slice(&bare.stdout).unwrap();
+    assert_eq!(document["signature"]["status"], "verified", "{document}");
+}
+
 #[test]
 fn piped_stdin_is_read_by_the_bare_command() {
     claimcheck()

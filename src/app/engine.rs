@@ -236,6 +236,41 @@ mod tests {
         assert_eq!(listing(), before);
     }
 
+    /// An HS256 token is verified once its secret is given in the view, and not before: a
+    /// published key never verifies HMAC (RFC 8725 §3.1).
+    #[test]
+    fn a_secret_given_in_the_view_verifies_an_hmac_token() {
+        crate::install_crypto_provider();
+        let claims = serde_json::json!({"iss": "https://issuer.example", "sub": "x"});
+        let compact = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(b"test-only shared secret"),
+        )
+        .unwrap();
+        let token = crate::token::decode(&compact, &crate::token::Limits::default()).unwrap();
+        let engine = Live::new(Settings {
+            offline: true,
+            ..Settings::default()
+        });
+        let before = engine.verify(&token);
+        assert_eq!(before.status, crate::report::SignatureStatus::NotChecked);
+        engine
+            .give_key(Some("https://issuer.example"), "not the secret")
+            .unwrap();
+        assert_eq!(
+            engine.verify(&token).status,
+            crate::report::SignatureStatus::Failed
+        );
+        engine
+            .give_key(Some("https://issuer.example"), "test-only shared secret")
+            .unwrap();
+        assert_eq!(
+            engine.verify(&token).status,
+            crate::report::SignatureStatus::Verified
+        );
+    }
+
     #[test]
     fn a_missing_key_file_is_refused_and_nothing_is_pinned() {
         let engine = Live::new(Settings::default());

@@ -61,6 +61,21 @@ pub struct KeyArgs {
     pub timeout: Option<Duration>,
 }
 
+impl KeyArgs {
+    /// Whether any option says where keys come from or how to fetch them.
+    pub fn any_given(&self) -> bool {
+        self.jwks.is_some()
+            || !self.jwks_for.is_empty()
+            || self.secret.is_some()
+            || self.secret_file.is_some()
+            || self.secret_base64.is_some()
+            || self.offline
+            || self.no_cache
+            || self.ca_cert.is_some()
+            || self.timeout.is_some()
+    }
+}
+
 fn parse_pin(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((issuer, location)) if !issuer.is_empty() && !location.is_empty() => {

@@ -61,6 +61,15 @@ pub fn run() -> ExitCode {
         }
         // Rules given where no view can open: the answer `check` gives, in its form.
         None if !cli.interactive.rules.is_empty() => check::run(&bare_check(cli)),
+        // Keys given where no view can open: the signature is verified, as `verify` does.
+        None if cli.interactive.keys.any_given() && cli.source.from.is_none() => {
+            verify::run(&verify::VerifyArgs {
+                input: cli.bare.input,
+                keys: cli.interactive.keys,
+                output: cli.bare.output,
+                time: cli.bare.time,
+            })
+        }
         None => decode::run_command(&cli.bare, &bare_source(&cli)),
     };
     ExitCode::from(code)
