@@ -21,6 +21,8 @@ pub struct Live {
     providers: Mutex<Vec<(PathBuf, String)>>,
     /// False with `--no-verify`: the rules are evaluated against the claims as given.
     verifying: bool,
+    /// Kinds forced with `KIND:FILE` (`--rules aws:policy.json`), by path.
+    kinds: Vec<(PathBuf, crate::trust::RuleKind)>,
 }
 
 impl Live {
@@ -29,7 +31,14 @@ impl Live {
             keys: Mutex::new(keys),
             providers: Mutex::new(Vec::new()),
             verifying: true,
+            kinds: Vec::new(),
         }
+    }
+
+    /// Loads the files of `KIND:FILE` arguments as that kind, as `check` does.
+    pub fn with_rule_kinds(mut self, args: &[String]) -> Live {
+        self.kinds = super::rules::forced_kinds(args);
+        self
     }
 
     /// An engine that verifies no signature (`--no-verify`), as `check --no-verify` does.
@@ -38,6 +47,7 @@ impl Live {
             keys: Mutex::new(Settings::default()),
             providers: Mutex::new(Vec::new()),
             verifying: false,
+            kinds: Vec::new(),
         }
     }
 
@@ -56,7 +66,12 @@ impl Engine for Live {
             .providers
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let loaded = super::rules::load_text(path, text, &providers);
+        let kind = self
+            .kinds
+            .iter()
+            .find(|(known, _)| known == path)
+            .map(|(_, kind)| *kind);
+        let loaded = super::rules::load_text(path, text, kind, &providers);
         // A file that is no longer a provider document (edited, broken) stops joining others.
         providers.retain(|(known, _)| known != path);
         match loaded.map_err(|error| LoadFailure::Invalid(error.to_string()))? {
@@ -269,6 +284,24 @@ mod tests {
             engine.verify(&token).status,
             crate::report::SignatureStatus::Verified
         );
+    }
+
+    /// `--rules vault:policy.json` loads the file as a Vault role in the view, as `check` does:
+    /// an IAM policy forced to be a Vault role is not one.
+    #[test]
+    fn a_forced_kind_reaches_the_view() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/rules/aws-deploy-role.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            Live::new(Settings::default())
+                .load_rules(&path, &text)
+                .is_ok()
+        );
+        let forced =
+            Live::new(Settings::default()).with_rule_kinds(&[format!("vault:{}", path.display())]);
+        let error = forced.load_rules(&path, &text).err().unwrap();
+        assert!(error.message().contains("vault"), "{error:?}");
     }
 
     #[test]

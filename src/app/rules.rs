@@ -4,8 +4,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::trust::Rule;
 use crate::trust::load::{LoadedRules, RuleFileError, load_rule_file, parse_rules_arg};
+use crate::trust::{Rule, RuleKind};
 
 /// Rule files are small; anything bigger is a mistake (a token corpus, a binary).
 pub const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -73,10 +73,11 @@ pub fn load(args: &[String], gcp_member: Option<&str>) -> Result<Vec<Box<dyn Rul
 pub fn load_text(
     path: &Path,
     text: &str,
+    kind: Option<RuleKind>,
     providers: &[(std::path::PathBuf, String)],
 ) -> Result<Loaded, RuleError> {
     let name = path.display().to_string();
-    let loaded = load_rule_file(&name, text, None)?;
+    let loaded = load_rule_file(&name, text, kind)?;
     if loaded.only_aws_providers() {
         return Ok(Loaded::ProvidersOnly);
     }
@@ -104,6 +105,16 @@ pub fn path_of(arg: &str) -> Result<&str, RuleError> {
     Ok(parse_rules_arg(arg)?.1)
 }
 
+/// The kinds forced by `KIND:FILE` arguments, by path.
+pub fn forced_kinds(args: &[String]) -> Vec<(std::path::PathBuf, RuleKind)> {
+    args.iter()
+        .filter_map(|arg| match parse_rules_arg(arg) {
+            Ok((Some(kind), path)) => Some((std::path::PathBuf::from(path), kind)),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +133,15 @@ mod tests {
             .unwrap();
         assert_eq!(missing.kind(), "io");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn kind_prefixes_are_kept_by_path() {
+        let args = ["aws:policy.json".to_owned(), "plain.json".to_owned()];
+        assert_eq!(
+            forced_kinds(&args),
+            [(std::path::PathBuf::from("policy.json"), RuleKind::Aws)]
+        );
     }
 
     #[test]
@@ -160,19 +180,19 @@ mod tests {
         // of its own, joins the policy, and leaves rules of other kinds alone.
         let provider_text = std::fs::read_to_string(&provider).unwrap();
         assert!(matches!(
-            load_text(Path::new(&provider), &provider_text, &[]),
+            load_text(Path::new(&provider), &provider_text, None, &[]),
             Ok(Loaded::ProvidersOnly)
         ));
         let providers = [(std::path::PathBuf::from(&provider), provider_text)];
         let policy_text = std::fs::read_to_string(&policy).unwrap();
         assert!(matches!(
-            load_text(Path::new(&policy), &policy_text, &providers),
+            load_text(Path::new(&policy), &policy_text, None, &providers),
             Ok(Loaded::Rules(rules)) if rules.len() == 1
         ));
         let gcp = dir.join("gcp-provider.yaml");
         let gcp_text = std::fs::read_to_string(&gcp).unwrap();
         assert!(matches!(
-            load_text(&gcp, &gcp_text, &providers),
+            load_text(&gcp, &gcp_text, None, &providers),
             Ok(Loaded::Rules(rules)) if rules.len() == 1
         ));
     }

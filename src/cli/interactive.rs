@@ -126,7 +126,8 @@ pub fn demo(args: &DemoArgs, started: Instant) -> u8 {
     demo_keys.pins.extend(user_keys.pins);
     demo_keys.secret = user_keys.secret;
     demo_keys.jwks = user_keys.jwks;
-    let engine: Arc<dyn Engine> = Arc::new(Live::new(demo_keys));
+    let engine: Arc<dyn Engine> =
+        Arc::new(Live::new(demo_keys).with_rule_kinds(&args.interactive.rules));
     open(
         Opened {
             tokens,
@@ -271,15 +272,16 @@ fn key_settings(args: &KeyArgs) -> Option<(Config, crate::keys::Settings)> {
 /// The engine of the interactive view, for the key options of `options`.
 fn live_engine(options: &TuiArgs) -> Option<(Config, Arc<dyn Engine>)> {
     let (config, settings) = key_settings(&options.keys)?;
-    let engine: Arc<dyn Engine> = if options.no_verify {
-        Arc::new(Live::without_verifying())
+    let live = if options.no_verify {
+        Live::without_verifying()
     } else {
-        Arc::new(Live::new(settings))
+        Live::new(settings)
     };
+    let engine: Arc<dyn Engine> = Arc::new(live.with_rule_kinds(&options.rules));
     Some((config, engine))
 }
 
-/// The files of `[KIND:]FILE` arguments: the view detects each file's kind by its shape.
+/// The files of `[KIND:]FILE` arguments (the engine keeps the kinds).
 fn rule_paths(args: &[String]) -> Vec<PathBuf> {
     args.iter()
         .map(|arg| {
