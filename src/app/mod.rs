@@ -1,9 +1,12 @@
 //! The application layer: the one place that turns arguments and the config file into key
-//! settings ([`keys`]), `[KIND:]FILE` arguments into merged rules ([`rules`]), and both into
-//! the engine the interactive view runs on ([`engine`]). `cli` commands and `tui` call it;
+//! settings ([`keys`]), `[KIND:]FILE` arguments into merged rules ([`rules`]), a token and
+//! its rules into `check`'s decided document ([`decide`], on `report::decision`, which the
+//! view's `update` also decides with), and both into the engine the interactive view runs on
+//! ([`engine`]). `cli` commands and `tui` call it;
 //! neither builds a `keys::Keyring` nor calls `trust::load` itself (checked by a test below),
 //! so `claimcheck check` and the view cannot drift apart on how keys or rules are found.
 
+pub mod decide;
 pub mod engine;
 pub mod keys;
 pub mod rules;

@@ -11,13 +11,12 @@ use super::paint::Paint;
 use super::text::TextStyle;
 use super::verdict_text::render_check;
 use super::{exit, print_stdout};
-use crate::app::{keys, rules};
-use crate::report::check::{CheckDocument, CheckSubject, ClaimsDocument};
+use crate::app::{decide, keys, rules};
+use crate::report::check::{CheckSubject, ClaimsDocument};
 use crate::report::decision::{DecisionOutcome, SignatureRole};
-use crate::report::{PayloadView, SignatureReport, TokenDocument};
+use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
 use crate::token::{Claims, DecodeError, Form, Limits, decode};
-use crate::trust::Verdict;
 use crate::trust::expect::{expect_rule, parse_expectation};
 
 pub fn run(args: &CheckArgs) -> u8 {
@@ -118,25 +117,12 @@ pub fn run(args: &CheckArgs) -> u8 {
         },
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
-    let (claims, header) = match &subject {
-        CheckSubject::Token(token) => (token.claims.as_ref(), Some(&token.header)),
-        CheckSubject::Claims(doc) => (Some(&doc.claims), None),
-    };
-    let verdicts = rules
-        .iter()
-        .map(|rule| match (claims, header) {
-            (Some(claims), Some(header)) => rule.evaluate_with_header(header, claims, now),
-            (Some(claims), None) => rule.evaluate(claims, now),
-            (None, _) => Verdict::without_claims(rule.as_ref(), &payload_description(&subject)),
-        })
-        .collect();
-    let any_of: Vec<Option<&str>> = rules.iter().map(|rule| rule.any_of()).collect();
     let role = if args.no_verify {
         SignatureRole::NotRequired
     } else {
         SignatureRole::Required
     };
-    let document = CheckDocument::decided(subject, role, &any_of, verdicts);
+    let document = decide::check_document(subject, &rules, role, now);
 
     if json {
         print_json(&document);
@@ -151,18 +137,6 @@ pub fn run(args: &CheckArgs) -> u8 {
         DecisionOutcome::Allowed => exit::SUCCESS,
         DecisionOutcome::Denied => exit::DEFINITE_NO,
         DecisionOutcome::NotChecked | DecisionOutcome::Error => exit::NOT_CHECKED,
-    }
-}
-
-/// What a token without claims carries instead, for its verdicts.
-fn payload_description(subject: &CheckSubject) -> String {
-    match subject {
-        CheckSubject::Token(token) => match &token.payload {
-            Some(PayloadView::Text(_)) => "a payload of text, not a JSON object".to_owned(),
-            Some(PayloadView::Base64url(_)) => "a payload of bytes that are not text".to_owned(),
-            None => "no readable payload".to_owned(),
-        },
-        CheckSubject::Claims(_) => "claims".to_owned(),
     }
 }
 
