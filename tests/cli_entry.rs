@@ -253,3 +253,17 @@ fn demo_leaves_no_file_behind() {
     assert!(left.is_empty(), "{left:?}");
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+/// Key options are for the view of `preview --tui`; a headless preview verifies nothing and
+/// says so instead of ignoring them.
+#[test]
+fn preview_without_tui_refuses_key_options() {
+    claimcheck()
+        .args(["preview", "--tokens", "corpus.jsonl", "--rules", "r.json"])
+        .args(["--jwks", "keys.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "key options apply to preview --tui",
+        ));
+}

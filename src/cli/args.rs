@@ -154,6 +154,11 @@ pub struct PreviewArgs {
     #[arg(long, conflicts_with_all = ["json", "fail_on_change"])]
     pub tui: bool,
 
+    /// With --tui: the key options of `check`, for the tokens opened from the matrix (a
+    /// preview itself evaluates claims and verifies nothing).
+    #[command(flatten)]
+    pub keys: crate::app::keys::KeyArgs,
+
     #[command(flatten)]
     pub time: TimeArgs,
 }

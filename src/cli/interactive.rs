@@ -195,7 +195,10 @@ pub fn preview(args: &PreviewArgs, started: Instant) -> u8 {
         },
         pinned_now: args.time.now,
     };
-    let options = TuiArgs::default();
+    let options = TuiArgs {
+        keys: args.keys.clone(),
+        ..TuiArgs::default()
+    };
     let Some((config, engine)) = live_engine(&options) else {
         return exit::BAD_INPUT;
     };

@@ -20,6 +20,13 @@ const MAX_LISTED: usize = 1000;
 
 pub fn run(args: &PreviewArgs) -> u8 {
     let json = args.json;
+    if args.keys.any_given() {
+        return fail(
+            json,
+            "usage",
+            "key options apply to preview --tui (to the tokens opened from its matrix); a preview evaluates claims and verifies no signature",
+        );
+    }
     let current = match rules::load(&args.rules, None) {
         Ok(rules) => rules,
         Err(error) => return fail(json, error.kind(), &error.to_string()),
