@@ -33,6 +33,9 @@ pub const CACHE_DIR_ENV: &str = "CLAIMCHECK_CACHE_DIR";
 #[serde(default)]
 pub struct Config {
     pub verify: VerifyConfig,
+    /// The `[tui]` table as written; `tui::settings::from_config` reads it, so that a mistake
+    /// in it is the view's to report and never stops `verify` or `check`.
+    pub tui: Option<toml::Table>,
     /// The directory of the file this came from; relative paths in it are taken from there.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,

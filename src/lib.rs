@@ -3,6 +3,7 @@
 //! Data flows one way (DESIGN.md §3): `source` → `token` → `keys`/`trust` → `report` → `cli`/`tui`.
 //! `token` and `trust` are pure; everything with I/O sits at the edges.
 
+pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod config;

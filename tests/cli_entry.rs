@@ -21,19 +21,86 @@ fn demo_token(name: &str) -> String {
 fn bare_command_with_piped_output_decodes_instead_of_opening_the_ui() {
     claimcheck()
         .arg(demo_token("gitlab"))
-        .args([
-            "--rules",
-            "trust.json",
-            "--mouse",
-            "--clipboard",
-            "osc52",
-            "--theme",
-            "light",
-        ])
+        .args(["--mouse", "--clipboard", "osc52", "--theme", "light"])
         .args(["--now", "1800000000"])
         .assert()
         .success()
         .stdout(predicate::str::contains("Claims").and(predicate::str::contains("project_path")));
+}
+
+/// `claimcheck INPUT --rules FILE` where no view can open answers as `claimcheck check` does:
+/// the same document with `--json`, the same text piped, the same exit status, whichever side
+/// of INPUT the options are on.
+#[test]
+fn bare_command_with_rules_prints_what_check_prints() {
+    let token = demo_token("github-environment");
+    let rules = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/rules/aws-deploy-role.json"
+    );
+    let pin = concat!(
+        "https://token.actions.githubusercontent.com=",
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/jwks.json"
+    );
+    let common = ["--now", "1800000000", "--offline", "--jwks-for", pin];
+    for json in [true, false] {
+        let json_flag: &[&str] = if json { &["--json"] } else { &[] };
+        let check = claimcheck()
+            .args(["check", &token, "--rules", rules])
+            .args(common)
+            .args(json_flag)
+            .output()
+            .unwrap();
+        assert!(!check.stdout.is_empty());
+        let before = claimcheck()
+            .args(["--rules", rules, &token])
+            .args(common)
+            .args(json_flag)
+            .output()
+            .unwrap();
+        let after = claimcheck()
+            .args([&token, "--rules", rules])
+            .args(common)
+            .args(json_flag)
+            .output()
+            .unwrap();
+        for bare in [&before, &after] {
+            assert_eq!(
+                String::from_utf8_lossy(&bare.stdout),
+                String::from_utf8_lossy(&check.stdout),
+                "json: {json}"
+            );
+            assert_eq!(bare.status.code(), check.status.code());
+        }
+        if json {
+            let document: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+            assert_eq!(document["signature"]["status"], "verified", "{document}");
+            assert!(document["decision"].is_object(), "{document}");
+        }
+    }
+}
+
+/// Key options without rules where no view can open verify, as `claimcheck verify` does,
+/// instead of being ignored.
+#[test]
+fn bare_command_with_keys_prints_what_verify_prints() {
+    let token = demo_token("gitlab");
+    let jwks = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/jwks.json");
+    let args = ["--json", "--now", "1800000000", "--jwks", jwks];
+    let verify = claimcheck()
+        .arg("verify")
+        .arg(&token)
+        .args(args)
+        .output()
+        .unwrap();
+    let bare = claimcheck().arg(&token).args(args).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&bare.stdout),
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let document: serde_json::Value = serde_json::from_slice(&bare.stdout).unwrap();
+    assert_eq!(document["signature"]["status"], "verified", "{document}");
 }
 
 #[test]
@@ -160,4 +227,43 @@ fn a_redirect_url_argument_is_decoded() {
         .assert()
         .success()
         .stdout(predicate::str::contains("acme/infra"));
+}
+
+/// `claimcheck demo` in every headless form leaves nothing in the temporary directory (the
+/// view's engine setup is covered in-process by `app::engine`'s demo test).
+#[test]
+fn demo_leaves_no_file_behind() {
+    let tmp = std::env::temp_dir().join(format!("claimcheck-demo-tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for args in [
+        &["demo", "--print-token", "gitlab"][..],
+        &["demo", "--json"][..],
+        &["demo"][..],
+    ] {
+        claimcheck()
+            .env("TMPDIR", &tmp)
+            .args(args)
+            .assert()
+            .success();
+    }
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// Key options are for the view of `preview --tui`; a headless preview verifies nothing and
+/// says so instead of ignoring them.
+#[test]
+fn preview_without_tui_refuses_key_options() {
+    claimcheck()
+        .args(["preview", "--tokens", "corpus.jsonl", "--rules", "r.json"])
+        .args(["--jwks", "keys.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "key options apply to preview --tui",
+        ));
 }

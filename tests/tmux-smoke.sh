@@ -4,9 +4,17 @@
 # screen showed and that the terminal was restored (raw mode off, alternate screen left, mouse
 # and bracketed paste off, cursor visible).
 #
+# The demo runs with a TMPDIR of its own, which must be empty after it: its keys are pinned in
+# memory.
+#
 # A second run is ended with SIGTERM and must restore the terminal too. A third loses its
 # terminal (the tmux server is killed, as when a window closes or ssh drops) and must exit
 # rather than linger reading a dead terminal.
+#
+# A fourth run opens on an empty paste prompt, offline: a token is pasted, a rule file is added
+# from inside the view (A, with Tab completing its name) and a JWKS file is given in the
+# signature input (K); the signature must read verified and the rule's verdict show, without
+# quitting.
 #
 # Usage: tests/tmux-smoke.sh            (uses target/debug/claimcheck, building it if needed)
 #        CLAIMCHECK_BIN=path tests/tmux-smoke.sh
@@ -38,10 +46,11 @@ wait_for() {
 expect() { wait_for "$1" || { fail "$2: expected '$1' on screen"; screen >&2; }; }
 keys() { tmux_ send-keys -t "$session" "$@"; sleep 0.3; }
 
+mkdir "$work/demo-tmp"
 cat >"$work/run.sh" <<SCRIPT
 stty -g >"$work/stty-before"
 echo SMOKE-SHELL-BEFORE
-NO_COLOR=1 CLAIMCHECK_CONFIG="$work/none.toml" "$bin" demo
+NO_COLOR=1 TMPDIR="$work/demo-tmp" CLAIMCHECK_CONFIG="$work/none.toml" "$bin" demo
 echo "rc=\$?" >"$work/rc"
 stty -g >"$work/stty-after"
 echo SMOKE-SHELL-AFTER
@@ -87,6 +96,7 @@ cmp -s "$work/stty-before" "$work/stty-after" || fail "terminal modes (stty) not
 [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "still on the alternate screen"
 [ "$(tmux_ display -p -t "$session" '#{cursor_flag}')" = 1 ] || fail "cursor left hidden"
 screen | grep -qF SMOKE-SHELL-BEFORE || fail "the shell's screen was not restored"
+[ -z "$(ls -A "$work/demo-tmp")" ] || fail "the demo left files in TMPDIR: $(ls -A "$work/demo-tmp")"
 
 tmux_ set-buffer -- "pasted"
 tmux_ paste-buffer -p -t "$session"
@@ -128,6 +138,28 @@ if kill -0 "$app_pid" 2>/dev/null; then
   fail "claimcheck still runs 5 s after its terminal went away"
   kill -KILL "$app_pid" 2>/dev/null || true
 fi
+
+# Everything `check` is given as options, given inside the view instead.
+token=$("$bin" demo --print-token github-environment)
+tmux_ new-session -d -s "$session" -x 120 -y 40 -c "$PWD" \
+  "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml CLAIMCHECK_CACHE_DIR=$work/cache $bin --offline; sleep 30"
+expect "Paste a token" "empty paste prompt"
+tmux_ set-buffer -- "$token"
+tmux_ paste-buffer -p -t "$session"
+expect "token 1/1" "pasted token"
+screen | grep -qF "signature verified" && fail "offline without keys the signature cannot be verified yet"
+keys A
+expect "Add a rule file" "rule file input"
+keys 'assets/demo/rules/aws-dep' Tab
+expect "aws-deploy-role.json" "Tab completes the file name"
+keys Enter
+expect "aws trust policy" "the added rule file's verdict"
+keys K
+expect "Key for https://token.actions.githubusercontent.com" "signature input"
+keys '@assets/demo/jwks.json' Enter
+expect "signature verified" "verified with the JWKS given in the view"
+expect "Rules 0✓ 1✗" "the rule's verdict after verifying"
+keys q
 
 if [ "$failures" -gt 0 ]; then
   echo "tmux-smoke: $failures failure(s)" >&2

@@ -1126,3 +1126,38 @@ fn the_view_keeps_a_bounded_number_of_tokens() {
         model.notice.as_ref().map(|n| &n.text)
     );
 }
+
+/// `claimcheck TOKEN --rules FILE --no-verify` decides as `check --no-verify` does: on the
+/// rules (and times) alone, where an unchecked signature otherwise keeps a yes from being one.
+#[test]
+fn no_verify_decides_on_the_rules_alone() {
+    use claimcheck::report::SignatureReport;
+    use claimcheck::report::decision::DecisionOutcome;
+    for (required, expected) in [
+        (true, DecisionOutcome::NotChecked),
+        (false, DecisionOutcome::Allowed),
+    ] {
+        // Only the role that allows the first demo token, so that the rules say yes.
+        let mut model = demo_model();
+        model.rule_files = vec![rule_file(
+            "rules/aws-environment.json",
+            vec![aws_environment_role()],
+            RuleFileState::Loaded,
+        )];
+        model.signature_required = required;
+        let entry = model.current().unwrap();
+        let (entry_id, generation) = (entry.id, entry.generation);
+        update(
+            &mut model,
+            Msg::Verified {
+                entry_id,
+                generation,
+                report: SignatureReport::not_checked(
+                    "--no-verify: the rules were evaluated against the claims as given",
+                ),
+            },
+        );
+        let decision = model.current().unwrap().decision.clone().unwrap();
+        assert_eq!(decision.outcome, expected, "required: {required}");
+    }
+}

@@ -531,3 +531,61 @@ fn ssl_cert_file_and_ca_cert_are_honoured_for_https_key_sets() {
         .assert()
         .code(0);
 }
+
+/// A PEM or DER public key given to `--jwks` (as jwt-cli and jwt.io take one) is a key set of
+/// that one key: SPKI "PUBLIC KEY" (RFC 5280 §4.1.2.7) and PKCS#1 "RSA PUBLIC KEY" (RFC 8017
+/// A.1.1) for RSA, DER SPKI for EC P-256 (RFC 5480). The fixtures are the public halves of the
+/// demo keys; the token's kid is in no PEM, so the kid-less key is matched by type.
+#[test]
+fn pem_and_der_public_keys_verify_with_jwks_in_verify_and_check() {
+    let scratch = scratch_dir("cli-pem");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys");
+    let claims = demo::template("github-environment").unwrap().claims_at(NOW);
+    let rsa = demo::sign_with(DemoKey::Rsa, &Map::new(), &claims);
+    let ec = demo::sign_with(DemoKey::Ec, &Map::new(), &claims);
+    let rules =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/rules/aws-deploy-role.json");
+    for (token, file, verified) in [
+        (&rsa, "demo-rsa-spki-test-only.pem", true),
+        (&rsa, "demo-rsa-pkcs1-test-only.pem", true),
+        (&ec, "demo-ec-p256-spki-test-only.der", true),
+        (&rsa, "demo-ec-p256-spki-test-only.der", false),
+        (&ec, "demo-rsa-spki-test-only.pem", false),
+    ] {
+        let key = fixtures.join(file).display().to_string();
+        let document = json_output(claimcheck(&scratch).args([
+            "verify",
+            "--json",
+            "--now",
+            &NOW.to_string(),
+            "--jwks",
+            &key,
+            token,
+        ]));
+        let status = &document["signature"]["status"];
+        assert_eq!(status == "verified", verified, "{file}: {document}");
+        assert_eq!(
+            document["signature"]["key_source"]["location"], key,
+            "{file}: {document}"
+        );
+        let checked = json_output(claimcheck(&scratch).args([
+            "check",
+            "--json",
+            "--now",
+            &NOW.to_string(),
+            "--jwks",
+            &key,
+            "--rules",
+            &rules.display().to_string(),
+            token,
+        ]));
+        assert_eq!(checked["signature"]["status"], *status, "{file}: {checked}");
+    }
+    // A private key is refused with what to give instead, before anything is verified.
+    let private = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/keys/rsa-test-only.pem");
+    claimcheck(&scratch)
+        .args(["verify", "--jwks", &private.display().to_string(), &rsa])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("-pubout"));
+}

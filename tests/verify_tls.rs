@@ -99,3 +99,319 @@ fn https_redirects_are_followed_three_times_at_most() {
         four.reason
     );
 }
+
+/// The interactive view and `claimcheck check` give the same answer for the same token, rules
+/// and settings: the signature state, every verdict and the decision. The key set sits behind
+/// a test-only CA that only the config file's `ca_cert` makes trusted (the view once dropped
+/// it and showed a TLS failure where `verify` verified), and in a second round the key is a
+/// PEM public key given in the view's signature input. The view is driven in-process: its
+/// model, `update`, and the application layer's engine, as the runtime drives them.
+mod view_and_check_agree {
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use assert_cmd::Command;
+    use claimcheck::app::Live;
+    use claimcheck::app::keys::{KeyArgs, settings as key_settings};
+    use claimcheck::config::Config;
+    use claimcheck::tui::engine::Engine;
+    use claimcheck::tui::model::Model;
+    use claimcheck::tui::update::{Cmd, Msg, update};
+    use claimcheck::tui::{Clock, Launch, initial_model};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use serde_json::Value;
+
+    use super::support::tls::{fixture, https_server};
+    use super::support::{NOW, scratch_dir};
+
+    const GITHUB: &str = "https://token.actions.githubusercontent.com";
+
+    fn repo(path: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+    }
+
+    /// Carries out the view's commands with `engine`, as the runtime's worker does.
+    fn run(model: &mut Model, engine: &dyn Engine, cmd: Option<Cmd>) {
+        let Some(cmd) = cmd else { return };
+        let next = match cmd {
+            Cmd::Batch(cmds) => {
+                for cmd in cmds {
+                    run(model, engine, Some(cmd));
+                }
+                None
+            }
+            Cmd::LoadRules(paths) => {
+                let mut next = Vec::new();
+                for path in paths {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let result = engine.load_rules(&path, &text);
+                    let joins = engine.joins_others(&path);
+                    next.extend(update(
+                        model,
+                        Msg::RulesLoaded {
+                            path: path.clone(),
+                            result,
+                        },
+                    ));
+                    if joins {
+                        next.extend(update(model, Msg::ProvidersChanged(path)));
+                    }
+                }
+                claimcheck::tui::update::batch(next)
+            }
+            Cmd::Verify {
+                entry_id,
+                generation,
+                token,
+            } => {
+                let report = engine.verify(&token);
+                update(
+                    model,
+                    Msg::Verified {
+                        entry_id,
+                        generation,
+                        report,
+                    },
+                )
+            }
+            Cmd::GiveKey { issuer, text } => {
+                let result = engine.give_key(issuer.as_deref(), &text);
+                update(model, Msg::KeyGiven { issuer, result })
+            }
+            Cmd::WatchRuleFile(_) => None,
+            _ => panic!("the view asked for something this scenario does not expect"),
+        };
+        run(model, engine, next);
+    }
+
+    fn typed(model: &mut Model, engine: &dyn Engine, text: &str) {
+        for c in text.chars() {
+            let cmd = update(
+                model,
+                Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
+            run(model, engine, cmd);
+        }
+        let cmd = update(
+            model,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        run(model, engine, cmd);
+    }
+
+    /// Pastes `token` into an empty view, adds each of `rules` with `A`, and gives `key` with
+    /// `K`.
+    fn view(engine: Arc<Live>, token: &str, rules: &[&Path], key: Option<&str>) -> Model {
+        let mut launch = Launch {
+            tokens: Vec::new(),
+            rejected: None,
+            fetched_from: None,
+            rule_paths: Vec::new(),
+            engine: engine.clone(),
+            settings: Default::default(),
+            settings_problem: None,
+            clock: Clock::Frozen(NOW),
+            leeway: 60,
+            signature_required: true,
+            started: std::time::Instant::now(),
+            matrix: None,
+        };
+        let (mut model, cmd) = initial_model(&mut launch);
+        run(&mut model, engine.as_ref(), cmd);
+        let cmd = update(&mut model, Msg::Paste(token.to_owned()));
+        run(&mut model, engine.as_ref(), cmd);
+        for rules in rules {
+            let cmd = update(
+                &mut model,
+                Msg::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::NONE)),
+            );
+            run(&mut model, engine.as_ref(), cmd);
+            typed(&mut model, engine.as_ref(), &rules.display().to_string());
+        }
+        if let Some(key) = key {
+            let cmd = update(
+                &mut model,
+                Msg::Key(KeyEvent::new(KeyCode::Char('K'), KeyModifiers::NONE)),
+            );
+            run(&mut model, engine.as_ref(), cmd);
+            typed(&mut model, engine.as_ref(), key);
+        }
+        assert!(model.input.is_none(), "every input was accepted");
+        model
+    }
+
+    fn assert_same(model: &Model, checked: &Value) {
+        let entry = &model.tokens[0];
+        let signature = match &entry.signature {
+            claimcheck::tui::model::Signature::Done(report) => {
+                serde_json::to_value(report).unwrap()
+            }
+            claimcheck::tui::model::Signature::Checking => panic!("still verifying"),
+        };
+        assert_eq!(
+            without_fetch_time(signature),
+            without_fetch_time(checked["signature"].clone())
+        );
+        let verdicts: Vec<Value> = entry
+            .verdicts
+            .iter()
+            .map(|(_, verdict)| serde_json::to_value(verdict).unwrap())
+            .collect();
+        assert_eq!(Value::from(verdicts), checked["verdicts"]);
+        assert_eq!(
+            serde_json::to_value(entry.decision.as_ref().unwrap()).unwrap(),
+            checked["decision"]
+        );
+    }
+
+    /// The signature report without when the keys were fetched: the two runs fetch them a
+    /// moment apart.
+    fn without_fetch_time(mut report: Value) -> Value {
+        let object = report.as_object_mut().unwrap();
+        object.remove("fetched_at");
+        if let Some(Value::String(reason)) = object.get_mut("reason")
+            && let Some(at) = reason.find(" (fetched ")
+        {
+            reason.truncate(at);
+        }
+        report
+    }
+
+    fn check(config: &Path, scratch: &Path, args: &[&str]) -> Value {
+        let output = Command::cargo_bin("claimcheck")
+            .unwrap()
+            .env("CLAIMCHECK_CONFIG", config)
+            .env("CLAIMCHECK_CACHE_DIR", scratch.join("cache"))
+            .args(["check", "--json", "--now", &NOW.to_string()])
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    #[test]
+    fn with_the_config_files_ca_cert() {
+        let scratch = scratch_dir("view-check-tls");
+        let origin = https_server(claimcheck::demo::JWKS_JSON.to_owned());
+        let config_path = scratch.join("config.toml");
+        std::fs::write(
+            &config_path,
+            format!(
+                "[verify]\nca_cert = {:?}\n[verify.jwks_for]\n{GITHUB:?} = \"{origin}/jwks\"\n",
+                fixture("ca.pem").display().to_string()
+            ),
+        )
+        .unwrap();
+        let token = claimcheck::demo::template("github-environment")
+            .unwrap()
+            .mint(NOW);
+        let rules = repo("assets/demo/rules/aws-deploy-role.json");
+        let checked = check(
+            &config_path,
+            &scratch,
+            &[
+                &token,
+                "--no-cache",
+                "--rules",
+                &rules.display().to_string(),
+            ],
+        );
+        assert_eq!(checked["signature"]["status"], "verified", "{checked}");
+
+        let config = Config::load_from(&config_path).unwrap();
+        let args = KeyArgs {
+            no_cache: true,
+            ..KeyArgs::default()
+        };
+        let engine = Arc::new(Live::new(key_settings(&args, &config).unwrap()));
+        assert_same(&view(engine, &token, &[&rules], None), &checked);
+    }
+
+    #[test]
+    fn with_a_pem_key_given_in_the_view() {
+        let scratch = scratch_dir("view-check-pem");
+        let config_path = scratch.join("no-config.toml");
+        let pem = repo("tests/fixtures/keys/demo-rsa-spki-test-only.pem");
+        let token = claimcheck::demo::template("github-branch")
+            .unwrap()
+            .mint(NOW);
+        let rules = repo("assets/demo/rules/aws-deploy-role.json");
+        let checked = check(
+            &config_path,
+            &scratch,
+            &[
+                &token,
+                "--offline",
+                "--jwks-for",
+                &format!("{GITHUB}={}", pem.display()),
+                "--rules",
+                &rules.display().to_string(),
+            ],
+        );
+        assert_eq!(checked["signature"]["status"], "verified", "{checked}");
+
+        let config = Config::load_from(&config_path).unwrap();
+        let args = KeyArgs {
+            offline: true,
+            ..KeyArgs::default()
+        };
+        let engine = Arc::new(Live::new(key_settings(&args, &config).unwrap()));
+        let model = view(
+            engine,
+            &token,
+            &[&rules],
+            Some(&format!("@{}", pem.display())),
+        );
+        assert_same(&model, &checked);
+    }
+
+    /// An AWS provider document added beside the trust policy joins it in the view as in
+    /// `check --rules policy --rules provider`: STS checks the token's aud against the
+    /// provider's client IDs, and that check replaces the note that it was skipped. Added
+    /// after the policy, it makes the policy load again.
+    #[test]
+    fn with_a_provider_document_beside_the_policy() {
+        let scratch = scratch_dir("view-check-provider");
+        let config_path = scratch.join("no-config.toml");
+        let jwks = repo("assets/demo/jwks.json");
+        let mut claims = claimcheck::demo::template("github-branch")
+            .unwrap()
+            .claims_at(NOW);
+        claims.insert("aud".into(), "https://github.com/acme".into());
+        let token = claimcheck::demo::sign_with(
+            claimcheck::demo::DemoKey::Rsa,
+            &serde_json::Map::new(),
+            &claims,
+        );
+        let policy = repo("assets/demo/rules/aws-deploy-role.json");
+        let provider = repo("assets/demo/rules/aws-github-provider.json");
+        let checked = check(
+            &config_path,
+            &scratch,
+            &[
+                &token,
+                "--offline",
+                "--jwks-for",
+                &format!("{GITHUB}={}", jwks.display()),
+                "--rules",
+                &policy.display().to_string(),
+                "--rules",
+                &provider.display().to_string(),
+            ],
+        );
+        assert!(
+            checked["verdicts"][0]["unverified"]
+                .as_array()
+                .is_none_or(Vec::is_empty),
+            "{checked}"
+        );
+        let config = Config::load_from(&config_path).unwrap();
+        let args = KeyArgs {
+            offline: true,
+            jwks_for: vec![(GITHUB.to_owned(), jwks.display().to_string())],
+            ..KeyArgs::default()
+        };
+        let engine = Arc::new(Live::new(key_settings(&args, &config).unwrap()));
+        assert_same(&view(engine, &token, &[&policy, &provider], None), &checked);
+    }
+}

@@ -43,18 +43,27 @@ pub struct Cli {
     #[command(flatten)]
     pub interactive: TuiArgs,
 
-    /// Without a command: fetch the token to open (or decode) with `--from SOURCE`.
+    /// Without a command: fetch the token to open (or decode) with `--from SOURCE`; the
+    /// key options' `--timeout` bounds the token command too, as in `check`.
     #[command(flatten)]
-    pub source: SourceArgs,
+    pub source: SourcePick,
 }
 
 /// Options of the interactive view (`claimcheck [INPUT]` and `claimcheck demo` on a terminal).
 #[derive(Debug, Clone, Default, Args)]
 pub struct TuiArgs {
-    /// Rule files to evaluate the token against; watched and re-evaluated when they change.
-    /// Give INPUT before this option.
-    #[arg(long, value_name = "FILE", num_args = 1..)]
-    pub rules: Vec<std::path::PathBuf>,
+    /// A rule file to evaluate the token against, optionally `KIND:FILE` as in `check`; repeat
+    /// for several. Watched and re-evaluated when it changes. Piped or with --json, the token
+    /// is checked as `claimcheck check` checks it.
+    #[arg(long = "rules", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]
+    pub rules: Vec<String>,
+
+    /// Do not verify the signature; evaluate the rules only.
+    #[arg(long)]
+    pub no_verify: bool,
+
+    #[command(flatten)]
+    pub keys: crate::app::keys::KeyArgs,
 
     /// Capture the mouse for scrolling (off by default so the terminal's text selection works).
     #[arg(long)]
@@ -144,6 +153,11 @@ pub struct PreviewArgs {
     /// Open the matrix in the terminal UI; it recomputes whenever a rule file changes.
     #[arg(long, conflicts_with_all = ["json", "fail_on_change"])]
     pub tui: bool,
+
+    /// With --tui: the key options of `check`, for the tokens opened from the matrix (a
+    /// preview itself evaluates claims and verifies nothing).
+    #[command(flatten)]
+    pub keys: crate::app::keys::KeyArgs,
 
     #[command(flatten)]
     pub time: TimeArgs,
@@ -326,7 +340,7 @@ pub struct SourceArgs {
     pub pick: SourcePick,
 
     /// Stop a token command or request after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
+    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = crate::app::keys::parse_timeout)]
     pub timeout: Duration,
 }
 
@@ -361,16 +375,6 @@ impl SourcePick {
 
 fn parse_source(text: &str) -> Result<crate::source::SourceSpec, String> {
     text.parse()
-}
-
-fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let seconds: f64 = text
-        .parse()
-        .map_err(|_| format!("expected a number of seconds, such as 20 or 0.5, not '{text}'"))?;
-    if !(seconds > 0.0 && seconds <= 3600.0) {
-        return Err("the timeout must be more than 0 and at most 3600 seconds".into());
-    }
-    Ok(Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -521,13 +525,30 @@ mod tests {
     }
 
     #[test]
-    fn timeouts_are_positive_seconds() {
-        assert_eq!(parse_timeout("20"), Ok(Duration::from_secs(20)));
-        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
-        assert!(parse_timeout("0").is_err());
-        assert!(parse_timeout("-1").is_err());
-        assert!(parse_timeout("NaN").is_err());
-        assert!(parse_timeout("soon").unwrap_err().contains("seconds"));
+    fn rules_take_one_file_each_so_input_may_come_before_or_after() {
+        for argv in [
+            ["claimcheck", "--rules", "trust.json", "token.jwt"],
+            ["claimcheck", "token.jwt", "--rules", "trust.json"],
+        ] {
+            let cli = Cli::try_parse_from(argv).unwrap();
+            assert_eq!(cli.bare.input.as_deref(), Some("token.jwt"), "{argv:?}");
+            assert_eq!(cli.interactive.rules, ["trust.json"], "{argv:?}");
+        }
+        let cli = Cli::try_parse_from([
+            "claimcheck",
+            "t.jwt",
+            "--rules",
+            "a.json",
+            "--rules",
+            "aws:b.json",
+            "--jwks",
+            "k.pem",
+            "--offline",
+        ])
+        .unwrap();
+        assert_eq!(cli.interactive.rules, ["a.json", "aws:b.json"]);
+        assert_eq!(cli.interactive.keys.jwks.as_deref(), Some("k.pem"));
+        assert!(cli.interactive.keys.offline);
     }
 
     #[test]

@@ -3,8 +3,6 @@
 //! (`report::decision`), print it. Exit status: 0 allowed, 1 a definite no, 3 could not check
 //! (the rules allow but the signature was not checked, or a rule could not be evaluated).
 
-use std::io::Read;
-
 use serde_json::Value;
 
 use super::args::CheckArgs;
@@ -13,23 +11,19 @@ use super::paint::Paint;
 use super::text::TextStyle;
 use super::verdict_text::render_check;
 use super::{exit, print_stdout};
-use crate::report::check::{CheckDocument, CheckSubject, ClaimsDocument};
+use crate::app::{decide, keys, rules};
+use crate::report::check::{CheckSubject, ClaimsDocument};
 use crate::report::decision::{DecisionOutcome, SignatureRole};
-use crate::report::{PayloadView, SignatureReport, TokenDocument};
+use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
 use crate::token::{Claims, DecodeError, Form, Limits, decode};
 use crate::trust::expect::{expect_rule, parse_expectation};
-use crate::trust::load::{LoadedRules, RuleFileError, load_rule_file, parse_rules_arg};
-use crate::trust::{Rule, Verdict};
-
-/// Rule files are small; anything bigger is a mistake (a token corpus, a binary).
-const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(args: &CheckArgs) -> u8 {
     let json = args.output.json;
-    let mut rules = match load_rules_with_member(&args.rules, args.gcp_member.as_deref()) {
+    let mut rules = match rules::load(&args.rules, args.gcp_member.as_deref()) {
         Ok(rules) => rules,
-        Err((kind, message)) => return fail(json, kind, &message),
+        Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
     if !args.expect.is_empty() {
         let expectations: Result<Vec<_>, String> = args
@@ -102,9 +96,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             } else {
                 // Unsigned (alg none) tokens go through the verifier too: it fails them, as
                 // every system would.
-                match super::verify::verify_signature(&token, &args.keys) {
+                match keys::verify_signature(&token, &args.keys) {
                     Ok(signature) => signature,
-                    Err((kind, message)) => return fail(json, kind, &message),
+                    Err(error) => return fail(json, error.kind(), &error.to_string()),
                 }
             };
             CheckSubject::Token(document)
@@ -123,25 +117,12 @@ pub fn run(args: &CheckArgs) -> u8 {
         },
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
-    let (claims, header) = match &subject {
-        CheckSubject::Token(token) => (token.claims.as_ref(), Some(&token.header)),
-        CheckSubject::Claims(doc) => (Some(&doc.claims), None),
-    };
-    let verdicts = rules
-        .iter()
-        .map(|rule| match (claims, header) {
-            (Some(claims), Some(header)) => rule.evaluate_with_header(header, claims, now),
-            (Some(claims), None) => rule.evaluate(claims, now),
-            (None, _) => Verdict::without_claims(rule.as_ref(), &payload_description(&subject)),
-        })
-        .collect();
-    let any_of: Vec<Option<&str>> = rules.iter().map(|rule| rule.any_of()).collect();
     let role = if args.no_verify {
         SignatureRole::NotRequired
     } else {
         SignatureRole::Required
     };
-    let document = CheckDocument::decided(subject, role, &any_of, verdicts);
+    let document = decide::check_document(subject, &rules, role, now);
 
     if json {
         print_json(&document);
@@ -159,59 +140,10 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
 }
 
-/// What a token without claims carries instead, for its verdicts.
-fn payload_description(subject: &CheckSubject) -> String {
-    match subject {
-        CheckSubject::Token(token) => match &token.payload {
-            Some(PayloadView::Text(_)) => "a payload of text, not a JSON object".to_owned(),
-            Some(PayloadView::Base64url(_)) => "a payload of bytes that are not text".to_owned(),
-            None => "no readable payload".to_owned(),
-        },
-        CheckSubject::Claims(_) => "claims".to_owned(),
-    }
-}
-
 /// A JSON object that holds no token is taken as the claims themselves (a what-if).
 fn bare_claims(text: &str) -> Option<Claims> {
     match serde_json::from_str::<Value>(text.trim()).ok()? {
         Value::Object(claims) => Some(claims),
         _ => None,
     }
-}
-
-pub(crate) fn load_rules(args: &[String]) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
-    load_rules_with_member(args, None)
-}
-
-/// [`load_rules`], with every GCP provider also asked whether the token is `gcp_member`.
-fn load_rules_with_member(
-    args: &[String],
-    gcp_member: Option<&str>,
-) -> Result<Vec<Box<dyn Rule>>, (&'static str, String)> {
-    let rule_error = |e: RuleFileError| (e.kind(), e.to_string());
-    let mut loaded = LoadedRules::default();
-    for arg in args {
-        let (kind, path) = parse_rules_arg(arg).map_err(rule_error)?;
-        let text = read_rule_file(path).map_err(|message| ("io", message))?;
-        loaded.merge(load_rule_file(path, &text, kind).map_err(rule_error)?);
-    }
-    if let Some(member) = gcp_member {
-        loaded = loaded.with_gcp_member(member);
-    }
-    loaded.into_rules().map_err(rule_error)
-}
-
-fn read_rule_file(path: &str) -> Result<String, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read rule file '{path}': {e}"))?;
-    let mut text = String::new();
-    file.take(MAX_RULE_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read rule file '{path}': {e}"))?;
-    if text.len() as u64 > MAX_RULE_FILE_BYTES {
-        return Err(format!(
-            "rule file '{path}' is over {MAX_RULE_FILE_BYTES} bytes; a rule file is a policy or a role, not a corpus"
-        ));
-    }
-    Ok(text)
 }

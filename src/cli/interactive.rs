@@ -9,10 +9,13 @@ use std::time::Instant;
 
 use super::args::{DecodeArgs, DemoArgs, PreviewArgs, SourceArgs, TimeArgs, TuiArgs};
 use super::exit;
+use crate::app::Live;
+use crate::app::keys::{self, KeyArgs};
+use crate::config::Config;
 use crate::preview::group::GroupBy;
 use crate::source::read_input;
 use crate::token::{FoundVia, Limits, Token, decode, parse_compact};
-use crate::tui::engine::{Engine, Live};
+use crate::tui::engine::Engine;
 use crate::tui::fetch_menu::FetchedFrom;
 use crate::tui::matrix::CorpusSpec;
 use crate::tui::{Clock, Launch, settings};
@@ -63,17 +66,18 @@ pub fn bare(args: &DecodeArgs, source: &SourceArgs, options: &TuiArgs, started: 
             }
         }
     }
-    let engine = Arc::new(Live {
-        keys: live_key_settings(Vec::new()),
-    });
+    let Some((config, engine)) = live_engine(options) else {
+        return exit::BAD_INPUT;
+    };
     open(
         Opened {
             tokens,
             rejected,
             fetched_from,
         },
-        options.rules.clone(),
+        rule_paths(&options.rules),
         engine,
+        &config,
         options,
         &args.time,
         started,
@@ -112,10 +116,18 @@ pub fn demo(args: &DemoArgs, started: Instant) -> u8 {
             .collect()
     });
     let mut rules = demo_rule_files();
-    rules.extend(args.interactive.rules.iter().cloned());
-    let engine = Arc::new(Live {
-        keys: demo_key_settings(),
-    });
+    rules.extend(rule_paths(&args.interactive.rules));
+    let Some((config, user_keys)) = key_settings(&args.interactive.keys) else {
+        return exit::BAD_INPUT;
+    };
+    // The demo issuers' keys are the bundled ones whatever else is given, and the demo makes
+    // no request; the user's pins, secret and key set serve tokens pasted into it.
+    let mut demo_keys = keys::demo_settings();
+    demo_keys.pins.extend(user_keys.pins);
+    demo_keys.secret = user_keys.secret;
+    demo_keys.jwks = user_keys.jwks;
+    let engine: Arc<dyn Engine> =
+        Arc::new(Live::new(demo_keys).with_rule_kinds(&args.interactive.rules));
     open(
         Opened {
             tokens,
@@ -124,6 +136,7 @@ pub fn demo(args: &DemoArgs, started: Instant) -> u8 {
         },
         rules,
         engine,
+        &config,
         &args.interactive,
         &args.time,
         started,
@@ -152,21 +165,11 @@ fn demo_rule_files() -> Vec<PathBuf> {
                         .file_name()
                         .is_some_and(|n| n.to_string_lossy().starts_with('.'))
                 })
-                // The TUI loads each rule file on its own, and an AWS OIDC provider document
-                // only makes sense beside a policy (`check --rules policy --rules provider`).
-                .filter(|path| !is_aws_provider_document(path))
                 .collect()
         })
         .unwrap_or_default();
     files.sort();
     files
-}
-
-fn is_aws_provider_document(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .is_some_and(|document| crate::trust::aws::detect_provider(&document))
 }
 
 /// `claimcheck preview --tui`: the matrix of a corpus, recomputed as its rule files change.
@@ -192,14 +195,12 @@ pub fn preview(args: &PreviewArgs, started: Instant) -> u8 {
         },
         pinned_now: args.time.now,
     };
-    let engine = Arc::new(Live {
-        keys: live_key_settings(Vec::new()),
-    });
     let options = TuiArgs {
-        rules: Vec::new(),
-        mouse: false,
-        clipboard: None,
-        theme: None,
+        keys: args.keys.clone(),
+        ..TuiArgs::default()
+    };
+    let Some((config, engine)) = live_engine(&options) else {
+        return exit::BAD_INPUT;
     };
     open(
         Opened {
@@ -209,6 +210,7 @@ pub fn preview(args: &PreviewArgs, started: Instant) -> u8 {
         },
         spec.rule_paths(),
         engine,
+        &config,
         &options,
         &args.time,
         started,
@@ -221,12 +223,13 @@ fn open(
     opened: Opened,
     rule_paths: Vec<PathBuf>,
     engine: Arc<dyn Engine>,
+    config: &Config,
     options: &TuiArgs,
     time: &TimeArgs,
     started: Instant,
     matrix: Option<CorpusSpec>,
 ) -> u8 {
-    let (mut settings, settings_problem) = settings::load();
+    let (mut settings, settings_problem) = settings::from_config(config);
     settings.mouse |= options.mouse;
     if let Some(mode) = options.clipboard {
         settings.clipboard = mode;
@@ -244,6 +247,7 @@ fn open(
         settings_problem,
         clock: time.now.map_or(Clock::System, Clock::Frozen),
         leeway: time.leeway,
+        signature_required: !options.no_verify,
         started,
         matrix,
     };
@@ -256,63 +260,35 @@ fn open(
     }
 }
 
-/// Key settings from the config file (pins, CA, timeouts) plus `extra` pins.
-fn live_key_settings(extra: Vec<crate::keys::Pin>) -> crate::keys::Settings {
-    let config = crate::config::Config::load().unwrap_or_default();
-    let mut pins = extra;
-    pins.extend(
-        config
-            .verify
-            .jwks_for
-            .iter()
-            .map(|(issuer, location)| crate::keys::Pin {
-                issuer: issuer.clone(),
-                location: crate::keys::KeyLocation::parse(location, config.base_dir.as_deref()),
-            }),
-    );
-    let mut http = crate::keys::HttpSettings::default();
-    if let Some(seconds) = config.verify.timeout_secs {
-        http.total_timeout = std::time::Duration::from_secs(seconds);
-    }
-    crate::keys::Settings {
-        pins,
-        cache_dir: crate::config::cache_dir(),
-        http,
-        ..crate::keys::Settings::default()
+/// The config file and the key settings of `args` over it, made as `check` makes them; `None`
+/// after saying on stderr what is wrong (as `verify` would, before the screen is taken over).
+fn key_settings(args: &KeyArgs) -> Option<(Config, crate::keys::Settings)> {
+    match keys::config_and_settings(args) {
+        Ok(found) => Some(found),
+        Err(error) => {
+            super::print_error(&error.to_string());
+            None
+        }
     }
 }
 
-/// Every demo issuer pinned to the bundled test-only JWKS, and no network at all. The key set
-/// is written to a temporary file (public keys only) because pins name files or URLs.
-fn demo_key_settings() -> crate::keys::Settings {
-    let path =
-        std::env::temp_dir().join(format!("claimcheck-demo-jwks-{}.json", std::process::id()));
-    let pins = match std::fs::write(&path, crate::demo::JWKS_JSON) {
-        Ok(()) => {
-            let mut issuers: Vec<String> = crate::demo::templates()
-                .iter()
-                .filter_map(|t| {
-                    t.claims
-                        .get("iss")
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_owned)
-                })
-                .collect();
-            issuers.sort();
-            issuers.dedup();
-            issuers
-                .into_iter()
-                .map(|issuer| crate::keys::Pin {
-                    issuer,
-                    location: crate::keys::KeyLocation::File(path.clone()),
-                })
-                .collect()
-        }
-        Err(_) => Vec::new(),
+/// The engine of the interactive view, for the key options of `options`.
+fn live_engine(options: &TuiArgs) -> Option<(Config, Arc<dyn Engine>)> {
+    let (config, settings) = key_settings(&options.keys)?;
+    let live = if options.no_verify {
+        Live::without_verifying()
+    } else {
+        Live::new(settings)
     };
-    crate::keys::Settings {
-        pins,
-        offline: true,
-        ..crate::keys::Settings::default()
-    }
+    let engine: Arc<dyn Engine> = Arc::new(live.with_rule_kinds(&options.rules));
+    Some((config, engine))
+}
+
+/// The files of `[KIND:]FILE` arguments (the engine keeps the kinds).
+fn rule_paths(args: &[String]) -> Vec<PathBuf> {
+    args.iter()
+        .map(|arg| {
+            crate::app::rules::path_of(arg).map_or_else(|_| PathBuf::from(arg), PathBuf::from)
+        })
+        .collect()
 }

@@ -57,11 +57,50 @@ pub fn run() -> ExitCode {
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),
         None if interactive::wanted(cli.bare.output.json) => {
-            interactive::bare(&cli.bare, &cli.source, &cli.interactive, started)
+            interactive::bare(&cli.bare, &bare_source(&cli), &cli.interactive, started)
         }
-        None => decode::run_command(&cli.bare, &cli.source),
+        // Rules given where no view can open: the answer `check` gives, in its form.
+        None if !cli.interactive.rules.is_empty() => check::run(&bare_check(cli)),
+        // Keys given where no view can open: the signature is verified, as `verify` does.
+        None if cli.interactive.keys.any_given() && cli.source.from.is_none() => {
+            verify::run(&verify::VerifyArgs {
+                input: cli.bare.input,
+                keys: cli.interactive.keys,
+                output: cli.bare.output,
+                time: cli.bare.time,
+            })
+        }
+        None => decode::run_command(&cli.bare, &bare_source(&cli)),
     };
     ExitCode::from(code)
+}
+
+/// `--from` and its options with the key options' `--timeout`, which bounds the token command
+/// too (as in `check`).
+fn bare_source(cli: &Cli) -> args::SourceArgs {
+    args::SourceArgs {
+        pick: cli.source.clone(),
+        timeout: cli
+            .interactive
+            .keys
+            .timeout
+            .unwrap_or(crate::source::DEFAULT_TIMEOUT),
+    }
+}
+
+/// `claimcheck INPUT --rules FILE …` as `claimcheck check INPUT --rules FILE …`.
+fn bare_check(cli: Cli) -> args::CheckArgs {
+    args::CheckArgs {
+        input: cli.bare.input,
+        source: cli.source,
+        rules: cli.interactive.rules,
+        expect: Vec::new(),
+        gcp_member: None,
+        no_verify: cli.interactive.no_verify,
+        keys: cli.interactive.keys,
+        output: cli.bare.output,
+        time: cli.bare.time,
+    }
 }
 
 /// Reports an error in the arguments (clap's, including those of the value parsers: an

@@ -5,11 +5,11 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use super::args::PreviewArgs;
-use super::check::load_rules;
 use super::decode::{fail, print_json};
 use super::paint::Paint;
 use super::preview_text::render_preview;
 use super::{exit, print_stdout};
+use crate::app::rules;
 use crate::preview::corpus;
 use crate::preview::group::GroupBy;
 use crate::preview::matrix::{Clock, PreviewInput, evaluate};
@@ -20,16 +20,23 @@ const MAX_LISTED: usize = 1000;
 
 pub fn run(args: &PreviewArgs) -> u8 {
     let json = args.json;
-    let current = match load_rules(&args.rules) {
+    if args.keys.any_given() {
+        return fail(
+            json,
+            "usage",
+            "key options apply to preview --tui (to the tokens opened from its matrix); a preview evaluates claims and verifies no signature",
+        );
+    }
+    let current = match rules::load(&args.rules, None) {
         Ok(rules) => rules,
-        Err((kind, message)) => return fail(json, kind, &message),
+        Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
     let proposed = if args.against.is_empty() {
         None
     } else {
-        match load_rules(&args.against) {
+        match rules::load(&args.against, None) {
             Ok(rules) => Some(rules),
-            Err((kind, message)) => return fail(json, kind, &message),
+            Err(error) => return fail(json, error.kind(), &error.to_string()),
         }
     };
     let entries = match corpus::open(&args.tokens) {

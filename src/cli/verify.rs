@@ -1,19 +1,15 @@
 //! `claimcheck verify`: decode the token, verify its signature against the issuer's keys, and
 //! print the same document as `decode` with the signature filled in.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
-use base64::Engine;
-use clap::{ArgGroup, Args};
+use clap::Args;
 
 use super::args::{OutputArgs, TimeArgs};
 use super::decode::{fail, print_json};
 use super::paint::Paint;
 use super::text::{TextStyle, render_document};
 use super::{exit, print_stdout};
-use crate::config::{self, Config};
-use crate::keys::{HttpSettings, KeyLocation, Keyring, Pin, Secret, Settings, Status};
+use crate::app::keys;
+use crate::keys::Status;
 use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
 use crate::token::sanitize::escape_controls;
@@ -39,6 +35,7 @@ Examples:
   claimcheck verify token.jwt
   claimcheck demo --print-token github-environment | claimcheck verify --jwks-for https://token.actions.githubusercontent.com=assets/demo/jwks.json
   kubectl get --raw /openid/v1/jwks > cluster.json; claimcheck verify --jwks cluster.json sa-token.jwt
+  claimcheck verify --jwks issuer-public.pem token.jwt   a PEM or DER public key (RSA, EC, Ed25519)
   claimcheck verify --secret-file hmac.key --json token.jwt
   claimcheck verify --offline token.jwt                 only the cache and pins, no network
   claimcheck verify --ca-cert corp-root.pem token.jwt   behind a TLS-inspecting proxy";
@@ -59,76 +56,13 @@ pub struct VerifyArgs {
     pub time: TimeArgs,
 }
 
-/// Where keys come from and how they are fetched; shared by `verify` and `check`.
-#[derive(Debug, Clone, Args)]
-#[command(group(ArgGroup::new("hmac_secret").args(["secret", "secret_file", "secret_base64"])))]
-pub struct KeyArgs {
-    /// Verify with this key set (a URL or a JWKS file) instead of discovering the issuer's.
-    #[arg(long, value_name = "URL|FILE")]
-    pub jwks: Option<String>,
-
-    /// Pin an issuer to a key set (URL or JWKS file); repeatable. Overrides the config file.
-    #[arg(long = "jwks-for", value_name = "ISSUER=URL|FILE", value_parser = parse_pin)]
-    pub jwks_for: Vec<(String, String)>,
-
-    /// HMAC shared secret, as text (visible to other users in the process list: prefer --secret-file).
-    #[arg(long, value_name = "TEXT")]
-    pub secret: Option<String>,
-
-    /// HMAC shared secret: the file's bytes (one trailing newline is dropped).
-    #[arg(long, value_name = "FILE")]
-    pub secret_file: Option<PathBuf>,
-
-    /// HMAC shared secret in base64 or base64url (as in a JWK's "k").
-    #[arg(long, value_name = "BASE64")]
-    pub secret_base64: Option<String>,
-
-    /// Make no request: use only pinned key sets and the cache.
-    #[arg(long)]
-    pub offline: bool,
-
-    /// Neither read nor write the key cache.
-    #[arg(long)]
-    pub no_cache: bool,
-
-    /// Also trust this CA certificate (PEM) for https, e.g. a corporate TLS-inspection root.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<PathBuf>,
-
-    /// Give up on fetching keys after this many seconds, all requests together (default 10;
-    /// connecting: at most 5).
-    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
-    pub timeout: Option<Duration>,
-}
-
-fn parse_pin(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((issuer, location)) if !issuer.is_empty() && !location.is_empty() => {
-            Ok((issuer.to_owned(), location.to_owned()))
-        }
-        _ => Err(
-            "expected ISSUER=URL|FILE, e.g. https://token.actions.githubusercontent.com=jwks.json"
-                .to_owned(),
-        ),
-    }
-}
-
-fn parse_timeout(text: &str) -> Result<Duration, String> {
-    match text.parse::<f64>() {
-        Ok(seconds) if seconds > 0.0 && seconds <= 600.0 => Ok(Duration::from_secs_f64(seconds)),
-        _ => Err("expected a number of seconds between 0 and 600".to_owned()),
-    }
-}
+pub use crate::app::keys::KeyArgs;
 
 pub fn run(args: &VerifyArgs) -> u8 {
     let json = args.output.json;
-    let config = match Config::load() {
-        Ok(config) => config,
-        Err(error) => return fail(json, "config", &error.to_string()),
-    };
-    let settings = match settings(&args.keys, &config) {
+    let settings = match keys::settings_from_config_file(&args.keys) {
         Ok(settings) => settings,
-        Err(message) => return fail(json, "usage", &message),
+        Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
     let limits = Limits::default();
     let input = match read_input(args.input.as_deref(), limits.max_token_bytes) {
@@ -139,9 +73,9 @@ pub fn run(args: &VerifyArgs) -> u8 {
         Ok(token) => token,
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
-    let mut keyring = match Keyring::new(settings) {
+    let mut keyring = match keys::keyring(settings) {
         Ok(keyring) => keyring,
-        Err(error) => return fail(json, "usage", &error.to_string()),
+        Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
     let outcome = keyring.verify(&token);
     let mut document = TokenDocument::new(
@@ -175,18 +109,6 @@ pub fn run(args: &VerifyArgs) -> u8 {
     )
 }
 
-/// The signature of `token` checked with the key options of `args`, for commands that verify
-/// on the way to something else (`check`). `Err` is a usage or configuration problem.
-pub fn verify_signature(
-    token: &crate::token::Token,
-    args: &KeyArgs,
-) -> Result<SignatureReport, (&'static str, String)> {
-    let config = Config::load().map_err(|error| ("config", error.to_string()))?;
-    let settings = settings(args, &config).map_err(|message| ("usage", message))?;
-    let mut keyring = Keyring::new(settings).map_err(|error| ("usage", error.to_string()))?;
-    Ok(SignatureReport::from(&keyring.verify(token)))
-}
-
 /// 1 for any definite "no" (bad signature, expired, an unusable exp), else 3 when the signature
 /// was not checked. A token without readable claims (a JWE, a payload that is not a claim set)
 /// has no times to judge, so its signature alone decides.
@@ -198,98 +120,6 @@ fn exit_code(signature: Status, time: TimeStatus, has_claims: bool) -> u8 {
         (Status::NotChecked, _) => exit::NOT_CHECKED,
         (Status::Verified, _) => exit::SUCCESS,
     }
-}
-
-fn settings(args: &KeyArgs, config: &Config) -> Result<Settings, String> {
-    let verify_config = &config.verify;
-    let mut pins: Vec<Pin> = args
-        .jwks_for
-        .iter()
-        .map(|(issuer, location)| Pin {
-            issuer: issuer.clone(),
-            location: KeyLocation::parse(location, None),
-        })
-        .collect();
-    pins.extend(verify_config.jwks_for.iter().map(|(issuer, location)| Pin {
-        issuer: issuer.clone(),
-        location: KeyLocation::parse(location, config.base_dir.as_deref()),
-    }));
-    let mut http = HttpSettings::default();
-    if let Some(seconds) = verify_config.timeout_secs {
-        http.total_timeout = Duration::from_secs(seconds);
-    }
-    if let Some(seconds) = verify_config.connect_timeout_secs {
-        http.connect_timeout = Duration::from_secs(seconds);
-    }
-    if let Some(timeout) = args.timeout {
-        http.total_timeout = timeout;
-    }
-    http.connect_timeout = http.connect_timeout.min(http.total_timeout);
-    http.ca_cert = args.ca_cert.clone().or_else(|| {
-        let path = verify_config.ca_cert.clone()?;
-        match &config.base_dir {
-            Some(base) if path.is_relative() => Some(base.join(path)),
-            _ => Some(path),
-        }
-    });
-    Ok(Settings {
-        jwks: args
-            .jwks
-            .as_deref()
-            .map(|text| KeyLocation::parse(text, None)),
-        pins,
-        secret: secret(args)?,
-        offline: args.offline,
-        cache_dir: if args.no_cache {
-            None
-        } else {
-            config::cache_dir()
-        },
-        http,
-    })
-}
-
-/// An HMAC key is at most a few hundred bytes; this leaves room for any encoding of one.
-const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
-
-fn secret(args: &KeyArgs) -> Result<Option<Secret>, String> {
-    if let Some(text) = &args.secret {
-        return Ok(Some(Secret {
-            bytes: text.as_bytes().to_vec(),
-            from: "--secret".to_owned(),
-        }));
-    }
-    if let Some(path) = &args.secret_file {
-        let mut bytes = crate::keys::file::read_bounded(path, MAX_SECRET_FILE_BYTES)
-            .map_err(|e| format!("cannot read the secret file {}: {e}", path.display()))?;
-        // Editors and `echo` add a final newline that was never part of the secret.
-        if bytes.ends_with(b"\n") {
-            bytes.pop();
-            if bytes.ends_with(b"\r") {
-                bytes.pop();
-            }
-        }
-        return Ok(Some(Secret {
-            bytes,
-            from: "--secret-file".to_owned(),
-        }));
-    }
-    if let Some(text) = &args.secret_base64 {
-        let trimmed = text.trim().trim_end_matches('=');
-        let engines = [
-            base64::engine::general_purpose::STANDARD_NO_PAD,
-            base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        ];
-        let bytes = engines
-            .iter()
-            .find_map(|engine| engine.decode(trimmed).ok())
-            .ok_or("--secret-base64 is neither base64 nor base64url")?;
-        return Ok(Some(Secret {
-            bytes,
-            from: "--secret-base64".to_owned(),
-        }));
-    }
-    Ok(None)
 }
 
 #[cfg(test)]
@@ -311,20 +141,5 @@ mod tests {
         assert_eq!(exit_code(NotChecked, Unknown, false), exit::NOT_CHECKED);
         assert_eq!(exit_code(Verified, Unknown, false), exit::SUCCESS);
         assert_eq!(exit_code(Failed, Unknown, false), exit::DEFINITE_NO);
-    }
-
-    #[test]
-    fn pins_and_timeouts_parse() {
-        assert_eq!(
-            parse_pin("https://a.example=https://a.example/k?x=1").unwrap(),
-            (
-                "https://a.example".to_owned(),
-                "https://a.example/k?x=1".to_owned()
-            )
-        );
-        assert!(parse_pin("no-equals-sign").is_err());
-        assert!(parse_pin("=file.json").is_err());
-        assert_eq!(parse_timeout("0.5").unwrap(), Duration::from_millis(500));
-        assert!(parse_timeout("0").is_err());
     }
 }

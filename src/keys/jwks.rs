@@ -49,10 +49,18 @@ pub enum JwksError {
     NotJson(String),
     #[error("not a JWK set: {0}")]
     NotAKeySet(&'static str),
+    #[error("not a usable public key: {0}")]
+    NotAKey(String),
 }
 
 impl KeySet {
+    /// A JWK set, or one PEM or DER public key (detected by content), which becomes a set of
+    /// that one key without `kid`, matched to tokens by its type.
     pub fn parse(bytes: &[u8]) -> Result<KeySet, JwksError> {
+        if super::pem::looks_like_key(bytes) {
+            let document = super::pem::key_set_document(bytes).map_err(JwksError::NotAKey)?;
+            return KeySet::from_value(&document);
+        }
         let document: Value =
             serde_json::from_slice(bytes).map_err(|e| JwksError::NotJson(e.to_string()))?;
         KeySet::from_value(&document)

@@ -18,6 +18,7 @@ pub mod file;
 pub mod http;
 pub mod jwks;
 mod outcome;
+mod pem;
 pub mod verify;
 
 use std::collections::HashMap;
@@ -58,6 +59,12 @@ const REGISTERED_HEADERS: [&str; 20] = [
 pub enum KeyLocation {
     Url(String),
     File(PathBuf),
+    /// A key set held in memory (the bundled demo keys): nothing is written to disk to pin it.
+    /// `label` is how messages name it.
+    Inline {
+        label: String,
+        text: String,
+    },
 }
 
 impl KeyLocation {
@@ -127,6 +134,7 @@ enum Origin {
     Discovery(String),
     Url(String),
     File(PathBuf),
+    Inline { label: String, text: String },
 }
 
 impl Origin {
@@ -135,6 +143,7 @@ impl Origin {
             Origin::Discovery(issuer) => issuer.clone(),
             Origin::Url(url) => url.clone(),
             Origin::File(path) => format!("file:{}", path.display()),
+            Origin::Inline { label, .. } => format!("inline:{label}"),
         }
     }
 }
@@ -308,7 +317,10 @@ impl Keyring {
         let Some(kid) = kid else {
             return Ok((loaded, notes));
         };
-        if loaded.set.has_kid(kid) || matches!(origin, Origin::File(_)) || loaded.fetched_now {
+        if loaded.set.has_kid(kid)
+            || matches!(origin, Origin::File(_) | Origin::Inline { .. })
+            || loaded.fetched_now
+        {
             return Ok((loaded, notes));
         }
         if self.settings.offline {
@@ -346,6 +358,7 @@ impl Keyring {
         match (location, issuer) {
             (Some(KeyLocation::Url(url)), _) => Ok(Origin::Url(url)),
             (Some(KeyLocation::File(path)), _) => Ok(Origin::File(path)),
+            (Some(KeyLocation::Inline { label, text }), _) => Ok(Origin::Inline { label, text }),
             (None, None) => Err(Stop::new(
                 Cause::NoIssuer,
                 "the token has no iss, so its issuer's keys cannot be found; give them with --jwks",
@@ -380,6 +393,7 @@ impl Keyring {
         }
         let loaded = match origin {
             Origin::File(path) => load_file(path)?,
+            Origin::Inline { label, text } => load_inline(label, text)?,
             Origin::Url(_) | Origin::Discovery(_) => self.load_remote(origin, force, deadline)?,
         };
         let loaded = Arc::new(loaded);
@@ -423,7 +437,9 @@ impl Keyring {
                 Ok(found) => found.jwks_uri,
                 Err(error) => return Err(discovery_failure(error)),
             },
-            (None, Origin::File(_)) => unreachable!("files are not fetched"),
+            (None, Origin::File(_) | Origin::Inline { .. }) => {
+                unreachable!("files and inline key sets are not fetched")
+            }
         };
         let etag = entry.as_ref().and_then(|e| e.etag.as_deref());
         let fetched = client
@@ -540,6 +556,19 @@ fn load_file(path: &Path) -> Result<Loaded, Stop> {
     Ok(Loaded {
         set,
         source: KeySource::File(shown),
+        fetched_at: None,
+        from_cache: false,
+        fetched_now: false,
+        notes: Vec::new(),
+    })
+}
+
+fn load_inline(label: &str, text: &str) -> Result<Loaded, Stop> {
+    let set = KeySet::parse(text.as_bytes())
+        .map_err(|e| Stop::new(Cause::KeyFile, format!("{label}: {e}")))?;
+    Ok(Loaded {
+        set,
+        source: KeySource::Inline(label.to_owned()),
         fetched_at: None,
         from_cache: false,
         fetched_now: false,

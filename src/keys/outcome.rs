@@ -127,6 +127,8 @@ pub enum KeySource {
     Url(String),
     /// A key set read from a file (`--jwks FILE`, `--jwks-for ISSUER=FILE`).
     File(String),
+    /// A key set held in memory, named by its label (the bundled demo keys).
+    Inline(String),
     /// The shared secret the user gave (`--secret`, `--secret-file`, `--secret-base64`).
     Secret(String),
 }
@@ -136,6 +138,7 @@ impl fmt::Display for KeySource {
         match self {
             KeySource::Url(url) => f.write_str(url),
             KeySource::File(path) => write!(f, "file {path}"),
+            KeySource::Inline(label) => f.write_str(label),
             KeySource::Secret(flag) => write!(f, "the secret from {flag}"),
         }
     }

@@ -177,6 +177,19 @@ impl LoadedRules {
         self.gcp_member = self.gcp_member.take().or(other.gcp_member);
     }
 
+    /// Whether these are AWS OIDC provider documents and nothing else: client IDs waiting for
+    /// the trust policies they belong beside.
+    pub fn only_aws_providers(&self) -> bool {
+        self.entries.is_empty() && !self.aws_providers.is_empty()
+    }
+
+    /// Whether an AWS trust policy is among these rules (what provider documents join).
+    pub fn has_aws_policy(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|entry| matches!(entry, Entry::AwsPolicy(_)))
+    }
+
     /// Every GCP provider's verdict will end with whether the token's mapped identity is
     /// `member` (an IAM `principal://…` or `principalSet://…` in a role binding).
     pub fn with_gcp_member(mut self, member: &str) -> LoadedRules {

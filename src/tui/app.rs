@@ -43,7 +43,8 @@ pub fn run(runtime: Runtime) -> io::Result<()> {
     } = runtime;
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = channel();
     let jobs = worker::spawn(engine, tx.clone());
-    let _watcher = watch::watch(&rule_paths, tx.clone());
+    let mut watchers: Vec<notify::RecommendedWatcher> =
+        watch::watch(&rule_paths, tx.clone()).into_iter().collect();
 
     let mut session = Session::start(mouse)?;
     let size = session.terminal.size()?;
@@ -58,6 +59,7 @@ pub fn run(runtime: Runtime) -> io::Result<()> {
         jobs: &jobs,
         tx: &tx,
         pause: &pause,
+        watchers: &mut watchers,
     };
 
     let mut pending = initial;
@@ -98,6 +100,8 @@ struct Effects<'a> {
     jobs: &'a Sender<Job>,
     tx: &'a Sender<Msg>,
     pause: &'a Pause,
+    /// One per batch of watched rule files (those given at start, then each added in the view).
+    watchers: &'a mut Vec<notify::RecommendedWatcher>,
 }
 
 impl Effects<'_> {
@@ -172,6 +176,19 @@ fn execute(cmd: Cmd, model: &mut Model, fx: &mut Effects) -> io::Result<()> {
             }));
             None
         }
+        Cmd::GiveKey { issuer, text } => {
+            let _ = fx.jobs.send(Job::GiveKey { issuer, text });
+            None
+        }
+        Cmd::WatchRuleFile(path) => {
+            fx.watchers
+                .extend(watch::watch(std::slice::from_ref(&path), fx.tx.clone()));
+            None
+        }
+        Cmd::CompletePath(typed) => update(
+            model,
+            Msg::PathCompleted(super::inputs::complete_path(&typed)),
+        ),
         Cmd::ReadSample {
             corpus,
             location,

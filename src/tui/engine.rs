@@ -1,6 +1,6 @@
 //! The TUI's boundary to rule loading and signature verification. The app is handed an
 //! [`Engine`]; the TUI never names a concrete loader or verifier, so plugging in
-//! `trust::load` and the `keys` verifier is one implementation of this trait.
+//! `trust::load` and the `keys` verifier is one implementation of this trait (`app::Live`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -35,6 +35,21 @@ pub trait Engine: Send + Sync {
 
     /// Checks the token's signature. May use the network; called on the worker thread.
     fn verify(&self, token: &Token) -> SignatureReport;
+
+    /// Whether the file at `path`, as last loaded, serves the other rule files rather than
+    /// holding rules (an AWS provider document, whose client IDs join the trust policies): they
+    /// are loaded again after it.
+    fn joins_others(&self, path: &Path) -> bool {
+        let _ = path;
+        false
+    }
+
+    /// Takes a key given in the view (a secret, `@FILE`, a key set URL) for `issuer`'s tokens
+    /// for the rest of the session; `Ok` says what was pinned, `Err` why nothing was.
+    fn give_key(&self, issuer: Option<&str>, given: &str) -> Result<String, String> {
+        let _ = (issuer, given);
+        Err("this build cannot verify signatures".to_owned())
+    }
 }
 
 /// What this build can do on its own: decode and display. It loads no rules and verifies no
@@ -62,30 +77,5 @@ impl Engine for Standalone {
             Form::Signed => "this build cannot verify signatures yet",
         };
         SignatureReport::not_checked(reason)
-    }
-}
-
-/// The real engine: rule files through `trust::load`, signatures through the `keys` verifier.
-#[derive(Debug, Clone)]
-pub struct Live {
-    pub keys: crate::keys::Settings,
-}
-
-impl Engine for Live {
-    fn load_rules(&self, path: &Path, text: &str) -> Result<Rules, LoadFailure> {
-        let name = path.display().to_string();
-        let loaded = crate::trust::load::load_rule_file(&name, text, None)
-            .and_then(|loaded| loaded.into_rules())
-            .map_err(|error| LoadFailure::Invalid(error.to_string()))?;
-        Ok(loaded.into_iter().map(Arc::from).collect())
-    }
-
-    fn verify(&self, token: &Token) -> SignatureReport {
-        match crate::keys::Keyring::new(self.keys.clone()) {
-            Ok(mut keyring) => SignatureReport::from(&keyring.verify(token)),
-            Err(error) => {
-                SignatureReport::not_checked(format!("cannot set up key fetching: {error}"))
-            }
-        }
     }
 }

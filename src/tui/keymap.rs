@@ -61,10 +61,12 @@ pub enum Action {
     FetchToken,
     Refetch,
     OpenMatrix,
+    AddRuleFile,
+    GiveKey,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 30] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -93,6 +95,8 @@ impl Action {
         Action::FetchToken,
         Action::Refetch,
         Action::OpenMatrix,
+        Action::AddRuleFile,
+        Action::GiveKey,
     ];
 
     pub fn name(self) -> &'static str {
@@ -125,6 +129,8 @@ impl Action {
             Action::FetchToken => "fetch_token",
             Action::Refetch => "refetch",
             Action::OpenMatrix => "open_matrix",
+            Action::AddRuleFile => "add_rule_file",
+            Action::GiveKey => "give_key",
         }
     }
 
@@ -336,6 +342,18 @@ impl Default for Keymap {
                     &[Key::ch('a')],
                     A::AddToken,
                     "add a token (type or paste it)",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('A')],
+                    A::AddRuleFile,
+                    "add a rule file by path (Tab completes; watched)",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('K')],
+                    A::GiveKey,
+                    "give this token's issuer a key: secret, @key.pem, @jwks.json or a URL",
                     Global,
                 ),
                 bind(

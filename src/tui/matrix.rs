@@ -49,8 +49,8 @@ impl CorpusSpec {
     pub fn rule_paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = Vec::new();
         for arg in self.current.iter().chain(&self.proposed) {
-            let path = crate::trust::load::parse_rules_arg(arg)
-                .map_or_else(|_| PathBuf::from(arg), |(_, path)| PathBuf::from(path));
+            let path =
+                crate::app::rules::path_of(arg).map_or_else(|_| PathBuf::from(arg), PathBuf::from);
             if !paths.contains(&path) {
                 paths.push(path);
             }

@@ -6,7 +6,6 @@
 //! Public face: [`MatrixJob`], [`compute`] (synchronous, for the worker and for tests) and
 //! [`start`] (on a thread of its own).
 
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -17,7 +16,6 @@ use super::update::Msg;
 use crate::preview::corpus;
 use crate::preview::matrix::{Clock, PreviewInput, evaluate};
 use crate::trust::Rule;
-use crate::trust::load::{LoadedRules, load_rule_file, parse_rules_arg};
 
 pub struct MatrixJob {
     pub generation: u64,
@@ -116,14 +114,7 @@ fn grid(
 /// The rules of `[KIND:]FILE` arguments, merged as `claimcheck check --rules` merges them (an
 /// AWS provider document joins the policies beside it).
 fn load(args: &[String]) -> Result<Vec<Box<dyn Rule>>, String> {
-    let mut loaded = LoadedRules::default();
-    for arg in args {
-        let (kind, path) = parse_rules_arg(arg).map_err(|e| e.to_string())?;
-        let text =
-            super::worker::read_rule_file(Path::new(path)).map_err(|e| format!("{path}: {e}"))?;
-        loaded.merge(load_rule_file(path, &text, kind).map_err(|e| e.to_string())?);
-    }
-    loaded.into_rules().map_err(|e| e.to_string())
+    crate::app::rules::load(args, None).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod engine;
 mod events;
 pub mod fetch_menu;
 mod hangup;
+pub mod inputs;
 pub mod keymap;
 pub mod matrix;
 pub mod matrix_job;
@@ -61,6 +62,8 @@ pub struct Launch {
     pub settings_problem: Option<String>,
     pub clock: Clock,
     pub leeway: i64,
+    /// False with `--no-verify`: the decision rests on the rules (and times) alone.
+    pub signature_required: bool,
     pub started: Instant,
     /// A corpus to open the rules × tokens matrix on (`claimcheck preview --tui`).
     pub matrix: Option<matrix::CorpusSpec>,
@@ -74,6 +77,7 @@ pub fn initial_model(launch: &mut Launch) -> (Model, Option<Cmd>) {
     let theme = Theme::new(launch.settings.theme, no_color_requested());
     let mut model = Model::new(launch.clock.now(), keymap, theme);
     model.leeway = launch.leeway;
+    model.signature_required = launch.signature_required;
     model.clear_clipboard_after = launch.settings.clear_clipboard_after_secs;
     let mut cmds: Vec<Cmd> = add_rule_files(&mut model, launch.rule_paths.clone())
         .into_iter()

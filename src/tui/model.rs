@@ -106,6 +106,11 @@ pub enum InputPurpose {
     Filter,
     /// A what-if edit of one claim: JSON, or a bare word taken as a string; empty removes it.
     EditClaim { name: String },
+    /// The path of a rule file to add (Tab completes file names).
+    RuleFile,
+    /// A key for the tokens of `issuer` (`None`: a token without `iss`): a shared secret,
+    /// `@FILE` (a JWKS, or a PEM or DER public key) or a key set URL, pinned for the session.
+    Key { issuer: Option<String> },
 }
 
 /// The focused text input. It takes keys and pastes before any hotkey.
@@ -144,6 +149,8 @@ pub struct Model {
     /// Seconds since the epoch; injected by ticks (or frozen with `--now` and in tests).
     pub now: i64,
     pub leeway: i64,
+    /// Whether a token's decision needs its signature verified (false with `--no-verify`).
+    pub signature_required: bool,
     pub tokens: Vec<Entry>,
     pub selected: usize,
     pub next_id: u64,
@@ -181,6 +188,7 @@ impl Model {
         Model {
             now,
             leeway: crate::token::time::DEFAULT_LEEWAY_SECS,
+            signature_required: true,
             tokens: Vec::new(),
             selected: 0,
             next_id: 1,

@@ -1,6 +1,6 @@
 //! The `[tui]` section of config.toml. Every field has a default, so a partial file (or none)
 //! works. The file lives in the user's config dir (`$XDG_CONFIG_HOME/claimcheck/config.toml` on
-//! Linux and macOS), or wherever `CLAIMCHECK_CONFIG` points (tests point it at their own file).
+//! Linux and macOS), or wherever `CLAIMCHECK_CONFIG` points; `config::Config` reads it.
 //!
 //! ```toml
 //! [tui]
@@ -11,8 +11,6 @@
 //! [tui.keys]
 //! next_token = ["n", "ctrl-n"]
 //! ```
-
-use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -31,57 +29,34 @@ pub struct TuiSettings {
     pub keys: Overrides,
 }
 
-/// Only the `[tui]` table; other sections belong to other parts of claimcheck.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ConfigFile {
-    tui: TuiSettings,
-}
-
-pub const CONFIG_ENV: &str = "CLAIMCHECK_CONFIG";
-
-/// Where config.toml is read from.
-pub fn config_path() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(CONFIG_ENV) {
-        return Some(PathBuf::from(path));
-    }
-    use etcetera::AppStrategy;
-    let strategy = etcetera::choose_app_strategy(etcetera::AppStrategyArgs {
-        top_level_domain: "dev".to_owned(),
-        author: "claimcheck".to_owned(),
-        app_name: "claimcheck".to_owned(),
-    })
-    .ok()?;
-    Some(strategy.config_dir().join("config.toml"))
-}
-
-/// The settings, or the defaults with a message saying what was wrong with the file.
-pub fn load() -> (TuiSettings, Option<String>) {
-    let Some(path) = config_path() else {
-        return (TuiSettings::default(), None);
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => match parse(&text) {
+/// The settings of the config file's `[tui]` table (read once, by `config::Config`, with every
+/// other section), or the defaults with a message saying what was wrong with it.
+pub fn from_config(config: &crate::config::Config) -> (TuiSettings, Option<String>) {
+    match &config.tui {
+        None => (TuiSettings::default(), None),
+        Some(table) => match parse_table(table.clone()) {
             Ok(settings) => (settings, None),
             Err(error) => (
                 TuiSettings::default(),
-                Some(format!("{}: {error}; using defaults", path.display())),
+                Some(format!("config file [tui]: {error}; using defaults")),
             ),
         },
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            (TuiSettings::default(), None)
-        }
-        Err(error) => (
-            TuiSettings::default(),
-            Some(format!("cannot read {}: {error}", path.display())),
-        ),
     }
 }
 
-pub fn parse(text: &str) -> Result<TuiSettings, String> {
-    toml::from_str::<ConfigFile>(text)
-        .map(|file| file.tui)
+fn parse_table(table: toml::Table) -> Result<TuiSettings, String> {
+    toml::Value::Table(table)
+        .try_into::<TuiSettings>()
         .map_err(|e| e.message().to_owned())
+}
+
+/// The `[tui]` settings of a whole config file's text.
+pub fn parse(text: &str) -> Result<TuiSettings, String> {
+    let config = crate::config::Config::parse(text)?;
+    match config.tui {
+        Some(table) => parse_table(table),
+        None => Ok(TuiSettings::default()),
+    }
 }
 
 #[cfg(test)]
@@ -113,22 +88,14 @@ mod tests {
     }
 
     #[test]
-    fn the_env_var_points_at_the_file() {
-        // Only this test sets the variable, and it restores nothing else: other tests never
-        // read the config file.
-        let dir = std::env::temp_dir().join(format!("claimcheck-settings-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("config.toml");
-        std::fs::write(&path, "[tui]\nmouse = true\n").unwrap();
-        // SAFETY: no other test in this binary reads or writes CLAIMCHECK_CONFIG.
-        unsafe { std::env::set_var(CONFIG_ENV, &path) };
-        assert_eq!(config_path(), Some(path.clone()));
-        let (settings, problem) = load();
-        assert!(settings.mouse, "{problem:?}");
-        std::fs::write(&path, "[tui]\nmouse = 3\n").unwrap();
-        let (settings, problem) = load();
+    fn a_bad_tui_section_is_reported_and_the_rest_of_the_file_still_loads() {
+        let config =
+            crate::config::Config::parse("[verify]\ntimeout_secs = 3\n[tui]\nmouse = 3\n").unwrap();
+        assert_eq!(config.verify.timeout_secs, Some(3));
+        let (settings, problem) = from_config(&config);
         assert!(!settings.mouse);
         assert!(problem.unwrap().contains("using defaults"));
-        std::fs::remove_dir_all(&dir).unwrap();
+        let good = crate::config::Config::parse("[tui]\nmouse = true\n").unwrap();
+        assert!(from_config(&good).0.mouse);
     }
 }

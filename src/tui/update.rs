@@ -8,11 +8,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 use serde_json::Value;
 
 use super::engine::{LoadFailure, Rules};
-use super::fetch_menu;
 use super::keymap::{Action, Context, Key};
 use super::model::{
     Entry, Input, InputPurpose, Model, Notice, NoticeKind, Pane, RuleFile, RuleFileState, Signature,
 };
+use super::{fetch_menu, inputs};
 use crate::clipboard::Via;
 use crate::report::SignatureReport;
 use crate::report::decision::{SignatureRole, Subject, decide};
@@ -44,6 +44,9 @@ pub enum Msg {
         path: PathBuf,
         error: String,
     },
+    /// The AWS provider document at this path was loaded (or stopped being one): the rule
+    /// files with rules are loaded again so that their trust policies join it.
+    ProvidersChanged(PathBuf),
     /// The watcher saw a rule file change on disk.
     RuleFileChanged(PathBuf),
     ClipboardText(Result<String, String>),
@@ -72,6 +75,13 @@ pub enum Msg {
         generation: u64,
         result: Result<Box<super::matrix::Grid>, String>,
     },
+    /// The engine's answer to a key given in the view (what it pinned, or why not).
+    KeyGiven {
+        issuer: Option<String>,
+        result: Result<String, String>,
+    },
+    /// Tab in the rule file input, completed.
+    PathCompleted(super::inputs::Completion),
     /// A corpus entry read back to open from the matrix, with the rule to explain.
     SampleRead {
         location: crate::preview::corpus::Location,
@@ -107,6 +117,15 @@ pub enum Cmd {
         spec: Arc<super::matrix::CorpusSpec>,
         now: i64,
     },
+    /// Give the engine a key for `issuer`'s tokens (worker thread, answered by `Msg::KeyGiven`).
+    GiveKey {
+        issuer: Option<String>,
+        text: String,
+    },
+    /// Watch a rule file added in the view.
+    WatchRuleFile(PathBuf),
+    /// Complete the file name typed in the rule file input (answered by `Msg::PathCompleted`).
+    CompletePath(String),
     /// Read one corpus entry back (worker thread).
     ReadSample {
         corpus: String,
@@ -167,6 +186,15 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
             }
             reevaluate(model);
             None
+        }
+        Msg::ProvidersChanged(path) => {
+            let others: Vec<PathBuf> = model
+                .rule_files
+                .iter()
+                .filter(|file| file.path != path && !file.rules.is_empty())
+                .map(|file| file.path.clone())
+                .collect();
+            (!others.is_empty()).then_some(Cmd::LoadRules(others))
         }
         Msg::RuleFileChanged(path) => {
             let recompute = super::matrix::on_rule_file_changed(model, &path);
@@ -232,6 +260,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
             rule,
             result,
         } => super::matrix::on_sample_read(model, location, rule, result),
+        Msg::KeyGiven { issuer, result } => inputs::on_key_given(model, issuer, result),
+        Msg::PathCompleted(completion) => {
+            inputs::on_completed(model, completion);
+            None
+        }
     }
 }
 
@@ -348,6 +381,8 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
         Action::PrevToken => select_token(model, model.selected.saturating_sub(1)),
         Action::RemoveToken => remove_token(model),
         Action::AddToken => model.input = Some(Input::new(InputPurpose::Token, "")),
+        Action::AddRuleFile => inputs::open_rule_file_input(model),
+        Action::GiveKey => inputs::open_key_input(model),
         Action::PasteClipboard => return Some(Cmd::ReadClipboard),
         Action::CopyToken => return copy_token(model),
         Action::CopyClaims => return copy_claims(model),
@@ -373,7 +408,7 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
                 notice(
                     model,
                     NoticeKind::Error,
-                    "no rule files: start with --rules FILE",
+                    "no rule files: add one with A, or start with --rules FILE",
                 );
                 return None;
             }
@@ -595,6 +630,9 @@ fn on_input_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
             None
         }
         KeyCode::Char('v') if ctrl => Some(Cmd::ReadClipboard),
+        KeyCode::Tab if input.purpose == InputPurpose::RuleFile => {
+            Some(Cmd::CompletePath(input.text.clone()))
+        }
         // The fetch key works from the paste prompt too when it is a Ctrl key (the prompt is
         // the whole screen until there is a token).
         KeyCode::Char(_)
@@ -650,6 +688,11 @@ fn submit_input(model: &mut Model, source: &str) -> Option<Cmd> {
                 claims.insert(name.clone(), value);
             }
             add_what_if(model, claims, &format!("{name} edited"))
+        }
+        InputPurpose::RuleFile => inputs::submit_rule_file(model, input),
+        InputPurpose::Key { ref issuer } => {
+            let issuer = issuer.clone();
+            inputs::submit_key(model, input, issuer)
         }
     }
 }
@@ -884,7 +927,10 @@ fn evaluate_entry(model: &Model, entry: &mut Entry) {
     let any_of: Vec<Option<&str>> = rules().map(|(_, rule)| rule.any_of()).collect();
     let signature = match (&entry.simulated, &entry.signature) {
         (Some(_), Signature::Done(report)) => Some((report, SignatureRole::NotRequired)),
-        (None, Signature::Done(report)) => Some((report, SignatureRole::Required)),
+        (None, Signature::Done(report)) if model.signature_required => {
+            Some((report, SignatureRole::Required))
+        }
+        (None, Signature::Done(report)) => Some((report, SignatureRole::NotRequired)),
         // Until the worker answers, the rules' verdicts are shown as they are, with no decision.
         (_, Signature::Checking) => None,
     };

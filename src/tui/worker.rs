@@ -36,15 +36,17 @@ pub enum Job {
     /// Evaluate a corpus matrix. `spawn` runs it on a thread of its own, so that a long
     /// computation neither delays verifications nor outlives its supersession.
     Matrix(super::matrix_job::MatrixJob),
+    /// A key given in the view; queued before the verifications it calls for.
+    GiveKey {
+        issuer: Option<String>,
+        text: String,
+    },
     ReadSample {
         corpus: String,
         location: crate::preview::corpus::Location,
         rule: crate::trust::RuleId,
     },
 }
-
-/// Largest rule file read; anything bigger is not a trust policy.
-const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn spawn(engine: Arc<dyn Engine>, results: Sender<Msg>) -> Sender<Job> {
     let (jobs, inbox): (Sender<Job>, Receiver<Job>) = channel();
@@ -87,6 +89,11 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
                 })
                 .is_ok()
         }
+        Job::GiveKey { issuer, text } => {
+            let result = caught(|| engine.give_key(issuer.as_deref(), &text))
+                .unwrap_or_else(|panic| Err(format!("an internal error: {panic}")));
+            results.send(Msg::KeyGiven { issuer, result }).is_ok()
+        }
         Job::DetectSources => {
             let results = results.clone();
             spawn_side_thread("claimcheck-detect", move || {
@@ -110,17 +117,27 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
             })
         }
         Job::LoadRules(paths) => paths.into_iter().all(|path| {
+            let joined_before = engine.joins_others(&path);
             let msg = match read_rule_file(&path) {
                 Ok(text) => match caught(|| engine.load_rules(&path, &text)) {
-                    Ok(result) => Msg::RulesLoaded { result, path },
+                    Ok(result) => Msg::RulesLoaded {
+                        result,
+                        path: path.clone(),
+                    },
                     Err(panic) => Msg::RuleFileUnreadable {
-                        path,
+                        path: path.clone(),
                         error: format!("claimcheck failed reading it (an internal error: {panic})"),
                     },
                 },
-                Err(error) => Msg::RuleFileUnreadable { path, error },
+                Err(error) => Msg::RuleFileUnreadable {
+                    path: path.clone(),
+                    error,
+                },
             };
+            // A provider document that came, changed or went changes the policies beside it.
+            let joins = joined_before || engine.joins_others(&path);
             results.send(msg).is_ok()
+                && (!joins || results.send(Msg::ProvidersChanged(path)).is_ok())
         }),
         Job::Matrix(job) => {
             let generation = job.generation;
@@ -202,20 +219,9 @@ fn spawn_side_thread(name: &str, work: impl FnOnce() + Send + 'static) -> bool {
     thread::Builder::new().name(name.into()).spawn(work).is_ok()
 }
 
-pub(super) fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut text = String::new();
-    file.take(MAX_RULE_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
-    if text.len() as u64 > MAX_RULE_FILE_BYTES {
-        return Err(format!(
-            "larger than {} MiB",
-            MAX_RULE_FILE_BYTES / 1024 / 1024
-        ));
-    }
-    Ok(text)
+/// The rule file's text, within the one limit every rule file is read with.
+fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
+    crate::app::rules::read_rule_file(path).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use std::sync::mpsc::channel;
 use std::time::Instant;
 
+use claimcheck::app::Live;
 use claimcheck::demo::{self, DemoKey};
 use claimcheck::preview::group::GroupBy;
-use claimcheck::tui::engine::{Engine, Live, Standalone};
+use claimcheck::tui::engine::{Engine, Standalone};
 use claimcheck::tui::matrix::CorpusSpec;
 use claimcheck::tui::matrix_job::{MatrixJob, compute};
 use claimcheck::tui::model::Model;
@@ -142,6 +143,7 @@ pub fn launch(spec: CorpusSpec) -> Launch {
         settings_problem: None,
         clock: Clock::Frozen(NOW),
         leeway: 60,
+        signature_required: true,
         started: Instant::now(),
         matrix: Some(spec),
     }
@@ -194,9 +196,7 @@ pub fn execute(model: &mut Model, cmd: Option<Cmd>) {
             },
         ),
         Cmd::LoadRules(paths) => {
-            let engine = Live {
-                keys: Default::default(),
-            };
+            let engine = Live::new(Default::default());
             let mut last = None;
             for path in paths {
                 let text = std::fs::read_to_string(&path).unwrap();

@@ -139,6 +139,8 @@ fn hints(model: &Model) -> Vec<(Action, &'static str)> {
         (Action::CopyToken, "copy"),
         (Action::ToggleTime, "time"),
         (Action::PasteClipboard, "paste"),
+        (Action::AddRuleFile, "add rules"),
+        (Action::GiveKey, "key"),
     ]);
     list
 }

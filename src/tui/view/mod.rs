@@ -61,9 +61,10 @@ pub fn view(model: &Model, frame: &mut Frame) {
         && !model.tokens.is_empty()
     {
         match input.purpose {
-            InputPurpose::Token | InputPurpose::EditClaim { .. } => {
-                prompt::popup(model, input, frame, body)
-            }
+            InputPurpose::Token
+            | InputPurpose::EditClaim { .. }
+            | InputPurpose::RuleFile
+            | InputPurpose::Key { .. } => prompt::popup(model, input, frame, body),
             InputPurpose::Filter => {}
         }
     }

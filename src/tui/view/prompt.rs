@@ -30,14 +30,31 @@ pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
             "New value as JSON (a bare word is taken as a string); empty removes the claim. Enter adds a SIMULATED, unsigned copy of the token and re-evaluates the rules.".to_owned(),
         ),
         InputPurpose::Filter => (" Filter ".to_owned(), String::new()),
+        InputPurpose::RuleFile => (
+            " Add a rule file ".to_owned(),
+            "Path of a trust policy, role, provider or config file (its kind is detected). Tab completes file names. It is watched like the others.".to_owned(),
+        ),
+        InputPurpose::Key { issuer } => (
+            match issuer {
+                Some(issuer) => format!(" Key for {} ", escape_controls(issuer)),
+                None => " Key for tokens without iss ".to_owned(),
+            },
+            "A shared secret (HS256…), @key.pem (a PEM public key), @jwks.json (a JWKS file) or a JWKS URL. Used for this issuer's tokens until you quit; nothing is saved.".to_owned(),
+        ),
     };
-    let mut lines = input_lines(
-        model,
-        &explanation,
-        &input.text,
-        input.error.as_deref(),
-        columns,
-    );
+    // A secret typed into the key input is not shown; a file or URL is.
+    let masked;
+    let text = match &input.purpose {
+        InputPurpose::Key { .. }
+            if !(input.text.starts_with('@')
+                || input.text.to_ascii_lowercase().starts_with("http")) =>
+        {
+            masked = "•".repeat(input.text.chars().count());
+            &masked
+        }
+        _ => &input.text,
+    };
+    let mut lines = input_lines(model, &explanation, text, input.error.as_deref(), columns);
     if input.purpose == InputPurpose::Token && model.tokens.is_empty() {
         lines.push(Line::raw(""));
         for line in wrap_words(
