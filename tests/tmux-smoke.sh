@@ -68,6 +68,8 @@ expect "github-branch" "next token's source"
 keys BTab Tab Tab Enter
 if screen | grep -qF "┌ Why"; then
   echo "why panel opened"
+  # Enter gave the panel the focus: its hint must not send the user away with Tab.
+  screen | grep -qF "Tab here" && fail "the focused why panel says to Tab to it"
 else
   # Without rule files (or with a build that cannot evaluate them) there is no verdict to
   # explain; the UI must say so rather than open an empty panel.
@@ -78,6 +80,12 @@ fi
 keys '?'
 expect "Keys (Esc or ? closes" "help overlay"
 expect "next token" "help lists the keymap"
+# End (as the terminal sends it) scrolls the help to its last line rather than closing it;
+# PageUp scrolls back.
+keys End
+expect '"ctrl-n"].' "End scrolls the help to its bottom"
+keys PageUp
+expect "Keys (Esc or ? closes" "PageUp keeps the help open"
 keys Escape
 screen | grep -qF "Keys (Esc or ? closes" && fail "Esc should close the help"
 
