@@ -55,6 +55,8 @@ tmux_ new-session -d -s "$session" -x 120 -y 40 "bash $work/run.sh"
 
 expect "token 1/8" "first frame"
 expect "github-environment" "first demo token"
+# Rule files are headed by their names (the demo's paths are long and alike at the start).
+expect "│aws-deploy-role.json" "rule file named by its file name"
 [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 1 ] || fail "the UI should use the alternate screen"
 [ "$(tmux_ display -p -t "$session" '#{mouse_any_flag}')" = 0 ] || fail "mouse capture should be off by default"
 

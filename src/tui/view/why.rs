@@ -85,10 +85,13 @@ pub fn max_scroll(model: &Model) -> u16 {
 pub fn why_lines<'a>(theme: &Theme, verdict: &Verdict, columns: usize) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     if let Some(file) = &verdict.rule.file {
-        lines.push(Line::styled(
-            format!("from {}", escape_controls(file)),
+        // The full path: the rules pane names files by their shortest distinguishing suffix.
+        push_prose(
+            &mut lines,
+            &format!("from {}", escape_controls(file)),
+            columns,
             theme.dim,
-        ));
+        );
     }
     for line in wrap_words(&escape_controls(&verdict.summary), columns) {
         lines.push(Line::raw(line));
