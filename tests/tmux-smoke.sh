@@ -127,6 +127,17 @@ tmux_ send-keys -t "$session" q
 for _ in $(seq 20); do [ -s "$work/paste-resize-rc" ] && break; sleep 0.1; done
 [ -s "$work/paste-resize-rc" ] || { fail "q after a paste and a resize did not quit within 2 s"; screen >&2; }
 
+# The smallest screen (40×10) keeps what matters: the signature and expiry in the header, and
+# the paste prompt's input line and error (the explanation above them gives way).
+tmux_ kill-session -t "$session"
+tmux_ new-session -d -s "$session" -x 40 -y 10 \
+  "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo; sleep 30"
+expect "sig verified" "the signature state at 40×10"
+expect "left" "the expiry at 40×10"
+keys a h e l l o Enter
+expect "> hello" "the prompt's input line at 40×10"
+expect "✗ not a token" "the prompt's error at 40×10"
+
 # SIGTERM and SIGHUP while the UI runs: it must quit, leave the terminal as it found it, and
 # exit as the signal asks (128 + its number, as a shell reports it).
 for signal in TERM HUP; do

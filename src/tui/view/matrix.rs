@@ -104,12 +104,28 @@ fn title<'a>(model: &Model, state: &MatrixState, grid: Option<&Grid>) -> Line<'a
 fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
     let header_height = if grid.compared { 3 } else { 2 };
+    // Short screens keep the header and some rows first, then the selected group's detail,
+    // the summary, the legend (the cells say their outcome in words too).
+    let mut spare = area
+        .height
+        .saturating_sub(header_height + grid.rows.len().clamp(1, 3) as u16);
+    let mut take = |want: u16| {
+        if spare >= want {
+            spare -= want;
+            want
+        } else {
+            0
+        }
+    };
+    let detail_height = take(3);
+    let summary_height = take(2 + u16::from(state.error.is_some()));
+    let legend_height = take(1);
     let [summary, header, rows_area, detail, legend] = Layout::vertical([
-        Constraint::Length(2 + u16::from(state.error.is_some())),
+        Constraint::Length(summary_height),
         Constraint::Length(header_height),
         Constraint::Fill(1),
-        Constraint::Length(3),
-        Constraint::Length(1),
+        Constraint::Length(detail_height),
+        Constraint::Length(legend_height),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(summary_lines(model, state, grid)), summary);
