@@ -557,3 +557,57 @@ fn colour_keeps_the_alignment_of_decode_verify_and_check() {
     insta::assert_snapshot!("check_no_color", plain);
     insta::assert_snapshot!("check_color_always", coloured.replace('\u{1b}', "␛"));
 }
+
+/// The confidence labels of the notes behind the evaluators ([infer], [obs], [2nd], [doc],
+/// [code]) and section references are not for users: every demo token against every demo rule
+/// file, in text and JSON, says "inferred: … does not document this" in words instead.
+#[test]
+fn no_confidence_labels_reach_the_user() {
+    let rules: Vec<String> = std::fs::read_dir(RULES)
+        .unwrap()
+        .map(|entry| entry.unwrap().path().display().to_string())
+        .filter(|path| path.ends_with(".json") || path.ends_with(".yaml"))
+        .collect();
+    let now = NOW.to_string();
+    let mut seen_inferred = false;
+    for name in [
+        "eks-irsa",
+        "github-branch",
+        "github-environment",
+        "github-pull-request",
+        "gitlab",
+        "gitpod",
+        "kubernetes",
+        "ona",
+    ] {
+        let token = token(name);
+        for json in [false, true] {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
+            command
+                .args(["check", &token, "--now", &now, "--color", "never"])
+                .args(["--jwks", "assets/demo/jwks.json"])
+                .env("CLAIMCHECK_CONFIG", "/nonexistent");
+            for rule in &rules {
+                command.args(["--rules", rule]);
+            }
+            if json {
+                command.arg("--json");
+            }
+            let output = command.output().unwrap();
+            let text = String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr);
+            for label in [
+                "[infer]",
+                "[obs]",
+                "[2nd]",
+                "[doc]",
+                "[code]",
+                "reference §",
+            ] {
+                assert!(!text.contains(label), "{name}: {label} in\n{text}");
+            }
+            seen_inferred |= text.contains("inferred: AWS does not document this");
+        }
+    }
+    assert!(seen_inferred, "the AWS expiry note says it in words");
+}

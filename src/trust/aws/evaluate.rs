@@ -296,7 +296,7 @@ impl<'a> Evaluation<'a> {
         passed: bool,
     ) {
         if azp.is_none() && candidates.len() > 1 {
-            self.unverified.push("the token's aud has several values and no azp; which one STS checks against the client IDs is not known (reference §9.1): any one was accepted".into());
+            self.unverified.push("the token's aud has several values and no azp; which one STS checks against the client IDs is not known: any one was accepted".into());
         }
         if let (Some(azp), Some(aud)) = (azp, aud)
             && aud != &Value::String(azp.to_owned())
@@ -321,7 +321,7 @@ impl<'a> Evaluation<'a> {
             }
         }
         let note = if azp.is_some() {
-            "STS compares azp (not aud) with the client IDs when the token has azp (reference §1.1) [obs]"
+            "STS compares azp (not aud) with the client IDs when the token has azp (observed: AWS does not document this)"
         } else {
             "STS compares aud with the provider's client IDs"
         };
@@ -362,7 +362,7 @@ impl<'a> Evaluation<'a> {
                     passed,
                 )
                 .with_hints(hint.into_iter().collect())
-                .with_note("STS refuses expired tokens; no clock-skew allowance assumed [infer]")
+                .with_note("STS refuses expired tokens; no clock-skew allowance assumed (inferred: AWS does not document this)")
                 .with_scope("token"),
             );
         }

@@ -267,7 +267,7 @@ fn flexible(expression: &Expression, claims: &Claims, steps: &mut Steps) {
         .iter()
         .any(|c| c.operator == Operator::Matches)
     {
-        steps.unverified.push("'matches' is modelled as anchored at both ends, with '*' also matching the empty string; the docs do not say (reference §9.4)".to_owned());
+        steps.unverified.push("'matches' is modelled as anchored at both ends, with '*' also matching the empty string; the docs do not say".to_owned());
     }
     for clause in &expression.clauses {
         let actual = claims.get(&clause.claim);

@@ -312,7 +312,7 @@ impl Rule for GcpProvider {
                 exp_ok,
             )
             .with_note(
-                "checked without leeway; Google does not document its clock-skew allowance [infer]",
+                "checked without leeway (inferred: Google does not document its clock-skew allowance)",
             ),
         );
         if !exp_ok {
@@ -620,7 +620,7 @@ fn condition_check(
             (check, (!passed).then(|| CONDITION_REJECTED.to_owned()))
         }
         Err(error) => {
-            unverified.push("GCP: a CEL error in the attribute condition (e.g. an absent claim) is taken to reject the credential, as in CEL and Kubernetes; not verified against Google (reference §9.5)".to_owned());
+            unverified.push("GCP: a CEL error in the attribute condition (e.g. an absent claim) is taken to reject the credential, as in CEL and Kubernetes; not verified against Google".to_owned());
             let mut hints = condition.deciding_part_hints(&bindings);
             let from_github = claims.get("iss").and_then(Value::as_str)
                 == Some("https://token.actions.githubusercontent.com");
