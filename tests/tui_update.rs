@@ -238,10 +238,20 @@ fn add_token_prompt_takes_typing_and_reports_bad_input() {
 #[test]
 fn paste_from_clipboard_asks_the_runtime_then_adds_the_text() {
     let mut model = demo_model();
+    // The message of an earlier copy must not read as the answer to `p`.
+    update(
+        &mut model,
+        Msg::Copied {
+            what: "the raw token",
+            result: Ok(claimcheck::clipboard::Via::System),
+        },
+    );
+    assert!(model.notice.is_some());
     assert!(matches!(
         update(&mut model, ch('p')),
         Some(Cmd::ReadClipboard)
     ));
+    assert!(model.notice.is_none(), "{:?}", model.notice);
     assert!(matches!(
         update(&mut model, ctrl('v')),
         Some(Cmd::ReadClipboard)

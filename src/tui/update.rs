@@ -367,7 +367,11 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
         Action::PrevToken => select_token(model, model.selected.saturating_sub(1)),
         Action::RemoveToken => remove_token(model),
         Action::AddToken => model.input = Some(Input::new(InputPurpose::Token, "")),
-        Action::PasteClipboard => return Some(Cmd::ReadClipboard),
+        Action::PasteClipboard => {
+            // An older notice ("copied …") would read as the answer to this key.
+            model.notice = None;
+            return Some(Cmd::ReadClipboard);
+        }
         Action::CopyToken => return copy_token(model),
         Action::CopyClaims => return copy_claims(model),
         Action::CopyValue => {
