@@ -103,7 +103,7 @@ impl Caveat {
             Caveat::AudOneElement => "the token's aud is a one-element array, taken as its element (inferred from EKS IRSA tokens working with StringEquals: AWS does not document this)".to_owned(),
             Caveat::AudManyElements => "unverified: how STS maps a multi-element aud without azp is not known; modelled as a multivalued key".to_owned(),
             Caveat::AzpDiffersGoogle => format!("the token's azp {azp} differs from its aud {aud}: `:aud` is azp, `:oaud` is aud (documented for Google)"),
-            Caveat::AzpDiffers => format!("unverified: the token's azp {azp} differs from its aud {aud}; `:aud` is taken to be azp as for Google (documented) and as observed for Entra tokens (aws/aws-sdk-net#3071) [obs, infer]"),
+            Caveat::AzpDiffers => format!("unverified: the token's azp {azp} differs from its aud {aud}; `:aud` is taken to be azp as for Google (documented) and as observed for Entra tokens in aws/aws-sdk-net#3071 (inferred: AWS does not document this)"),
         }
     }
 }

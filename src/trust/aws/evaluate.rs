@@ -303,7 +303,7 @@ impl<'a> Evaluation<'a> {
             && aud != &Value::from(vec![azp])
         {
             self.unverified.push(format!(
-                "the token's azp \"{azp}\" differs from its aud {aud}; STS is taken to check azp against the client IDs (observed: aws/aws-sdk-net#3071) [obs, infer]"
+                "the token's azp \"{azp}\" differs from its aud {aud}; STS is taken to check azp against the client IDs (observed in aws/aws-sdk-net#3071; AWS does not document it)"
             ));
         }
         let actual = match (azp, aud) {
@@ -319,6 +319,7 @@ impl<'a> Evaluation<'a> {
             {
                 check_hints.extend(string_mismatch_hints(closest, one));
             }
+            check_hints.extend(hints::audience_to_request(&provider.client_ids));
         }
         let note = if azp.is_some() {
             "STS compares azp (not aud) with the client IDs when the token has azp (observed: AWS does not document this)"
@@ -600,6 +601,7 @@ impl<'a> Evaluation<'a> {
                         self.claims.get("aud"),
                         &written,
                     ));
+                    found.extend(hints::audience_to_request(&written));
                 }
                 if claim == "sub"
                     && is_github_prefix(context.prefix)
