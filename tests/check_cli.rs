@@ -602,3 +602,109 @@ fn an_unreachable_key_server_makes_check_say_it_could_not_check() {
     assert_eq!(doc["verdicts"][0]["outcome"], "allowed");
     assert_eq!(doc["decision"]["outcome"], "not_checked");
 }
+
+/// Removes claimcheck's SGR colour sequences (`ESC [ … m`).
+fn strip_sgr(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let end = after.find('m').map_or(after.len(), |m| m + 1);
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Runs claimcheck with `args` twice, coloured (`--color always`) and under `NO_COLOR`;
+/// returns both outputs.
+fn coloured_and_plain(args: &[&str]) -> (String, String) {
+    let run = |colour: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
+        command.args(args).env("CLAIMCHECK_CONFIG", "/nonexistent");
+        if colour {
+            command.args(["--color", "always"]).env_remove("NO_COLOR");
+        } else {
+            command.env("NO_COLOR", "1");
+        }
+        String::from_utf8(command.output().unwrap().stdout).unwrap()
+    };
+    (run(true), run(false))
+}
+
+/// Colour must not move text: labels (`Time`, `Signature`, `Lints`, claim names) were padded
+/// after colouring, so the escape sequences took the place of their padding. With the colour
+/// removed, the coloured output is the plain one, byte for byte.
+#[test]
+fn colour_keeps_the_alignment_of_decode_verify_and_check() {
+    let token = token("github-environment");
+    let now = NOW.to_string();
+    let rules = rule_path("aws-deploy-role.json");
+    let jwks = ["--jwks", "assets/demo/jwks.json"];
+    let cases: [Vec<&str>; 3] = [
+        vec!["decode", &token, "--now", &now],
+        [vec!["verify", &token, "--now", &now], jwks.to_vec()].concat(),
+        [
+            vec!["check", &token, "--now", &now, "--rules", &rules],
+            jwks.to_vec(),
+        ]
+        .concat(),
+    ];
+    for args in &cases {
+        let (coloured, plain) = coloured_and_plain(args);
+        assert!(coloured.contains('\u{1b}'), "{args:?} is not coloured");
+        assert!(!plain.contains('\u{1b}'), "NO_COLOR is honoured");
+        assert_eq!(strip_sgr(&coloured), plain, "{args:?}");
+    }
+    let (coloured, plain) = coloured_and_plain(&cases[2]);
+    insta::assert_snapshot!("check_no_color", plain);
+    insta::assert_snapshot!("check_color_always", coloured.replace('\u{1b}', "␛"));
+}
+
+/// The confidence labels of the notes behind the evaluators ([infer], [obs], [2nd], [doc],
+/// [code]) and section references are not for users: every demo token against every demo rule
+/// file, in text and JSON, says "inferred: … does not document this" in words instead.
+#[test]
+fn no_confidence_labels_reach_the_user() {
+    let rules: Vec<String> = std::fs::read_dir(RULES)
+        .unwrap()
+        .map(|entry| entry.unwrap().path().display().to_string())
+        .filter(|path| path.ends_with(".json") || path.ends_with(".yaml"))
+        .collect();
+    let now = NOW.to_string();
+    let mut seen_inferred = false;
+    for name in [
+        "eks-irsa",
+        "github-branch",
+        "github-environment",
+        "github-pull-request",
+        "gitlab",
+        "gitpod",
+        "kubernetes",
+        "ona",
+    ] {
+        let token = token(name);
+        for json in [false, true] {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
+            command
+                .args(["check", &token, "--now", &now, "--color", "never"])
+                .args(["--jwks", "assets/demo/jwks.json"])
+                .env("CLAIMCHECK_CONFIG", "/nonexistent");
+            for rule in &rules {
+                command.args(["--rules", rule]);
+            }
+            if json {
+                command.arg("--json");
+            }
+            let output = command.output().unwrap();
+            let text = String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr);
+            for label in ["infer]", "[obs", "[2nd]", "[doc]", "[code]", "reference §"] {
+                assert!(!text.contains(label), "{name}: {label} in\n{text}");
+            }
+            seen_inferred |= text.contains("inferred: AWS does not document this");
+        }
+    }
+    assert!(seen_inferred, "the AWS expiry note says it in words");
+}

@@ -191,3 +191,38 @@ fn a_corpus_that_expired_last_week_still_shows_the_change() {
     assert_eq!(document["preview"]["clock"]["kind"], "pinned");
     assert_eq!(document["preview"]["changes"]["lost"], 0);
 }
+
+/// The table's header was padded after colouring ("caller group" in bold), so it was offset
+/// from its rows; with the colour removed, the coloured output is the plain one.
+#[test]
+fn colour_keeps_the_table_header_over_its_rows() {
+    let corpus = Corpus::new("colour");
+    let run = |colour: bool| {
+        let mut command = Command::cargo_bin("claimcheck").unwrap();
+        command
+            .env("CLAIMCHECK_CONFIG", "/nonexistent")
+            .args(["preview", "--now", &NOW.to_string(), "--tokens"])
+            .arg(corpus.path("corpus.txt"))
+            .args(["--rules", &corpus.path("org-wide.json")])
+            .args(["--against", &corpus.path("prod-only.json")]);
+        if colour {
+            command.args(["--color", "always"]).env_remove("NO_COLOR");
+        } else {
+            command.env("NO_COLOR", "1");
+        }
+        String::from_utf8(command.output().unwrap().stdout).unwrap()
+    };
+    let (coloured, plain) = (run(true), run(false));
+    assert!(coloured.contains('\u{1b}'));
+    assert!(!plain.contains('\u{1b}'));
+    let mut stripped = String::new();
+    let mut rest = coloured.as_str();
+    while let Some(at) = rest.find("\u{1b}[") {
+        stripped.push_str(&rest[..at]);
+        let after = &rest[at..];
+        rest = &after[after.find('m').map_or(after.len(), |m| m + 1)..];
+    }
+    stripped.push_str(rest);
+    assert_eq!(stripped, plain);
+    assert!(plain.contains("caller group"), "{plain}");
+}

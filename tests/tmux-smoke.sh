@@ -7,9 +7,10 @@
 # The demo runs with a TMPDIR of its own, which must be empty after it: its keys are pinned in
 # memory.
 #
-# A second run is ended with SIGTERM and must restore the terminal too. A third loses its
-# terminal (the tmux server is killed, as when a window closes or ssh drops) and must exit
-# rather than linger reading a dead terminal.
+# Further runs: a paste and a resize before q (the q must not wait for another key); SIGTERM and
+# SIGHUP (the terminal restored, exit status 143 and 129); and the terminal lost (the tmux
+# server killed) while idle, in the middle of a paste and of a resize: the process must be gone
+# within 2 s rather than linger reading a dead terminal.
 #
 # A fourth run opens on an empty paste prompt, offline: a token is pasted, a rule file is added
 # from inside the view (A, with Tab completing its name) and a JWKS file is given in the
@@ -63,6 +64,8 @@ tmux_ new-session -d -s "$session" -x 120 -y 40 "bash $work/run.sh"
 
 expect "token 1/8" "first frame"
 expect "github-environment" "first demo token"
+# Rule files are headed by their names (the demo's paths are long and alike at the start).
+expect "│aws-deploy-role.json" "rule file named by its file name"
 [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 1 ] || fail "the UI should use the alternate screen"
 [ "$(tmux_ display -p -t "$session" '#{mouse_any_flag}')" = 0 ] || fail "mouse capture should be off by default"
 
@@ -76,6 +79,8 @@ expect "github-branch" "next token's source"
 keys BTab Tab Tab Enter
 if screen | grep -qF "┌ Why"; then
   echo "why panel opened"
+  # Enter gave the panel the focus: its hint must not send the user away with Tab.
+  screen | grep -qF "Tab here" && fail "the focused why panel says to Tab to it"
 else
   # Without rule files (or with a build that cannot evaluate them) there is no verdict to
   # explain; the UI must say so rather than open an empty panel.
@@ -86,6 +91,12 @@ fi
 keys '?'
 expect "Keys (Esc or ? closes" "help overlay"
 expect "next token" "help lists the keymap"
+# End (as the terminal sends it) scrolls the help to its last line rather than closing it;
+# PageUp scrolls back.
+keys End
+expect '"ctrl-n"].' "End scrolls the help to its bottom"
+keys PageUp
+expect "Keys (Esc or ? closes" "PageUp keeps the help open"
 keys Escape
 screen | grep -qF "Keys (Esc or ? closes" && fail "Esc should close the help"
 
@@ -105,39 +116,94 @@ for _ in $(seq 30); do [ -s "$work/paste-after" ] && break; sleep 0.1; done
 if grep -q '033' "$work/paste-after"; then fail "bracketed paste still enabled after exit"; fi
 grep -q 'p   a   s   t   e   d' "$work/paste-after" || fail "paste after exit not seen: $(cat "$work/paste-after")"
 
-# SIGTERM while the UI runs: it must quit and leave the terminal as it found it.
+# A bracketed paste, then a resize, then q: the q must quit at once. crossterm's own resize
+# signal, left pending, used to hide the readiness of the next key, which then waited in the
+# terminal until another key arrived.
 tmux_ kill-session -t "$session"
-cat >"$work/term.sh" <<SCRIPT
+cat >"$work/paste-resize.sh" <<SCRIPT
+NO_COLOR=1 CLAIMCHECK_CONFIG="$work/none.toml" "$bin" demo
+echo "rc=\$?" >"$work/paste-resize-rc"
+echo SMOKE-PASTE-RESIZE-DONE
+sleep 30
+SCRIPT
+tmux_ new-session -d -s "$session" -x 120 -y 40 "bash $work/paste-resize.sh"
+expect "token 1/8" "first frame before the paste"
+tmux_ set-buffer -- "eyJhbGciOiJSUzI1NiJ9.$(head -c 1500 /dev/zero | tr '\0' a).c2ln"
+tmux_ paste-buffer -p -t "$session"
+sleep 0.5
+tmux_ resize-window -t "$session" -x 80 -y 24
+sleep 0.5
+tmux_ send-keys -t "$session" q
+for _ in $(seq 20); do [ -s "$work/paste-resize-rc" ] && break; sleep 0.1; done
+[ -s "$work/paste-resize-rc" ] || { fail "q after a paste and a resize did not quit within 2 s"; screen >&2; }
+
+# The smallest screen (40×10) keeps what matters: the signature and expiry in the header, and
+# the paste prompt's input line and error (the explanation above them gives way).
+tmux_ kill-session -t "$session"
+tmux_ new-session -d -s "$session" -x 40 -y 10 \
+  "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo; sleep 30"
+expect "sig verified" "the signature state at 40×10"
+expect "left" "the expiry at 40×10"
+keys a h e l l o Enter
+expect "> hello" "the prompt's input line at 40×10"
+expect "✗ not a token" "the prompt's error at 40×10"
+
+# SIGTERM and SIGHUP while the UI runs: it must quit, leave the terminal as it found it, and
+# exit as the signal asks (128 + its number, as a shell reports it).
+for signal in TERM HUP; do
+  tmux_ kill-session -t "$session"
+  rm -f "$work/term-rc"
+  cat >"$work/term.sh" <<SCRIPT
 stty -g >"$work/term-before"
 NO_COLOR=1 CLAIMCHECK_CONFIG="$work/none.toml" "$bin" demo
+echo "rc=\$?" >"$work/term-rc"
 stty -g >"$work/term-after"
 echo SMOKE-TERM-DONE
 sleep 30
 SCRIPT
-tmux_ new-session -d -s "$session" -x 100 -y 30 "bash $work/term.sh"
-expect "token 1/8" "first frame before SIGTERM"
-shell_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
-app_pid=$(pgrep -P "$shell_pid" -x claimcheck || true)
-if [ -n "$app_pid" ]; then
-  kill -TERM "$app_pid"
-  wait_for SMOKE-TERM-DONE || fail "claimcheck did not quit on SIGTERM"
-  cmp -s "$work/term-before" "$work/term-after" || fail "terminal modes not restored after SIGTERM"
-  [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "alternate screen left on after SIGTERM"
-else
-  fail "could not find the claimcheck process"
-fi
+  tmux_ new-session -d -s "$session" -x 100 -y 30 "bash $work/term.sh"
+  expect "token 1/8" "first frame before SIG$signal"
+  shell_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
+  app_pid=$(pgrep -P "$shell_pid" -x claimcheck || true)
+  if [ -n "$app_pid" ]; then
+    kill -"$signal" "$app_pid"
+    wait_for SMOKE-TERM-DONE || fail "claimcheck did not quit on SIG$signal"
+    want=$([ "$signal" = TERM ] && echo 143 || echo 129)
+    [ "$(cat "$work/term-rc" 2>/dev/null)" = "rc=$want" ] \
+      || fail "exit status after SIG$signal: $(cat "$work/term-rc" 2>/dev/null), want rc=$want"
+    cmp -s "$work/term-before" "$work/term-after" || fail "terminal modes not restored after SIG$signal"
+    [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "alternate screen left on after SIG$signal"
+  else
+    fail "could not find the claimcheck process"
+  fi
+done
 
-# The terminal goes away under the UI: the process must exit, not spin on the dead terminal.
-tmux_ kill-session -t "$session"
-tmux_ new-session -d -s "$session" -x 100 -y 30 "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo"
-expect "token 1/8" "first frame before the terminal goes away"
-app_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
-tmux_ kill-server
-for _ in $(seq 50); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$app_pid" 2>/dev/null; then
-  fail "claimcheck still runs 5 s after its terminal went away"
-  kill -KILL "$app_pid" 2>/dev/null || true
-fi
+# The terminal goes away under the UI (the tmux server is killed, as when a window closes or
+# ssh drops): the process must be gone within 2 s, also when that happens in the middle of a
+# paste (crossterm is then reading, and spins on the dead terminal) or of a resize.
+for moment in idle paste resize; do
+  tmux_ kill-session -t "$session" 2>/dev/null || true
+  tmux_ new-session -d -s "$session" -x 100 -y 30 \
+    "exec env NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo"
+  expect "token 1/8" "first frame before the terminal goes away ($moment)"
+  # The input thread starts after the first frame; the paste must reach it, not precede it.
+  sleep 0.5
+  app_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
+  case $moment in
+    paste)
+      head -c 300000 /dev/zero | tr '\0' a >"$work/big-paste"
+      tmux_ load-buffer "$work/big-paste"
+      tmux_ paste-buffer -p -t "$session"
+      ;;
+    resize) tmux_ resize-window -t "$session" -x 60 -y 20 ;;
+  esac
+  tmux_ kill-server
+  for _ in $(seq 20); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$app_pid" 2>/dev/null; then
+    fail "claimcheck still runs 2 s after its terminal went away ($moment)"
+    kill -KILL "$app_pid" 2>/dev/null || true
+  fi
+done
 
 # Everything `check` is given as options, given inside the view instead.
 token=$("$bin" demo --print-token github-environment)

@@ -1,4 +1,5 @@
-//! Whole-screen snapshots of the TUI on a `TestBackend`, at 80×24 (tabs) and 120×40 (all panes),
+//! Whole-screen snapshots of the TUI on a `TestBackend`, at 40×10 (the smallest), 80×24 (tabs)
+//! and 120×40 (all panes),
 //! with "now" frozen at `support::NOW`; a few style assertions (snapshots hold text only); and
 //! rendering at every small size without a panic.
 
@@ -15,7 +16,10 @@ use crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 use support::*;
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+/// The smallest screen the view draws (below it, only a notice), the common terminal, and a
+/// large one; each keeps what matters most at its size (signature and expiry in the header,
+/// the input line and its error in a prompt, rows in the matrix).
+const SIZES: [(u16, u16); 3] = [(40, 10), (80, 24), (120, 40)];
 
 fn snapshot_both(name: &str, build: impl Fn() -> Model) {
     for (width, height) in SIZES {
@@ -461,7 +465,7 @@ fn fetch_audience_prompt_and_running_fetch() {
 
 #[test]
 fn preview_matrix_before_and_after() {
-    for (width, height) in [(80, 24), (120, 30)] {
+    for (width, height) in [(40, 10), (80, 24), (120, 30)] {
         let mut model = preview_matrix();
         let terminal = draw(&mut model, width, height);
         insta::assert_snapshot!(

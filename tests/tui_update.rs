@@ -58,6 +58,91 @@ fn help_toggles_scrolls_and_closes() {
     assert!(!model.help_open);
 }
 
+/// End, G and PageDown scroll the help (they used to close it); every move stays within what
+/// there is to show, so the first move back is seen at once.
+#[test]
+fn help_scrolls_to_the_bottom_and_by_pages() {
+    let mut model = demo_model();
+    update(&mut model, Msg::Resize(80, 24));
+    update(&mut model, ch('?'));
+    update(&mut model, key(KeyCode::End));
+    assert!(
+        model.help_open,
+        "End scrolls the help rather than closing it"
+    );
+    let bottom = model.help_scroll;
+    assert!(bottom > 10, "80×24 shows a part of the help: {bottom}");
+    update(&mut model, ch('j'));
+    assert_eq!(model.help_scroll, bottom, "nothing below the bottom");
+    update(&mut model, ch('k'));
+    assert_eq!(model.help_scroll, bottom - 1);
+    update(&mut model, ch('g'));
+    assert_eq!(model.help_scroll, 0);
+    update(&mut model, key(KeyCode::PageDown));
+    assert!(
+        model.help_open,
+        "PageDown scrolls the help rather than closing it"
+    );
+    // 24 rows: bars 2, frame 2, so 20 shown; a page keeps one line of overlap.
+    assert_eq!(model.help_scroll, 19);
+    update(&mut model, key(KeyCode::PageUp));
+    assert_eq!(model.help_scroll, 0);
+    update(&mut model, ch('G'));
+    assert!(model.help_open);
+    assert_eq!(model.help_scroll, bottom);
+}
+
+/// The why panel, focused by Enter, says how to scroll it from there (Tab would move the
+/// focus away); PageDown/PageUp scroll it, and the rules and claims panes move by pages.
+#[test]
+fn why_panel_hint_matches_the_focus_and_pages_scroll() {
+    let mut model = demo_model_with_rules();
+    draw(&mut model, 100, 30);
+    update(&mut model, key(KeyCode::Tab));
+    update(&mut model, key(KeyCode::Enter));
+    assert_eq!(model.focus, Pane::Why);
+    let screen = screen_at(&mut model, 100, 30);
+    assert!(
+        !screen.contains("Tab here"),
+        "the focused panel must not send the user away with Tab: {screen}"
+    );
+    let max = claimcheck::tui::view::why::max_scroll(&model);
+    assert!(max > 1, "at 100×30 the why panel has more than it shows");
+    assert!(screen.contains("↓ more (j, PgDn)"), "{screen}");
+    update(&mut model, key(KeyCode::PageDown));
+    assert!(model.why_scroll > 0 && model.why_scroll <= max);
+    update(&mut model, key(KeyCode::End));
+    assert_eq!(model.why_scroll, max);
+    update(&mut model, ch('k'));
+    assert_eq!(model.why_scroll, max - 1, "the first move back is seen");
+    update(&mut model, key(KeyCode::PageUp));
+    assert_eq!(model.why_scroll, 0);
+    // Unfocused, the hint says how to get there.
+    update(&mut model, key(KeyCode::Tab));
+    assert_ne!(model.focus, Pane::Why);
+    let screen = screen_at(&mut model, 100, 30);
+    assert!(screen.contains("↓ more (Tab here, j)"), "{screen}");
+
+    let mut model = demo_model();
+    draw(&mut model, 120, 40);
+    let count = model.visible_claims().len();
+    update(&mut model, key(KeyCode::PageDown));
+    let page = claimcheck::tui::view::page(&model) as usize;
+    assert_eq!(model.claim_cursor, page.min(count - 1));
+    update(&mut model, key(KeyCode::PageUp));
+    assert_eq!(model.claim_cursor, 0);
+}
+
+fn screen_at(model: &mut claimcheck::tui::model::Model, width: u16, height: u16) -> String {
+    let terminal = draw(model, width, height);
+    let buffer = terminal.backend().buffer();
+    buffer
+        .content
+        .chunks(buffer.area.width as usize)
+        .map(|row| row.iter().map(|cell| cell.symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
 #[test]
 fn movement_in_the_claims_pane_clamps() {
     let mut model = demo_model();
@@ -153,10 +238,20 @@ fn add_token_prompt_takes_typing_and_reports_bad_input() {
 #[test]
 fn paste_from_clipboard_asks_the_runtime_then_adds_the_text() {
     let mut model = demo_model();
+    // The message of an earlier copy must not read as the answer to `p`.
+    update(
+        &mut model,
+        Msg::Copied {
+            what: "the raw token",
+            result: Ok(claimcheck::clipboard::Via::System),
+        },
+    );
+    assert!(model.notice.is_some());
     assert!(matches!(
         update(&mut model, ch('p')),
         Some(Cmd::ReadClipboard)
     ));
+    assert!(model.notice.is_none(), "{:?}", model.notice);
     assert!(matches!(
         update(&mut model, ctrl('v')),
         Some(Cmd::ReadClipboard)

@@ -9,6 +9,7 @@ mod copy;
 mod decode;
 mod demo;
 mod fetch;
+mod help;
 mod interactive;
 mod paint;
 mod preview;
@@ -21,7 +22,6 @@ mod verify;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
 
 pub use args::Cli;
@@ -38,7 +38,10 @@ pub mod exit {
 pub fn run() -> ExitCode {
     let started = std::time::Instant::now();
     crate::install_crypto_provider();
-    let cli = match Cli::try_parse() {
+    let parsed = help::command()
+        .try_get_matches()
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => return ExitCode::from(argument_error(&error, std::env::args_os())),
     };

@@ -67,6 +67,14 @@ impl Paint {
     }
 }
 
+/// `text` padded with spaces to `columns` display columns. Pad before painting: `{:<n}` on a
+/// painted string counts its escape sequences (and a wide character as one), so coloured
+/// labels lose their padding.
+pub fn pad(text: &str, columns: usize) -> String {
+    let width = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

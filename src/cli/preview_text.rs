@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::paint::Paint;
+use super::paint::{Paint, pad};
 use super::text::display_value;
 use crate::preview::matrix::{Change, OutcomeCounts, Preview};
 use crate::token::sanitize::escape_controls;
@@ -84,7 +84,7 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
         .map(|i| {
             cells
                 .iter()
-                .map(|row| row[i].chars().count())
+                .map(|row| display_width(&row[i]))
                 .chain([columns[i].0.len()])
                 .max()
                 .unwrap_or(2)
@@ -93,19 +93,19 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
     let key_width = preview
         .groups
         .iter()
-        .map(|g| shorten(&g.key).chars().count())
+        .map(|g| display_width(&shorten(&g.key)))
         .chain(["caller group".len()])
         .max()
         .unwrap_or(12);
 
     let _ = write!(
         out,
-        "\n  {:<key_width$}  {:>6}",
-        paint.bold("caller group"),
+        "\n  {}  {:>6}",
+        paint.bold(&pad("caller group", key_width)),
         "tokens"
     );
     for ((label, _), width) in columns.iter().zip(&widths) {
-        let _ = write!(out, "  {label:<width$}");
+        let _ = write!(out, "  {}", pad(label, *width));
     }
     let _ = writeln!(
         out,
@@ -119,12 +119,12 @@ pub fn render_preview(preview: &Preview, paint: Paint) -> String {
     for (row, row_cells) in preview.groups.iter().zip(&cells) {
         let _ = write!(
             out,
-            "  {:<key_width$}  {:>6}",
-            shorten(&row.key),
+            "  {}  {:>6}",
+            pad(&shorten(&row.key), key_width),
             row.tokens
         );
         for (cell, width) in row_cells.iter().zip(&widths) {
-            let _ = write!(out, "  {cell:<width$}");
+            let _ = write!(out, "  {}", pad(cell, *width));
         }
         if preview.changes.is_some() {
             let mut change = Vec::new();
@@ -283,4 +283,8 @@ fn shorten(key: &str) -> String {
     }
     let head: String = shown.chars().take(GROUP_COLUMN_MAX - 1).collect();
     format!("{head}…")
+}
+
+fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
 }

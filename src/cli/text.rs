@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::paint::Paint;
+use super::paint::{Paint, pad};
 use crate::report::timefmt::{self, DateStyle};
 use crate::report::{PayloadView, SignatureStatus, TokenDocument};
 use crate::token::sanitize::escape_controls;
@@ -74,19 +74,24 @@ pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
 
     let _ = writeln!(
         out,
-        "{:<10} {}",
-        paint.bold("Time"),
+        "{} {}",
+        paint.bold(&pad("Time", 10)),
         describe_time(doc, paint)
     );
     let _ = writeln!(
         out,
-        "{:<10} {}",
-        paint.bold("Signature"),
+        "{} {}",
+        paint.bold(&pad("Signature", 10)),
         describe_signature(doc, paint)
     );
 
     if doc.lints.is_empty() {
-        let _ = writeln!(out, "{:<10} {}", paint.bold("Lints"), paint.dim("none"));
+        let _ = writeln!(
+            out,
+            "{} {}",
+            paint.bold(&pad("Lints", 10)),
+            paint.dim("none")
+        );
     } else {
         let _ = writeln!(out, "{}", paint.bold("Lints"));
         for lint in &doc.lints {

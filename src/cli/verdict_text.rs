@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::paint::Paint;
+use super::paint::{Paint, pad};
 use super::text::{TextStyle, display_value};
 use crate::report::check::{CheckDocument, CheckSubject};
 use crate::report::decision::{Decision, DecisionOutcome};
@@ -46,7 +46,12 @@ pub fn render_check(doc: &CheckDocument, style: &TextStyle) -> String {
     if let Some(claims) = doc.claims() {
         for name in ["iss", "sub", "aud", "azp"] {
             if let Some(value) = claims.get(name) {
-                let _ = writeln!(out, "{:<9} {}", paint.cyan(name), display_value(value));
+                let _ = writeln!(
+                    out,
+                    "{} {}",
+                    paint.cyan(&pad(name, 9)),
+                    display_value(value)
+                );
             }
         }
     }
@@ -115,7 +120,7 @@ fn describe_time(out: &mut String, time: &TimeReport, paint: Paint) {
         )),
         TimeStatus::Unknown => paint.yellow("? unknown: exp or nbf is not a usable number"),
     };
-    let _ = writeln!(out, "{:<9} {text}", paint.bold("Time"));
+    let _ = writeln!(out, "{} {text}", paint.bold(&pad("Time", 9)));
 }
 
 fn outcome_label(outcome: Outcome, paint: Paint) -> String {
@@ -193,10 +198,11 @@ fn render_checks(out: &mut String, checks: &[Check], paint: Paint) {
             ]
         })
         .collect();
+    // Display width, not chars: claim values may hold wide characters.
     let width = |i: usize, title: &str| {
         rows.iter()
-            .map(|row| row[i].chars().count())
-            .chain([title.chars().count()])
+            .map(|row| unicode_width::UnicodeWidthStr::width(row[i].as_str()))
+            .chain([title.len()])
             .max()
             .unwrap_or(0)
     };
@@ -205,12 +211,6 @@ fn render_checks(out: &mut String, checks: &[Check], paint: Paint) {
         width(1, "expected"),
         width(2, "actual"),
     ];
-    let pad = |text: &str, w: usize| {
-        format!(
-            "{text}{}",
-            " ".repeat(w.saturating_sub(text.chars().count()))
-        )
-    };
     let mut scope: Option<Option<&str>> = None;
     for (check, row) in checks.iter().zip(&rows) {
         if scope != Some(check.scope.as_deref()) {

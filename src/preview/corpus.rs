@@ -296,7 +296,24 @@ fn parse_entry(text: &str, location: Location, limits: &Limits) -> Item {
                 "a JSON object that is neither claims nor a token response".into(),
             )),
         },
+        // Without a '.', or starting as JSON does, the entry was never meant as a token:
+        // counting its segments would only puzzle; say what it is instead.
+        Err(_) if !text.contains('.') || text.starts_with(['{', '[']) => {
+            Err(bad(not_a_token_reason(text)))
+        }
         Err(error) => Err(bad(error.to_string())),
+    }
+}
+
+fn not_a_token_reason(text: &str) -> String {
+    const EXPECTED: &str = "neither a token nor a JSON object of claims";
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(_)) => format!("{EXPECTED}: a JSON array"),
+        Ok(_) => format!("{EXPECTED}: a JSON value that is not an object"),
+        Err(error) if text.starts_with(['{', '[']) => {
+            format!("{EXPECTED}: not valid JSON ({error})")
+        }
+        Err(_) => EXPECTED.to_owned(),
     }
 }
 
@@ -324,15 +341,30 @@ mod tests {
             (what_if.location.clone(), what_if.unsigned),
             (Location::Line(4), true)
         );
-        assert_eq!(items[2].as_ref().unwrap_err().location, Location::Line(5));
+        let prose = items[2].as_ref().unwrap_err();
+        assert_eq!(prose.location, Location::Line(5));
+        // Not "found 1 segment(s) separated by '.'": it was never meant as a token.
+        assert_eq!(prose.reason, "neither a token nor a JSON object of claims");
         assert_eq!(items[3].as_ref().unwrap().location, Location::Line(6));
         let not_claims = items[4].as_ref().unwrap_err();
         assert_eq!(not_claims.location, Location::Line(7));
-        assert!(
-            not_claims.reason.contains("segment"),
-            "{}",
-            not_claims.reason
+        assert_eq!(
+            not_claims.reason,
+            "neither a token nor a JSON object of claims: a JSON array"
         );
+        let broken = parse_entry(
+            "{\"iss\": \"https://gitlab.example\", ",
+            Location::Line(1),
+            &Limits::default(),
+        );
+        let reason = broken.unwrap_err().reason;
+        assert!(
+            reason.starts_with("neither a token nor a JSON object of claims: not valid JSON"),
+            "{reason}"
+        );
+        // A malformed token keeps the decoder's own words.
+        let two = parse_entry("abc.def", Location::Line(1), &Limits::default());
+        assert!(two.unwrap_err().reason.contains("segment"));
     }
 
     /// `lines()` used to gather a whole line before any limit: a corpus without newlines

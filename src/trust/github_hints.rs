@@ -35,7 +35,7 @@ pub fn split_subject(sub: &str) -> Option<(&str, SubjectTail<'_>)> {
 
 /// The rule expects one subject form and the job produced another.
 pub fn subject_form(expected: &str, actual: &str, claims: &Claims) -> Option<Hint> {
-    let (_, want) = split_subject(expected)?;
+    let (want_repo, want) = split_subject(expected)?;
     let (repo, have) = split_subject(actual)?;
     let claim = |name: &str| claims.get(name).and_then(Value::as_str);
     let message = match (&want, &have) {
@@ -59,6 +59,23 @@ pub fn subject_form(expected: &str, actual: &str, claims: &Claims) -> Option<Hin
         ),
         (SubjectTail::Environment(want_env), SubjectTail::Environment(env)) if want_env != env => {
             format!("this job uses environment `{env}`, the rule expects environment `{want_env}`")
+        }
+        // Same repository, another branch or tag: say what would admit this run, narrowest
+        // first (github/docs oidc.md: `repo:O/R:ref:<ref>` for jobs without an environment).
+        (SubjectTail::Ref(want_ref), SubjectTail::Ref(git_ref))
+            if want_repo == repo && want_ref != git_ref =>
+        {
+            let kind = if git_ref.starts_with("refs/tags/") {
+                "tags"
+            } else {
+                "heads"
+            };
+            format!(
+                "this run is on `{git_ref}`, the rule admits `{want_ref}` only; to admit this job, add `repo:{repo}:ref:{git_ref}` \
+                 to the values the rule accepts (narrowest), or run it from `{want_ref}`; the pattern `repo:{repo}:ref:refs/{kind}/*` \
+                 would admit every {} of the repository, which is wider than most roles should trust",
+                if kind == "tags" { "tag" } else { "branch" }
+            )
         }
         (SubjectTail::PullRequest, SubjectTail::Ref(git_ref)) => format!(
             "the rule expects a pull_request run, but this run's `sub` ends in `:ref:{git_ref}`"
@@ -144,10 +161,30 @@ mod tests {
         )
         .unwrap();
         assert!(hint.message.contains("add `environment: prod`"));
+        // A plain branch mismatch says what to change, not only where the strings part.
+        let hint = subject_form(
+            "repo:acme/app:ref:refs/heads/main",
+            "repo:acme/app:ref:refs/heads/dev",
+            &claims(),
+        )
+        .unwrap();
+        assert!(
+            hint.message
+                .contains("add `repo:acme/app:ref:refs/heads/dev` to the values the rule accepts"),
+            "{}",
+            hint.message
+        );
+        assert!(
+            hint.message
+                .contains("the pattern `repo:acme/app:ref:refs/heads/*` would admit every branch"),
+            "{}",
+            hint.message
+        );
+        // Another repository is not this hint's business.
         assert!(
             subject_form(
                 "repo:acme/app:ref:refs/heads/main",
-                "repo:acme/app:ref:refs/heads/dev",
+                "repo:other/app:ref:refs/heads/dev",
                 &claims()
             )
             .is_none()

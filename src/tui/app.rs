@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::engine::Engine;
 use super::events::{self, Clock, Pause};
 use super::model::Model;
-use super::terminal::{Session, termination_flag};
+use super::terminal::{Session, exit_if_signalled, watch_termination};
 use super::update::{Cmd, Msg, update};
 use super::view::view;
 use super::worker::{self, Job};
@@ -52,7 +52,8 @@ pub fn run(runtime: Runtime) -> io::Result<()> {
     session.terminal.draw(|frame| view(&model, frame))?;
     let first_frame = started.elapsed();
     let pause = Arc::new(Pause::default());
-    events::spawn(tx.clone(), clock, termination_flag(), Arc::clone(&pause));
+    watch_termination(tx.clone());
+    events::spawn(tx.clone(), clock, Arc::clone(&pause));
     let mut effects = Effects {
         session: &mut session,
         clipboard: &mut clipboard,
@@ -84,6 +85,9 @@ pub fn run(runtime: Runtime) -> io::Result<()> {
     drop(session);
     // A fetch still under way would leave its command (and what it started) running.
     crate::source::stop_running_commands();
+    // SIGTERM, SIGHUP, SIGINT or a hung-up terminal: exit as the signal asks, now that the
+    // terminal is restored.
+    exit_if_signalled();
     if std::env::var_os("CLAIMCHECK_REPORT_FIRST_FRAME").is_some() {
         eprintln!(
             "first frame after {:.1} ms",

@@ -54,22 +54,18 @@ impl Pause {
     }
 }
 
-pub fn spawn(tx: Sender<Msg>, clock: Clock, terminate: Arc<AtomicBool>, pause: Arc<Pause>) {
+pub fn spawn(tx: Sender<Msg>, clock: Clock, pause: Arc<Pause>) {
     thread::Builder::new()
         .name("claimcheck-input".into())
-        .spawn(move || read_terminal(&tx, clock, &terminate, &pause))
+        .spawn(move || read_terminal(&tx, clock, &pause))
         .expect("spawning the input thread");
 }
 
-fn read_terminal(tx: &Sender<Msg>, clock: Clock, terminate: &AtomicBool, pause: &Pause) {
+fn read_terminal(tx: &Sender<Msg>, clock: Clock, pause: &Pause) {
     let terminal = TerminalWatch::controlling_terminal();
     let resized = resize_flag();
     let mut next_tick = Instant::now() + TICK;
     loop {
-        if terminate.load(Ordering::SeqCst) {
-            let _ = tx.send(Msg::Terminate);
-            return;
-        }
         if pause.requested.load(Ordering::SeqCst) {
             pause.idle.store(true, Ordering::SeqCst);
             thread::sleep(Duration::from_millis(20));
@@ -84,18 +80,13 @@ fn read_terminal(tx: &Sender<Msg>, clock: Clock, terminate: &AtomicBool, pause: 
                 // The bytes are waiting, so crossterm does not block (or spin) here; one read
                 // may hold several events, and crossterm hands them out one by one.
                 Ready::Input => waiting_events(),
-                Ready::Timeout if resized.swap(false, Ordering::SeqCst) => {
-                    Ok(crossterm::terminal::size()
-                        .ok()
-                        .map(|(w, h)| Msg::Resize(w, h))
-                        .into_iter()
-                        .collect())
-                }
+                Ready::Timeout if resized.swap(false, Ordering::SeqCst) => resize_events(),
                 Ready::Timeout => Ok(Vec::new()),
             },
         };
         let Ok(msgs) = msgs else {
             // The terminal is gone or unreadable: quit rather than poll it forever.
+            super::terminal::hung_up();
             let _ = tx.send(Msg::Terminate);
             return;
         };
@@ -118,6 +109,22 @@ fn waiting_events() -> Result<Vec<Msg>, ()> {
     let mut msgs = Vec::new();
     while event::poll(Duration::ZERO).map_err(|_| ())? {
         msgs.extend(message_of(event::read().map_err(|_| ())?));
+    }
+    Ok(msgs)
+}
+
+/// After a SIGWINCH: crossterm's own signal pipe must be drained now. Left pending, it is
+/// reported by crossterm's (edge-triggered) poll together with the next key, and crossterm
+/// returns the resize and drops the key's readiness: the key then waits in the terminal until
+/// another one arrives.
+fn resize_events() -> Result<Vec<Msg>, ()> {
+    let mut msgs = waiting_events()?;
+    if !msgs.iter().any(|msg| matches!(msg, Msg::Resize(..))) {
+        msgs.extend(
+            crossterm::terminal::size()
+                .ok()
+                .map(|(w, h)| Msg::Resize(w, h)),
+        );
     }
     Ok(msgs)
 }

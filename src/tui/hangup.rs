@@ -60,6 +60,28 @@ impl TerminalWatch {
         }
     }
 
+    /// Waits up to `timeout` for a hang-up only; pending input does not end the wait.
+    #[cfg(unix)]
+    pub fn hung_up(&self, timeout: Duration) -> bool {
+        use std::os::fd::AsRawFd;
+        // No events asked for: poll(2) still reports POLLHUP, POLLERR and POLLNVAL.
+        let mut watched = libc::pollfd {
+            fd: self.tty.as_raw_fd(),
+            events: 0,
+            revents: 0,
+        };
+        let millis = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: as in `wait`.
+        let ready = unsafe { libc::poll(&mut watched, 1, millis) };
+        ready > 0 && watched.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+
+    #[cfg(not(unix))]
+    pub fn hung_up(&self, timeout: Duration) -> bool {
+        std::thread::sleep(timeout);
+        false
+    }
+
     #[cfg(not(unix))]
     pub fn wait(&self, _timeout: Duration) -> Ready {
         Ready::Input
@@ -91,9 +113,14 @@ mod tests {
         ));
         write.write_all(b"x").unwrap();
         assert!(matches!(watch.wait(Duration::from_secs(5)), Ready::Input));
+        assert!(
+            !watch.hung_up(Duration::from_millis(1)),
+            "input is not a hang-up"
+        );
         drop(write);
         // The byte is still unread, yet the other end is gone: a pipe reports both, and the
         // hang-up wins, as for a terminal that was closed.
         assert!(matches!(watch.wait(Duration::from_secs(5)), Ready::HungUp));
+        assert!(watch.hung_up(Duration::from_secs(5)));
     }
 }

@@ -40,6 +40,8 @@ pub enum Action {
     Up,
     Top,
     Bottom,
+    PageDown,
+    PageUp,
     NextPane,
     PrevPane,
     NextToken,
@@ -66,7 +68,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -74,6 +76,8 @@ impl Action {
         Action::Up,
         Action::Top,
         Action::Bottom,
+        Action::PageDown,
+        Action::PageUp,
         Action::NextPane,
         Action::PrevPane,
         Action::NextToken,
@@ -108,6 +112,8 @@ impl Action {
             Action::Up => "up",
             Action::Top => "top",
             Action::Bottom => "bottom",
+            Action::PageDown => "page_down",
+            Action::PageUp => "page_up",
             Action::NextPane => "next_pane",
             Action::PrevPane => "prev_pane",
             Action::NextToken => "next_token",
@@ -318,6 +324,8 @@ impl Default for Keymap {
                     "go to the bottom",
                     Global,
                 ),
+                bind(&[p(K::PageDown)], A::PageDown, "a page down", Global),
+                bind(&[p(K::PageUp)], A::PageUp, "a page up", Global),
                 bind(&[p(K::Tab)], A::NextPane, "next pane", Global),
                 bind(&[p(K::BackTab)], A::PrevPane, "previous pane", Global),
                 bind(

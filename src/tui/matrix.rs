@@ -339,6 +339,8 @@ pub fn on_key(model: &mut Model, key: Key) -> Option<Cmd> {
         Action::Up => move_row(model, -1),
         Action::Top => move_row(model, isize::MIN),
         Action::Bottom => move_row(model, isize::MAX),
+        Action::PageDown => move_row(model, crate::tui::view::page(model)),
+        Action::PageUp => move_row(model, -crate::tui::view::page(model)),
         Action::NextToken => move_column(model, 1),
         Action::PrevToken => move_column(model, -1),
         Action::OpenWhy => return open_cell(model),

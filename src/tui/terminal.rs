@@ -1,17 +1,23 @@
 //! Terminal hygiene, all in one place: raw mode and the alternate screen (ratatui), bracketed
 //! paste on, mouse capture only when asked, and restoration on every way out (normal exit,
 //! error, panic, signal; the guard's `Drop` covers the first two, the panic hook the third, and
-//! the signal flag turns SIGTERM/SIGHUP/SIGINT into an orderly quit).
+//! the watchdog turns SIGTERM/SIGHUP/SIGINT and a hung-up terminal into an orderly quit).
 
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::mpsc::Sender;
+use std::thread;
+use std::time::Duration;
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use crossterm::execute;
 use ratatui::DefaultTerminal;
+
+use super::hangup::TerminalWatch;
+use super::update::Msg;
 
 static MOUSE_CAPTURED: AtomicBool = AtomicBool::new(false);
 
@@ -91,19 +97,93 @@ fn install_panic_hook() {
     }));
 }
 
-/// A flag raised by SIGTERM, SIGHUP and SIGINT; the input thread turns it into a quit.
-pub fn termination_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
+/// The signal the process is ending for (0: none), so that it exits as that signal asks:
+/// 128 + its number, as a shell reports a process the signal killed (SIGTERM 143, SIGHUP 129).
+static ENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// How long the UI thread gets to quit in order before the watchdog ends the process itself.
+const GRACE: Duration = Duration::from_millis(500);
+
+/// How often the watchdog looks at the signals raised and at the terminal.
+const WATCH_PERIOD: Duration = Duration::from_millis(100);
+
+/// Watches for SIGTERM, SIGHUP and SIGINT and for the terminal hanging up, on a thread of its
+/// own, so that neither depends on what the input thread is doing: it may be inside crossterm,
+/// which spins on a terminal that went away in the middle of a read. The UI is told to quit;
+/// if it has not ended within [`GRACE`], the watchdog restores the terminal and ends the
+/// process itself.
+pub fn watch_termination(tx: Sender<Msg>) {
     // A running token command is still stopped on these signals, but the process is left to
     // quit in order, restoring the terminal.
     crate::source::termination_is_handled_by_caller();
+    let raised = Arc::new(AtomicUsize::new(0));
     #[cfg(unix)]
     for signal in [
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGINT,
     ] {
-        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
+        if let Ok(number) = usize::try_from(signal) {
+            let _ = signal_hook::flag::register_usize(signal, Arc::clone(&raised), number);
+        }
     }
-    flag
+    let tty = TerminalWatch::controlling_terminal();
+    let _ = thread::Builder::new()
+        .name("claimcheck-watchdog".into())
+        .spawn(move || {
+            let signal = loop {
+                let number = raised.load(Ordering::SeqCst);
+                if number != 0 {
+                    break i32::try_from(number).unwrap_or(SIGHUP);
+                }
+                match &tty {
+                    Some(tty) if tty.hung_up(WATCH_PERIOD) => break SIGHUP,
+                    Some(_) => {}
+                    None => thread::sleep(WATCH_PERIOD),
+                }
+            };
+            ending_for(signal);
+            let _ = tx.send(Msg::Terminate);
+            thread::sleep(GRACE);
+            end_now(signal);
+        });
+}
+
+#[cfg(unix)]
+const SIGHUP: i32 = signal_hook::consts::SIGHUP;
+#[cfg(not(unix))]
+const SIGHUP: i32 = 1;
+
+/// Records why the process is ending; the first reason stays.
+fn ending_for(signal: i32) {
+    let _ = ENDING_SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
+}
+
+/// The terminal hung up (seen by the input thread): the process ends as for SIGHUP.
+pub fn hung_up() {
+    ending_for(SIGHUP);
+}
+
+/// The UI did not quit in time: restore what can be restored (the restoring itself may block
+/// on a terminal nobody reads, so it gets a bounded time) and exit.
+fn end_now(signal: i32) -> ! {
+    let (done, restored) = std::sync::mpsc::channel();
+    let _ = thread::Builder::new()
+        .name("claimcheck-restore".into())
+        .spawn(move || {
+            restore();
+            let _ = done.send(());
+        });
+    let _ = restored.recv_timeout(Duration::from_millis(300));
+    crate::source::stop_running_commands();
+    std::process::exit(128 + signal);
+}
+
+/// Called once the terminal is restored: ends the process with the status of the signal it
+/// was asked to end for, if any.
+pub fn exit_if_signalled() {
+    let signal = ENDING_SIGNAL.load(Ordering::SeqCst);
+    if signal != 0 {
+        std::process::exit(128 + signal);
+    }
 }

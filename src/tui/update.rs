@@ -340,17 +340,34 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
 }
 
 fn on_help_action(model: &mut Model, action: Action) -> Option<Cmd> {
-    match action {
-        Action::Down => model.help_scroll = model.help_scroll.saturating_add(1),
-        Action::Up => model.help_scroll = model.help_scroll.saturating_sub(1),
-        Action::Top => model.help_scroll = 0,
+    let max = super::view::help::max_scroll(model);
+    let page = super::view::help::page(model);
+    let by = |delta: isize| scrolled(model.help_scroll, delta, max);
+    model.help_scroll = match action {
+        Action::Down => by(1),
+        Action::Up => by(-1),
+        Action::PageDown => by(page),
+        Action::PageUp => by(-page),
+        Action::Top => 0,
+        Action::Bottom => max,
         Action::Quit => {
             model.quit = true;
             return Some(Cmd::Quit);
         }
-        _ => model.help_open = false,
-    }
+        _ => {
+            model.help_open = false;
+            model.help_scroll
+        }
+    };
     None
+}
+
+/// `scroll` moved by `delta` lines, kept within `0..=max` so that a move back is seen at once.
+fn scrolled(scroll: u16, delta: isize, max: u16) -> u16 {
+    let moved = (scroll as isize)
+        .saturating_add(delta)
+        .clamp(0, max as isize);
+    u16::try_from(moved).unwrap_or(max)
 }
 
 /// Runs one keymap action.
@@ -375,6 +392,8 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
         Action::Up => move_cursor(model, -1),
         Action::Top => move_cursor(model, isize::MIN),
         Action::Bottom => move_cursor(model, isize::MAX),
+        Action::PageDown => move_cursor(model, super::view::page(model)),
+        Action::PageUp => move_cursor(model, -super::view::page(model)),
         Action::NextPane => cycle_pane(model, 1),
         Action::PrevPane => cycle_pane(model, -1),
         Action::NextToken => select_token(model, model.selected.saturating_add(1)),
@@ -383,7 +402,11 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
         Action::AddToken => model.input = Some(Input::new(InputPurpose::Token, "")),
         Action::AddRuleFile => inputs::open_rule_file_input(model),
         Action::GiveKey => inputs::open_key_input(model),
-        Action::PasteClipboard => return Some(Cmd::ReadClipboard),
+        Action::PasteClipboard => {
+            // An older notice ("copied …") would read as the answer to this key.
+            model.notice = None;
+            return Some(Cmd::ReadClipboard);
+        }
         Action::CopyToken => return copy_token(model),
         Action::CopyClaims => return copy_claims(model),
         Action::CopyValue => {
@@ -509,11 +532,8 @@ fn move_cursor(model: &mut Model, delta: isize) {
             model.why_scroll = 0;
         }
         Pane::Why => {
-            model.why_scroll = match delta {
-                isize::MIN => 0,
-                isize::MAX => u16::MAX / 2,
-                d => model.why_scroll.saturating_add_signed(d as i16),
-            };
+            let max = super::view::why::max_scroll(model);
+            model.why_scroll = scrolled(model.why_scroll, delta, max);
         }
         Pane::Token => {}
     }

@@ -248,7 +248,7 @@ fn decide(
         (None, Values::Many(_)) => (
             Tri::False,
             Some(
-                "a single-valued operator on a multivalued key never matches; use ForAnyValue: or ForAllValues: [2nd: iam-simulate failedBecauseArray, boogy/iam-policy-validator#161]",
+                "a single-valued operator on a multivalued key never matches; use ForAnyValue: or ForAllValues: (according to secondary sources: the iam-simulate policy simulator and boogy/iam-policy-validator#161)",
             ),
         ),
         (Some(SetQualifier::ForAnyValue), values) => (

@@ -99,12 +99,12 @@ impl Caveat {
             .get("aud")
             .map_or_else(|| "absent".to_owned(), Value::to_string);
         match self {
-            Caveat::SecondHand => "AWS exposes this claim as a key since 2026-01 according to secondary sources [2nd]".to_owned(),
+            Caveat::SecondHand => "AWS exposes this claim as a key since 2026-01 according to secondary sources".to_owned(),
             Caveat::ExposureUnknown => "unverified: claimcheck does not know whether AWS exposes this claim for this provider; assumed exposed".to_owned(),
-            Caveat::AudOneElement => "the token's aud is a one-element array, taken as its element (as EKS IRSA tokens work with StringEquals) [infer]".to_owned(),
-            Caveat::AudManyElements => "unverified: how STS maps a multi-element aud without azp is not documented by AWS; modelled as a multivalued key".to_owned(),
+            Caveat::AudOneElement => "the token's aud is a one-element array, taken as its element (inferred from EKS IRSA tokens working with StringEquals: AWS does not document this)".to_owned(),
+            Caveat::AudManyElements => "unverified: how STS maps a multi-element aud without azp is not known; modelled as a multivalued key".to_owned(),
             Caveat::AzpDiffersGoogle => format!("the token's azp {azp} differs from its aud {aud}: `:aud` is azp, `:oaud` is aud (documented for Google)"),
-            Caveat::AzpDiffers => format!("unverified: the token's azp {azp} differs from its aud {aud}; `:aud` is taken to be azp as for Google (documented) and as observed for Entra tokens (aws/aws-sdk-net#3071) [obs, infer]"),
+            Caveat::AzpDiffers => format!("unverified: the token's azp {azp} differs from its aud {aud}; `:aud` is taken to be azp as for Google (documented) and as observed for Entra tokens in aws/aws-sdk-net#3071 (inferred: AWS does not document this)"),
         }
     }
 }

@@ -297,14 +297,14 @@ impl<'a> Evaluation<'a> {
         passed: bool,
     ) {
         if azp.is_none() && candidates.len() > 1 {
-            self.unverified.push("the token's aud has several values and no azp; which one STS checks against the client IDs is not documented by AWS: any one was accepted".into());
+            self.unverified.push("the token's aud has several values and no azp; which one STS checks against the client IDs is not known: any one was accepted".into());
         }
         if let (Some(azp), Some(aud)) = (azp, aud)
             && aud != &Value::String(azp.to_owned())
             && aud != &Value::from(vec![azp])
         {
             self.unverified.push(format!(
-                "the token's azp \"{azp}\" differs from its aud {aud}; STS is taken to check azp against the client IDs (observed: aws/aws-sdk-net#3071) [obs, infer]"
+                "the token's azp \"{azp}\" differs from its aud {aud}; STS is taken to check azp against the client IDs (observed in aws/aws-sdk-net#3071; AWS does not document it)"
             ));
         }
         let actual = match (azp, aud) {
@@ -320,9 +320,10 @@ impl<'a> Evaluation<'a> {
             {
                 check_hints.extend(string_mismatch_hints(closest, one));
             }
+            check_hints.extend(hints::audience_to_request(&provider.client_ids));
         }
         let note = if azp.is_some() {
-            "STS compares azp (not aud) with the client IDs when the token has azp (aws/aws-sdk-net#3071) [obs]"
+            "STS compares azp (not aud) with the client IDs when the token has azp (observed: AWS does not document this)"
         } else {
             "STS compares aud with the provider's client IDs"
         };
@@ -363,7 +364,7 @@ impl<'a> Evaluation<'a> {
                     passed,
                 )
                 .with_hints(hint.into_iter().collect())
-                .with_note("STS refuses expired tokens; no clock-skew allowance assumed [infer]")
+                .with_note("STS refuses expired tokens; no clock-skew allowance assumed (inferred: AWS does not document this)")
                 .with_scope("token"),
             );
         }
@@ -622,6 +623,7 @@ impl<'a> Evaluation<'a> {
                         self.claims.get("aud"),
                         &written,
                     ));
+                    found.extend(hints::audience_to_request(&written));
                 }
                 if claim == "sub"
                     && is_github_prefix(context.prefix)

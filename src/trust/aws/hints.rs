@@ -7,6 +7,22 @@ use super::pattern::{Template, VariableValue, glob_matches};
 use crate::trust::hints::common_prefix_chars;
 use crate::trust::verdict::Hint;
 
+/// The audience the token must be requested with: the first value the rule (or client-ID
+/// list) accepts. aws-actions/configure-aws-credentials requests `sts.amazonaws.com` (its
+/// README, "audience" input), so a token fetched by other means must ask for it explicitly.
+pub fn audience_to_request(accepted: &[String]) -> Option<Hint> {
+    let first = accepted.iter().find(|a| !a.contains('*'))?;
+    let how = if first == "sts.amazonaws.com" {
+        " (aws-actions/configure-aws-credentials does so by default; in GitHub Actions core.getIDToken('sts.amazonaws.com'), with claimcheck fetch --audience sts.amazonaws.com)"
+    } else {
+        " (configure-aws-credentials: its audience input; claimcheck fetch --audience)"
+    };
+    Some(Hint::new(
+        "aws-request-audience",
+        format!("request the token with audience `{first}`{how}"),
+    ))
+}
+
 /// The token has `azp`, so AWS's `:aud` is `azp`; the rule (or client-ID list) expected `aud`.
 pub fn azp_used_as_audience(
     azp: Option<&str>,
@@ -169,6 +185,21 @@ mod tests {
     use super::*;
 
     // reference_policies_iam-condition-keys.md#ck_aud; aws/aws-sdk-net#3071.
+    #[test]
+    fn the_audience_to_request_is_named() {
+        let hint = audience_to_request(&["sts.amazonaws.com".into()]).unwrap();
+        assert!(
+            hint.message
+                .starts_with("request the token with audience `sts.amazonaws.com`"),
+            "{}",
+            hint.message
+        );
+        assert!(hint.message.contains("configure-aws-credentials"));
+        let hint = audience_to_request(&["*".into(), "api://deploy".into()]).unwrap();
+        assert!(hint.message.contains("`api://deploy`"));
+        assert!(audience_to_request(&[]).is_none());
+    }
+
     #[test]
     fn azp_as_audience() {
         let aud = json!("api://app-2");

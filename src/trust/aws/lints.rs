@@ -138,7 +138,7 @@ fn lint_tenancy(statement: &Statement, lints: &mut Vec<RuleLint>) {
                 "shared-issuer-without-tenancy-condition",
                 Severity::Error,
                 format!(
-                    "statement {}: {prefix} is shared by every tenant, and there is no condition on `{prefix}:{claim}`, so any of them can assume this role; IAM refuses new policies like this since June 2025 (MalformedPolicyDocument) [2nd]",
+                    "statement {}: {prefix} is shared by every tenant, and there is no condition on `{prefix}:{claim}`, so any of them can assume this role; IAM refuses new policies like this since June 2025 (MalformedPolicyDocument, according to secondary sources)",
                     statement.label()
                 ),
             ));

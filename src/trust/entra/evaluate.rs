@@ -267,7 +267,7 @@ fn flexible(expression: &Expression, claims: &Claims, steps: &mut Steps) {
         .iter()
         .any(|c| c.operator == Operator::Matches)
     {
-        steps.unverified.push("'matches' is modelled as anchored at both ends, with '*' also matching the empty string; the docs do not say (reference §9.4)".to_owned());
+        steps.unverified.push("'matches' is modelled as anchored at both ends, with '*' also matching the empty string; the docs do not say".to_owned());
     }
     for clause in &expression.clauses {
         let actual = claims.get(&clause.claim);
@@ -343,9 +343,13 @@ fn audience(expected: &str, claims: &Claims, steps: &mut Steps) {
             ));
         }
         check = check.with_hints(found);
-        steps.unverified.push(
-            "the AADSTS700212 message text is inferred by analogy with AADSTS700211/700213; the code is listed by azure/login's troubleshooting, the text is not verified".to_owned(),
-        );
+        // Only when the verdict reports AADSTS700212: after an issuer or subject mismatch the
+        // verdict quotes another code, and a note about this one would only confuse.
+        if steps.first_failure.is_none() {
+            steps.unverified.push(
+                "the AADSTS700212 message text is inferred by analogy with AADSTS700211/700213; the code is listed by azure/login's troubleshooting, the text is not verified".to_owned(),
+            );
+        }
     }
     let shown = token_audiences.join(", ");
     steps.push(

@@ -182,6 +182,17 @@ fn audience_hints() {
         "entra-request-default-audience"
     );
     assert!(v.unverified.iter().any(|u| u.contains("AADSTS700212")));
+    // The subject fails first: the verdict reports AADSTS700213, so no note about 700212.
+    let v = verdict(
+        classic("repo:o/r:ref:refs/heads/dev", DEFAULT_AUDIENCE),
+        &aws_token,
+    );
+    assert!(v.summary.starts_with("AADSTS700213"), "{}", v.summary);
+    assert!(
+        v.unverified.iter().all(|u| !u.contains("AADSTS700212")),
+        "{:?}",
+        v.unverified
+    );
     let v = verdict(
         classic("repo:o/r:ref:refs/heads/main", "https://github.com/o"),
         &token("repo:o/r:ref:refs/heads/main"),

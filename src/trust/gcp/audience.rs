@@ -143,7 +143,7 @@ pub fn check(allowed: &[String], provider_name: Option<&str>, aud: Option<&Value
     }
     if matches!(aud, Some(Value::Array(items)) if items.len() > 1) {
         check = check.with_note(
-            "the token has several audiences; claimcheck accepts it when any one matches, which Google does not document [infer]",
+            "the token has several audiences; claimcheck accepts it when any one matches (inferred: Google does not document this)",
         );
     }
     check

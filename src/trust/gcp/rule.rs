@@ -323,7 +323,7 @@ impl Rule for GcpProvider {
                 exp_ok,
             )
             .with_note(
-                "checked without leeway; Google does not document its clock-skew allowance [infer]",
+                "checked without leeway (inferred: Google does not document its clock-skew allowance)",
             ),
         );
         if !exp_ok {

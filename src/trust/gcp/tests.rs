@@ -560,7 +560,7 @@ fn expired_token_is_denied_and_leeway_is_marked() {
             .note
             .as_deref()
             .unwrap()
-            .contains("[infer]")
+            .contains("inferred: Google does not document")
     );
 }
 

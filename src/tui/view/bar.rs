@@ -19,67 +19,83 @@ pub fn top(model: &Model, frame: &mut Frame, area: Rect) {
     let compact = area.width < crate::tui::model::WIDE_MIN.0;
     let mut spans = vec![Span::styled(" claimcheck ", theme.title)];
     let sep = || Span::styled(" │ ", theme.dim);
-    match model.current() {
-        None => spans.push(Span::styled("│ no token yet", theme.dim)),
-        Some(entry) => {
-            spans.push(sep());
-            let source = escape_controls(&entry.source);
-            spans.push(Span::raw(if compact {
+    let Some(entry) = model.current() else {
+        spans.push(Span::styled("│ no token yet", theme.dim));
+        frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.bar), area);
+        return;
+    };
+    let source = escape_controls(&entry.source);
+    let position = format!("{}/{}", model.selected + 1, model.tokens.len());
+    let source_text = if compact {
+        format!("{position} {}", truncate(&source.replace("demo:", ""), 20))
+    } else {
+        format!("token {position} · {}", truncate(&source, 40))
+    };
+    let signature = if entry.simulated.is_some() {
+        Span::styled(" SIMULATED · unsigned ", theme.simulated)
+    } else {
+        signature_badge(model, &entry.signature, compact)
+    };
+    let time = entry.claims().map(|claims| {
+        let time = time_status(claims, model.now, model.leeway);
+        let (text, style) = match time.status {
+            TimeStatus::Active => match time.expires_in_secs {
+                Some(left) if left >= 0 && compact => {
+                    (format!("✓ {} left", duration(left)), theme.good)
+                }
+                Some(left) if left >= 0 => (
+                    format!("✓ active · expires in {}", duration(left)),
+                    theme.good,
+                ),
+                Some(_) => ("✓ active (within leeway)".to_owned(), theme.warn),
+                None => ("✓ active · no exp".to_owned(), theme.warn),
+            },
+            TimeStatus::Expired => (
                 format!(
-                    "{}/{} {}",
-                    model.selected + 1,
-                    model.tokens.len(),
-                    truncate(&source.replace("demo:", ""), 20)
-                )
-            } else {
+                    "✗ expired {} ago",
+                    duration(time.expires_in_secs.unwrap_or(0))
+                ),
+                theme.bad,
+            ),
+            TimeStatus::NotYetValid => (
                 format!(
-                    "token {}/{} · {}",
-                    model.selected + 1,
-                    model.tokens.len(),
-                    truncate(&source, 40)
-                )
-            }));
-            spans.push(sep());
-            if entry.simulated.is_some() {
-                spans.push(Span::styled(" SIMULATED · unsigned ", theme.simulated));
-            } else {
-                spans.push(signature_badge(model, &entry.signature, compact));
-            }
-            if let Some(claims) = entry.claims() {
-                spans.push(sep());
-                let time = time_status(claims, model.now, model.leeway);
-                let (text, style) = match time.status {
-                    TimeStatus::Active => match time.expires_in_secs {
-                        Some(left) if left >= 0 && compact => {
-                            (format!("✓ {} left", duration(left)), theme.good)
-                        }
-                        Some(left) if left >= 0 => (
-                            format!("✓ active · expires in {}", duration(left)),
-                            theme.good,
-                        ),
-                        Some(_) => ("✓ active (within leeway)".to_owned(), theme.warn),
-                        None => ("✓ active · no exp".to_owned(), theme.warn),
-                    },
-                    TimeStatus::Expired => (
-                        format!(
-                            "✗ expired {} ago",
-                            duration(time.expires_in_secs.unwrap_or(0))
-                        ),
-                        theme.bad,
-                    ),
-                    TimeStatus::NotYetValid => (
-                        format!(
-                            "✗ not valid for {}",
-                            duration(time.valid_in_secs.unwrap_or(0))
-                        ),
-                        theme.bad,
-                    ),
-                    TimeStatus::Unknown => ("? time unknown".to_owned(), theme.warn),
-                };
-                spans.push(Span::styled(text, style));
-            }
+                    "✗ not valid for {}",
+                    duration(time.valid_in_secs.unwrap_or(0))
+                ),
+                theme.bad,
+            ),
+            TimeStatus::Unknown => ("? time unknown".to_owned(), theme.warn),
+        };
+        Span::styled(text, style)
+    });
+    // The signature and the time are what matter most: when the line is too narrow, the
+    // program's name goes first, then the token's source, then its position.
+    let states = |lead: Vec<Span<'static>>| {
+        let mut line = lead;
+        line.push(signature.clone());
+        if let Some(time) = &time {
+            line.push(sep());
+            line.push(time.clone());
         }
-    }
+        line
+    };
+    let brand = spans.clone();
+    let candidates = [
+        [
+            brand.clone(),
+            vec![sep(), Span::raw(source_text.clone()), sep()],
+        ]
+        .concat(),
+        vec![Span::raw(format!(" {source_text}")), sep()],
+        vec![Span::raw(format!(" {position}")), sep()],
+        vec![Span::raw(" ")],
+    ];
+    let fits = |line: &[Span]| line.iter().map(Span::width).sum::<usize>() <= area.width as usize;
+    let spans = candidates
+        .into_iter()
+        .map(states)
+        .find(|line| fits(line))
+        .unwrap_or_else(|| states(vec![Span::raw(" ")]));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.bar), area);
 }
 

@@ -10,9 +10,48 @@ use crate::tui::keymap::Context;
 use crate::tui::model::Model;
 
 pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
-    let theme = &model.theme;
+    let popup = popup_area(area);
+    let block = frame_block(model);
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    let lines = help_lines(model, inner.width as usize);
+    let max_scroll = lines.len().saturating_sub(inner.height as usize);
+    let scroll = (model.help_scroll as usize).min(max_scroll);
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The inside of the overlay on a screen of the model's size.
+fn inner_area(model: &Model) -> Rect {
+    frame_block(model).inner(popup_area(super::body_area(model)))
+}
+
+/// The furthest the overlay scrolls: its lines less what it shows.
+pub fn max_scroll(model: &Model) -> u16 {
+    let inner = inner_area(model);
+    let lines = help_lines(model, inner.width as usize).len();
+    u16::try_from(lines.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
+}
+
+/// How far PageDown/PageUp move the overlay: what it shows, less one line of overlap.
+pub fn page(model: &Model) -> isize {
+    (inner_area(model).height as isize - 1).max(1)
+}
+
+fn frame_block(model: &Model) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(model.theme.focused_border)
+        .title(Line::styled(
+            " Keys (Esc or ? closes, j/k PgUp/PgDn scroll) ",
+            model.theme.title,
+        ))
+}
+
+fn popup_area(area: Rect) -> Rect {
     // Narrow screens get the whole body: a sliver of the pane around the popup only confuses.
-    let popup = if area.width < 84 {
+    if area.width < 84 {
         area
     } else {
         let width = area.width.min(80);
@@ -22,19 +61,11 @@ pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
             width,
             height: area.height.saturating_sub(2),
         }
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.focused_border)
-        .title(Line::styled(
-            " Keys (Esc or ? closes, j/k scroll) ",
-            theme.title,
-        ));
-    let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(block, popup);
+    }
+}
 
-    let columns = inner.width as usize;
+fn help_lines(model: &Model, columns: usize) -> Vec<Line<'static>> {
+    let theme = &model.theme;
     let key_width = 18.min(columns / 3);
     let mut lines: Vec<Line> = Vec::new();
     // The keys of the screen in front come first.
@@ -96,8 +127,5 @@ pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
     ) {
         lines.push(Line::styled(text, theme.dim));
     }
-    let max_scroll = lines.len().saturating_sub(inner.height as usize);
-    let scroll = (model.help_scroll as usize).min(max_scroll);
-    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
-    frame.render_widget(Paragraph::new(shown), inner);
+    lines
 }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::rules::outcome_style;
-use super::text::{fit, truncate, width};
+use super::text::{fit, truncate, truncate_distinct, width};
 use crate::preview::matrix::OutcomeCounts;
 use crate::token::sanitize::escape_controls;
 use crate::trust::Outcome;
@@ -104,12 +104,28 @@ fn title<'a>(model: &Model, state: &MatrixState, grid: Option<&Grid>) -> Line<'a
 fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
     let header_height = if grid.compared { 3 } else { 2 };
+    // Short screens keep the header and some rows first, then the selected group's detail,
+    // the summary, the legend (the cells say their outcome in words too).
+    let mut spare = area
+        .height
+        .saturating_sub(header_height + grid.rows.len().clamp(1, 3) as u16);
+    let mut take = |want: u16| {
+        if spare >= want {
+            spare -= want;
+            want
+        } else {
+            0
+        }
+    };
+    let detail_height = take(3);
+    let summary_height = take(2 + u16::from(state.error.is_some()));
+    let legend_height = take(1);
     let [summary, header, rows_area, detail, legend] = Layout::vertical([
-        Constraint::Length(2 + u16::from(state.error.is_some())),
+        Constraint::Length(summary_height),
         Constraint::Length(header_height),
         Constraint::Fill(1),
-        Constraint::Length(3),
-        Constraint::Length(1),
+        Constraint::Length(detail_height),
+        Constraint::Length(legend_height),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(summary_lines(model, state, grid)), summary);
@@ -132,9 +148,17 @@ fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, are
         .max()
         .unwrap_or(0);
     let fixed_after_key = COUNT + if grid.compared { ACCESS } else { 0 } + 1;
-    // Narrow screens shorten the keys rather than show less than a before/after pair.
+    // The key gets what the rule columns do not need (up to its longest), and at least two
+    // fifths of the screen; narrow screens shorten the keys (in the middle, see below) rather
+    // than show less than a before/after pair.
+    let columns_need = fixed_after_key + grid.columns.len() * (CELL + 1);
     let key_width = (longest_key + 1)
-        .clamp(14, (total * 2 / 5).max(14))
+        .clamp(
+            14,
+            (total * 2 / 5)
+                .max(total.saturating_sub(columns_need))
+                .max(14),
+        )
         .min(total.saturating_sub(fixed_after_key + 2 * (CELL + 1)))
         .max(14);
     let room = total.saturating_sub(key_width + fixed_after_key);
@@ -213,6 +237,14 @@ fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, are
 
     let height = rows_area.height as usize;
     let offset = super::scroll_offset(grid.rows.len(), height, state.row, state.row);
+    // Groups often share a long start (`repo:acme/api:ref:refs/heads/`) and differ at the end
+    // or in the middle: every row must still read differently.
+    let keys: Vec<String> = grid
+        .rows
+        .iter()
+        .map(|r| escape_controls(&r.key).into_owned())
+        .collect();
+    let keys = truncate_distinct(&keys, key_width);
     let lines: Vec<Line> = grid
         .rows
         .iter()
@@ -227,7 +259,7 @@ fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, are
                 theme.text
             };
             let mut spans = vec![
-                Span::styled(fit(&escape_controls(&row.key), key_width), key_style),
+                Span::styled(fit(&keys[index], key_width), key_style),
                 Span::raw(format!("{:>width$} ", row.tokens, width = COUNT - 1)),
             ];
             if grid.compared {

@@ -5,13 +5,13 @@
 mod bar;
 mod claims;
 mod fetch_menu;
-mod help;
+pub mod help;
 mod matrix;
 mod prompt;
 mod rules;
 pub(crate) mod text;
 mod token;
-mod why;
+pub mod why;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -74,11 +74,60 @@ pub fn view(model: &Model, frame: &mut Frame) {
     }
 }
 
+/// The body (between the top and bottom bars) of a screen of the model's size, as `view`
+/// lays it out; for the update, which scrolls by what is visible.
+fn body_area(model: &Model) -> Rect {
+    let area = Rect::new(0, 0, model.size.0, model.size.1);
+    let [_, body, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    body
+}
+
+/// Where the why panel goes in the body: under the other panes on wide screens, alone (under
+/// the pane tabs) on narrow ones.
+fn why_area(model: &Model, body: Rect) -> Rect {
+    if model.wide() {
+        wide_split(body).1
+    } else {
+        narrow_split(body).1
+    }
+}
+
+fn wide_split(area: Rect) -> (Rect, Rect) {
+    let why_height = (area.height * 2 / 5).clamp(8, 18);
+    let [main, why] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(why_height)]).areas(area);
+    (main, why)
+}
+
+fn narrow_split(area: Rect) -> (Rect, Rect) {
+    let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    (tabs, pane)
+}
+
+/// How far PageDown/PageUp move in the focused pane: what it shows, less one line of overlap.
+pub fn page(model: &Model) -> isize {
+    let body = body_area(model);
+    let pane = if crate::tui::matrix::is_open(model) {
+        body
+    } else if model.focus == Pane::Why {
+        why_area(model, body)
+    } else if model.wide() {
+        body
+    } else {
+        narrow_split(body).1
+    };
+    // Borders (or the matrix's header and rule) take two lines, the overlap one.
+    (pane.height as isize - 3).max(1)
+}
+
 fn wide_body(model: &Model, frame: &mut Frame, area: Rect) {
     let (main, why_area) = if model.why_open {
-        let why_height = (area.height * 2 / 5).clamp(8, 18);
-        let [main, why] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(why_height)]).areas(area);
+        let (main, why) = wide_split(area);
         (main, Some(why))
     } else {
         (area, None)
@@ -98,7 +147,7 @@ fn wide_body(model: &Model, frame: &mut Frame, area: Rect) {
 }
 
 fn narrow_body(model: &Model, frame: &mut Frame, area: Rect) {
-    let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let (tabs, pane) = narrow_split(area);
     let theme = &model.theme;
     let mut spans = Vec::new();
     for (i, p) in model.panes().into_iter().enumerate() {

@@ -55,6 +55,7 @@ pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
         _ => &input.text,
     };
     let mut lines = input_lines(model, &explanation, text, input.error.as_deref(), columns);
+    let essential = lines.len();
     if input.purpose == InputPurpose::Token && model.tokens.is_empty() {
         lines.push(Line::raw(""));
         for line in wrap_words(
@@ -63,6 +64,15 @@ pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
         ) {
             lines.push(Line::styled(line, theme.dim));
         }
+    }
+    // A short screen keeps the input line and its error: the closing hint goes first, then
+    // the explanation from its start.
+    let room = area.height.saturating_sub(2) as usize;
+    if lines.len() > room {
+        lines.truncate(essential.max(room));
+        let explanation = wrap_words(&explanation, columns).len() + 1;
+        let excess = lines.len().saturating_sub(room).min(explanation);
+        lines.drain(..excess);
     }
     let height = (lines.len() as u16 + 2).min(area.height);
     focused_box(model, frame, area, (box_width, height), title, lines);

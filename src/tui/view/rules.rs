@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{fit, truncate, width, wrap_words};
+use super::text::{fit, fit_middle, truncate, width, wrap_words};
 use crate::report::decision::DecisionSignature;
 use crate::token::sanitize::escape_controls;
 use crate::trust::{Outcome, Verdict};
@@ -90,11 +90,12 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
         );
     }
     let mut row = 0;
+    let names = short_names(model.rule_files.iter().map(|f| f.path.as_path()));
     for (file_index, file) in model.rule_files.iter().enumerate() {
         if entry.claims().is_none() && entry.verdicts.is_empty() {
             break;
         }
-        let name = escape_controls(&file.path.display().to_string()).into_owned();
+        let name = escape_controls(&names[file_index]).into_owned();
         let (status, style) = match &file.state {
             RuleFileState::Loading => ("loading…".to_owned(), theme.dim),
             RuleFileState::Loaded => {
@@ -112,7 +113,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
         lines.push((
             None,
             Line::from(vec![
-                Span::styled(fit(&name, name_room), theme.title),
+                Span::styled(fit_middle(&name, name_room), theme.title),
                 Span::raw(" "),
                 Span::styled(status, style),
             ]),
@@ -167,6 +168,47 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
     frame.render_widget(Paragraph::new(shown), inner);
 }
 
+/// Each path by its file name, or by as many trailing components as tell it apart from the
+/// others (`prod/role.json`, `staging/role.json`): long paths cut from the right all read
+/// `/home/…` alike. The why panel gives the full path.
+pub fn short_names<'a>(paths: impl Iterator<Item = &'a std::path::Path>) -> Vec<String> {
+    let paths: Vec<&std::path::Path> = paths.collect();
+    let split: Vec<Vec<String>> = paths
+        .iter()
+        .map(|path| {
+            path.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .collect();
+    let suffix = |parts: &[String], n: usize| -> String {
+        let from = parts.len().saturating_sub(n);
+        parts[from..].join("/")
+    };
+    split
+        .iter()
+        .zip(&paths)
+        .map(|(parts, path)| {
+            let mut n = 1;
+            while n < parts.len()
+                && split
+                    .iter()
+                    .filter(|other| suffix(other, n) == suffix(parts, n))
+                    .count()
+                    > 1
+            {
+                n += 1;
+            }
+            if n >= parts.len() {
+                // Nothing shorter tells it apart: the path as given.
+                path.display().to_string()
+            } else {
+                suffix(parts, n)
+            }
+        })
+        .collect()
+}
+
 fn verdict_line<'a>(theme: &Theme, verdict: &Verdict, columns: usize, stale: bool) -> Line<'a> {
     let (passed, total) = verdict.passed_count();
     let head = format!(
@@ -204,4 +246,37 @@ fn verdict_line<'a>(theme: &Theme, verdict: &Verdict, columns: usize, stale: boo
         Span::raw(" "),
         Span::styled(tail, theme.dim),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::short_names;
+
+    #[test]
+    fn rule_files_are_named_by_the_shortest_suffix_that_tells_them_apart() {
+        let paths = [
+            "/home/someone/work/claimcheck/assets/demo/rules/aws-deploy-role.json",
+            "/home/someone/work/claimcheck/assets/demo/rules/gcp-provider.yaml",
+            "/srv/prod/role.json",
+            "/srv/staging/role.json",
+            "role.json",
+        ];
+        assert_eq!(
+            short_names(paths.iter().map(Path::new)),
+            [
+                "aws-deploy-role.json",
+                "gcp-provider.yaml",
+                "prod/role.json",
+                "staging/role.json",
+                "role.json",
+            ]
+        );
+        // The same file named twice: the path as given.
+        assert_eq!(
+            short_names(["a/x.json", "a/x.json"].iter().map(Path::new)),
+            ["a/x.json", "a/x.json"]
+        );
+    }
 }

@@ -29,6 +29,101 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// `text` cut to at most `max` columns by leaving out its middle (`…` in its place), the
+/// start and the end kept, the end given the larger share: keys and paths that share a long
+/// prefix (`repo:acme/api:ref:refs/heads/main`, `…/dev`) differ at the end, which a cut from
+/// the right would hide.
+pub fn truncate_middle(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_owned();
+    }
+    if max < 3 {
+        return truncate(text, max);
+    }
+    let room = max - 1;
+    let head_room = room / 3;
+    let tail_room = room - head_room;
+    let mut head = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_room {
+            break;
+        }
+        used += w;
+        head.push(c);
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > tail_room {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
+}
+
+/// Every key cut to at most `max` columns so that keys that differ still read differently:
+/// cut in the middle ([`truncate_middle`]) where that tells them apart, and otherwise around
+/// the first character where the key differs from its nearest neighbour (`repo:acme/app:…`
+/// and `repo:acme/tools:…` that end alike).
+pub fn truncate_distinct(keys: &[String], max: usize) -> Vec<String> {
+    let middle: Vec<String> = keys.iter().map(|k| truncate_middle(k, max)).collect();
+    (0..keys.len())
+        .map(|i| {
+            let chars: Vec<char> = keys[i].chars().collect();
+            // Where this key first differs from the keys whose middle cut reads the same.
+            let differs_at = (0..keys.len())
+                .filter(|&j| j != i && middle[j] == middle[i] && keys[j] != keys[i])
+                .map(|j| {
+                    chars
+                        .iter()
+                        .zip(keys[j].chars())
+                        .take_while(|(a, b)| **a == *b)
+                        .count()
+                })
+                .min();
+            match differs_at {
+                Some(at) => window(&chars, at, max),
+                None => middle[i].clone(),
+            }
+        })
+        .collect()
+}
+
+/// `chars` cut to `max` columns showing where it differs (at `at`): its start, then from a
+/// little before `at` on.
+fn window(chars: &[char], at: usize, max: usize) -> String {
+    let text: String = chars.iter().collect();
+    if text.width() <= max || max < 8 {
+        return truncate(&text, max);
+    }
+    // A cut from the right already shows where it differs, and a few characters after.
+    if at + 4 < max {
+        return truncate(&text, max);
+    }
+    let head = (max / 5).max(2);
+    let start = at.saturating_sub(3).max(head);
+    let rest: String = chars[start..].iter().collect();
+    let room = max - head - 1;
+    format!(
+        "{}…{}",
+        chars[..head].iter().collect::<String>(),
+        truncate(&rest, room)
+    )
+}
+
+/// `text` padded with spaces (or cut in the middle) to exactly `columns`.
+pub fn fit_middle(text: &str, columns: usize) -> String {
+    let cut = truncate_middle(text, columns);
+    let pad = columns.saturating_sub(cut.width());
+    format!("{cut}{}", " ".repeat(pad))
+}
+
 /// `text` padded with spaces (or truncated) to exactly `columns`.
 pub fn fit(text: &str, columns: usize) -> String {
     let cut = truncate(text, columns);
@@ -85,6 +180,47 @@ pub fn wrap_words(text: &str, columns: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_middle_cut_keeps_the_distinguishing_end() {
+        let main = super::truncate_middle("repo:acme/api:ref:refs/heads/main", 20);
+        let dev = super::truncate_middle("repo:acme/api:ref:refs/heads/dev", 20);
+        assert_ne!(
+            main, dev,
+            "cut from the right, both read repo:acme/api:ref:re…"
+        );
+        assert!(
+            main.starts_with("repo:") && main.ends_with("heads/main"),
+            "{main}"
+        );
+        assert_eq!(super::width(&main), 20);
+        assert_eq!(super::truncate_middle("short", 20), "short");
+        assert_eq!(
+            super::width(&super::fit_middle("日本語のグループ名です", 9)),
+            9
+        );
+    }
+
+    #[test]
+    fn keys_that_end_alike_are_cut_where_they_differ() {
+        let keys: Vec<String> = [
+            "repo:acme/app:ref:refs/heads/main",
+            "repo:acme/tools:ref:refs/heads/main",
+            "repo:acme/app:ref:refs/heads/dev",
+            "repo:acme/app:environment:prod",
+        ]
+        .map(String::from)
+        .to_vec();
+        for max in [16, 20, 25, 30] {
+            let cut = super::truncate_distinct(&keys, max);
+            for (i, a) in cut.iter().enumerate() {
+                assert!(super::width(a) <= max, "{a} at {max}");
+                for b in &cut[i + 1..] {
+                    assert_ne!(a, b, "at {max}: {cut:?}");
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

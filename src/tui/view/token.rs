@@ -29,10 +29,21 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
         Form::Unsecured => "unsecured JWS (alg none)",
         Form::Encrypted => "encrypted JWE",
     };
-    lines.push(Line::from(vec![
-        Span::styled("form ", theme.name),
-        Span::raw(form),
-    ]));
+    if entry.simulated.is_some() {
+        // The rules see edited claims that nobody signed: the original token's form and
+        // header, shown below, describe that token, not this what-if.
+        lines.push(Line::styled(" SIMULATED · unsigned ", theme.simulated));
+        lines.push(Line::from(vec![
+            Span::styled("form ", theme.name),
+            Span::raw(format!("what-if of a {form}, claims edited")),
+        ]));
+        lines.push(Line::styled("the original token's header:", theme.dim));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled("form ", theme.name),
+            Span::raw(form),
+        ]));
+    }
     if let Some(payload) = entry.token.other_payload() {
         // RFC 7515 allows any payload; one that is not a JSON object has no claims to show.
         let shown = match PayloadView::of(&payload.bytes) {

@@ -53,9 +53,15 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
             outcome_style(theme, v.outcome),
         ));
     }
-    // Say when there is more than fits, and how to see it.
+    // Say when there is more than fits, and how to see it: j scrolls once the panel has the
+    // focus (Enter gives it), Tab reaches it otherwise.
+    let below = if focused {
+        " ↓ more (j, PgDn) "
+    } else {
+        " ↓ more (Tab here, j) "
+    };
     match (scroll > 0, scroll < max_scroll) {
-        (false, true) => title.push(Span::styled(" ↓ more (Tab here, j) ", theme.warn)),
+        (false, true) => title.push(Span::styled(below, theme.warn)),
         (true, true) => title.push(Span::styled(" ↑↓ more ", theme.warn)),
         (true, false) => title.push(Span::styled(" ↑ more (k) ", theme.warn)),
         (false, false) => {}
@@ -65,13 +71,27 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
     frame.render_widget(Paragraph::new(shown), inner);
 }
 
+/// The furthest the panel scrolls: its lines less what its frame shows.
+pub fn max_scroll(model: &Model) -> u16 {
+    let Some((_, verdict)) = model.selected_verdict() else {
+        return 0;
+    };
+    let area = super::why_area(model, super::body_area(model));
+    let inner = super::pane_block(model, Line::default(), true).inner(area);
+    let lines = why_lines(&model.theme, verdict, inner.width as usize).len();
+    u16::try_from(lines.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
+}
+
 pub fn why_lines<'a>(theme: &Theme, verdict: &Verdict, columns: usize) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     if let Some(file) = &verdict.rule.file {
-        lines.push(Line::styled(
-            format!("from {}", escape_controls(file)),
+        // The full path: the rules pane names files by their shortest distinguishing suffix.
+        push_prose(
+            &mut lines,
+            &format!("from {}", escape_controls(file)),
+            columns,
             theme.dim,
-        ));
+        );
     }
     for line in wrap_words(&escape_controls(&verdict.summary), columns) {
         lines.push(Line::raw(line));
