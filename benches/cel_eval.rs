@@ -1,4 +1,4 @@
-//! A GCP attribute condition compiled once, evaluated against 100 000 claim sets (DESIGN §9:
+//! A GCP attribute condition compiled once, evaluated against 100 000 claim sets (docs/ARCHITECTURE.md §9:
 //! `preview` over 100 000 tokens × 20 rules must stay under 2 s). Run with `cargo bench --bench
 //! cel_eval`; each sample walks all 100 000 claim sets, so divan's time per sample is the figure.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Time to the first frame of the interactive view (DESIGN.md §9: under 50 ms with a token
+# Time to the first frame of the interactive view (docs/ARCHITECTURE.md §9: under 50 ms with a token
 # argument), measured by the binary itself: with CLAIMCHECK_REPORT_FIRST_FRAME set it prints,
 # after restoring the terminal, how long it took from entering main's command dispatch to the
 # end of the first draw. Runs in a real terminal (tmux), release build.

@@ -1,6 +1,6 @@
 //! `claimcheck preview`'s path (corpus streamed from a file, every token × every rule, grouped)
 //! over 10 000 and 100 000 tokens × 20 mixed rules: 6 AWS trust policies, 5 Vault roles, 4
-//! Entra federated credentials, 5 GCP providers with CEL conditions. DESIGN §9: under 2 s for
+//! Entra federated credentials, 5 GCP providers with CEL conditions. docs/ARCHITECTURE.md §9: under 2 s for
 //! 100 000 tokens on 2 cores, memory flat in the corpus size.
 //!
 //! Run with `cargo bench --bench preview`. The corpora are minted once with the TEST-ONLY demo

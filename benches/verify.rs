@@ -1,4 +1,4 @@
-//! Verification throughput (DESIGN.md §9: RS256 within 1.5× of the crypto library's own raw
+//! Verification throughput (docs/ARCHITECTURE.md §9: RS256 within 1.5× of the crypto library's own raw
 //! verify). Each algorithm is measured twice on the same signature: through claimcheck's path
 //! (key selection by kid in a parsed JWKS, then jsonwebtoken's verifier) and with aws-lc-rs
 //! directly. Decoding a token is measured too.

@@ -1,6 +1,6 @@
 //! claimcheck: explains why an OIDC token was refused.
 //!
-//! Data flows one way (DESIGN.md §3): `source` → `token` → `keys`/`trust` → `report` → `cli`/`tui`.
+//! Data flows one way (docs/ARCHITECTURE.md §3): `source` → `token` → `keys`/`trust` → `report` → `cli`/`tui`.
 //! `token` and `trust` are pure; everything with I/O sits at the edges.
 
 pub mod app;
@@ -18,7 +18,7 @@ pub mod tui;
 
 /// Selects aws-lc-rs as jsonwebtoken's crypto backend. Idempotent; call before signing or
 /// verifying. Without it jsonwebtoken panics whenever Cargo feature unification leaves it with
-/// both backends or neither (stack-notes §2.1).
+/// both backends or neither (docs/STACK.md §2.1).
 pub fn install_crypto_provider() {
     let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
 }

@@ -208,8 +208,8 @@ mod tests {
     use serde_json::json;
 
     fn claims() -> Claims {
-        // Shapes from reference §6 (GitHub/GitLab/Gitpod) and a Kubernetes projected token
-        // (reference §5: nested `kubernetes.io` object).
+        // Shapes from docs/SEMANTICS.md §6 (GitHub/GitLab/Gitpod) and a Kubernetes projected token
+        // (docs/SEMANTICS.md §5: nested `kubernetes.io` object).
         json!({
             "iss": "https://token.actions.githubusercontent.com",
             "sub": "repo:acme/app:environment:prod",
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn parsing() {
-        // Syntax documented at the top of this file (issue 4 item 6).
+        // Syntax documented at the top of this file.
         let exact = parse_expectation("aud=sts.amazonaws.com").unwrap();
         assert_eq!(exact.claim, "aud");
         assert_eq!(exact.matcher, Matcher::Exact("sts.amazonaws.com".into()));

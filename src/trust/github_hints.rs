@@ -1,4 +1,4 @@
-//! Hints about GitHub Actions subjects (reference §6, github/docs `oidc.md`): the default `sub`
+//! Hints about GitHub Actions subjects (docs/SEMANTICS.md §6, github/docs `oidc.md`): the default `sub`
 //! is `repo:O/R:environment:<env>` for jobs with an environment, `repo:O/R:pull_request` for
 //! pull_request events, and `repo:O/R:ref:<ref>` otherwise; immutable subjects carry
 //! `OWNER@ID/REPO@ID`. Any evaluator comparing a GitHub `sub` can use these.
@@ -124,7 +124,7 @@ mod tests {
             .clone()
     }
 
-    // github/docs oidc.md: environment replaces ref in sub (reference §6, §1.5).
+    // github/docs oidc.md: environment replaces ref in sub (docs/SEMANTICS.md §6, §1.5).
     #[test]
     fn environment_job_against_branch_pinned_rule() {
         let hint = subject_form(
@@ -192,7 +192,7 @@ mod tests {
         assert!(subject_form("x", "repo:acme/app:pull_request", &claims()).is_none());
     }
 
-    // github/docs oidc.md "immutable subjects" (reference §6).
+    // github/docs oidc.md "immutable subjects" (docs/SEMANTICS.md §6).
     #[test]
     fn immutable_subjects() {
         let hint = immutable_subject(

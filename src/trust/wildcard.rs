@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn star_question_table() {
         // Entra flexible FIC doc (workload-identities-flexible-federated-identity-credentials.md):
-        // `?` one character, `*` multi-character; anchoring is inferred from the examples [infer].
+        // `?` one character, `*` multi-character; anchoring is inferred from the examples (inferred).
         let rows: &[(&str, &str, bool)] = &[
             (
                 "repo:contoso/contoso-repo:ref:refs/heads/*",

@@ -1,4 +1,4 @@
-//! The rules × tokens matrix (issue 8): rows are caller groups with their token counts, columns
+//! The rules × tokens matrix: rows are caller groups with their token counts, columns
 //! are rules, as before/after pairs when a proposed rule set is given.
 //!
 //! Public face: [`MatrixState`] (held in `Model::matrix`) and [`grid`], what the view draws;

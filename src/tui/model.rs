@@ -34,7 +34,7 @@ impl Pane {
     }
 }
 
-/// Below this size the panes become tabs (DESIGN.md §5: "at 80×24 the panes stack").
+/// Below this size the panes become tabs (docs/ARCHITECTURE.md §5: "at 80×24 the panes stack").
 pub const WIDE_MIN: (u16, u16) = (100, 30);
 
 #[derive(Debug, Clone, PartialEq)]

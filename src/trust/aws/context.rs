@@ -225,7 +225,7 @@ fn azp_caveat(prefix: &str, azp: &str, aud: Option<&Value>) -> Option<Caveat> {
 }
 
 /// A token's `aud` as STS would see it. A one-element array is taken as that element: EKS IRSA
-/// tokens carry `["sts.amazonaws.com"]` and the documented `…:aud` StringEquals works [infer].
+/// tokens carry `["sts.amazonaws.com"]` and the documented `…:aud` StringEquals works (inferred).
 /// Several elements stay multivalued, which AWS does not document either way.
 fn audience_values(aud: &Value) -> Option<(Values<'_>, Option<Caveat>)> {
     match aud {

@@ -4,7 +4,7 @@
 
 /// Keys every OIDC provider gets
 /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif;
-/// `email` per the current page, as cloud-copilot/iam-simulate `contextKeys.ts` lists it [2nd]).
+/// `email` per the current page, as cloud-copilot/iam-simulate `contextKeys.ts` lists it (secondary source)).
 /// `azp` is not one: it only feeds `:aud` (`:aud` is azp when the token has one, and `:oaud` is
 /// then the token's aud), so a condition on `<provider>:azp` sees an absent key.
 pub const GENERIC_CLAIMS: [&str; 5] = ["amr", "aud", "email", "oaud", "sub"];
@@ -23,7 +23,7 @@ pub const GITHUB_CLAIMS: [&str; 9] = [
     "enterprise_id",
 ];
 
-/// The GitLab.com keys claimcheck can name [2nd]; AWS lists nine, the others are unverified.
+/// The GitLab.com keys claimcheck can name (secondary source); AWS lists nine, the others are unverified.
 const GITLAB_CLAIMS_KNOWN: [&str; 4] = [
     "project_id",
     "namespace_id",
@@ -88,7 +88,7 @@ fn starts_with_ignore_case(text: &str, start: &str) -> bool {
 }
 
 /// Shared issuers for which IAM refuses trust policies that do not evaluate a tenancy key
-/// (secure-by-default, June 2025; list [2nd] from secorvia/frontdoor's issuer tests and the
+/// (secure-by-default, June 2025; list (secondary source) from secorvia/frontdoor's issuer tests and the
 /// buildkite-plugins/aws-assume-role-with-web-identity-buildkite-plugin#31 thread):
 /// (prefix, required claim).
 pub const SHARED_ISSUERS: [(&str, &str); 15] = [

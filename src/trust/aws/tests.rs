@@ -86,7 +86,7 @@ fn policy_table() {
         ("unexposed claim", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main, format!("{GH}:repository_owner"): "acme"}}))]), github_claims(main), D),
         // …and a negated operator on it is true (condition_operators.md "Important")
         ("unexposed claim, negated", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main}, "StringNotEquals": {format!("{GH}:repository_owner"): "evil"}}))]), github_claims(main), A),
-        // [2nd] repository is exposed for GitHub since 2026
+        // (secondary source) repository is exposed for GitHub since 2026
         ("exposed GitHub key", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): main, format!("{GH}:repository"): "acme/app"}}))]), github_claims(main), A),
         // multi-value-conditions.md: ForAllValues on an absent key is true (and linted)
         ("ForAllValues, absent key", policy(vec![allow(json!({"ForAllValues:StringLike": {format!("{GH}:environment"): "prod"}}))]), github_claims(main), A),
@@ -96,7 +96,7 @@ fn policy_table() {
         // condition_operators.md#Conditions_Null
         ("Null true on absent environment", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}, "Null": {format!("{GH}:environment"): "true"}}))]), github_claims(main), A),
         ("Null false on absent environment", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}, "Null": {format!("{GH}:environment"): "false"}}))]), github_claims(main), D),
-        // [2nd] iam-simulate Bool: case-insensitive "true"/"false"
+        // (secondary source) iam-simulate Bool: case-insensitive "true"/"false"
         ("Bool on a boolean claim", policy(vec![allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}, "Bool": {format!("{GH}:email"): "TRUE"}}))]),
             {let mut c = github_claims(main); c["email"] = json!(true); c}, A),
         // reference_policies_variables.md#policy-vars-specialchars: ${*} is a literal star
@@ -120,14 +120,14 @@ fn policy_table() {
         ("request key, definite failure elsewhere", policy(vec![allow(json!({"StringEquals": {format!("{GH}:sub"): env}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))]), github_claims(main), D),
         // erioluwa66/BusyToddlerMumInfraMgt data.tf: a typo in the key prefix makes it absent
         ("key prefix typo", policy(vec![allow(json!({"StringEquals": {"token.actions.githubuser.content.com:aud": "sts.amazonaws.com", format!("{GH}:sub"): main}}))]), github_claims(main), D),
-        // EKS IRSA docs: a one-element aud array works with StringEquals [infer]
+        // EKS IRSA docs: a one-element aud array works with StringEquals (inferred)
         ("IRSA aud array", json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"},
             "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/X:aud": "sts.amazonaws.com",
                                            "oidc.eks.us-east-1.amazonaws.com/id/X:sub": "system:serviceaccount:payments:s3-reader"}}}]}),
             json!({"iss": "https://oidc.eks.us-east-1.amazonaws.com/id/X", "aud": ["sts.amazonaws.com"], "sub": "system:serviceaccount:payments:s3-reader"}), A),
-        // iam-simulate failedBecauseArray [2nd]: a bare operator on a multivalued key never matches
+        // iam-simulate failedBecauseArray (secondary source): a bare operator on a multivalued key never matches
         ("multi-element aud, bare StringEquals", json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/idp.example.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"StringEquals": {"idp.example.com:aud": "a"}}}]}),

@@ -1,6 +1,6 @@
-//! Matching one federated credential against a token (reference §3). Entra's documented checks:
+//! Matching one federated credential against a token (docs/SEMANTICS.md §3). Entra's documented checks:
 //! issuer, then subject (classic) or the claims expression (flexible), then audience — all exact
-//! and case-sensitive. The AADSTS texts are the ones users have reported (reference §3.1 [obs]).
+//! and case-sensitive. The AADSTS texts are the ones users have reported (docs/SEMANTICS.md §3.1 (observed)).
 
 use serde_json::{Value, json};
 
@@ -183,7 +183,7 @@ fn classic_subject(expected: &str, claims: &Claims, steps: &mut Steps) {
 
 /// GitHub immutable subjects (`repo:owner@id/repo@id:…`) never equal a name-based credential
 /// subject, or the reverse; each form needs its own credential (Entra doc
-/// workload-identities-github-immutable-subjects.md, reference §3.1 and §6).
+/// workload-identities-github-immutable-subjects.md, docs/SEMANTICS.md §3.1 and §6).
 fn immutable_subject(expected: &str, actual: &str) -> Option<Hint> {
     let repo_segment = |s: &str| {
         s.strip_prefix("repo:")

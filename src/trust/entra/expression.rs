@@ -1,5 +1,5 @@
 //! The flexible-credential matching language (FFL, `languageVersion: 1`, preview):
-//! `claims['<name>'] eq|matches '<value>'` clauses joined by `and` (reference §3.2, from the
+//! `claims['<name>'] eq|matches '<value>'` clauses joined by `and` (docs/SEMANTICS.md §3.2, from the
 //! Entra doc workload-identities-flexible-federated-identity-credentials.md).
 //!
 //! A tokenizer and a recursive-descent parser; syntax errors carry the column and render with a
@@ -29,7 +29,7 @@ impl Operator {
 
     /// `eq` is exact and case-sensitive; `matches` is anchored with `*` (any run, possibly
     /// empty) and `?` (one character) — anchoring and the empty `*` are inferred, not
-    /// documented (reference §3.2, §9.4).
+    /// documented (docs/SEMANTICS.md §3.2, §9.4).
     pub fn test(self, comparand: &str, actual: &str) -> bool {
         match self {
             Operator::Eq => comparand == actual,
@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_column() {
-        // Malformed forms; the grammar is reference §3.2. (input, column, message start)
+        // Malformed forms; the grammar is docs/SEMANTICS.md §3.2. (input, column, message start)
         let rows: &[(&str, usize, &str)] = &[
             ("", 1, "the expression is empty"),
             ("claims['sub'] eq 'x", 18, "this quote is never closed"),

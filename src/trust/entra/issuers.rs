@@ -1,4 +1,4 @@
-//! Which claims a flexible credential may test, per issuer (reference §3.2, from the Entra doc
+//! Which claims a flexible credential may test, per issuer (docs/SEMANTICS.md §3.2, from the Entra doc
 //! workload-identities-flexible-federated-identity-credentials.md).
 
 pub const GITHUB: &str = "https://token.actions.githubusercontent.com";

@@ -1,4 +1,4 @@
-//! Microsoft Entra federated identity credentials (reference §3): classic credentials (exact,
+//! Microsoft Entra federated identity credentials (docs/SEMANTICS.md §3): classic credentials (exact,
 //! case-sensitive `issuer`, `subject`, one audience) and flexible ones (`claimsMatchingExpression`,
 //! preview).
 //!

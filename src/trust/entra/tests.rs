@@ -2,7 +2,7 @@
 //! considerations.md, workload-identity-federation-considerations.md, workload-identities-
 //! flexible-federated-identity-credentials.md), Graph federatedIdentityCredential overview, and
 //! the error texts users reported (Azure/login#515, #482; azure-workload-identity#1200), as
-//! summarised in reference §3 (cited per row).
+//! summarised in docs/SEMANTICS.md §3 (cited per row).
 
 use serde_json::{Value, json};
 
@@ -209,7 +209,7 @@ fn audience_hints() {
 
 #[test]
 fn flexible_table() {
-    // Flexible FIC doc examples (reference §3.2), subvectors github-azure-flexible rows.
+    // Flexible FIC doc examples (docs/SEMANTICS.md §3.2), subvectors github-azure-flexible rows.
     let rows: &[(&str, &str, &str, bool)] = &[
         (
             "matches *",

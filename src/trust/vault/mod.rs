@@ -1,5 +1,5 @@
 //! HashiCorp Vault JWT auth roles (`hashicorp/vault-plugin-auth-jwt`), evaluated in the plugin's
-//! login order with its own messages (reference §4).
+//! login order with its own messages (docs/SEMANTICS.md §4).
 //!
 //! Public face: [`detect`] and [`parse`] (the rule-file loader's contract) and [`VaultRole`], a
 //! [`Rule`]. Input: `vault read -format=json auth/<mount>/role/<name>` output or the bare role

@@ -4,7 +4,7 @@
 //! fields, or in `data`) because the login checks it, and is optional. So is the config's
 //! `jwt_supported_algs`.
 //!
-//! Field semantics and write-time validation: vault-plugin-auth-jwt path_role.go (reference §4,
+//! Field semantics and write-time validation: vault-plugin-auth-jwt path_role.go (docs/SEMANTICS.md §4,
 //! "Role-write constraints"; conformance notes list the write-time error texts).
 
 use serde_json::{Map, Value};

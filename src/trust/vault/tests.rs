@@ -1,6 +1,6 @@
 //! Table tests of the Vault evaluator. Sources: vault-plugin-auth-jwt claims_test.go /
 //! path_login.go / path_role.go at 2e68bba and hashicorp/cap jwt/jwt_test.go as summarised in
-//! reference §4 (cited per row).
+//! docs/SEMANTICS.md §4 (cited per row).
 
 use serde_json::{Value, json};
 
@@ -206,7 +206,7 @@ fn login_table() {
                 "error validating claims: claim \"email\" does not match any associated bound claim values",
             ),
         ),
-        // go-glob: '?' is literal (reference §4 "only `*`").
+        // go-glob: '?' is literal (docs/SEMANTICS.md §4 "only `*`").
         (
             "glob has no ?",
             json!({"bound_claims_type": "glob", "bound_claims": {"ref": "ma?n"}}),
@@ -274,7 +274,7 @@ fn login_table() {
             json!({}),
             Some("error validating token: invalid subject (sub) claim"),
         ),
-        // cap jwt.go: time checks with clock_skew_leeway (reference §4 "Leeways").
+        // cap jwt.go: time checks with clock_skew_leeway (docs/SEMANTICS.md §4 "Leeways").
         (
             "expired beyond default skew",
             json!({}),
@@ -578,7 +578,7 @@ fn alg_check_uses_mount_config() {
 
 #[test]
 fn header_alg_is_checked_when_the_caller_has_the_header() {
-    // cap jwt.go validates alg right after the signature, before any claim (reference §4).
+    // cap jwt.go validates alg right after the signature, before any claim (docs/SEMANTICS.md §4).
     let mut restricted = role(json!({}));
     restricted["data"]["jwt_supported_algs"] = json!(["ES256"]);
     let rules = parse(&restricted, Some("rules/deploy.json")).unwrap();

@@ -1,5 +1,5 @@
 //! The time checks of `hashicorp/cap` `jwt.Validate` as the Vault plugin configures them
-//! (reference §4 "Leeways"; cap jwt/jwt.go `validateAll`).
+//! (docs/SEMANTICS.md §4 "Leeways"; cap jwt/jwt.go `validateAll`).
 //!
 //! What the code does (and the Vault API docs describe differently): `clock_skew_leeway` (0 → 60 s
 //! default, negative → none) widens all three checks; `expiration_leeway` and `not_before_leeway`
@@ -207,7 +207,7 @@ mod tests {
     #[test]
     fn cap_time_table() {
         // Rows: hashicorp/cap jwt/jwt_test.go TestValidator_Validate (N = now, P = N−120,
-        // F = N+120), plus reference §4 "Leeways". Leeways are (clock_skew, exp, nbf) seconds.
+        // F = N+120), plus docs/SEMANTICS.md §4 "Leeways". Leeways are (clock_skew, exp, nbf) seconds.
         const N: i64 = 1_700_000_000;
         const P: i64 = N - 120;
         const F: i64 = N + 120;

@@ -1,8 +1,8 @@
 //! Claim values as the Vault plugin sees them: Go `interface{}` values, compared with Go interface
 //! equality (type and value), plus the plugin's `getClaim` lookup.
 //!
-//! Sources [code]: `hashicorp/vault-plugin-auth-jwt` claims.go (`getClaim`, `normalizeList`,
-//! `matchFound`) at 2e68bba as summarised in reference §4; `mitchellh/pointerstructure` get.go and
+//! Sources (read in the code): `hashicorp/vault-plugin-auth-jwt` claims.go (`getClaim`, `normalizeList`,
+//! `matchFound`) at 2e68bba as summarised in docs/SEMANTICS.md §4; `mitchellh/pointerstructure` get.go and
 //! parse.go for JSON pointers.
 
 use serde_json::{Number, Value};
@@ -115,7 +115,7 @@ pub struct ClaimLookup {
 /// `null`, or a pointer that does not resolve or is invalid.
 ///
 /// A top-level `float64` becomes `json.Number(strconv.Itoa(int(v)))` — truncation, so 3.7 becomes
-/// "3" (reference §4 at 2e68bba). "Top level" is whatever the lookup returned, also via a pointer
+/// "3" (docs/SEMANTICS.md §4 at 2e68bba). "Top level" is whatever the lookup returned, also via a pointer
 /// (`/c/d` → json.Number("95") in the plugin's claims_test.go); numbers inside a returned list stay
 /// `float64`.
 pub fn get_claim(claims: &Claims, key: &str) -> Option<ClaimLookup> {

@@ -1,5 +1,5 @@
 //! `view(&Model, &mut Frame)`: the whole screen, from the model alone (so it can be snapshotted
-//! with a `TestBackend`). Layout per DESIGN.md §5: wide screens show every pane at once; below
+//! with a `TestBackend`). Layout per docs/ARCHITECTURE.md §5: wide screens show every pane at once; below
 //! `WIDE_MIN` the panes become tabs, and below `TOO_SMALL` only a notice is drawn.
 
 mod bar;
