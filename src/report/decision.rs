@@ -149,6 +149,7 @@ pub fn decide(subject: Subject<'_>, any_of: &[Option<&str>], verdicts: &mut [Ver
                     subject.signature.reason
                 ),
             ),
+            // A failed signature was answered by the first arm; only Verified reaches here.
             DecisionSignature::Verified | DecisionSignature::Failed => (
                 DecisionOutcome::Allowed,
                 "the rules allow and the signature verified".to_owned(),

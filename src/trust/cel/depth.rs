@@ -74,7 +74,10 @@ fn build(mut terms: Vec<IdedExpr>, op: &str, id: u64) -> IdedExpr {
     }
 }
 
-fn children_mut(expr: &mut IdedExpr) -> Vec<&mut IdedExpr> {
+/// The direct subexpressions of `expr`, for the passes that rewrite the tree (this module's
+/// rebalancing, `rename_matches`, `escape::unescape_fields`): one walk, so none of them can miss
+/// a kind of node.
+pub(super) fn children_mut(expr: &mut IdedExpr) -> Vec<&mut IdedExpr> {
     match &mut expr.expr {
         Expr::Call(call) => call
             .target

@@ -4,7 +4,7 @@
 //! name to the real key; claimcheck rewrites field selections in the parsed expression once,
 //! at compile time, so evaluation looks the real key up.
 
-use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::common::ast::{Expr, IdedExpr};
 
 const RESERVED: [&str; 18] = [
     "true",
@@ -60,58 +60,23 @@ pub fn unescape(name: &str) -> String {
 /// Rewrites every field selection (`x.f`, `has(x.f)`, `x.?f`) to the unescaped field name.
 pub fn unescape_fields(expr: &mut IdedExpr) {
     match &mut expr.expr {
-        Expr::Select(select) => {
-            if select.field.contains("__") {
-                select.field = unescape(&select.field);
-            }
-            unescape_fields(&mut select.operand);
+        Expr::Select(select) if select.field.contains("__") => {
+            select.field = unescape(&select.field);
         }
-        Expr::Call(call) => {
-            // `x.?f` is the call `_?._(x, "f")` whose second argument is the field name.
-            if call.func_name == cel::common::ast::operators::OPT_SELECT
-                && let Some(field) = call.args.get_mut(1)
+        // `x.?f` is the call `_?._(x, "f")` whose second argument is the field name.
+        Expr::Call(call) if call.func_name == cel::common::ast::operators::OPT_SELECT => {
+            if let Some(field) = call.args.get_mut(1)
                 && let Expr::Literal(cel::common::ast::LiteralValue::String(name)) = &mut field.expr
                 && name.contains("__")
             {
                 *name = unescape(name).into();
             }
-            if let Some(target) = call.target.as_deref_mut() {
-                unescape_fields(target);
-            }
-            call.args.iter_mut().for_each(unescape_fields);
         }
-        Expr::Comprehension(c) => {
-            for part in [
-                &mut c.iter_range,
-                &mut c.accu_init,
-                &mut c.loop_cond,
-                &mut c.loop_step,
-                &mut c.result,
-            ] {
-                unescape_fields(part);
-            }
-        }
-        Expr::List(list) => list.elements.iter_mut().for_each(unescape_fields),
-        Expr::Map(map) => map
-            .entries
-            .iter_mut()
-            .for_each(|e| unescape_entry(&mut e.expr)),
-        Expr::Struct(s) => s
-            .entries
-            .iter_mut()
-            .for_each(|e| unescape_entry(&mut e.expr)),
-        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+        _ => {}
     }
-}
-
-fn unescape_entry(entry: &mut EntryExpr) {
-    match entry {
-        EntryExpr::StructField(field) => unescape_fields(&mut field.value),
-        EntryExpr::MapEntry(entry) => {
-            unescape_fields(&mut entry.key);
-            unescape_fields(&mut entry.value);
-        }
-    }
+    super::depth::children_mut(expr)
+        .into_iter()
+        .for_each(unescape_fields);
 }
 
 #[cfg(test)]

@@ -227,54 +227,19 @@ fn compile_here(dialect: Dialect, source: &str) -> Result<Expression, CompileErr
 /// Points every `matches` call at the RE2 implementation (see `functions::MATCHES_RE2`), and
 /// every `string(x)` at the one that writes doubles as CEL does.
 fn rename_matches(expr: &mut IdedExpr) {
-    match &mut expr.expr {
-        Expr::Call(call) => {
-            let arity = call.args.len() + usize::from(call.target.is_some());
-            if call.func_name == "matches" && arity == 2 {
-                call.func_name = functions::MATCHES_RE2.to_owned();
-            } else if call.func_name == "string" && call.target.is_none() && arity == 1 {
-                call.func_name = functions::STRING_CONVERSION.to_owned();
-            } else if call.func_name == "replace"
-                && call.target.is_some()
-                && (3..=4).contains(&arity)
-            {
-                call.func_name = functions::REPLACE_BOUNDED.to_owned();
-            }
-            if let Some(target) = call.target.as_deref_mut() {
-                rename_matches(target);
-            }
-            call.args.iter_mut().for_each(rename_matches);
+    if let Expr::Call(call) = &mut expr.expr {
+        let arity = call.args.len() + usize::from(call.target.is_some());
+        if call.func_name == "matches" && arity == 2 {
+            call.func_name = functions::MATCHES_RE2.to_owned();
+        } else if call.func_name == "string" && call.target.is_none() && arity == 1 {
+            call.func_name = functions::STRING_CONVERSION.to_owned();
+        } else if call.func_name == "replace" && call.target.is_some() && (3..=4).contains(&arity) {
+            call.func_name = functions::REPLACE_BOUNDED.to_owned();
         }
-        Expr::Comprehension(c) => {
-            for part in [
-                &mut c.iter_range,
-                &mut c.accu_init,
-                &mut c.loop_cond,
-                &mut c.loop_step,
-                &mut c.result,
-            ] {
-                rename_matches(part);
-            }
-        }
-        Expr::Select(select) => rename_matches(&mut select.operand),
-        Expr::List(list) => list.elements.iter_mut().for_each(rename_matches),
-        Expr::Map(map) => {
-            for entry in &mut map.entries {
-                if let EntryExpr::MapEntry(entry) = &mut entry.expr {
-                    rename_matches(&mut entry.key);
-                    rename_matches(&mut entry.value);
-                }
-            }
-        }
-        Expr::Struct(s) => {
-            for entry in &mut s.entries {
-                if let EntryExpr::StructField(field) = &mut entry.expr {
-                    rename_matches(&mut field.value);
-                }
-            }
-        }
-        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
     }
+    depth::children_mut(expr)
+        .into_iter()
+        .for_each(rename_matches);
 }
 
 /// The crate's ANTLR parser recurses deeply: a dozen nested calls overflow a 2 MiB thread
