@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo bench --bench verify`.
 
-#[path = "../tests/support/keys.rs"]
+#[path = "../tests/it/support/keys.rs"]
 mod keys;
 
 use aws_lc_rs::signature::{self, UnparsedPublicKey};

@@ -4,6 +4,8 @@
 //! evaluators live in `trust`; this one only stands in for them here.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -2,10 +2,8 @@
 //! proposed AWS trust policy.
 
 // The corpus and the two policies are the ones the matrix tests use.
-#[path = "tui_support/corpus.rs"]
-mod corpus;
-#[path = "tui_support/mod.rs"]
-mod support;
+use crate::tui_support as support;
+use crate::tui_support::corpus;
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -19,7 +19,7 @@ use claimcheck::tui::update::{Cmd, Msg, update};
 use claimcheck::tui::{Clock, Launch};
 use serde_json::{Map, Value, json};
 
-use super::support::{NOW, verified};
+use super::{NOW, verified};
 
 /// An AWS trust policy for GitHub's issuer with this condition.
 pub fn policy(condition: Value) -> String {

@@ -2,7 +2,7 @@
 //! (`tests/fixtures/tls`): an untrusted certificate fails with the useful part of the cause, and
 //! `--ca-cert` makes it trusted.
 
-mod support;
+use crate::support;
 
 use claimcheck::keys::{Cause, KeyLocation, Keyring, Settings, Status};
 use serde_json::json;

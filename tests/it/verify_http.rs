@@ -2,7 +2,7 @@
 //! hostile ones. A key source that cannot be reached or read leaves the signature not checked;
 //! only a definite answer (a bad signature, keys for another issuer) fails it.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -720,7 +720,7 @@ fn keyring_with_file(name: &str, jwks: &Value) -> Keyring {
 #[test]
 fn a_genuine_signature_by_a_1024_bit_rsa_key_fails_as_too_small() {
     // RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms."
-    let fixture: Value = serde_json::from_str(include_str!("fixtures/rsa-1024.json")).unwrap();
+    let fixture: Value = serde_json::from_str(include_str!("../fixtures/rsa-1024.json")).unwrap();
     let outcome = keyring_with_file("rsa-1024", &fixture["jwks"])
         .verify(&token(fixture["token"].as_str().unwrap()));
     assert_eq!(outcome.status, Status::Failed);

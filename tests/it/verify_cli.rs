@@ -1,6 +1,6 @@
 //! `claimcheck verify` end to end: the binary, its text and JSON output and its exit codes.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -29,11 +29,13 @@ fn evaluate(rules: &[Box<dyn Rule>], token: &str) -> Vec<Verdict> {
 
 #[test]
 fn vault_role_allows_the_gitlab_token() {
-    let doc: Value =
-        serde_json::from_str(include_str!("../assets/demo/rules/vault-role-deploy.json")).unwrap();
+    let doc: Value = serde_json::from_str(include_str!(
+        "../../assets/demo/rules/vault-role-deploy.json"
+    ))
+    .unwrap();
     assert!(vault::detect(&doc) && !entra::detect(&doc));
     let rules = rules(
-        include_str!("../assets/demo/rules/vault-role-deploy.json"),
+        include_str!("../../assets/demo/rules/vault-role-deploy.json"),
         "assets/demo/rules/vault-role-deploy.json",
         vault::parse,
     );
@@ -53,7 +55,7 @@ fn vault_role_allows_the_gitlab_token() {
 #[test]
 fn vault_role_with_boolean_denies_instructively() {
     let rules = rules(
-        include_str!("../assets/demo/rules/vault-role-protected-bool.json"),
+        include_str!("../../assets/demo/rules/vault-role-protected-bool.json"),
         "assets/demo/rules/vault-role-protected-bool.json",
         vault::parse,
     );
@@ -70,7 +72,7 @@ fn vault_role_with_boolean_denies_instructively() {
 
 #[test]
 fn entra_credentials_against_github_tokens() {
-    let text = include_str!("../assets/demo/rules/entra-credentials.json");
+    let text = include_str!("../../assets/demo/rules/entra-credentials.json");
     let doc: Value = serde_json::from_str(text).unwrap();
     assert!(entra::detect(&doc) && !vault::detect(&doc));
     let rules = rules(

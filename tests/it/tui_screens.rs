@@ -3,11 +3,9 @@
 //! with "now" frozen at `support::NOW`; a few style assertions (snapshots hold text only); and
 //! rendering at every small size without a panic.
 
-#[path = "tui_support/mod.rs"]
-mod support;
+use crate::tui_support as support;
 
-#[path = "tui_support/corpus.rs"]
-mod corpus;
+use crate::tui_support::corpus;
 
 use claimcheck::tui::model::{Model, RuleFileState};
 use claimcheck::tui::theme::Theme;

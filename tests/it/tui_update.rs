@@ -1,8 +1,7 @@
 //! `update` driven by synthetic messages: one test (or more) per keymap action, paste routing,
 //! and the worker's results (stale ones dropped). No terminal involved.
 
-#[path = "tui_support/mod.rs"]
-mod support;
+use crate::tui_support as support;
 
 use claimcheck::report::SignatureStatus;
 use claimcheck::report::timefmt::DateStyle;

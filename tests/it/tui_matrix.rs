@@ -3,11 +3,9 @@
 //! the rule's why panel, and a rule-file change recomputes it (stale results dropped, a broken
 //! file keeps the last good grid). The main view's matrix key groups its loaded tokens.
 
-#[path = "tui_support/mod.rs"]
-mod support;
+use crate::tui_support as support;
 
-#[path = "tui_support/corpus.rs"]
-mod corpus;
+use crate::tui_support::corpus;
 
 use claimcheck::preview::corpus::Location;
 use claimcheck::trust::{Outcome, RuleKind};
