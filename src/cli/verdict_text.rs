@@ -307,14 +307,9 @@ mod tests {
             outcome: Outcome::Denied,
             summary: "AccessDenied".into(),
             checks: vec![
-                Check::new(
-                    "StringEquals x:sub",
-                    vec![json!("a")],
-                    Some(json!("b\u{1b}")),
-                    false,
-                )
-                .with_scope("statement #1 (Allow)")
-                .with_hints(vec![Hint::new("h", "hint \u{1b}text")]),
+                Check::failed("StringEquals x:sub", vec![json!("a")], json!("b\u{1b}"))
+                    .in_scope("statement #1 (Allow)")
+                    .with_hint(Hint::new("h", "hint \u{1b}text")),
             ],
             lints: Vec::new(),
             unverified: vec!["note".into()],

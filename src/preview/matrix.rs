@@ -498,11 +498,11 @@ mod tests {
                     Outcome::Denied
                 },
                 summary: format!("sub must start with {}", self.prefix),
-                checks: vec![Check::new(
+                checks: vec![Check::passed_if(
+                    passed,
                     "prefix sub",
                     vec![json!(self.prefix)],
                     sub,
-                    passed,
                 )],
                 lints: Vec::new(),
                 unverified: Vec::new(),

@@ -229,7 +229,7 @@ fn refuse_for_time(verdict: &mut Verdict, time: &TimeReport) {
     };
     verdict.checks.insert(
         0,
-        Check::new("time", vec![json!(expected)], Some(json!(actual)), false).with_note(format!(
+        Check::failed("time", vec![json!(expected)], json!(actual)).with_note(format!(
             "--expect stands for no particular system; claimcheck refuses a token outside its time with the run's {} s leeway",
             time.leeway_secs
         )),
@@ -255,7 +255,12 @@ mod tests {
             },
             outcome,
             summary: "s".into(),
-            checks: vec![Check::new("c", vec![], None, outcome == Outcome::Allowed)],
+            checks: vec![Check::passed_if(
+                outcome == Outcome::Allowed,
+                "c",
+                vec![],
+                None,
+            )],
             lints: Vec::new(),
             unverified: Vec::new(),
         }

@@ -117,11 +117,7 @@ impl Expectation {
                 .claim
                 .starts_with('/')
                 .then_some("JSON pointer: nothing at this path (or the path is invalid)");
-            let check = Check::new(&self.spec, expected, None, false);
-            return match note {
-                Some(note) => check.with_note(note),
-                None => check,
-            };
+            return Check::absent(&self.spec, expected).with_note_if(note);
         };
         let (passed, note) = match actual {
             Value::String(s) => (self.matches_text(s), None),
@@ -142,14 +138,11 @@ impl Expectation {
                 Some("an object or null never matches; point inside an object with /claim/key"),
             ),
         };
-        let mut check = Check::new(&self.spec, expected, Some(actual.clone()), passed);
+        let mut check = Check::passed_if(passed, &self.spec, expected, actual.clone());
         if !passed && let (Matcher::Exact(want), Value::String(have)) = (&self.matcher, actual) {
             check = check.with_hints(hints::string_mismatch_hints(want, have));
         }
-        match note {
-            Some(note) => check.with_note(note),
-            None => check,
-        }
+        check.with_note_if(note)
     }
 }
 

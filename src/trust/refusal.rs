@@ -66,14 +66,13 @@ impl Verdict {
             return;
         }
         let refusal = refusal(self.rule.kind);
-        let check = Check::new(
+        let check = Check::failed(
             SIGNATURE_CONDITION,
             vec![json!("a valid signature by the issuer's key")],
-            Some(json!(reason)),
-            false,
+            json!(reason),
         )
         .with_note("every system verifies the signature before it reads any rule")
-        .with_scope("token");
+        .in_scope("token");
         self.checks.insert(0, check);
         self.outcome = Outcome::Denied;
         self.summary = refusal.error.to_owned();
@@ -97,7 +96,7 @@ mod tests {
             },
             outcome,
             summary: "allowed by statement".into(),
-            checks: vec![Check::new("c", vec![], None, true)],
+            checks: vec![Check::passed("c", vec![], None)],
             lints: Vec::new(),
             unverified: Vec::new(),
         }

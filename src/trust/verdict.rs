@@ -119,11 +119,46 @@ pub struct Check {
 }
 
 impl Check {
-    pub fn new(
+    /// A condition that held. `actual` is what the token had (`None` when the condition holds
+    /// without the claim, e.g. a check that only applies when a claim is present).
+    pub fn passed(
+        condition: impl Into<String>,
+        expected: Vec<Value>,
+        actual: impl Into<Option<Value>>,
+    ) -> Check {
+        Check::decided(true, condition, expected, actual.into())
+    }
+
+    /// A condition that did not hold. `actual` is what the token had, or `None` when there is
+    /// nothing to show (the rule itself is invalid, or the evaluator raised an error).
+    pub fn failed(
+        condition: impl Into<String>,
+        expected: Vec<Value>,
+        actual: impl Into<Option<Value>>,
+    ) -> Check {
+        Check::decided(false, condition, expected, actual.into())
+    }
+
+    /// A condition that did not hold because the claim it reads is not in the token.
+    pub fn absent(condition: impl Into<String>, expected: Vec<Value>) -> Check {
+        Check::decided(false, condition, expected, None)
+    }
+
+    /// A condition whose result the evaluator computed: it passed when `held`.
+    pub fn passed_if(
+        held: bool,
+        condition: impl Into<String>,
+        expected: Vec<Value>,
+        actual: impl Into<Option<Value>>,
+    ) -> Check {
+        Check::decided(held, condition, expected, actual.into())
+    }
+
+    fn decided(
+        passed: bool,
         condition: impl Into<String>,
         expected: Vec<Value>,
         actual: Option<Value>,
-        passed: bool,
     ) -> Check {
         Check {
             condition: condition.into(),
@@ -137,17 +172,32 @@ impl Check {
         }
     }
 
-    pub fn with_hints(mut self, hints: Vec<Hint>) -> Check {
-        self.hints = hints;
+    pub fn with_hint(mut self, hint: Hint) -> Check {
+        self.hints.push(hint);
         self
     }
 
+    pub fn with_hints(mut self, hints: impl IntoIterator<Item = Hint>) -> Check {
+        self.hints.extend(hints);
+        self
+    }
+
+    /// Sets the note, replacing any earlier one.
     pub fn with_note(mut self, note: impl Into<String>) -> Check {
         self.note = Some(note.into());
         self
     }
 
-    pub fn with_scope(mut self, scope: impl Into<String>) -> Check {
+    /// Sets the note when there is one; keeps the check as it is otherwise.
+    pub fn with_note_if(self, note: Option<impl Into<String>>) -> Check {
+        match note {
+            Some(note) => self.with_note(note),
+            None => self,
+        }
+    }
+
+    /// The part of the rule this check belongs to (e.g. an IAM statement).
+    pub fn in_scope(mut self, scope: impl Into<String>) -> Check {
         self.scope = Some(scope.into());
         self
     }
@@ -207,11 +257,10 @@ impl Verdict {
     /// RFC 7515 A.4): no system can read a claim from it, so every rule refuses it. `why` says what
     /// the payload is instead.
     pub fn without_claims<R: crate::trust::Rule + ?Sized>(rule: &R, why: &str) -> Verdict {
-        let check = Check::new(
+        let check = Check::failed(
             "claims",
             vec![Value::String("a JSON object of claims".to_owned())],
-            Some(Value::String(why.to_owned())),
-            false,
+            Value::String(why.to_owned()),
         );
         Verdict::of(
             rule,

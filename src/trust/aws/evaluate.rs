@@ -166,10 +166,9 @@ impl<'a> Evaluation<'a> {
     fn run(&mut self) -> Decision<'a> {
         let Some(issuer) = self.claims.get("iss").and_then(Value::as_str) else {
             if self.explain {
-                self.checks
-                    .push(Check::new("iss", vec![], None, false).with_note(
-                        "STS finds the OIDC provider by the token's iss; without one it cannot",
-                    ));
+                self.checks.push(Check::absent("iss", vec![]).with_note(
+                    "STS finds the OIDC provider by the token's iss; without one it cannot",
+                ));
             }
             return Decision {
                 outcome: Outcome::Denied,
@@ -229,13 +228,12 @@ impl<'a> Evaluation<'a> {
             .collect();
         let hint = hints::token_from_other_issuer(issuer, &trusted);
         self.checks.push(
-            Check::new(
+            Check::failed(
                 "Principal.Federated",
                 trusted.iter().map(|t| Value::String(t.clone())).collect(),
-                Some(Value::String(issuer.to_owned())),
-                false,
+                Value::String(issuer.to_owned()),
             )
-            .with_hints(hint.into_iter().collect())
+            .with_hints(hint)
             .with_note("a statement applies only to tokens of the provider it federates with"),
         );
     }
@@ -328,7 +326,8 @@ impl<'a> Evaluation<'a> {
             "STS compares aud with the provider's client IDs"
         };
         self.checks.push(
-            Check::new(
+            Check::passed_if(
+                passed,
                 "client ID (audience)",
                 provider
                     .client_ids
@@ -337,11 +336,10 @@ impl<'a> Evaluation<'a> {
                     .map(Value::String)
                     .collect(),
                 actual,
-                passed,
             )
             .with_hints(check_hints)
             .with_note(note)
-            .with_scope(format!("OIDC provider {}", provider.url)),
+            .in_scope(format!("OIDC provider {}", provider.url)),
         );
     }
 
@@ -354,18 +352,18 @@ impl<'a> Evaluation<'a> {
         if self.explain {
             let hint = hints::token_expired(exp, self.now);
             self.checks.push(
-                Check::new(
+                Check::passed_if(
+                    passed,
                     "exp (token not expired)",
                     vec![Value::String(format!(
                         "later than now ({})",
                         rfc3339(self.now)
                     ))],
-                    Some(Value::String(format!("{exp} ({})", rfc3339(exp)))),
-                    passed,
+                    Value::String(format!("{exp} ({})", rfc3339(exp))),
                 )
-                .with_hints(hint.into_iter().collect())
+                .with_hints(hint)
                 .with_note("STS refuses expired tokens; no clock-skew allowance assumed (inferred: AWS does not document this)")
-                .with_scope("token"),
+                .in_scope("token"),
             );
         }
         passed
@@ -422,17 +420,16 @@ impl<'a> Evaluation<'a> {
     /// since users often read `"AWS": "*"` as "AWS principals only".
     fn explain_wildcard_principal(&mut self, form: Wildcard, scope: &str) {
         self.checks.push(
-            Check::new(
+            Check::passed(
                 "Principal",
                 vec![form.as_json()],
-                Some(Value::String("federated caller".into())),
-                true,
+                Value::String("federated caller".into()),
             )
             .with_note(format!(
                 "this statement applies to the token because of the wildcard principal {}: AWS documents \"*\" and {{\"AWS\": \"*\"}} alike as every principal, federated web-identity callers included (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous)",
                 form.as_json()
             ))
-            .with_scope(scope),
+            .in_scope(scope),
         );
     }
 
@@ -442,18 +439,17 @@ impl<'a> Evaluation<'a> {
             ActionSpec::NotAction(p) => ("NotAction", p.clone()),
             ActionSpec::Missing => ("Action", Vec::new()),
         };
-        let mut check = Check::new(
+        let mut check = Check::failed(
             condition,
             expected.into_iter().map(Value::String).collect(),
-            Some(Value::String(WEB_IDENTITY_ACTION.into())),
-            false,
+            Value::String(WEB_IDENTITY_ACTION.into()),
         )
-        .with_scope(scope);
+        .in_scope(scope);
         if statement.effect == Effect::Allow {
-            check = check.with_hints(vec![Hint::new(
+            check = check.with_hint(Hint::new(
                 "action-not-web-identity",
                 format!("a web-identity token needs \"Action\": \"{WEB_IDENTITY_ACTION}\" (sts:AssumeRole is for AWS principals)"),
-            )]);
+            ));
         }
         self.checks.push(check);
     }
@@ -472,9 +468,9 @@ impl<'a> Evaluation<'a> {
                     self.undecidable
                         .push(format!("{}: {message}", entry.written()));
                     self.checks.push(
-                        Check::new(entry.written(), entry.expected.clone(), None, false)
+                        Check::failed(entry.written(), entry.expected.clone(), None)
                             .with_note(message.clone())
-                            .with_scope(scope),
+                            .in_scope(scope),
                     );
                 }
                 return Tri::Unknown;
@@ -490,7 +486,7 @@ impl<'a> Evaluation<'a> {
                 &outcome,
                 context,
             );
-            self.checks.push(check.with_scope(scope));
+            self.checks.push(check.in_scope(scope));
         }
         outcome.result
     }
@@ -556,11 +552,11 @@ impl<'a> Evaluation<'a> {
         } else {
             Vec::new()
         };
-        let mut check = Check::new(
+        let mut check = Check::passed_if(
+            outcome.result == Tri::True,
             entry.written(),
             entry.expected.clone(),
             actual,
-            outcome.result == Tri::True,
         )
         .with_hints(check_hints);
         if !notes.is_empty() {

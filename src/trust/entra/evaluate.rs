@@ -80,14 +80,14 @@ fn lifetime(claims: &Claims, now: i64, steps: &mut Steps) {
         (Some(exp), None) => Some(json!(format!("exp {exp}"))),
         (None, _) => None,
     };
-    let mut check = Check::new(
+    let mut check = Check::passed_if(
+        passed,
         "assertion lifetime (nbf ≤ now < exp)",
         vec![json!(format!("a token valid at {now}"))],
         actual,
-        passed,
     );
     if !passed {
-        check = check.with_hints(vec![Hint::new(
+        check = check.with_hint(Hint::new(
             "token-time",
             if exp.is_none() {
                 "the token has no exp; Entra requires an assertion with a lifetime".to_owned()
@@ -96,7 +96,7 @@ fn lifetime(claims: &Claims, now: i64, steps: &mut Steps) {
             } else {
                 "the token has expired: fetch a fresh one right before the exchange".to_owned()
             },
-        )]);
+        ));
         steps.unverified.push(
             "Entra's clock-skew allowance for client assertions is not documented; claimcheck allows none".to_owned(),
         );
@@ -123,11 +123,11 @@ fn issuer(expected: &str, claims: &Claims, steps: &mut Steps) {
     let iss = string_claim(claims, "iss");
     let padded = iss.trim() != iss;
     let passed = expected == iss && !padded;
-    let mut check = Check::new(
+    let mut check = Check::passed_if(
+        passed,
         "issuer = iss (exact, case-sensitive)",
         vec![json!(expected)],
         claims.get("iss").cloned(),
-        passed,
     );
     if !passed {
         check = check.with_hints(hints::string_mismatch_hints(expected, iss));
@@ -170,11 +170,11 @@ fn classic_subject(expected: &str, claims: &Claims, steps: &mut Steps) {
         }
     });
     steps.push(
-        Check::new(
+        Check::passed_if(
+            passed,
             "subject = sub (exact, case-sensitive)",
             vec![json!(expected)],
             claims.get("sub").cloned(),
-            passed,
         )
         .with_hints(hints_found),
         failure,
@@ -275,11 +275,11 @@ fn flexible(expression: &Expression, claims: &Claims, steps: &mut Steps) {
             Some(Value::String(s)) => clause.operator.test(&clause.comparand, s),
             _ => false,
         };
-        let mut check = Check::new(
+        let mut check = Check::passed_if(
+            passed,
             clause.to_string(),
             vec![json!(clause.comparand)],
             actual.cloned(),
-            passed,
         );
         if !passed
             && clause.operator == Operator::Eq
@@ -315,11 +315,11 @@ fn audience(expected: &str, claims: &Claims, steps: &mut Steps) {
         _ => Vec::new(),
     };
     let passed = token_audiences.contains(&expected);
-    let mut check = Check::new(
+    let mut check = Check::passed_if(
+        passed,
         "audiences ∋ aud (exact, case-sensitive)",
         vec![json!(expected)],
         claims.get("aud").cloned(),
-        passed,
     );
     if token_audiences.len() > 1 {
         check = check.with_note(

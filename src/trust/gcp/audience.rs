@@ -91,11 +91,10 @@ pub fn check(allowed: &[String], provider_name: Option<&str>, aud: Option<&Value
     let actual = token_audiences(aud);
     let (condition, expected, mut hints, note) = if allowed.is_empty() {
         let Some(name) = provider_name else {
-            return Check::new(
+            return Check::failed(
                 "audience = the provider's full resource name (no allowedAudiences set)",
                 Vec::new(),
                 aud.cloned(),
-                false,
             )
             .with_note(
                 "the rule file does not say the provider's full resource name, so its default audience is unknown; add `name: projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<id>`",
@@ -131,16 +130,14 @@ pub fn check(allowed: &[String], provider_name: Option<&str>, aud: Option<&Value
     if !passed {
         hints.extend(audience_hints(&expected, &actual));
     }
-    let mut check = Check::new(
+    let mut check = Check::passed_if(
+        passed,
         condition,
         expected.into_iter().map(Value::String).collect(),
         aud.cloned(),
-        passed,
     )
-    .with_hints(hints);
-    if let Some(note) = note {
-        check = check.with_note(note);
-    }
+    .with_hints(hints)
+    .with_note_if(note);
     if matches!(aud, Some(Value::Array(items)) if items.len() > 1) {
         check = check.with_note(
             "the token has several audiences; claimcheck accepts it when any one matches (inferred: Google does not document this)",

@@ -72,7 +72,7 @@ pub(super) fn check_mapped(provider: &GcpProvider, member: &str, mapped: &Mapped
         None => format!("IAM member {member}"),
     };
     let Some((member_pool, selector)) = split_member(member) else {
-        return Check::new(condition, vec![json!(member)], None, false).with_note(
+        return Check::failed(condition, vec![json!(member)], None).with_note(
             "not a workload identity member; expected principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/<subject> or principalSet://…/group/<group>, …/attribute.<name>/<value>, …/*",
         );
     };
@@ -129,12 +129,9 @@ pub(super) fn check_mapped(provider: &GcpProvider, member: &str, mapped: &Mapped
             (json!(value), actual, matched)
         }
     };
-    let mut check =
-        Check::new(condition, vec![expected], actual, pool_ok && matched).with_hints(hints);
-    if let Some(note) = note {
-        check = check.with_note(note);
-    }
-    check
+    Check::passed_if(pool_ok && matched, condition, vec![expected], actual)
+        .with_hints(hints)
+        .with_note_if(note)
 }
 
 /// A string attribute equals the value; a list attribute contains it.

@@ -213,7 +213,7 @@ impl Rule for GcpProvider {
             let checks = compile_errors
                 .iter()
                 .map(|(place, source, error)| {
-                    Check::new(format!("{place}: {source}"), Vec::new(), None, false)
+                    Check::failed(format!("{place}: {source}"), Vec::new(), None)
                         .with_note(error.to_string())
                 })
                 .collect();
@@ -242,11 +242,10 @@ impl Rule for GcpProvider {
                 .state
                 .clone()
                 .unwrap_or_else(|| "DISABLED".to_owned());
-            checks.push(Check::new(
+            checks.push(Check::failed(
                 "provider is enabled (state ACTIVE)",
                 vec![json!("ACTIVE")],
-                Some(json!(state)),
-                false,
+                json!(state),
             ));
             fail(&mut failure, Outcome::Denied, "invalid_target: The target service indicated by the \"audience\" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn't exist.".to_owned());
         }
@@ -255,11 +254,11 @@ impl Rule for GcpProvider {
         match &self.config.issuer_uri {
             Some(expected) => {
                 let passed = iss.and_then(Value::as_str) == Some(expected.as_str());
-                let mut check = Check::new(
+                let mut check = Check::passed_if(
+                    passed,
                     "iss = oidc.issuerUri",
                     vec![json!(expected)],
                     iss.cloned(),
-                    passed,
                 );
                 if !passed {
                     if let Some(actual) = iss.and_then(Value::as_str) {
@@ -278,7 +277,7 @@ impl Rule for GcpProvider {
             }
             None => {
                 checks.push(
-                    Check::new("iss = oidc.issuerUri", Vec::new(), iss.cloned(), false)
+                    Check::failed("iss = oidc.issuerUri", Vec::new(), iss.cloned())
                         .with_note("the rule file has no oidc.issuerUri"),
                 );
                 fail(
@@ -316,11 +315,11 @@ impl Rule for GcpProvider {
         let time = time_status(claims, now, 0);
         let exp_ok = time.exp.at().is_some_and(|exp| now <= exp);
         checks.push(
-            Check::new(
+            Check::passed_if(
+                exp_ok,
                 "exp is in the future",
                 Vec::new(),
                 claims.get("exp").cloned(),
-                exp_ok,
             )
             .with_note(
                 "checked without leeway (inferred: Google does not document its clock-skew allowance)",
@@ -555,11 +554,10 @@ fn mapping_checks(
         .any(|(t, _)| t == "google.subject")
     {
         checks.push(
-            Check::new(
+            Check::failed(
                 "attributeMapping google.subject (required for OIDC providers)",
                 Vec::new(),
                 None,
-                false,
             )
             .with_note("the provider maps no google.subject"),
         );
@@ -569,8 +567,7 @@ fn mapping_checks(
         if let Some((_, error)) = mapped.errors.iter().find(|(t, _)| t == target) {
             unverified.push(format!("GCP: a CEL error in the mapping of {target} is taken to reject the credential; Google does not document it"));
             checks.push(
-                Check::new(condition, Vec::new(), None, false)
-                    .with_note(format!("CEL error: {error}")),
+                Check::failed(condition, Vec::new(), None).with_note(format!("CEL error: {error}")),
             );
             continue;
         }
@@ -583,36 +580,33 @@ fn mapping_checks(
                     .and_then(|n| mapped.attribute.get(n))
             })
             .cloned();
-        let mut check = Check::new(condition, Vec::new(), value.clone(), true);
-        if target == "google.subject" {
-            match value.as_ref() {
-                Some(Value::String(subject)) => {
-                    let bytes = subject.len();
-                    check.expected = vec![json!(format!(
-                        "a string of at most {SUBJECT_MAX_BYTES} bytes"
-                    ))];
-                    if bytes > SUBJECT_MAX_BYTES {
-                        check.passed = false;
-                        check.note = Some(format!(
-                            "{bytes} bytes ({} characters): exceeds the {SUBJECT_MAX_BYTES}-byte limit; multi-byte UTF-8 characters count as several bytes",
-                            subject.chars().count()
-                        ));
-                        unverified.push(
-                            "GCP: the exact text of the google.subject size error".to_owned(),
-                        );
-                    } else {
-                        check.note = Some(format!("{bytes} of {SUBJECT_MAX_BYTES} bytes"));
-                    }
-                }
-                other => {
-                    check.passed = false;
-                    check.note = Some(format!(
-                        "google.subject must be a string, the mapping gave {}",
-                        other.map_or("nothing".to_owned(), |v| v.to_string())
-                    ));
+        if target != "google.subject" {
+            checks.push(Check::passed(condition, Vec::new(), value));
+            continue;
+        }
+        let check = match value.as_ref() {
+            Some(Value::String(subject)) => {
+                let bytes = subject.len();
+                let expected = vec![json!(format!(
+                    "a string of at most {SUBJECT_MAX_BYTES} bytes"
+                ))];
+                if bytes > SUBJECT_MAX_BYTES {
+                    unverified
+                        .push("GCP: the exact text of the google.subject size error".to_owned());
+                    Check::failed(condition, expected, value.clone()).with_note(format!(
+                        "{bytes} bytes ({} characters): exceeds the {SUBJECT_MAX_BYTES}-byte limit; multi-byte UTF-8 characters count as several bytes",
+                        subject.chars().count()
+                    ))
+                } else {
+                    Check::passed(condition, expected, value.clone())
+                        .with_note(format!("{bytes} of {SUBJECT_MAX_BYTES} bytes"))
                 }
             }
-        }
+            other => Check::failed(condition, Vec::new(), other.cloned()).with_note(format!(
+                "google.subject must be a string, the mapping gave {}",
+                other.map_or("nothing".to_owned(), |v| v.to_string())
+            )),
+        };
         checks.push(check);
     }
     checks
@@ -634,7 +628,7 @@ fn condition_check(
         Ok(result) => {
             let passed = result.as_bool() == Some(true);
             let mut check =
-                Check::new(label, vec![json!(true)], Some(result.value.clone()), passed);
+                Check::passed_if(passed, label, vec![json!(true)], result.value.clone());
             if result.as_bool().is_none() {
                 check = check.with_note(format!(
                     "the condition returned a {}, not a bool",
@@ -650,8 +644,7 @@ fn condition_check(
             )
         }
         Err(error) if error.unevaluable => {
-            let check =
-                Check::new(label, vec![json!(true)], None, false).with_note(error.to_string());
+            let check = Check::failed(label, vec![json!(true)], None).with_note(error.to_string());
             (
                 check,
                 Some((
@@ -679,7 +672,7 @@ fn condition_check(
                     format!("the token has no '{key}' claim (or mapped attribute), so reading it is a CEL error, not false; guard it with has(assertion.{key}) if its absence should be allowed or refused explicitly"),
                 ));
             }
-            let check = Check::new(label, vec![json!(true)], None, false)
+            let check = Check::failed(label, vec![json!(true)], None)
                 .with_note(format!("CEL error: {error}"))
                 .with_hints(hints);
             (

@@ -76,7 +76,7 @@ impl Rule for JwtAuthenticator {
                     Outcome::Error,
                     format!("invalid AuthenticationConfiguration: {error}"),
                     vec![
-                        Check::new("jwt entry is valid", Vec::new(), None, false)
+                        Check::failed("jwt entry is valid", Vec::new(), None)
                             .with_note(error.clone()),
                     ],
                     Vec::new(),
@@ -92,11 +92,11 @@ impl Rule for JwtAuthenticator {
         let issuer_matches = iss_text == config.issuer_url
             || (config.issuer_url == "https://accounts.google.com"
                 && iss_text == "accounts.google.com");
-        let mut issuer_check = Check::new(
+        let mut issuer_check = Check::passed_if(
+            issuer_matches,
             "iss = issuer.url",
             vec![json!(config.issuer_url)],
             iss.cloned(),
-            issuer_matches,
         );
         if !issuer_matches {
             issuer_check = issuer_check
@@ -137,12 +137,7 @@ impl Rule for JwtAuthenticator {
                         format!(", uid \"{}\"", user.uid)
                     },
                 );
-                checks.push(Check::new(
-                    "resulting user",
-                    Vec::new(),
-                    Some(user.to_json()),
-                    true,
-                ));
+                checks.push(Check::passed("resulting user", Vec::new(), user.to_json()));
                 Verdict::of(self, Outcome::Allowed, summary, checks, unverified)
             }
             Err(Refusal {
@@ -225,11 +220,11 @@ fn audience(config: &JwtConfig, claims: &Claims, checks: &mut Vec<Check>) -> Res
         _ => Vec::new(),
     };
     let passed = token_auds.iter().any(|a| config.audiences.contains(a));
-    let mut check = Check::new(
+    let mut check = Check::passed_if(
+        passed,
         "aud intersects issuer.audiences (MatchAny)",
         config.audiences.iter().map(|a| json!(a)).collect(),
         aud.cloned(),
-        passed,
     );
     if !passed && let ([expected], [actual]) = (config.audiences.as_slice(), token_auds.as_slice())
     {
@@ -266,11 +261,11 @@ fn time(
     // go-oidc: expired when exp is before now, no leeway; a missing exp is the zero time.
     let fresh = exp_at.is_some_and(|e| e >= now);
     checks.push(
-        Check::new(
+        Check::passed_if(
+            fresh,
             "exp is not before now (no leeway)",
             Vec::new(),
             exp.cloned(),
-            fresh,
         )
         .with_note("go-oidc applies no leeway to exp"),
     );
@@ -294,11 +289,11 @@ fn time(
             "Kubernetes: the nbf leeway of the go-oidc version the API server vendors ({NBF_LEEWAY_SECS} s assumed, go-oidc v3)"
         ));
         checks.push(
-            Check::new(
+            Check::passed_if(
+                started,
                 format!("nbf is before now + {NBF_LEEWAY_SECS} s"),
                 Vec::new(),
-                Some(json!(nbf)),
-                started,
+                json!(nbf),
             )
             .with_note("the nbf leeway is unverified for the go-oidc version in use"),
         );
@@ -349,7 +344,7 @@ fn claim_rules(
         let actual = claims.get(claim);
         let condition = format!("claimValidationRules: {claim} = \"{value}\"");
         let Some(actual) = actual else {
-            checks.push(Check::new(condition, vec![json!(value)], None, false));
+            checks.push(Check::absent(condition, vec![json!(value)]));
             return Err(Refusal::new(format!(
                 "oidc: required claim {claim} not present in ID token"
             )));
@@ -357,27 +352,22 @@ fn claim_rules(
         match claim_as_string(actual) {
             Err(error) => {
                 checks.push(
-                    Check::new(condition, vec![json!(value)], Some(actual.clone()), false)
+                    Check::failed(condition, vec![json!(value)], actual.clone())
                         .with_note("only string claims can satisfy requiredValue")
-                        .with_hints(vec![Hint::new("k8s-required-claim-not-string", format!("the token's '{claim}' is a {}, not a string; use an expression rule such as claims.{claim} == … instead", go_json_type(actual)))]),
+                        .with_hint(Hint::new("k8s-required-claim-not-string", format!("the token's '{claim}' is a {}, not a string; use an expression rule such as claims.{claim} == … instead", go_json_type(actual)))),
                 );
                 return Err(Refusal::new(format!("oidc: parse claim {claim}: {error}")));
             }
             Ok(got) if got != *value => {
                 checks.push(
-                    Check::new(condition, vec![json!(value)], Some(actual.clone()), false)
+                    Check::failed(condition, vec![json!(value)], actual.clone())
                         .with_hints(string_mismatch_hints(value, &got)),
                 );
                 return Err(Refusal::new(format!(
                     "oidc: required claim {claim} value does not match. Got = {got}, want = {value}"
                 )));
             }
-            Ok(_) => checks.push(Check::new(
-                condition,
-                vec![json!(value)],
-                Some(actual.clone()),
-                true,
-            )),
+            Ok(_) => checks.push(Check::passed(condition, vec![json!(value)], actual.clone())),
         }
     }
     let rules: Vec<&CelRule> = config
@@ -429,7 +419,7 @@ fn cel_rules(
                     hints.push(Hint::new("absent-claim", format!("'{key}' is absent, which is a CEL error rather than false; use has() or claims.?{key}.orValue(…)")));
                 }
                 checks.push(
-                    Check::new(condition, vec![json!(true)], None, false)
+                    Check::failed(condition, vec![json!(true)], None)
                         .with_note(format!("CEL error: {error}"))
                         .with_hints(hints),
                 );
@@ -445,12 +435,8 @@ fn cel_rules(
             }
             Ok(value) => {
                 let passed = value.as_bool() == Some(true);
-                let mut check = Check::new(
-                    condition,
-                    vec![json!(true)],
-                    Some(value.value.clone()),
-                    passed,
-                );
+                let mut check =
+                    Check::passed_if(passed, condition, vec![json!(true)], value.value.clone());
                 if value.as_bool().is_none() {
                     check =
                         check.with_note(format!("must return a bool, returned {}", value.cel_type));
@@ -514,11 +500,11 @@ fn shaped_mapping<T>(
     convert: impl FnOnce(&Value) -> Option<T>,
 ) -> Result<T, Refusal> {
     let value = eval_mapping(expression, bindings, what).inspect_err(|_| {
-        checks.push(Check::new(condition, Vec::new(), None, false));
+        checks.push(Check::failed(condition, Vec::new(), None));
     })?;
     convert(&value).ok_or_else(|| {
         checks.push(
-            Check::new(condition, Vec::new(), Some(value.clone()), false)
+            Check::failed(condition, Vec::new(), value.clone())
                 .with_note(format!("must return {shape}")),
         );
         Refusal::new(format!(
@@ -557,30 +543,20 @@ fn map_user(
         UsernameMapping::Claim { claim, prefix } => {
             let condition = format!("claimMappings.username: claim {claim}, prefix \"{prefix}\"");
             let Some(value) = claims.get(claim) else {
-                checks.push(Check::new(condition, Vec::new(), None, false));
+                checks.push(Check::absent(condition, Vec::new()));
                 return Err(Refusal::new(format!(
                     "oidc: parse username claims \"{claim}\": claim not present"
                 )));
             };
             let name = claim_as_string(value).map_err(|e| {
-                checks.push(Check::new(
-                    condition.clone(),
-                    Vec::new(),
-                    Some(value.clone()),
-                    false,
-                ));
+                checks.push(Check::failed(condition.clone(), Vec::new(), value.clone()));
                 Refusal::new(format!("oidc: parse username claims \"{claim}\": {e}"))
             })?;
             if claim == "email" {
                 email_verified(claims, checks)?;
             }
             user.username = format!("{prefix}{name}");
-            checks.push(Check::new(
-                condition,
-                Vec::new(),
-                Some(json!(user.username)),
-                true,
-            ));
+            checks.push(Check::passed(condition, Vec::new(), json!(user.username)));
         }
         UsernameMapping::Expression(expression) => {
             let condition = format!("claimMappings.username: {}", expression.source());
@@ -592,18 +568,13 @@ fn map_user(
                 string,
             )?;
             if name.is_empty() {
-                checks.push(Check::new(condition, Vec::new(), Some(json!("")), false));
+                checks.push(Check::failed(condition, Vec::new(), json!("")));
                 return Err(Refusal::new(
                     "oidc: empty username via CEL expression is not allowed".to_owned(),
                 ));
             }
             user.username = name;
-            checks.push(Check::new(
-                condition,
-                Vec::new(),
-                Some(json!(user.username)),
-                true,
-            ));
+            checks.push(Check::passed(condition, Vec::new(), json!(user.username)));
         }
     }
 
@@ -623,7 +594,7 @@ fn map_user(
                         .collect(),
                     other => {
                         checks.push(
-                            Check::new(condition, Vec::new(), Some(other.clone()), false)
+                            Check::failed(condition, Vec::new(), other.clone())
                                 .with_note("groups must be a string or a list of strings"),
                         );
                         let found = if other.is_array() {
@@ -638,12 +609,7 @@ fn map_user(
                 };
                 user.groups = groups.into_iter().map(|g| format!("{prefix}{g}")).collect();
             }
-            checks.push(Check::new(
-                condition,
-                Vec::new(),
-                Some(json!(user.groups)),
-                true,
-            ));
+            checks.push(Check::passed(condition, Vec::new(), json!(user.groups)));
         }
         Some(PrefixedMapping::Expression(expression)) => {
             let condition = format!("claimMappings.groups: {}", expression.source());
@@ -654,12 +620,7 @@ fn map_user(
                 STRINGS,
                 string_list,
             )?;
-            checks.push(Check::new(
-                condition,
-                Vec::new(),
-                Some(json!(user.groups)),
-                true,
-            ));
+            checks.push(Check::passed(condition, Vec::new(), json!(user.groups)));
         }
     }
 
@@ -675,15 +636,10 @@ fn map_user(
             match uid {
                 Ok(uid) => {
                     user.uid = uid;
-                    checks.push(Check::new(
-                        condition,
-                        Vec::new(),
-                        Some(json!(user.uid)),
-                        true,
-                    ));
+                    checks.push(Check::passed(condition, Vec::new(), json!(user.uid)));
                 }
                 Err(error) => {
-                    checks.push(Check::new(condition, Vec::new(), value.cloned(), false));
+                    checks.push(Check::failed(condition, Vec::new(), value.cloned()));
                     return Err(Refusal::new(format!(
                         "oidc: parse uid claim \"{claim}\": {error}"
                     )));
@@ -699,12 +655,7 @@ fn map_user(
                 A_STRING,
                 string,
             )?;
-            checks.push(Check::new(
-                condition,
-                Vec::new(),
-                Some(json!(user.uid)),
-                true,
-            ));
+            checks.push(Check::passed(condition, Vec::new(), json!(user.uid)));
         }
     }
 
@@ -726,7 +677,7 @@ fn map_user(
         )?;
         // Empty strings and empty lists are dropped.
         let values: Vec<String> = values.into_iter().filter(|v| !v.is_empty()).collect();
-        checks.push(Check::new(condition, Vec::new(), Some(json!(values)), true));
+        checks.push(Check::passed(condition, Vec::new(), json!(values)));
         if !values.is_empty() {
             user.extra.insert(key.clone(), json!(values));
         }
@@ -738,11 +689,10 @@ fn map_user(
 fn email_verified(claims: &Claims, checks: &mut Vec<Check>) -> Result<(), Refusal> {
     let Some(value) = claims.get("email_verified") else {
         checks.push(
-            Check::new(
+            Check::passed(
                 "email_verified is true when present",
                 vec![json!(true)],
                 None,
-                true,
             )
             .with_note("absent: not checked"),
         );
@@ -753,16 +703,15 @@ fn email_verified(claims: &Claims, checks: &mut Vec<Check>) -> Result<(), Refusa
         Value::Null => false,
         other => {
             checks.push(
-                Check::new(
+                Check::failed(
                     "email_verified is true when present",
                     vec![json!(true)],
-                    Some(other.clone()),
-                    false,
+                    other.clone(),
                 )
-                .with_hints(vec![Hint::new(
+                .with_hint(Hint::new(
                     "k8s-email-verified-type",
                     "email_verified must be a JSON boolean; the string \"true\" is refused",
-                )]),
+                )),
             );
             return Err(Refusal::new(format!(
                 "oidc: parse 'email_verified' claim: json: cannot unmarshal {} into Go value of type bool",
@@ -770,11 +719,11 @@ fn email_verified(claims: &Claims, checks: &mut Vec<Check>) -> Result<(), Refusa
             )));
         }
     };
-    checks.push(Check::new(
+    checks.push(Check::passed_if(
+        verified,
         "email_verified is true when present",
         vec![json!(true)],
-        Some(value.clone()),
-        verified,
+        value.clone(),
     ));
     if verified {
         Ok(())

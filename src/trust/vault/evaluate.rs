@@ -29,11 +29,11 @@ pub fn alg_check(role: &Role, alg: &str) -> (Check, Option<String>) {
         role.jwt_supported_algs.iter().map(String::as_str).collect()
     };
     let passed = allowed.contains(&alg);
-    let check = Check::new(
+    let check = Check::passed_if(
+        passed,
         "alg ∈ jwt_supported_algs (mount config)",
         allowed.iter().map(|a| json!(a)).collect(),
-        Some(json!(alg)),
-        passed,
+        json!(alg),
     );
     let failure = (!passed).then(|| "error validating token: invalid algorithm (alg) header parameter: token signed with unexpected algorithm".to_owned());
     (check, failure)
@@ -96,7 +96,7 @@ pub fn evaluate(rule: &VaultRole, alg: Option<&str>, claims: &Claims, now: i64) 
 fn role_type(role: &Role, steps: &mut Steps) {
     let actual = role.role_type.as_deref().unwrap_or("oidc");
     let passed = actual != "oidc";
-    let mut check = Check::new("role_type", vec![json!("jwt")], Some(json!(actual)), passed);
+    let mut check = Check::passed_if(passed, "role_type", vec![json!("jwt")], json!(actual));
     if role.role_type.is_none() {
         check = check.with_note("role_type absent: Vault stores a role written without it as oidc");
     }
@@ -114,11 +114,10 @@ fn registered_claim_types(claims: &Claims, steps: &mut Steps) {
             && !matches!(value, Value::String(_) | Value::Null)
         {
             steps.push(
-                Check::new(
+                Check::failed(
                     format!("{name} is a string"),
                     vec![json!("a string")],
-                    Some(value.clone()),
-                    false,
+                    value.clone(),
                 )
                 .with_note("message follows Go's encoding/json; not observed from Vault"),
                 Some(format!(
@@ -136,7 +135,7 @@ fn registered_claim_types(claims: &Claims, steps: &mut Steps) {
         };
         if !ok {
             steps.push(
-                Check::new("aud is a string or list of strings", vec![json!("string or list of strings")], Some(aud.clone()), false)
+                Check::failed("aud is a string or list of strings", vec![json!("string or list of strings")], aud.clone())
                     .with_note("message follows go-jose's source; not observed from Vault"),
                 Some("error validating token: go-jose/go-jose/jwt: expected string or array value to unmarshal to Audience".to_owned()),
             );
@@ -178,11 +177,11 @@ fn issuer_subject_audience(role: &Role, claims: &Claims, steps: &mut Steps) {
             hints::string_mismatch_hints(expected, actual)
         };
         steps.push(
-            Check::new(
+            Check::passed_if(
+                passed,
                 condition,
                 vec![json!(expected)],
                 claims.get(claim).cloned(),
-                passed,
             )
             .with_hints(hints),
             (!passed).then(|| format!("error validating token: {message}")),
@@ -218,11 +217,11 @@ fn issuer_subject_audience(role: &Role, claims: &Claims, steps: &mut Steps) {
                 hints::string_mismatch_hints(&role.bound_audiences[0], &token_audiences[0]);
         }
         steps.push(
-            Check::new(
+            Check::passed_if(
+                passed,
                 "bound_audiences ∋ aud (any)",
                 role.bound_audiences.iter().map(|a| json!(a)).collect(),
                 claims.get("aud").cloned(),
-                passed,
             )
             .with_hints(hints_found),
             (!passed).then(|| "error validating token: invalid audience (aud) claim: audience claim does not match any expected audience".to_owned()),
@@ -240,11 +239,11 @@ fn audience_without_bound(role: &Role, claims: &Claims, steps: &mut Steps) {
         _ => false,
     };
     steps.push(
-        Check::new(
+        Check::passed_if(
+            !has_audience,
             "no aud when the role has no bound_audiences",
             vec![json!("no aud claim, or an empty one")],
             claims.get("aud").cloned(),
-            !has_audience,
         )
         .with_note("Vault refuses any token carrying an audience when the role binds none"),
         has_audience
@@ -280,11 +279,11 @@ fn user_claim(role: &Role, claims: &Claims, steps: &mut Steps) {
     } else {
         None
     };
-    let mut check = Check::new(
+    let mut check = Check::passed_if(
+        failure.is_none(),
         format!("user_claim {name:?} present and a string"),
         vec![json!("a string")],
         actual,
-        failure.is_none(),
     );
     if name.starts_with('/') && !role.user_claim_json_pointer {
         check = check.with_note("user_claim_json_pointer is false, so this name is a literal top-level key, not a JSON pointer");
@@ -301,11 +300,11 @@ fn claim_mappings(role: &Role, claims: &Claims, steps: &mut Steps) {
             }
             _ => None,
         };
-        let mut check = Check::new(
+        let mut check = Check::passed_if(
+            failure.is_none(),
             format!("claim_mappings {source:?} → {target:?} is a string"),
             vec![json!("a string, or absent")],
             found.map(|l| l.raw),
-            failure.is_none(),
         );
         if check.absent {
             check = check.with_note("absent: the mapping is skipped");
@@ -336,11 +335,11 @@ fn groups_claim(role: &Role, claims: &Claims, steps: &mut Steps) {
             }),
     };
     steps.push(
-        Check::new(
+        Check::passed_if(
+            failure.is_none(),
             format!("groups_claim {name:?} present, a string or list of strings"),
             vec![json!("a list of strings")],
             found.map(|l| l.raw),
-            failure.is_none(),
         )
         .with_note(
             "the list-of-strings messages are read from an older plugin revision's path_login.go",
@@ -359,7 +358,7 @@ fn bound_claims(role: &Role, claims: &Claims, steps: &mut Steps) {
             other => vec![other.clone()],
         };
         let Some(found) = get_claim(claims, key) else {
-            let mut check = Check::new(&condition, expected_shown, None, false);
+            let mut check = Check::absent(&condition, expected_shown);
             if key.starts_with('/') {
                 check = check.with_note("JSON pointer: nothing at this path, or the path is invalid — Vault counts both as missing");
             }
@@ -385,7 +384,7 @@ fn bound_claims(role: &Role, claims: &Claims, steps: &mut Steps) {
             (Some(actual), Some(expected)) => Ok(match_found(expected, actual, role.glob)),
         };
         let passed = matches!(outcome, Ok(true));
-        let mut check = Check::new(&condition, expected_shown, Some(found.raw.clone()), passed);
+        let mut check = Check::passed_if(passed, &condition, expected_shown, found.raw.clone());
         if !passed && let (Some(a), Some(e)) = (&actual, &expected) {
             check = check.with_hints(bound_claim_hints(e, a, role.glob));
         }

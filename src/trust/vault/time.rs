@@ -100,11 +100,10 @@ pub fn time_checks(claims: &Claims, now: i64, leeways: Leeways) -> Vec<TimeCheck
             .find(|n| numeric_date(claims, n).is_err())
             .unwrap_or("exp");
         return vec![TimeCheck {
-            check: Check::new(
+            check: Check::failed(
                 format!("{bad} is a NumericDate"),
                 vec![json!("a number of seconds")],
                 claims.get(bad).cloned(),
-                false,
             )
             .with_note("the message text comes from go-jose's source; not observed from Vault"),
             failure: Some(NOT_A_NUMERIC_DATE),
@@ -113,12 +112,7 @@ pub fn time_checks(claims: &Claims, now: i64, leeways: Leeways) -> Vec<TimeCheck
     let (iat, nbf, exp) = (dates[0], dates[1], dates[2]);
     if iat == 0 && nbf == 0 && exp == 0 {
         return vec![TimeCheck {
-            check: Check::new(
-                "iat, nbf or exp present",
-                vec![json!("at least one")],
-                None,
-                false,
-            ),
+            check: Check::absent("iat, nbf or exp present", vec![json!("at least one")]),
             failure: Some(NO_TIME_CLAIMS),
         }];
     }
@@ -144,42 +138,34 @@ pub fn time_checks(claims: &Claims, now: i64, leeways: Leeways) -> Vec<TimeCheck
         n if n < 0 => "clock_skew_leeway disabled".to_owned(),
         _ => format!("clock_skew_leeway {skew}s"),
     };
-    let with_note = |check: Check, note: Option<String>| match note {
-        Some(n) => check.with_note(n),
-        None => check,
-    };
     let shown = |name: &str, effective: i64| claims.get(name).cloned().or(Some(json!(effective)));
     vec![
         TimeCheck {
-            check: with_note(
-                Check::new(
-                    format!("nbf ≤ now + {skew_text}"),
-                    vec![json!(format!("≤ {}", now + skew))],
-                    shown("nbf", nbf),
-                    now + skew >= nbf,
-                ),
-                nbf_note,
-            ),
+            check: Check::passed_if(
+                now + skew >= nbf,
+                format!("nbf ≤ now + {skew_text}"),
+                vec![json!(format!("≤ {}", now + skew))],
+                shown("nbf", nbf),
+            )
+            .with_note_if(nbf_note),
             failure: (now + skew < nbf).then_some(NOT_YET_VALID),
         },
         TimeCheck {
-            check: with_note(
-                Check::new(
-                    format!("exp ≥ now − {skew_text}"),
-                    vec![json!(format!("≥ {}", now - skew))],
-                    shown("exp", exp),
-                    now - skew <= exp,
-                ),
-                exp_note,
-            ),
+            check: Check::passed_if(
+                now - skew <= exp,
+                format!("exp ≥ now − {skew_text}"),
+                vec![json!(format!("≥ {}", now - skew))],
+                shown("exp", exp),
+            )
+            .with_note_if(exp_note),
             failure: (now - skew > exp).then_some(EXPIRED),
         },
         TimeCheck {
-            check: Check::new(
+            check: Check::passed_if(
+                now + skew >= iat,
                 format!("iat ≤ now + {skew_text}"),
                 vec![json!(format!("≤ {}", now + skew))],
                 claims.get("iat").cloned(),
-                now + skew >= iat,
             ),
             failure: (now + skew < iat).then_some(ISSUED_IN_FUTURE),
         },

@@ -67,11 +67,11 @@ impl Rule for EqualsRule {
                 if !passed && let Some((code, message)) = self.extra_hint {
                     hints.push(Hint::new(code, message));
                 }
-                let check = Check::new(
+                let check = Check::passed_if(
+                    passed,
                     format!("StringEquals token.actions.githubusercontent.com:{claim}"),
                     expected.iter().map(|e| json!(e)).collect(),
                     actual,
-                    passed,
                 )
                 .with_hints(hints);
                 match self.note {
