@@ -20,6 +20,7 @@ pub mod kubernetes;
 pub mod load;
 pub mod refusal;
 pub mod scaffold;
+pub(crate) mod strings;
 pub mod vault;
 pub mod verdict;
 pub mod wildcard;

@@ -74,15 +74,7 @@ fn audience(claims: &Claims) -> Option<String> {
 }
 
 fn audiences(claims: &Claims) -> Vec<String> {
-    match claims.get("aud") {
-        Some(Value::String(aud)) => vec![aud.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => Vec::new(),
-    }
+    super::strings::owned_strings_in(claims.get("aud"))
 }
 
 /// GitHub subjects name the job's context; say how to widen each form without opening it to

@@ -299,11 +299,7 @@ fn parse_statement(value: &Value, index: usize, variables: bool) -> Result<State
 
 /// `"AWS": "*"` or `"AWS": [..., "*", ...]`: the anonymous principal, i.e. everyone.
 fn names_everyone(aws: &Value) -> bool {
-    match aws {
-        Value::String(one) => one == "*",
-        Value::Array(items) => items.iter().any(|item| item.as_str() == Some("*")),
-        _ => false,
-    }
+    crate::trust::strings::strings_in(Some(aws)).contains(&"*")
 }
 
 /// The provider URL of a `Principal.Federated` entry: what follows `oidc-provider/` in an ARN,

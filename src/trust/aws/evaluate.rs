@@ -19,6 +19,7 @@ use super::lints::{federated_prefix, lint_policy};
 use super::provider::OidcProvider;
 use crate::token::Claims;
 use crate::trust::hints::{common_prefix_chars, string_mismatch_hints};
+use crate::trust::strings::strings_in;
 use crate::trust::verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
 use crate::trust::{Rule, github_hints};
 
@@ -271,11 +272,9 @@ impl<'a> Evaluation<'a> {
         };
         let azp = self.claims.get("azp").and_then(Value::as_str);
         let aud = self.claims.get("aud");
-        let candidates: Vec<&str> = match (azp, aud) {
-            (Some(azp), _) => vec![azp],
-            (None, Some(Value::String(one))) => vec![one.as_str()],
-            (None, Some(Value::Array(items))) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
+        let candidates = match azp {
+            Some(azp) => vec![azp],
+            None => strings_in(aud),
         };
         let passed = candidates
             .iter()

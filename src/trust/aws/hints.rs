@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::pattern::{Template, VariableValue, glob_matches};
 use crate::trust::hints::common_prefix_chars;
+use crate::trust::strings::strings_in;
 use crate::trust::verdict::Hint;
 
 /// The audience the token must be requested with: the first value the rule (or client-ID
@@ -30,11 +31,8 @@ pub fn azp_used_as_audience(
     expected: &[String],
 ) -> Option<Hint> {
     let azp = azp?;
-    let aud_values: Vec<&str> = match aud? {
-        Value::String(one) => vec![one.as_str()],
-        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-        _ => return None,
-    };
+    let aud = aud.filter(|aud| aud.is_string() || aud.is_array())?;
+    let aud_values = strings_in(Some(aud));
     if aud_values == [azp] || expected.iter().any(|e| e == azp) {
         return None;
     }

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::trust::strings::only_strings;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OidcProvider {
     /// As IAM stores it: without `https://` (e.g. `token.actions.githubusercontent.com`).
@@ -33,14 +35,8 @@ pub fn parse_provider(value: &Value, file: Option<&str>) -> Result<OidcProvider,
         .and_then(Value::as_str)
         .ok_or("the provider document has no \"Url\"")?;
     let client_ids = match value.get("ClientIDList") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| {
-                item.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| format!("ClientIDList holds {item}, not a string"))
-            })
-            .collect::<Result<Vec<_>, _>>()?,
+        Some(Value::Array(items)) => only_strings(items)
+            .map_err(|item| format!("ClientIDList holds {item}, not a string"))?,
         None => Vec::new(),
         Some(other) => return Err(format!("ClientIDList is {other}, not a list")),
     };

@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::trust::strings::only_strings;
+
 use super::expression::{Expression, SyntaxError, parse_expression};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,21 +68,10 @@ pub fn parse_credential(object: &Map<String, Value>, index: usize) -> Result<Cre
         .unwrap_or_else(|| format!("credential #{}", index + 1));
     let issuer = text("issuer")?.ok_or_else(|| format!("{}: missing", label("issuer")))?;
     let audiences = match object.get("audiences") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| format!("{}: expected a list of strings", label("audiences")))
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        _ => {
-            return Err(format!(
-                "{}: expected a list of strings",
-                label("audiences")
-            ));
-        }
-    };
+        Some(Value::Array(items)) => only_strings(items).ok(),
+        _ => None,
+    }
+    .ok_or_else(|| format!("{}: expected a list of strings", label("audiences")))?;
     let subject = text("subject")?.filter(|s| !s.is_empty());
     let expression = match object.get("claimsMatchingExpression") {
         None | Some(Value::Null) => None,

@@ -8,6 +8,7 @@ use super::credential::Matching;
 use super::expression::{Expression, Operator};
 use super::{DEFAULT_AUDIENCE, EntraCredential, issuers};
 use crate::token::Claims;
+use crate::trust::strings::strings_in;
 use crate::trust::verdict::Steps;
 use crate::trust::{Check, Hint, Outcome, Verdict, hints};
 
@@ -224,11 +225,7 @@ pub fn outcome(rule: &EntraCredential, claims: &Claims, now: i64) -> Outcome {
         Matching::Expression(Err(_)) => false,
     };
     let expected = credential.audiences[0].as_str();
-    let audience_ok = match claims.get("aud") {
-        Some(Value::String(s)) => s == expected,
-        Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(expected)),
-        _ => false,
-    };
+    let audience_ok = strings_in(claims.get("aud")).contains(&expected);
     if lifetime_ok(claims, now) && issuer_ok && subject_ok && audience_ok {
         Outcome::Allowed
     } else {
@@ -309,11 +306,7 @@ fn flexible(expression: &Expression, claims: &Claims, steps: &mut Steps) {
 }
 
 fn audience(expected: &str, claims: &Claims, steps: &mut Steps) {
-    let token_audiences: Vec<&str> = match claims.get("aud") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
+    let token_audiences = strings_in(claims.get("aud"));
     let passed = token_audiences.contains(&expected);
     let mut check = Check::passed_if(
         passed,

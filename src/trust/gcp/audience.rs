@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::trust::hints::string_mismatch_hints;
+use crate::trust::strings::{owned_strings_in, strings_in};
 use crate::trust::{Check, Hint};
 
 /// `projects/<project>/locations/<loc>/workloadIdentityPools/<pool>/providers/<provider>`.
@@ -61,14 +62,7 @@ pub fn default_audiences(name: &str) -> [String; 2] {
 }
 
 pub fn token_audiences(aud: Option<&Value>) -> Vec<String> {
-    match aud {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    }
+    owned_strings_in(aud)
 }
 
 /// Whether [`check`] passes, without building the check (the matrix fast path).
@@ -80,11 +74,7 @@ pub fn accepts(allowed: &[String], provider_name: Option<&str>, aud: Option<&Val
             allowed.iter().any(|d| d == a)
         }
     };
-    match aud {
-        Some(Value::String(s)) => accepted(s),
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(accepted),
-        _ => false,
-    }
+    strings_in(aud).into_iter().any(accepted)
 }
 
 pub fn check(allowed: &[String], provider_name: Option<&str>, aud: Option<&Value>) -> Check {

@@ -12,6 +12,7 @@ use super::audience::ResourceName;
 use super::rule::{GcpProvider, Mapped};
 use crate::token::Claims;
 use crate::trust::hints::string_mismatch_hints;
+use crate::trust::strings::strings_in;
 use crate::trust::{Check, Hint};
 
 /// Would this token's mapped identity be `member`? Maps the token with the provider's
@@ -136,9 +137,5 @@ pub(super) fn check_mapped(provider: &GcpProvider, member: &str, mapped: &Mapped
 
 /// A string attribute equals the value; a list attribute contains it.
 fn contains(actual: Option<&Value>, wanted: &str) -> bool {
-    match actual {
-        Some(Value::String(s)) => s == wanted,
-        Some(Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(wanted)),
-        _ => false,
-    }
+    strings_in(actual).contains(&wanted)
 }

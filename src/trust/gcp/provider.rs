@@ -12,6 +12,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::trust::strings::only_strings;
+
 /// One provider as written in the rule file, before any CEL is compiled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProviderConfig {
@@ -124,14 +126,8 @@ fn read_one(
     let allowed_audiences =
         match oidc.and_then(|o| field(o, "allowedAudiences", "allowed_audiences")) {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|a| {
-                    a.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| format!("allowedAudiences must hold strings, found {a}"))
-                })
-                .collect::<Result<_, _>>()?,
+            Some(Value::Array(items)) => only_strings(items)
+                .map_err(|a| format!("allowedAudiences must hold strings, found {a}"))?,
             Some(other) => return Err(format!("allowedAudiences must be a list, found {other}")),
         };
     let attribute_mapping = match field(object, "attributeMapping", "attribute_mapping") {

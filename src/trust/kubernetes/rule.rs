@@ -11,6 +11,7 @@ use crate::token::Claims;
 use crate::token::lint::Severity;
 use crate::trust::cel::{Bindings, Dialect, Expression};
 use crate::trust::hints::string_mismatch_hints;
+use crate::trust::strings::{owned_strings_in, string_list};
 use crate::trust::{Check, Hint, Outcome, Rule, RuleId, RuleLint, Verdict};
 
 /// go-oidc's allowance for `nbf` (verify.go: 5 minutes in v3); the version the API server
@@ -211,14 +212,7 @@ fn go_list(items: &[String]) -> String {
 
 fn audience(config: &JwtConfig, claims: &Claims, checks: &mut Vec<Check>) -> Result<(), Refusal> {
     let aud = claims.get("aud");
-    let token_auds: Vec<String> = match aud {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let token_auds = owned_strings_in(aud);
     let passed = token_auds.iter().any(|a| config.audiences.contains(a));
     let mut check = Check::passed_if(
         passed,
@@ -518,19 +512,6 @@ fn string(value: &Value) -> Option<String> {
     value.as_str().map(str::to_owned)
 }
 
-/// A CEL result as a list of strings: a string is one item, null none (groups, extra values).
-fn string_list(value: &Value) -> Option<Vec<String>> {
-    match value {
-        Value::Null => Some(Vec::new()),
-        Value::String(s) => Some(vec![s.clone()]),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_owned))
-            .collect(),
-        _ => None,
-    }
-}
-
 fn map_user(
     config: &JwtConfig,
     claims: &Claims,
@@ -584,15 +565,10 @@ fn map_user(
             let condition = format!("claimMappings.groups: claim {claim}, prefix \"{prefix}\"");
             // Absent groups claim: no groups. A string is one group; a list, several.
             if let Some(value) = claims.get(claim) {
-                let groups = match value {
-                    Value::Null => Vec::new(),
-                    Value::String(s) => vec![s.clone()],
-                    Value::Array(items) if items.iter().all(Value::is_string) => items
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect(),
-                    other => {
+                let groups = match string_list(value) {
+                    Some(groups) => groups,
+                    None => {
+                        let other = value;
                         checks.push(
                             Check::failed(condition, Vec::new(), other.clone())
                                 .with_note("groups must be a string or a list of strings"),

@@ -5,10 +5,11 @@
 use serde_json::Value;
 
 use super::time::{Leeways, time_ok};
-use super::value::{GoValue, lookup_raw, truncated_integer};
+use super::value::{GoValue, audience_unmarshals, lookup_raw, truncated_integer};
 use super::{Role, VaultRole};
 use crate::token::Claims;
 use crate::trust::Outcome;
+use crate::trust::strings::strings_in;
 use crate::trust::wildcard::go_glob;
 
 pub fn outcome(rule: &VaultRole, claims: &Claims, now: i64) -> Outcome {
@@ -68,11 +69,7 @@ fn registered_types_ok(claims: &Claims) -> bool {
     scalar_ok("iss")
         && scalar_ok("sub")
         && scalar_ok("jti")
-        && match claims.get("aud") {
-            None | Some(Value::String(_) | Value::Null) => true,
-            Some(Value::Array(items)) => items.iter().all(Value::is_string),
-            _ => false,
-        }
+        && claims.get("aud").is_none_or(audience_unmarshals)
 }
 
 fn audience_ok(role: &Role, claims: &Claims) -> bool {
@@ -84,11 +81,10 @@ fn audience_ok(role: &Role, claims: &Claims) -> bool {
             _ => true,
         };
     }
-    role.bound_audiences.iter().any(|bound| match aud {
-        Some(Value::String(s)) => s == bound,
-        Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(bound)),
-        _ => false,
-    })
+    let token_audiences = strings_in(aud);
+    role.bound_audiences
+        .iter()
+        .any(|bound| token_audiences.contains(&bound.as_str()))
 }
 
 fn user_claim_ok(role: &Role, claims: &Claims) -> bool {

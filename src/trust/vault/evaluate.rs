@@ -6,9 +6,11 @@ use serde_json::{Value, json};
 
 use super::hints::bound_claim_hints;
 use super::time::{Leeways, time_checks};
-use super::value::{GoValue, get_claim};
+use super::value::{GoValue, audience_unmarshals, get_claim};
+
 use super::{Role, VaultRole};
 use crate::token::Claims;
+use crate::trust::strings::owned_strings_in;
 use crate::trust::verdict::Steps;
 use crate::trust::{Check, Outcome, Rule, Verdict, hints};
 
@@ -127,19 +129,14 @@ fn registered_claim_types(claims: &Claims, steps: &mut Steps) {
             );
         }
     }
-    if let Some(aud) = claims.get("aud") {
-        let ok = match aud {
-            Value::String(_) | Value::Null => true,
-            Value::Array(items) => items.iter().all(Value::is_string),
-            _ => false,
-        };
-        if !ok {
-            steps.push(
-                Check::failed("aud is a string or list of strings", vec![json!("string or list of strings")], aud.clone())
-                    .with_note("message follows go-jose's source; not observed from Vault"),
-                Some("error validating token: go-jose/go-jose/jwt: expected string or array value to unmarshal to Audience".to_owned()),
-            );
-        }
+    if let Some(aud) = claims.get("aud")
+        && !audience_unmarshals(aud)
+    {
+        steps.push(
+            Check::failed("aud is a string or list of strings", vec![json!("string or list of strings")], aud.clone())
+                .with_note("message follows go-jose's source; not observed from Vault"),
+            Some("error validating token: go-jose/go-jose/jwt: expected string or array value to unmarshal to Audience".to_owned()),
+        );
     }
 }
 
@@ -156,14 +153,7 @@ fn go_json_kind(value: &Value) -> &'static str {
 
 /// The token's `aud` as cap sees it: a string becomes a one-element list.
 fn audiences(claims: &Claims) -> Vec<String> {
-    match claims.get("aud") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    }
+    owned_strings_in(claims.get("aud"))
 }
 
 fn issuer_subject_audience(role: &Role, claims: &Claims, steps: &mut Steps) {

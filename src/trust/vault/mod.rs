@@ -122,11 +122,7 @@ fn role_lints(role: &Role) -> Vec<RuleLint> {
     }
     if role.glob {
         for (key, value) in &role.bound_claims {
-            let patterns: Vec<&str> = match value {
-                Value::String(s) => vec![s.as_str()],
-                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-                _ => Vec::new(),
-            };
+            let patterns = crate::trust::strings::strings_in(Some(value));
             if patterns.iter().any(|p| p.chars().all(|c| c == '*')) {
                 lints.push(RuleLint::new(
                     "vault-glob-matches-anything",

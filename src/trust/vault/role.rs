@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::trust::strings::only_strings;
+
 use super::value::GoValue;
 
 /// Fields that only a Vault JWT/OIDC role has; two of them make a document a role.
@@ -194,14 +196,9 @@ fn string_list(body: &Map<String, Value>, name: &str) -> Result<Vec<String>, Str
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| format!("{name}: expected a list of strings"))
-            })
-            .collect(),
+        Some(Value::Array(items)) => {
+            only_strings(items).map_err(|_| format!("{name}: expected a list of strings"))
+        }
         Some(_) => Err(format!("{name}: expected a list of strings")),
     }
 }

@@ -151,6 +151,17 @@ pub fn lookup_raw<'a>(claims: &'a Claims, key: &str) -> Option<&'a Value> {
 }
 
 /// The integer a top-level token number becomes (see [`get_claim`]).
+/// Whether go-jose can unmarshal the token's `aud` into its `Audience` (a string, null, or a
+/// list of strings), which cap does before comparing anything (SEMANTICS §4, login step 5);
+/// anything else refuses the whole token.
+pub fn audience_unmarshals(aud: &Value) -> bool {
+    match aud {
+        Value::String(_) | Value::Null => true,
+        Value::Array(items) => items.iter().all(Value::is_string),
+        _ => false,
+    }
+}
+
 pub fn truncated_integer(n: &Number) -> i64 {
     match n.as_i64().filter(|i| i.unsigned_abs() < (1 << 53)) {
         Some(i) => i,
