@@ -139,16 +139,22 @@ pub struct TokenDocument {
     pub signature: SignatureReport,
 }
 
+/// A token's time against `now`; `unknown` when it has no claims to read times from (encrypted,
+/// or a payload that is not a claim set).
+pub fn token_time(claims: Option<&Claims>, now: i64, leeway_secs: i64) -> TimeReport {
+    match claims {
+        Some(claims) => time_status(claims, now, leeway_secs),
+        None => {
+            let mut unknown = time_status(&Claims::new(), now, leeway_secs);
+            unknown.status = TimeStatus::Unknown;
+            unknown
+        }
+    }
+}
+
 impl TokenDocument {
     pub fn new(token: &Token, source: String, now: i64, leeway_secs: i64) -> TokenDocument {
-        let time = match token.claims() {
-            Some(claims) => time_status(claims, now, leeway_secs),
-            None => {
-                let mut unknown = time_status(&Claims::new(), now, leeway_secs);
-                unknown.status = TimeStatus::Unknown;
-                unknown
-            }
-        };
+        let time = token_time(token.claims(), now, leeway_secs);
         TokenDocument {
             schema: SCHEMA_VERSION,
             source,

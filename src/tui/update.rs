@@ -13,12 +13,12 @@ use super::model::{
     Entry, Input, InputPurpose, Model, Notice, NoticeKind, Pane, RuleFile, RuleFileState, Signature,
 };
 use super::{fetch_menu, inputs};
+use crate::app::decide;
 use crate::clipboard::Via;
-use crate::report::SignatureReport;
-use crate::report::decision::{SignatureRole, Subject, decide};
-use crate::token::time::time_status;
+use crate::report::decision::SignatureRole;
+use crate::report::{PayloadView, SignatureReport, token_time};
 use crate::token::{Claims, Limits, Token, decode};
-use crate::trust::Verdict;
+use crate::trust::Rule;
 
 /// How many ticks a notice stays on the status line (4 s at the input thread's 250 ms tick).
 pub const NOTICE_FRAMES: u64 = 16;
@@ -916,35 +916,32 @@ pub fn add_rule_files(model: &mut Model, mut paths: Vec<PathBuf>) -> Option<Cmd>
     (!paths.is_empty()).then_some(Cmd::LoadRules(paths))
 }
 
+/// Decides for `entry` the way `check` does (`app::decide`); what is the view's own is that the
+/// verdicts show before the signature is known, and that a what-if's claims replace the token's.
 fn evaluate_entry(model: &Model, entry: &mut Entry) {
-    let header = entry.token.header();
-    let rules = || {
-        model
-            .rule_files
-            .iter()
-            .enumerate()
-            .flat_map(|(index, file)| file.rules.iter().map(move |rule| (index, rule)))
-    };
     let claims = entry.claims();
     if claims.is_none() && entry.token.other_payload().is_none() {
-        // Encrypted: nothing can be evaluated, and the panes say why.
+        // Encrypted: nothing can be evaluated, and the panes say why (`check` refuses it too).
         entry.verdicts = Vec::new();
         entry.decision = None;
         return;
     }
-    let (files, mut verdicts): (Vec<usize>, Vec<Verdict>) = rules()
-        .map(|(index, rule)| {
-            let verdict = match claims {
-                Some(claims) => rule.evaluate_with_header(header, claims, model.now),
-                None => Verdict::without_claims(
-                    rule.as_ref(),
-                    "a payload that is not a JSON object of claims",
-                ),
-            };
-            (index, verdict)
-        })
+    let (files, rules): (Vec<usize>, Vec<&dyn Rule>) = model
+        .rule_files
+        .iter()
+        .enumerate()
+        .flat_map(|(index, file)| file.rules.iter().map(move |rule| (index, rule.as_ref())))
         .unzip();
-    let any_of: Vec<Option<&str>> = rules().map(|(_, rule)| rule.any_of()).collect();
+    let payload = entry
+        .token
+        .other_payload()
+        .map(|payload| PayloadView::of(&payload.bytes));
+    let read = decide::Read {
+        claims,
+        header: Some(entry.token.header()),
+        payload: payload.as_ref(),
+    };
+    let mut verdicts = decide::verdicts(rules.iter().copied(), read, model.now);
     let signature = match (&entry.simulated, &entry.signature) {
         (Some(_), Signature::Done(report)) => Some((report, SignatureRole::NotRequired)),
         (None, Signature::Done(report)) if model.signature_required => {
@@ -956,14 +953,14 @@ fn evaluate_entry(model: &Model, entry: &mut Entry) {
     };
     entry.decision = match signature {
         Some((report, role)) if !verdicts.is_empty() => {
-            let no_claims = Claims::new();
-            let time = time_status(claims.unwrap_or(&no_claims), model.now, model.leeway);
-            let subject = Subject {
-                signature: report,
+            let time = token_time(claims, model.now, model.leeway);
+            Some(decide::decision(
+                rules.iter().copied(),
+                report,
                 role,
-                time: &time,
-            };
-            Some(decide(subject, &any_of, &mut verdicts))
+                &time,
+                &mut verdicts,
+            ))
         }
         _ => None,
     };

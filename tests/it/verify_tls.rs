@@ -414,4 +414,107 @@ mod view_and_check_agree {
         let engine = Arc::new(Live::new(key_settings(&args, &config).unwrap()));
         assert_same(&view(engine, &token, &[&policy, &provider], None), &checked);
     }
+
+    /// Every demo rule file at once (AWS with its provider, GCP, Entra, Vault, Kubernetes): the
+    /// same verdict from each system, Vault's header check included, with the PEM key given
+    /// in the view for the issuer.
+    #[test]
+    fn with_every_kind_of_rule() {
+        let scratch = scratch_dir("view-check-every-kind");
+        let config_path = scratch.join("no-config.toml");
+        let pem = repo("tests/fixtures/keys/demo-rsa-spki-test-only.pem");
+        let token = claimcheck::demo::template("github-environment")
+            .unwrap()
+            .mint(NOW);
+        let rules: Vec<PathBuf> = [
+            "aws-deploy-role.json",
+            "aws-github-provider.json",
+            "aws-org-wide.json",
+            "gcp-provider.yaml",
+            "entra-credentials.json",
+            "vault-role-deploy.json",
+            "vault-role-protected-bool.json",
+            "kubernetes-authn.yaml",
+        ]
+        .iter()
+        .map(|name| repo(&format!("assets/demo/rules/{name}")))
+        .collect();
+        let mut args = vec![
+            token.clone(),
+            "--offline".to_owned(),
+            "--jwks-for".to_owned(),
+            format!("{GITHUB}={}", pem.display()),
+        ];
+        for rules in &rules {
+            args.extend(["--rules".to_owned(), rules.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let checked = check(&config_path, &scratch, &args);
+        assert_eq!(checked["signature"]["status"], "verified", "{checked}");
+        assert!(
+            checked["verdicts"].as_array().unwrap().len() >= rules.len(),
+            "{checked}"
+        );
+
+        let config = Config::load_from(&config_path).unwrap();
+        let offline = KeyArgs {
+            offline: true,
+            ..KeyArgs::default()
+        };
+        let engine = Arc::new(Live::new(key_settings(&offline, &config).unwrap()));
+        let rules: Vec<&Path> = rules.iter().map(PathBuf::as_path).collect();
+        let model = view(engine, &token, &rules, Some(&format!("@{}", pem.display())));
+        assert_same(&model, &checked);
+    }
+
+    /// A genuinely signed token whose payload is text, not claims (RFC 7515 A.4 signs the text
+    /// "Payload"): every rule refuses it for the same stated reason, and the decision reads no
+    /// time from it. The key is a JWKS file given for every token (the token has no `iss`).
+    #[test]
+    fn with_a_payload_that_is_not_claims() {
+        let scratch = scratch_dir("view-check-text-payload");
+        let config_path = scratch.join("no-config.toml");
+        let key = super::TestKey::rsa();
+        let jwks = scratch.join("jwks.json");
+        std::fs::write(
+            &jwks,
+            serde_json::json!({"keys": [key.jwk("k1")]}).to_string(),
+        )
+        .unwrap();
+        let token = key.mint(
+            "RS256",
+            Some("k1"),
+            serde_json::json!({}),
+            Value::String("Payload".into()),
+        );
+        let rules = repo("assets/demo/rules/aws-deploy-role.json");
+        let checked = check(
+            &config_path,
+            &scratch,
+            &[
+                &token,
+                "--offline",
+                "--jwks",
+                &jwks.display().to_string(),
+                "--rules",
+                &rules.display().to_string(),
+            ],
+        );
+        assert_eq!(checked["signature"]["status"], "verified", "{checked}");
+        assert_eq!(checked["decision"]["time"], "unknown", "{checked}");
+
+        let config = Config::load_from(&config_path).unwrap();
+        let offline = KeyArgs {
+            offline: true,
+            ..KeyArgs::default()
+        };
+        let engine = Arc::new(Live::new(key_settings(&offline, &config).unwrap()));
+        let model = view(
+            engine,
+            &token,
+            &[&rules],
+            Some(&format!("@{}", jwks.display())),
+        );
+        assert_same(&model, &checked);
+    }
 }
