@@ -7,10 +7,10 @@
 //! and [`rules`] (checked by tests below), so `claimcheck check` and the view cannot drift apart on how keys
 //! or rules are found or how a token is decided.
 
-pub mod decide;
-pub mod engine;
+pub(crate) mod decide;
+pub(crate) mod engine;
 pub mod keys;
-pub mod rules;
+pub(crate) mod rules;
 
 pub use engine::Live;
 

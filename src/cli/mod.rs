@@ -28,7 +28,7 @@ pub use args::Cli;
 use args::Command;
 
 /// The process exit status of each outcome.
-pub mod exit {
+pub(crate) mod exit {
     pub const SUCCESS: u8 = 0;
     pub const DEFINITE_NO: u8 = 1;
     pub const BAD_INPUT: u8 = 2;

@@ -14,7 +14,7 @@
 //! token in clear, so it is never used unless that variable names it; it is created 0600, an
 //! existing file that others may read is refused, and a symbolic link is never followed.
 
-pub mod osc52;
+pub(crate) mod osc52;
 
 use std::fmt;
 use std::io::Write;

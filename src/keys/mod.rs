@@ -11,10 +11,10 @@
 //! Keys are never taken from the token's own `jku`, `x5u`, `jwk` or `x5c` headers, and an HMAC
 //! token is only ever verified with a secret the user supplied, never with a published key.
 
-pub mod alg;
+pub(crate) mod alg;
 mod cache;
 mod discovery;
-pub mod file;
+pub(crate) mod file;
 pub mod http;
 pub mod jwks;
 mod outcome;

@@ -4,7 +4,7 @@
 //! `check --json` prints), [`decision`] (the one answer per token: signature, time, rules),
 //! [`ErrorDocument`], and [`timefmt`] for durations and instants as people read them.
 
-pub mod check;
+pub(crate) mod check;
 pub mod decision;
 pub mod timefmt;
 

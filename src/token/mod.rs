@@ -10,7 +10,7 @@
 
 mod base64url;
 mod error;
-pub mod extract;
+pub(crate) mod extract;
 mod json_object;
 pub mod lint;
 pub mod sanitize;

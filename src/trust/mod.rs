@@ -12,19 +12,19 @@
 pub mod aws;
 pub mod cel;
 pub mod entra;
-pub mod expect;
+pub(crate) mod expect;
 pub mod gcp;
-pub mod github_hints;
+pub(crate) mod github_hints;
 pub mod hints;
-pub mod kubernetes;
+pub(crate) mod kubernetes;
 pub mod load;
-pub mod refusal;
+pub(crate) mod refusal;
 pub mod scaffold;
 pub(crate) mod strings;
 pub mod vault;
-pub mod verdict;
-pub mod wildcard;
-pub mod yaml;
+pub(crate) mod verdict;
+pub(crate) mod wildcard;
+pub(crate) mod yaml;
 
 pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
 

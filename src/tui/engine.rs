@@ -14,14 +14,12 @@ use crate::trust::Rule;
 pub enum LoadFailure {
     /// The file is not a rule the loader understands (parse error, unknown shape).
     Invalid(String),
-    /// This build cannot load rules at all.
-    Unavailable(String),
 }
 
 impl LoadFailure {
     pub fn message(&self) -> &str {
         match self {
-            LoadFailure::Invalid(m) | LoadFailure::Unavailable(m) => m,
+            LoadFailure::Invalid(m) => m,
         }
     }
 }
@@ -48,22 +46,20 @@ pub trait Engine: Send + Sync {
     /// for the rest of the session; `Ok` says what was pinned, `Err` why nothing was.
     fn give_key(&self, issuer: Option<&str>, given: &str) -> Result<String, String> {
         let _ = (issuer, given);
-        Err("this build cannot verify signatures".to_owned())
+        Err("this view was started without keys".to_owned())
     }
 }
 
-/// What this build can do on its own: decode and display. It loads no rules and verifies no
-/// signatures, and says so instead of pretending.
+/// An engine that only decodes: it loads no rule file and verifies no signature, and says so.
+/// For views that need neither (tests of the screens and the worker); the program runs on
+/// `app::Live`.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Standalone {
-    /// The tokens are the bundled demo tokens, whose issuers are pinned to `demo::JWKS_JSON`.
-    pub demo: bool,
-}
+pub struct Standalone;
 
 impl Engine for Standalone {
     fn load_rules(&self, _path: &Path, _text: &str) -> Result<Rules, LoadFailure> {
-        Err(LoadFailure::Unavailable(
-            "not loaded: this build cannot evaluate rules yet".to_owned(),
+        Err(LoadFailure::Invalid(
+            "not loaded: this view was started without a rule loader".to_owned(),
         ))
     }
 
@@ -71,10 +67,7 @@ impl Engine for Standalone {
         let reason = match token.form() {
             Form::Unsecured => "the token is unsigned (alg none): there is nothing to verify",
             Form::Encrypted => "the token is encrypted (JWE); its signature, if any, is inside",
-            Form::Signed if self.demo => {
-                "this build cannot verify signatures yet (the demo keys are test-only anyway)"
-            }
-            Form::Signed => "this build cannot verify signatures yet",
+            Form::Signed => "not verified: this view was started without keys",
         };
         SignatureReport::not_checked(reason)
     }

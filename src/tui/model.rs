@@ -76,8 +76,6 @@ pub enum RuleFileState {
     Loaded,
     /// The file no longer parses; `RuleFile::rules` still holds the last good rules (stale).
     Invalid(String),
-    /// Rules cannot be loaded in this build.
-    Unavailable(String),
     /// The file cannot be read.
     Unreadable(String),
 }

@@ -50,19 +50,19 @@ fn parse_table(table: toml::Table) -> Result<TuiSettings, String> {
         .map_err(|e| e.message().to_owned())
 }
 
-/// The `[tui]` settings of a whole config file's text.
-pub fn parse(text: &str) -> Result<TuiSettings, String> {
-    let config = crate::config::Config::parse(text)?;
-    match config.tui {
-        Some(table) => parse_table(table),
-        None => Ok(TuiSettings::default()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::keymap::KeyList;
+
+    /// The `[tui]` settings of a whole config file's text, read by the one config loader.
+    fn parse(text: &str) -> Result<TuiSettings, String> {
+        let config = crate::config::Config::parse(text)?;
+        match config.tui {
+            Some(table) => parse_table(table),
+            None => Ok(TuiSettings::default()),
+        }
+    }
 
     #[test]
     fn partial_tui_section_keeps_defaults_and_ignores_other_sections() {

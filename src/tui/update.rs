@@ -886,10 +886,6 @@ fn on_rules_loaded(model: &mut Model, path: PathBuf, result: Result<Rules, LoadF
                 format!("{name} has an error; see the rules pane"),
             ))
         }
-        Err(LoadFailure::Unavailable(why)) => {
-            file.state = RuleFileState::Unavailable(why);
-            None
-        }
     };
     if let Some((kind, text)) = message {
         notice(model, kind, text);

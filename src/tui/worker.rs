@@ -238,7 +238,7 @@ mod tests {
             &crate::token::Limits::default(),
         )
         .unwrap();
-        let engine = Standalone { demo: true };
+        let engine = Standalone;
         let verify = Job::Verify {
             entry_id: 7,
             generation: 3,
@@ -267,7 +267,7 @@ mod tests {
         match rx.recv().unwrap() {
             Msg::RulesLoaded { path, result } => {
                 assert_eq!(path, present);
-                assert!(matches!(result, Err(LoadFailure::Unavailable(_))));
+                assert!(matches!(result, Err(LoadFailure::Invalid(_))));
             }
             _ => panic!("expected the rules of the present file"),
         }
@@ -367,7 +367,7 @@ mod tests {
     #[test]
     fn a_fetch_answers_with_its_generation_from_a_thread_of_its_own() {
         let (tx, rx) = channel();
-        let engine = Standalone { demo: true };
+        let engine = Standalone;
         let path =
             std::env::temp_dir().join(format!("claimcheck-fetch-job-{}", std::process::id()));
         let token = crate::demo::template("gitlab").unwrap().mint(1_800_000_000);

@@ -67,7 +67,7 @@ fn parse_error() -> Model {
     model.rule_files.push(rule_file(
         "rules/entra.json",
         vec![],
-        RuleFileState::Unavailable("not loaded: this build cannot evaluate rules yet".into()),
+        RuleFileState::Unreadable("cannot read rules/entra.json: permission denied".into()),
     ));
     reevaluate(&mut model);
     model
@@ -80,7 +80,7 @@ fn jwe_token() -> Model {
     let entry = model.current().unwrap();
     let (entry_id, generation) = (entry.id, entry.generation);
     let report = claimcheck::tui::engine::Engine::verify(
-        &claimcheck::tui::engine::Standalone { demo: false },
+        &claimcheck::tui::engine::Standalone,
         &entry.token.clone(),
     );
     update(

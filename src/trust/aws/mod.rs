@@ -13,7 +13,7 @@ mod condition;
 mod context;
 mod document;
 mod evaluate;
-pub mod hints;
+pub(crate) mod hints;
 mod keys;
 mod lints;
 mod pattern;

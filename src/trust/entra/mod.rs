@@ -14,7 +14,7 @@
 
 mod credential;
 mod evaluate;
-pub mod expression;
+pub(crate) mod expression;
 mod issuers;
 
 use std::path::Path;

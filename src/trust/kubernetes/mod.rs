@@ -11,7 +11,7 @@
 mod config;
 mod rule;
 
-pub use rule::{JwtAuthenticator, NBF_LEEWAY_SECS};
+pub use rule::JwtAuthenticator;
 
 use serde_json::Value;
 

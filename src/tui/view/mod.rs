@@ -5,7 +5,7 @@
 mod bar;
 mod claims;
 mod fetch_menu;
-pub mod help;
+pub(crate) mod help;
 mod matrix;
 mod prompt;
 mod rules;

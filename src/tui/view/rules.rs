@@ -106,7 +106,6 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
                 )
             }
             RuleFileState::Invalid(_) => ("✗ error".to_owned(), theme.bad),
-            RuleFileState::Unavailable(_) => ("– not loaded".to_owned(), theme.warn),
             RuleFileState::Unreadable(_) => ("✗ unreadable".to_owned(), theme.bad),
         };
         let name_room = columns.saturating_sub(width(&status) + 1);
@@ -133,7 +132,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
                     );
                 }
             }
-            RuleFileState::Unavailable(why) | RuleFileState::Unreadable(why) => {
+            RuleFileState::Unreadable(why) => {
                 prose(
                     &mut lines,
                     &format!("  {}", escape_controls(why)),

@@ -138,7 +138,7 @@ pub fn launch(spec: CorpusSpec) -> Launch {
         rejected: None,
         fetched_from: None,
         rule_paths: spec.rule_paths(),
-        engine: std::sync::Arc::new(Standalone { demo: true }),
+        engine: std::sync::Arc::new(Standalone),
         settings: Default::default(),
         settings_problem: None,
         clock: Clock::Frozen(NOW),
