@@ -22,6 +22,8 @@ work=target/compare
 tools=target/compare-tools
 jwt_version=6.2.0
 mkdir -p "$work"
+# No user configuration: the same run everywhere (a config file could pin keys or set timeouts).
+export CLAIMCHECK_CONFIG="$PWD/$work/no-config.toml"
 
 command -v python3 >/dev/null || { echo "compare.sh needs python3 (the reference script and the timer)" >&2; exit 2; }
 command -v openssl >/dev/null || { echo "compare.sh needs openssl (it signs the test tokens)" >&2; exit 2; }
@@ -55,7 +57,7 @@ echo
 echo "## verify with a local JWKS file (goal: ≤ 1.1× jwt-cli)"
 pair "verify RS256" "$pairs" -- "$bin" verify --color never --jwks "$jwks" "$rs" -- "$jwt" decode --alg RS256 --secret "@$jwks" "$rs"
 pair "verify ES256" "$pairs" -- "$bin" verify --color never --jwks "$jwks" "$es" -- "$jwt" decode --alg ES256 --secret "@$jwks" "$es"
-pair "verify EdDSA" "$pairs" -- "$bin" verify --color never --jwks "$jwks" "$ed" -- "$jwt" decode --alg EdDSA --secret "@$jwks" "$ed"
+pair "verify EdDSA" "$pairs" -- "$bin" verify --color never --jwks "$jwks" "$ed" -- "$jwt" decode --alg EDDSA --secret "@$jwks" "$ed"
 pair "verify --offline RS256" "$pairs" -- "$bin" verify --offline --color never --jwks "$jwks" "$rs" -- "$jwt" decode --alg RS256 --secret "@$jwks" "$rs"
 echo
 echo "## preview, 100 000 JSON-lines claim sets × 20 AWS trust policies (goal: ≥ 20× faster than Python)"
@@ -63,7 +65,7 @@ aws_rules=("$work"/rules-aws/*.json)
 rule_args=()
 for f in "${aws_rules[@]}"; do rule_args+=(--rules "aws:$f"); done
 ours=$("$bin" preview --tokens "$work/corpus-claims.jsonl" "${rule_args[@]}" --now 1800000000 --json |
-  python3 -c 'import json, sys; d = json.load(sys.stdin); print([sum(g["current"][i]["allowed"] for g in d["groups"]) for i in range(20)])')
+  python3 -c 'import json, sys; d = json.load(sys.stdin)["preview"]; print([sum(g["current"][i]["allowed"] for g in d["groups"]) for i in range(20)])')
 theirs=$(python3 benches/preview_reference.py "$work/corpus-claims.jsonl" "${aws_rules[@]}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["allowed"])')
 if [ "$ours" != "$theirs" ]; then
