@@ -161,6 +161,9 @@ pub struct PreviewArgs {
 
     #[command(flatten)]
     pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 const SCAFFOLD_EXAMPLES: &str = "\
@@ -185,6 +188,9 @@ pub struct ScaffoldArgs {
     /// Print `{"schema": 1, "kind", "rule", "notes"}` instead of the bare rule.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -261,6 +267,9 @@ pub struct DecodeArgs {
 
     #[command(flatten)]
     pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 const FETCH_EXAMPLES: &str = "\
@@ -331,6 +340,9 @@ pub struct FetchArgs {
 
     #[command(flatten)]
     pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Where to fetch a token from, shared by the commands that take `--from`.
@@ -415,6 +427,9 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -484,6 +499,33 @@ pub struct TimeArgs {
 impl TimeArgs {
     pub fn now(&self) -> i64 {
         self.now.unwrap_or_else(|| chrono::Utc::now().timestamp())
+    }
+}
+
+/// The size bound on a token, for every command that reads one.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LimitArgs {
+    /// Refuse a token (or input holding one, or a corpus line) larger than this many bytes. The
+    /// bound keeps hostile input from exhausting memory; raise it for identity providers that
+    /// put very large claims (group lists) into tokens.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::token::DEFAULT_MAX_TOKEN_BYTES, value_parser = parse_max_bytes)]
+    pub max_bytes: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> crate::token::Limits {
+        crate::token::Limits {
+            max_token_bytes: self.max_bytes,
+            ..crate::token::Limits::default()
+        }
+    }
+}
+
+fn parse_max_bytes(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("a token has at least one byte".to_owned()),
+        Ok(bytes) => Ok(bytes),
+        Err(e) => Err(format!("expected a number of bytes ({e})")),
     }
 }
 

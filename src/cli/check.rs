@@ -16,7 +16,7 @@ use crate::report::check::{CheckSubject, ClaimsDocument};
 use crate::report::decision::{DecisionOutcome, SignatureRole};
 use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
-use crate::token::{Claims, DecodeError, Form, Limits, decode};
+use crate::token::{Claims, DecodeError, Form, decode};
 use crate::trust::expect::{expect_rule, parse_expectation};
 
 pub fn run(args: &CheckArgs) -> u8 {
@@ -43,7 +43,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             "no rules given: name a rule file with --rules [KIND:]FILE (e.g. an IAM trust policy) or an --expect CLAIM=VALUE",
         );
     }
-    let limits = Limits::default();
+    let limits = args.limits.limits();
     let (decoded, text, source) = match &args.source.from {
         Some(_) if args.input.is_some() => {
             return fail(
@@ -54,7 +54,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
         Some(_) => {
             let timeout = args.keys.timeout.unwrap_or(crate::source::DEFAULT_TIMEOUT);
-            match super::fetch::fetch_from(&args.source, timeout) {
+            match super::fetch::fetch_from(&args.source, timeout, limits) {
                 Ok(fetched) => {
                     super::fetch::print_side_info(&fetched);
                     (Ok(fetched.token), String::new(), fetched.source)

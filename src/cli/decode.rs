@@ -6,7 +6,7 @@ use super::text::{TextStyle, render_document};
 use super::{exit, print_stdout};
 use crate::report::{ErrorDocument, TokenDocument};
 use crate::source::read_input;
-use crate::token::{Limits, Token, decode};
+use crate::token::{Token, decode};
 
 /// `claimcheck decode` (and the bare `claimcheck` when not interactive), with or without
 /// `--from`.
@@ -29,7 +29,7 @@ pub fn run_command(decode: &DecodeArgs, source: &SourceArgs) -> u8 {
             "give either INPUT or --from SOURCE, not both",
         );
     }
-    match super::fetch::fetch_from(&source.pick, source.timeout) {
+    match super::fetch::fetch_from(&source.pick, source.timeout, decode.limits.limits()) {
         Ok(fetched) => {
             super::fetch::print_side_info(&fetched);
             show_token(
@@ -45,7 +45,7 @@ pub fn run_command(decode: &DecodeArgs, source: &SourceArgs) -> u8 {
 }
 
 pub fn run(args: &DecodeArgs) -> u8 {
-    let limits = Limits::default();
+    let limits = args.limits.limits();
     let input = match read_input(args.input.as_deref(), limits.max_token_bytes) {
         Ok(input) => input,
         Err(error) => return fail(args.output.json, error.kind(), &error.to_string()),

@@ -29,7 +29,7 @@ pub fn run(args: &FetchArgs) -> u8 {
              sources this environment offers",
         );
     }
-    let fetched = match fetch_from(&args.source.pick, args.source.timeout) {
+    let fetched = match fetch_from(&args.source.pick, args.source.timeout, args.limits.limits()) {
         Ok(fetched) => fetched,
         Err(error) => return report_error(args.json, &error),
     };
@@ -64,6 +64,7 @@ pub fn run(args: &FetchArgs) -> u8 {
 pub(crate) fn fetch_from(
     args: &SourcePick,
     timeout: std::time::Duration,
+    limits: crate::token::Limits,
 ) -> Result<Fetched, SourceError> {
     let spec = args
         .from
@@ -74,6 +75,7 @@ pub(crate) fn fetch_from(
     let options = FetchOptions {
         audience: args.audience.clone(),
         timeout,
+        limits,
         ..FetchOptions::default()
     };
     source::fetch(&spec, &options, &Environment::from_process())

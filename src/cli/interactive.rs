@@ -36,7 +36,7 @@ pub fn bare(args: &DecodeArgs, source: &SourceArgs, options: &TuiArgs, started: 
         }
         // Fetched before the screen is taken over, so that a failure reads like `fetch`'s.
         super::print_error(&format!("fetching a token from {spec}…"));
-        match super::fetch::fetch_from(&source.pick, source.timeout) {
+        match super::fetch::fetch_from(&source.pick, source.timeout, args.limits.limits()) {
             Ok(fetched) => {
                 super::fetch::print_side_info(&fetched);
                 fetched_from = Some(FetchedFrom {
@@ -54,7 +54,7 @@ pub fn bare(args: &DecodeArgs, source: &SourceArgs, options: &TuiArgs, started: 
     let stdin_waiting =
         tokens.is_empty() && args.input.is_none() && !std::io::stdin().is_terminal();
     if args.input.is_some() || stdin_waiting {
-        let limits = Limits::default();
+        let limits = args.limits.limits();
         match read_input(args.input.as_deref(), limits.max_token_bytes) {
             Ok(input) => match decode(&input.text, &limits) {
                 Ok(token) => tokens.push((token, input.origin.to_string())),
@@ -177,6 +177,14 @@ pub fn preview(args: &PreviewArgs, started: Instant) -> u8 {
     if args.tokens == "-" {
         eprintln!(
             "claimcheck: preview --tui needs a corpus file or directory, not stdin: the matrix reads it again whenever a rule file changes"
+        );
+        return exit::BAD_INPUT;
+    }
+    // The matrix re-reads the corpus (and opens its entries) with the default bound; refusing
+    // is better than silently ignoring the flag.
+    if args.limits.max_bytes != crate::token::DEFAULT_MAX_TOKEN_BYTES {
+        eprintln!(
+            "claimcheck: --max-bytes applies to a preview report, not to preview --tui; leave out --tui"
         );
         return exit::BAD_INPUT;
     }

@@ -71,6 +71,7 @@ pub fn run() -> ExitCode {
                 keys: cli.interactive.keys,
                 output: cli.bare.output,
                 time: cli.bare.time,
+                limits: cli.bare.limits,
             })
         }
         None => decode::run_command(&cli.bare, &bare_source(&cli)),
@@ -103,6 +104,7 @@ fn bare_check(cli: Cli) -> args::CheckArgs {
         keys: cli.interactive.keys,
         output: cli.bare.output,
         time: cli.bare.time,
+        limits: cli.bare.limits,
     }
 }
 

@@ -39,7 +39,7 @@ pub fn run(args: &PreviewArgs) -> u8 {
             Err(error) => return fail(json, error.kind(), &error.to_string()),
         }
     };
-    let entries = match corpus::open(&args.tokens) {
+    let entries = match corpus::open_with(&args.tokens, args.limits.limits()) {
         Ok(entries) => entries,
         Err(error) => return fail(json, "io", &error.to_string()),
     };

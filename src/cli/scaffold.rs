@@ -6,12 +6,12 @@ use super::args::{ScaffoldArgs, ScaffoldKind};
 use super::decode::{fail, print_json};
 use super::{exit, print_stdout};
 use crate::source::read_input;
-use crate::token::{Limits, decode};
+use crate::token::decode;
 use crate::trust::RuleKind;
 use crate::trust::scaffold::scaffold;
 
 pub fn run(args: &ScaffoldArgs) -> u8 {
-    let limits = Limits::default();
+    let limits = args.limits.limits();
     let input = match read_input(args.input.as_deref(), limits.max_token_bytes) {
         Ok(input) => input,
         Err(error) => return fail(args.json, error.kind(), &error.to_string()),

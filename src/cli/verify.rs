@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::args::{OutputArgs, TimeArgs};
+use super::args::{LimitArgs, OutputArgs, TimeArgs};
 use super::decode::{fail, print_json};
 use super::paint::Paint;
 use super::text::{TextStyle, render_document};
@@ -12,9 +12,9 @@ use crate::app::keys;
 use crate::keys::Status;
 use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
+use crate::token::decode;
 use crate::token::sanitize::escape_controls;
 use crate::token::time::TimeStatus;
-use crate::token::{Limits, decode};
 
 pub const EXAMPLES: &str = "\
 Keys come from the issuer: GET {iss}/.well-known/openid-configuration, then its jwks_uri (https
@@ -54,6 +54,9 @@ pub struct VerifyArgs {
 
     #[command(flatten)]
     pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 pub use crate::app::keys::KeyArgs;
@@ -64,7 +67,7 @@ pub fn run(args: &VerifyArgs) -> u8 {
         Ok(settings) => settings,
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
-    let limits = Limits::default();
+    let limits = args.limits.limits();
     let input = match read_input(args.input.as_deref(), limits.max_token_bytes) {
         Ok(input) => input,
         Err(error) => return fail(json, error.kind(), &error.to_string()),

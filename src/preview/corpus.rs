@@ -50,16 +50,22 @@ pub type Item = Result<Entry, BadEntry>;
 /// An entry as read: its text, decoded by [`Unparsed::parse`] wherever that is cheapest (the
 /// preview decodes on every core, while one thread reads).
 pub enum Unparsed {
-    Text { location: Location, text: String },
+    Text {
+        location: Location,
+        text: String,
+        limits: Limits,
+    },
     Done(Item),
 }
 
 impl Unparsed {
     pub fn parse(self) -> Item {
         match self {
-            Unparsed::Text { location, text } => {
-                parse_entry(text.trim(), location, &Limits::default())
-            }
+            Unparsed::Text {
+                location,
+                text,
+                limits,
+            } => parse_entry(text.trim(), location, &limits),
             Unparsed::Done(item) => item,
         }
     }
@@ -84,10 +90,21 @@ pub enum CorpusError {
 /// File names a token directory may hold.
 const TOKEN_EXTENSIONS: [&str; 3] = ["jwt", "txt", "token"];
 
-/// Opens `path` (`-` for standard input) as a stream of entries.
+/// Opens `path` (`-` for standard input) as a stream of entries, with the default size bound.
 pub fn open(path: &str) -> Result<Box<dyn Iterator<Item = Unparsed> + Send>, CorpusError> {
+    open_with(path, Limits::default())
+}
+
+/// [`open`] with `limits` (`--max-bytes`) for every entry.
+pub fn open_with(
+    path: &str,
+    limits: Limits,
+) -> Result<Box<dyn Iterator<Item = Unparsed> + Send>, CorpusError> {
     if path == "-" {
-        return Ok(Box::new(lines(BufReader::new(std::io::stdin()))));
+        return Ok(Box::new(lines_with(
+            BufReader::new(std::io::stdin()),
+            limits,
+        )));
     }
     let io_error = |source| CorpusError::Io {
         path: path.to_owned(),
@@ -95,21 +112,33 @@ pub fn open(path: &str) -> Result<Box<dyn Iterator<Item = Unparsed> + Send>, Cor
     };
     let metadata = fs::metadata(path).map_err(io_error)?;
     if metadata.is_dir() {
-        return Ok(Box::new(directory(Path::new(path)).map_err(io_error)?));
+        return Ok(Box::new(
+            directory(Path::new(path), limits).map_err(io_error)?,
+        ));
     }
     let file = fs::File::open(path).map_err(io_error)?;
-    Ok(Box::new(lines(BufReader::new(file))))
+    Ok(Box::new(lines_with(BufReader::new(file), limits)))
 }
 
 /// The longest corpus line read: a token at the size limit with room for a wrapper (`Bearer`,
 /// a JSON response), as for any other input. A longer line is a bad entry, and it is skipped
 /// without being held in memory (`--tokens /dev/zero` must not exhaust it).
-pub const MAX_LINE_BYTES: usize = 1024 * 1024 + 64 * 1024;
+pub fn max_line_bytes(limits: &Limits) -> usize {
+    limits.max_token_bytes.saturating_add(64 * 1024)
+}
 
 /// One entry per non-empty line: a token (in any form `token::decode` accepts on one line) or
 /// a JSON object of claims.
 pub fn lines<R: BufRead + Send>(reader: R) -> impl Iterator<Item = Unparsed> + Send {
-    bounded_lines(reader, MAX_LINE_BYTES)
+    lines_with(reader, Limits::default())
+}
+
+/// [`lines`] with `limits` (`--max-bytes`).
+pub fn lines_with<R: BufRead + Send>(
+    reader: R,
+    limits: Limits,
+) -> impl Iterator<Item = Unparsed> + Send {
+    bounded_lines(reader, max_line_bytes(&limits))
         .enumerate()
         .filter_map(move |(index, line)| {
             let location = Location::Line(index + 1);
@@ -129,6 +158,7 @@ pub fn lines<R: BufRead + Send>(reader: R) -> impl Iterator<Item = Unparsed> + S
             Some(Unparsed::Text {
                 location,
                 text: line,
+                limits,
             })
         })
 }
@@ -226,7 +256,8 @@ pub fn read_at(path: &str, location: &Location) -> Result<String, String> {
         }
         Location::Line(number) => {
             let file = fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            match bounded_lines(BufReader::new(file), MAX_LINE_BYTES).nth(number.saturating_sub(1))
+            match bounded_lines(BufReader::new(file), max_line_bytes(&limits))
+                .nth(number.saturating_sub(1))
             {
                 Some(Line::Text(text)) => text,
                 Some(problem) => {
@@ -239,7 +270,10 @@ pub fn read_at(path: &str, location: &Location) -> Result<String, String> {
     Ok(text.trim().to_owned())
 }
 
-fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Unparsed> + Send + use<>> {
+fn directory(
+    dir: &Path,
+    limits: Limits,
+) -> std::io::Result<impl Iterator<Item = Unparsed> + Send + use<>> {
     let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| {
@@ -252,7 +286,6 @@ fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Unparsed> + Sen
         .collect();
     // Sorted so that reports and diffs are reproducible; only paths are held, not contents.
     paths.sort();
-    let limits = Limits::default();
     Ok(paths.into_iter().map(move |path| {
         let location = Location::File(path.clone());
         let mut text = String::new();
@@ -261,7 +294,11 @@ fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Unparsed> + Sen
                 .read_to_string(&mut text)
         });
         match read {
-            Ok(_) => Unparsed::Text { location, text },
+            Ok(_) => Unparsed::Text {
+                location,
+                text,
+                limits,
+            },
             Err(e) => Unparsed::Done(Err(BadEntry {
                 location,
                 reason: format!("unreadable: {e}"),
@@ -271,6 +308,19 @@ fn directory(dir: &Path) -> std::io::Result<impl Iterator<Item = Unparsed> + Sen
 }
 
 fn parse_entry(text: &str, location: Location, limits: &Limits) -> Item {
+    // A JSON line of claims (a what-if corpus) is parsed once here instead of twice below (as a
+    // possible token response by `token::decode`, then as claims); the answer is the same.
+    if text.starts_with('{')
+        && text.len() <= limits.max_token_bytes
+        && let Ok(Value::Object(claims)) = serde_json::from_str::<Value>(text)
+        && !token::extract::json_holds_token(&claims)
+    {
+        return Ok(Entry {
+            location,
+            claims,
+            unsigned: true,
+        });
+    }
     let bad = |reason: String| BadEntry {
         location: location.clone(),
         reason,
@@ -296,6 +346,9 @@ fn parse_entry(text: &str, location: Location, limits: &Limits) -> Item {
                 "a JSON object that is neither claims nor a token response".into(),
             )),
         },
+        // Over the size bound is said as such, whatever the entry looks like (a claim object
+        // over it was called "a JSON value that is not an object").
+        Err(error @ token::DecodeError::TooLarge { .. }) => Err(bad(error.to_string())),
         // Without a '.', or starting as JSON does, the entry was never meant as a token:
         // counting its segments would only puzzle; say what it is instead.
         Err(_) if !text.contains('.') || text.starts_with(['{', '[']) => {
@@ -372,7 +425,7 @@ mod tests {
     #[test]
     fn an_over_long_line_is_a_bad_entry_and_reading_resumes_after_it() {
         let token = demo::template("gitlab").unwrap().mint(1_800_000_000);
-        let mut text = vec![0u8; 3 * MAX_LINE_BYTES];
+        let mut text = vec![0u8; 3 * max_line_bytes(&Limits::default())];
         text.extend_from_slice(format!("\n{token}\r\n").as_bytes());
         text.extend_from_slice(b"\xff\n\xff\n");
         let items: Vec<Item> = lines(text.as_slice()).map(Unparsed::parse).collect();
@@ -387,6 +440,62 @@ mod tests {
         assert_eq!(items[1].as_ref().unwrap().location, Location::Line(2));
         assert!(items[2].as_ref().unwrap_err().reason.contains("UTF-8"));
         assert_eq!(items[3].as_ref().unwrap_err().location, Location::Line(4));
+    }
+
+    /// JSON lines skip the token finder when they hold no token; what they yield must not change.
+    #[test]
+    fn json_lines_are_claims_unless_they_hold_a_token() {
+        let token = demo::template("gitlab").unwrap().mint(1_800_000_000);
+        let small = Limits {
+            max_token_bytes: 40,
+            ..Limits::default()
+        };
+        let response = format!(r#"{{"access_token": "opaque", "id_token": "{token}"}}"#);
+        // Ok((unsigned, the claims as JSON)) or Err(part of the reason).
+        type Expected<'a> = Result<(bool, &'a str), &'a str>;
+        let cases: [(&str, &Limits, Expected); 5] = [
+            (
+                r#"{"sub": "x", "aud": "y", "iss": "z"}"#,
+                &Limits::default(),
+                Ok((true, r#"{"sub":"x","aud":"y","iss":"z"}"#)),
+            ),
+            // A token response is the token it holds, signed.
+            (&response, &Limits::default(), Ok((false, ""))),
+            // A field named like a token field that holds no token is a claim like any other.
+            (
+                r#"{"token": "not one", "sub": "x"}"#,
+                &Limits::default(),
+                Ok((true, r#"{"token":"not one","sub":"x"}"#)),
+            ),
+            // Over the bound the line is refused as any over-long input is.
+            (
+                r#"{"sub": "a claim set longer than forty bytes"}"#,
+                &small,
+                Err("-byte limit"),
+            ),
+            (
+                r#"{"sub": "x", "#,
+                &Limits::default(),
+                Err("not valid JSON"),
+            ),
+        ];
+        for (text, limits, expected) in cases {
+            let item = parse_entry(text, Location::Line(1), limits);
+            match (item, expected) {
+                (Ok(entry), Ok((unsigned, claims))) => {
+                    assert_eq!(entry.unsigned, unsigned, "{text}");
+                    if unsigned {
+                        assert_eq!(Value::Object(entry.claims).to_string(), claims, "{text}");
+                    } else {
+                        assert_eq!(entry.claims["project_path"], "acme/infra", "{text}");
+                    }
+                }
+                (Err(bad), Err(reason)) => {
+                    assert!(bad.reason.contains(reason), "{text}: {}", bad.reason)
+                }
+                (item, expected) => panic!("{text}: {item:?}, expected {expected:?}"),
+            }
+        }
     }
 
     #[test]

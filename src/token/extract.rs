@@ -99,6 +99,14 @@ fn from_json(text: &str) -> Result<Found<'_>, DecodeError> {
     })
 }
 
+/// Whether a JSON object holds a token where [`find_token`] looks for one (a token endpoint's
+/// response rather than a claim set).
+pub fn json_holds_token(object: &serde_json::Map<String, Value>) -> bool {
+    JSON_TOKEN_FIELDS.iter().any(|field| {
+        matches!(object.get(*field), Some(Value::String(value)) if is_compact_shaped(value.trim()))
+    })
+}
+
 fn from_authorization(text: &str) -> Option<Found<'_>> {
     for line in text.lines() {
         let mut rest = line.trim();

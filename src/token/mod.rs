@@ -28,6 +28,11 @@ pub use json_object::DuplicateName;
 /// Decoded claims (or header), in the order the token has them.
 pub type Claims = Map<String, Value>;
 
+/// The default bound on a token's size: far above real tokens (a few kilobytes; an Entra token
+/// with a long group list a few tens), low enough that hostile input cannot exhaust memory.
+/// `--max-bytes` changes it.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 1024 * 1024;
+
 /// Bounds on untrusted input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -38,7 +43,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_token_bytes: 1024 * 1024,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
             max_json_depth: 64,
         }
     }

@@ -428,3 +428,91 @@ fn a_text_payload_is_shown_line_by_line_with_controls_made_inert() {
     );
     assert!(!text.contains('\u{1b}'));
 }
+
+/// A signed token of about `bytes` bytes: GitHub Actions claims plus a large `groups` claim, as
+/// identity providers that put a user's group list into the token emit.
+fn large_token(bytes: usize) -> (String, usize) {
+    let mut claims = demo::template("github-environment").unwrap().claims_at(NOW);
+    let group = |i: usize| format!("group-{i:08}-of-a-large-directory");
+    // Each group costs its text, two quotes and a comma; base64url adds a third.
+    let count = bytes * 3 / 4 / (group(0).len() + 3);
+    claims.insert("groups".into(), (0..count).map(group).collect());
+    (demo::sign_with(DemoKey::Rsa, &Map::new(), &claims), count)
+}
+
+#[test]
+fn a_ten_megabyte_token_decodes_with_max_bytes_and_is_refused_without() {
+    let (token, groups) = large_token(10_000_000);
+    assert!(token.len() > 9_900_000, "{}", token.len());
+
+    let (document, code) = decode_json(&["--max-bytes", "20000000"], &token);
+    assert_eq!(code, 0, "{}", document["error"]);
+    let decoded = document["claims"]["groups"].as_array().unwrap();
+    assert_eq!(decoded.len(), groups);
+    assert_eq!(
+        decoded[groups - 1],
+        format!("group-{:08}-of-a-large-directory", groups - 1)
+    );
+    assert_eq!(document["claims"]["sub"], "repo:acme/app:environment:prod");
+
+    // The default bound (1 MiB) still holds without the flag, and a bound just under the
+    // token's size refuses it too, naming that bound.
+    let (document, code) = decode_json(&[], &token);
+    assert_eq!(
+        (code, document["error"]["kind"].as_str()),
+        (2, Some("too_large"))
+    );
+    let just_under = (token.len() - 1).to_string();
+    let (document, code) = decode_json(&["--max-bytes", &just_under], &token);
+    assert_eq!(
+        (code, document["error"]["kind"].as_str()),
+        (2, Some("too_large"))
+    );
+    let message = document["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("{just_under}-byte limit")),
+        "{message}"
+    );
+}
+
+#[test]
+fn max_bytes_applies_to_every_command_that_reads_a_token() {
+    let token = demo_token("github-environment");
+    let bound = (token.len() - 1).to_string();
+    let rules = format!(
+        "{}/assets/demo/rules/aws-deploy-role.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let commands: [&[&str]; 5] = [
+        &["decode", "--json"],
+        &["check", "--json", "--no-verify", "--rules", &rules],
+        &["verify", "--json", "--offline"],
+        &["scaffold", "aws", "--json"],
+        &["--json"],
+    ];
+    for command in commands {
+        let refused = claimcheck()
+            .args(command)
+            .args(["--max-bytes", &bound, "-"])
+            .write_stdin(token.clone())
+            .output()
+            .unwrap();
+        assert_eq!(refused.status.code(), Some(2), "{command:?}");
+        let text = String::from_utf8_lossy(&refused.stdout).into_owned()
+            + &String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            text.contains(&format!("{bound}-byte limit")),
+            "{command:?}: {text}"
+        );
+    }
+    let refused = claimcheck()
+        .args(["decode", "--max-bytes", "0", "-"])
+        .write_stdin(token)
+        .output()
+        .unwrap();
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a zero bound is a usage error"
+    );
+}

@@ -224,3 +224,33 @@ fn colour_keeps_the_table_header_over_its_rows() {
     assert_eq!(stripped, plain);
     assert!(plain.contains("caller group"), "{plain}");
 }
+
+#[test]
+fn max_bytes_bounds_corpus_lines() {
+    let corpus = Corpus::new("max-bytes");
+    let lines = std::fs::read_to_string(corpus.path("corpus.txt")).unwrap();
+    let longest = lines.lines().map(str::len).max().unwrap();
+    let run = |max_bytes: usize| {
+        let output = Command::cargo_bin("claimcheck")
+            .unwrap()
+            .env("CLAIMCHECK_CONFIG", "/nonexistent")
+            .args(["preview", "--json", "--now", &NOW.to_string()])
+            .args(["--tokens", &corpus.path("corpus.txt")])
+            .args(["--rules", &corpus.path("org-wide.json")])
+            .args(["--max-bytes", &max_bytes.to_string()])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        document["preview"]["bad"].as_u64().unwrap()
+    };
+    // The default run has one bad line (line 5); a bound below the tokens' size makes every
+    // token line bad (the claim-object line and the bad line are shorter than a token).
+    assert_eq!(run(longest), 1);
+    let bad = run(longest / 4);
+    assert!(
+        bad > 1,
+        "{bad} bad entries under a bound of {}",
+        longest / 4
+    );
+}
