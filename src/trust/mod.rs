@@ -20,6 +20,7 @@ pub mod kubernetes;
 pub mod load;
 pub mod refusal;
 pub mod scaffold;
+pub mod symbolic;
 pub mod vault;
 pub mod verdict;
 pub mod wildcard;
@@ -30,7 +31,7 @@ pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
 use crate::token::Claims;
 
 /// A parsed trust rule, compiled once and evaluated against many claim sets.
-pub trait Rule: Send + Sync {
+pub trait Rule: std::any::Any + Send + Sync {
     fn id(&self) -> &RuleId;
 
     /// Evaluates the rule as the real system would at `now` (seconds since the epoch). The
