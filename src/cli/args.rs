@@ -96,34 +96,85 @@ pub enum Command {
     /// Verify a token's signature against its issuer's keys (OIDC discovery + JWKS), and decode it.
     #[command(after_help = super::verify::EXAMPLES)]
     Verify(super::verify::VerifyArgs),
-    /// Preview a rule change against a corpus of tokens: who loses access, who gains it.
+    /// Preview a rule change: who gains access, who loses it — for every possible caller
+    /// (symbolically) and, with --tokens, for a corpus of tokens.
     #[command(after_help = PREVIEW_EXAMPLES)]
     Preview(PreviewArgs),
+    /// Who can get in: every region of callers a rule admits, with a witness each, and what is
+    /// risky about that reach.
+    #[command(after_help = WHO_EXAMPLES)]
+    Who(WhoArgs),
     /// Print the least-privilege trust rule that admits exactly this token's workload.
     #[command(after_help = SCAFFOLD_EXAMPLES)]
     Scaffold(ScaffoldArgs),
 }
 
 const PREVIEW_EXAMPLES: &str = "\
+Without --tokens, the two rule sets are compared symbolically: every caller whose claims the
+rules read are absent or strings is considered, the regions of callers that gain or lose access
+are printed with a witness each (a claim set the evaluators re-checked), and the conclusion is
+proved (no caller gains access), N regions gain access, or not proved (naming the condition or
+limit outside the analysis: CEL rules, policy variables, request keys, the size budget).
+With --tokens, the symbolic comparison is printed before the corpus preview.
+
 A corpus is a directory of token files (*.jwt, *.txt, *.token), a file with one token per line,
 or JSON lines of claim objects (unsigned what-ifs, e.g. exported from logs); '-' reads stdin.
 Bad lines are counted and listed with their line numbers; they never stop the run. Signatures
 are not verified: a preview evaluates claims.
 
 Exit status: 0 done, 1 with --fail-on-change when any caller's access changes, 2 bad input.
+With --fail-on-new-access: 0 proved that no caller gains access, 1 some region gains access,
+3 not proved.
 
 Examples:
+  claimcheck preview --rules current.json --against proposed.json
+  claimcheck preview --rules current.json --against proposed.json --fail-on-new-access --json
   claimcheck preview --tokens tokens/ --rules trust-policy.json
   claimcheck preview --tokens corpus.jsonl --rules current.json --against proposed.json
   claimcheck preview --tokens corpus.txt --rules current.json --against proposed.json --fail-on-change --json
   claimcheck preview --tokens - --rules vault:role.json --group-by repository,ref < tokens.txt
   claimcheck preview --tokens tokens/ --rules current.json --against proposed.json --tui";
 
+const WHO_EXAMPLES: &str = "\
+Every caller whose claims the rules read are absent or strings is considered; the regions of
+callers the rules admit are printed in words (\"any repository of acme: any branch, tag,
+environment or pull request\"), each with a witness the evaluators admitted, followed by lints:
+a rule that admits pull requests, every repository of an owner, or any subject of a shared
+issuer says so, with the claim set that shows it. Conditions outside the analysis (CEL rules,
+policy variables, request keys) are named, and the reach is then marked incomplete.
+
+Exit status: 0 done (complete reach), 3 the reach is not complete, 2 bad input.
+
+Examples:
+  claimcheck who --rules trust-policy.json
+  claimcheck who --rules vault:role.json --json
+  claimcheck who --rules credentials.json --rules other-credentials.json";
+
+#[derive(Debug, Clone, Args)]
+pub struct WhoArgs {
+    /// The rule file(s), optionally `KIND:FILE`; repeat for several (a caller gets in when any
+    /// rule admits it).
+    #[arg(long = "rules", value_name = "[KIND:]FILE", required = true, action = clap::ArgAction::Append)]
+    pub rules: Vec<String>,
+
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct PreviewArgs {
     /// The token corpus: a directory, a file of tokens or claim objects one per line, or '-'.
+    /// Without it, the rules are compared symbolically only (needs --against).
     #[arg(long, value_name = "PATH")]
-    pub tokens: String,
+    pub tokens: Option<String>,
 
     /// The current rule file(s), optionally `KIND:FILE`; repeat for several.
     #[arg(long = "rules", value_name = "[KIND:]FILE", required = true, action = clap::ArgAction::Append)]
@@ -142,6 +193,11 @@ pub struct PreviewArgs {
     #[arg(long)]
     pub fail_on_change: bool,
 
+    /// Exit with status 1 when the symbolic comparison finds callers who gain access, 3 when it
+    /// cannot prove that none do, 0 when it proves it.
+    #[arg(long, requires = "against")]
+    pub fail_on_new_access: bool,
+
     /// Print one JSON document instead of text.
     #[arg(long)]
     pub json: bool,
@@ -151,7 +207,7 @@ pub struct PreviewArgs {
     pub color: ColorChoice,
 
     /// Open the matrix in the terminal UI; it recomputes whenever a rule file changes.
-    #[arg(long, conflicts_with_all = ["json", "fail_on_change"])]
+    #[arg(long, requires = "tokens", conflicts_with_all = ["json", "fail_on_change", "fail_on_new_access"])]
     pub tui: bool,
 
     /// With --tui: the key options of `check`, for the tokens opened from the matrix (a

@@ -174,7 +174,9 @@ fn demo_rule_files() -> Vec<PathBuf> {
 
 /// `claimcheck preview --tui`: the matrix of a corpus, recomputed as its rule files change.
 pub fn preview(args: &PreviewArgs, started: Instant) -> u8 {
-    if args.tokens == "-" {
+    // clap makes --tui require --tokens.
+    let tokens = args.tokens.clone().unwrap_or_default();
+    if tokens == "-" {
         eprintln!(
             "claimcheck: preview --tui needs a corpus file or directory, not stdin: the matrix reads it again whenever a rule file changes"
         );
@@ -193,7 +195,7 @@ pub fn preview(args: &PreviewArgs, started: Instant) -> u8 {
         return exit::BAD_INPUT;
     }
     let spec = CorpusSpec {
-        corpus: args.tokens.clone(),
+        corpus: tokens,
         current: args.rules.clone(),
         proposed: args.against.clone(),
         group_by: if args.group_by.is_empty() {

@@ -13,11 +13,13 @@ mod help;
 mod interactive;
 mod paint;
 mod preview;
+mod preview_symbolic;
 mod preview_text;
 mod scaffold;
 mod text;
 mod verdict_text;
 mod verify;
+mod who;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -57,6 +59,7 @@ pub fn run() -> ExitCode {
         Some(Command::Demo(args)) => demo::run(&args),
         Some(Command::Preview(args)) if args.tui => interactive::preview(&args, started),
         Some(Command::Preview(args)) => preview::run(&args),
+        Some(Command::Who(args)) => who::run(&args),
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),
         None if interactive::wanted(cli.bare.output.json) => {

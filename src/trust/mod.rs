@@ -21,6 +21,7 @@ pub mod load;
 pub(crate) mod refusal;
 pub mod scaffold;
 pub(crate) mod strings;
+pub mod symbolic;
 pub mod vault;
 pub(crate) mod verdict;
 pub(crate) mod wildcard;
@@ -31,7 +32,7 @@ pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
 use crate::token::Claims;
 
 /// A parsed trust rule, compiled once and evaluated against many claim sets.
-pub trait Rule: Send + Sync {
+pub trait Rule: std::any::Any + Send + Sync {
     fn id(&self) -> &RuleId;
 
     /// Evaluates the rule as the real system would at `now` (seconds since the epoch). The

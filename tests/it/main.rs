@@ -12,6 +12,7 @@ mod demo_rules_vault_entra;
 mod fetch_cli;
 mod preview_cli;
 mod scaffold_roundtrip;
+mod symbolic_cli;
 mod token_properties;
 mod tui_matrix;
 mod tui_screens;

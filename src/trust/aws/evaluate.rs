@@ -53,6 +53,14 @@ impl TrustPolicy {
         }
     }
 
+    pub(crate) fn document(&self) -> &PolicyDocument {
+        &self.document
+    }
+
+    pub(crate) fn providers(&self) -> &[OidcProvider] {
+        &self.providers
+    }
+
     /// Supplies the `get-open-id-connect-provider` documents: the one whose URL matches the
     /// token's issuer gives the client IDs for the audience check.
     pub fn with_providers(mut self, providers: Vec<OidcProvider>) -> TrustPolicy {

@@ -18,6 +18,7 @@ mod keys;
 mod lints;
 mod pattern;
 mod provider;
+pub mod symbolic_view;
 
 use serde_json::Value;
 
@@ -27,6 +28,9 @@ mod tests;
 pub use condition::{Tri, parse_operator};
 pub use context::{Absence, Lookup, RequestContext, Values};
 pub use evaluate::TrustPolicy;
+#[cfg(test)]
+pub(crate) use pattern::eq_ignore_case;
+pub(crate) use pattern::simple_fold;
 pub use provider::OidcProvider;
 
 use crate::trust::Rule;

@@ -101,6 +101,11 @@ impl Template {
         Template { parts, fixed }
     }
 
+    /// The pieces of a value without variables (`None` when it has some).
+    pub fn fixed_pieces(&self) -> Option<&[Piece]> {
+        self.fixed.as_deref()
+    }
+
     pub fn has_variables(&self) -> bool {
         self.fixed.is_none()
     }
@@ -209,7 +214,7 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
 /// only when it is one character (a one-to-many mapping such as `ß` → `SS` is a full mapping,
 /// not a simple one). `ı` and `İ` have no simple folding (CaseFolding.txt gives them only the
 /// Turkic `T` status), so they stay themselves.
-fn simple_fold(c: char) -> char {
+pub fn simple_fold(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }

@@ -1,0 +1,101 @@
+//! A read-only view of a trust policy for the symbolic analysis (`trust::symbolic`): what each
+//! statement tests, in the evaluator's own parsed form, so the analysis reads exactly what the
+//! evaluator evaluates.
+
+pub use super::condition::BaseOp;
+use super::document::Principal as DocumentPrincipal;
+use super::evaluate::TrustPolicy;
+pub use super::pattern::as_text;
+pub use crate::trust::wildcard::Piece;
+
+pub enum Principal<'a> {
+    /// `"*"` or `{"AWS": "*"}`: every issuer.
+    Everyone,
+    /// The provider URLs (without `https://`) a `Principal.Federated` names.
+    Federated(&'a [String]),
+    /// No federated caller.
+    Other,
+}
+
+#[derive(Clone, Copy)]
+pub struct OperatorView {
+    pub base: BaseOp,
+    /// `ForAnyValue:` or `ForAllValues:`.
+    pub qualified: bool,
+}
+
+pub struct ValueView<'a> {
+    pub written: &'a str,
+    /// The value's pieces; `None` when it holds policy variables.
+    pub pieces: Option<&'a [Piece]>,
+}
+
+pub struct ConditionView<'a> {
+    /// `StringLike token.actions.githubusercontent.com:sub`.
+    pub written: &'a str,
+    pub key: &'a str,
+    /// `None`: an operator the evaluator does not evaluate (it answers "unknown").
+    pub operator: Option<OperatorView>,
+    pub values: Vec<ValueView<'a>>,
+}
+
+pub struct StatementView<'a> {
+    pub principal: Principal<'a>,
+    pub conditions: Vec<ConditionView<'a>>,
+}
+
+pub struct PolicyView<'a> {
+    pub statements: Vec<StatementView<'a>>,
+    /// The URLs of the provider documents given beside the policy.
+    pub providers: Vec<&'a str>,
+    /// Every client ID of those documents.
+    pub client_ids: Vec<&'a str>,
+}
+
+impl TrustPolicy {
+    pub fn symbolic_view(&self) -> PolicyView<'_> {
+        let statements = self
+            .document()
+            .statements
+            .iter()
+            .map(|statement| StatementView {
+                principal: match &statement.principal {
+                    DocumentPrincipal::Everyone(_) => Principal::Everyone,
+                    DocumentPrincipal::Federated(_) => {
+                        Principal::Federated(&statement.provider_urls)
+                    }
+                    DocumentPrincipal::Other(_) => Principal::Other,
+                },
+                conditions: statement
+                    .conditions
+                    .iter()
+                    .map(|entry| ConditionView {
+                        written: entry.written(),
+                        key: &entry.key,
+                        operator: entry.operator.as_ref().ok().map(|op| OperatorView {
+                            base: op.base,
+                            qualified: op.qualifier.is_some(),
+                        }),
+                        values: entry
+                            .values
+                            .iter()
+                            .map(|value| ValueView {
+                                written: &value.written,
+                                pieces: value.template.fixed_pieces(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        PolicyView {
+            statements,
+            providers: self.providers().iter().map(|p| p.url.as_str()).collect(),
+            client_ids: self
+                .providers()
+                .iter()
+                .flat_map(|p| p.client_ids.iter().map(String::as_str))
+                .collect(),
+        }
+    }
+}

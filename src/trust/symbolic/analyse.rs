@@ -1,0 +1,1075 @@
+//! The comparison itself: every claim cut into atoms (`space`), every combination of atoms (a
+//! cell) evaluated by the concrete evaluators, cells whose verdict changes merged into regions.
+//!
+//! Within a cell every caller gets the same verdicts, because the rules test nothing but the
+//! cell's languages (`read`); so evaluating one member per cell decides every caller of the
+//! caller model, and each region's witness is a real claim set whose verdict really changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::lang::Lang;
+use super::read::{Reading, read};
+use super::space::{ClaimSpace, SpaceError, github_subject, realism};
+use crate::token::Claims;
+use crate::trust::{Outcome, Rule};
+
+/// Bounds that keep the analysis from hanging on a pathological rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// DFA states per claim.
+    pub max_states: usize,
+    /// Combinations of atoms evaluated.
+    pub max_cells: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            max_states: 4096,
+            max_cells: 200_000,
+        }
+    }
+}
+
+/// Who the analysis speaks of.
+pub const CALLER_MODEL: &str = "every token whose claims read by the rules are absent or strings (lists of strings where a rule reads a claim as a list), issued a minute ago and valid for 50 more minutes";
+
+/// A set of callers, as constraints on claims; a claim not named is unconstrained.
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub constraints: Vec<Constraint>,
+    /// A claim set inside the region, re-evaluated by the concrete evaluators.
+    pub witness: Claims,
+    /// The current rules' verdict for the witness (for `who`: the verdict that admits it).
+    pub current: String,
+    /// The proposed rules' verdict for the witness.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<String>,
+    /// The combinations of atoms the region is made of (for the tests' membership checks).
+    #[serde(skip)]
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) cells: Vec<Vec<usize>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Constraint {
+    pub claim: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Conclusion {
+    /// No caller of the model gains access.
+    ProvedNoNewAccess,
+    /// Some regions gain access (each with a verified witness).
+    GainsAccess,
+    /// Neither could be shown; `not_proved` says why.
+    NotProved,
+}
+
+/// `preview --rules CURRENT --against PROPOSED` without a corpus.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub conclusion: Conclusion,
+    pub summary: String,
+    pub gains: Vec<Region>,
+    pub loses: Vec<Region>,
+    /// Conditions or limits that kept the analysis from a proof.
+    pub not_proved: Vec<String>,
+    /// Witnesses the concrete evaluators did not confirm: bugs in the analysis, never hidden.
+    pub analysis_errors: Vec<String>,
+    pub model: &'static str,
+    /// Combinations of claim atoms evaluated.
+    pub combinations: usize,
+}
+
+/// `who --rules FILE`: every region the rules admit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reach {
+    /// All admitted regions were found (false: see `not_proved`).
+    pub complete: bool,
+    pub admitted: Vec<Region>,
+    pub lints: Vec<ReachLint>,
+    pub not_proved: Vec<String>,
+    pub model: &'static str,
+    pub combinations: usize,
+}
+
+/// Something risky about who the rules admit, shown by a claim set they admit.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReachLint {
+    pub code: &'static str,
+    pub message: String,
+    pub witness: Claims,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Val {
+    Absent,
+    One(usize),
+    /// A value of another JSON type a rule compares the claim with.
+    Json(Value),
+    /// A list: its values' atoms (a list standing for a class repeats an atom when needed to
+    /// have two values).
+    List(ListKind, Vec<usize>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ListKind {
+    Empty,
+    /// One value, read as that value.
+    Single,
+    /// Two or more values; the answers to the claim's list tests (in, out per test).
+    Many(Vec<bool>),
+}
+
+struct Universe {
+    spaces: Vec<ClaimSpace>,
+    domains: Vec<Vec<Val>>,
+    /// Per claim, its list tests as sets of language indexes, and whether only "some value
+    /// inside" is asked.
+    tests: Vec<Vec<ListTest>>,
+    /// Per claim, whether a list answering as a single string does is that string's cell.
+    transparent: Vec<bool>,
+}
+
+/// Realistic values per claim beyond the rules' own, so that the atom of "anything else" gets
+/// a witness its issuer could send.
+fn default_candidates(claim: &str) -> &'static [&'static str] {
+    match claim {
+        "sub" => &[
+            "repo:other-org/app:ref:refs/heads/main",
+            "project_path:other-group/app:ref_type:branch:ref:main",
+            "system:serviceaccount:default:app",
+        ],
+        "iss" => &[
+            "https://token.actions.githubusercontent.com",
+            "https://gitlab.com",
+            "https://issuer.example.com",
+        ],
+        "aud" | "azp" => &[
+            "sts.amazonaws.com",
+            "api://AzureADTokenExchange",
+            "other-audience",
+        ],
+        _ => &["value", "other"],
+    }
+}
+
+type ListTest = (BTreeSet<usize>, bool);
+
+struct MergedUse {
+    langs: Vec<Lang>,
+    multi: bool,
+    tests: Vec<(Vec<Lang>, bool)>,
+    singleton_is_value: bool,
+    transparent: bool,
+    extra_values: Vec<Value>,
+}
+
+impl Default for MergedUse {
+    fn default() -> MergedUse {
+        MergedUse {
+            langs: Vec::new(),
+            multi: false,
+            tests: Vec::new(),
+            singleton_is_value: false,
+            transparent: true,
+            extra_values: Vec::new(),
+        }
+    }
+}
+
+/// Most list classes explored per claim.
+const MAX_LIST_CLASSES: usize = 256;
+
+fn universe(readings: &[&Reading], budget: Budget) -> Result<Universe, String> {
+    let mut merged: BTreeMap<String, MergedUse> = BTreeMap::new();
+    for reading in readings {
+        for (claim, used) in &reading.claims {
+            let entry = merged.entry(claim.clone()).or_default();
+            for lang in &used.langs {
+                if !entry.langs.contains(lang) {
+                    entry.langs.push(lang.clone());
+                }
+            }
+            entry.multi |= used.multi;
+            entry.singleton_is_value |= used.singleton_is_value;
+            entry.transparent &= used.transparent;
+            entry.tests.extend(used.list_tests.iter().cloned());
+            for value in &used.extra_values {
+                if !entry.extra_values.contains(value) {
+                    entry.extra_values.push(value.clone());
+                }
+            }
+        }
+    }
+    let mut universe = Universe {
+        spaces: Vec::new(),
+        domains: Vec::new(),
+        tests: Vec::new(),
+        transparent: Vec::new(),
+    };
+    for (claim, used) in merged {
+        let mut candidates: Vec<String> =
+            used.langs.iter().flat_map(|l| l.samples.clone()).collect();
+        candidates.extend(default_candidates(&claim).iter().map(|s| (*s).to_owned()));
+        let space =
+            ClaimSpace::build(&claim, used.langs, &candidates, budget.max_states).map_err(|e| {
+                match e {
+                    SpaceError::TooLarge(why) => format!("too large: {why}"),
+                    SpaceError::Pattern(why) => {
+                        format!("a pattern the analysis cannot compile: {why}")
+                    }
+                }
+            })?;
+        let atoms = space.atoms.len();
+        let mut domain = vec![Val::Absent];
+        domain.extend((0..atoms).map(Val::One));
+        domain.extend(used.extra_values.iter().cloned().map(Val::Json));
+        let mut tests: Vec<ListTest> = Vec::new();
+        if used.multi {
+            for (test, any_only) in &used.tests {
+                let indexes: BTreeSet<usize> = test
+                    .iter()
+                    .filter_map(|l| space.langs.iter().position(|m| m == l))
+                    .collect();
+                let test = (indexes, *any_only);
+                if !tests.contains(&test) {
+                    tests.push(test);
+                }
+            }
+            domain.push(Val::List(ListKind::Empty, Vec::new()));
+            if used.singleton_is_value {
+                domain.extend((0..atoms).map(|a| Val::List(ListKind::Single, vec![a])));
+            }
+            let mut classes = list_classes(&space, &tests).ok_or_else(|| {
+                format!(
+                    "too large: lists of {claim} fall into more than {MAX_LIST_CLASSES} classes"
+                )
+            })?;
+            if used.transparent {
+                let singles: Vec<Vec<bool>> = (0..atoms)
+                    .map(|a| answers_of(&space, &tests, &[a]))
+                    .collect();
+                classes.retain(|(answers, _)| !singles.contains(answers));
+            }
+            domain.extend(classes.into_iter().map(|(answers, atoms)| {
+                let atoms = if atoms.len() == 1 {
+                    vec![atoms[0], atoms[0]]
+                } else {
+                    atoms
+                };
+                Val::List(ListKind::Many(answers), atoms)
+            }));
+        }
+        universe.spaces.push(space);
+        universe.domains.push(domain);
+        universe.tests.push(tests);
+        universe.transparent.push(used.multi && used.transparent);
+    }
+    Ok(universe)
+}
+
+/// A list's answers to the list tests: per test, some value inside the union, and (unless
+/// only that is asked) some value outside it.
+fn answers_of(space: &ClaimSpace, tests: &[ListTest], atoms: &[usize]) -> Vec<bool> {
+    let mut answers = Vec::new();
+    for (test, any_only) in tests {
+        let within = |a: &usize| test.iter().any(|l| space.atoms[*a].inside.contains(l));
+        answers.push(atoms.iter().any(within));
+        if !any_only {
+            answers.push(atoms.iter().any(|a| !within(a)));
+        }
+    }
+    answers
+}
+
+/// The classes of lists of two or more values: a list answers the OR of its values'
+/// answers. Every reachable OR, with the atoms that reach it first.
+fn list_classes(space: &ClaimSpace, tests: &[ListTest]) -> Option<Vec<(Vec<bool>, Vec<usize>)>> {
+    let atom_answers: Vec<Vec<bool>> = (0..space.atoms.len())
+        .map(|a| answers_of(space, tests, &[a]))
+        .collect();
+    let mut classes: Vec<(Vec<bool>, Vec<usize>)> = Vec::new();
+    let mut frontier: Vec<usize> = Vec::new();
+    for (atom, vector) in atom_answers.iter().enumerate() {
+        if !classes.iter().any(|(v, _)| v == vector) {
+            classes.push((vector.clone(), vec![atom]));
+            frontier.push(classes.len() - 1);
+        }
+    }
+    while let Some(index) = frontier.pop() {
+        for (atom, vector) in atom_answers.iter().enumerate() {
+            let (current, atoms) = classes[index].clone();
+            let joined: Vec<bool> = current.iter().zip(vector).map(|(a, b)| *a || *b).collect();
+            if classes.iter().any(|(v, _)| *v == joined) {
+                continue;
+            }
+            let mut atoms = atoms;
+            atoms.push(atom);
+            classes.push((joined, atoms));
+            if classes.len() > MAX_LIST_CLASSES {
+                return None;
+            }
+            frontier.push(classes.len() - 1);
+        }
+    }
+    Some(classes)
+}
+
+impl Universe {
+    fn cells(&self) -> usize {
+        self.domains
+            .iter()
+            .try_fold(1usize, |acc, d| acc.checked_mul(d.len()))
+            .unwrap_or(usize::MAX)
+    }
+
+    fn claims(&self, cell: &[usize], now: i64) -> Claims {
+        let mut claims = Map::new();
+        claims.insert("iat".into(), Value::from(now - 60));
+        claims.insert("exp".into(), Value::from(now + 3000));
+        for ((space, domain), &index) in self.spaces.iter().zip(&self.domains).zip(cell) {
+            let witness = |atom: usize| Value::String(space.atoms[atom].witness.clone());
+            match &domain[index] {
+                Val::Absent => {
+                    claims.remove(&space.claim);
+                }
+                Val::One(atom) => {
+                    claims.insert(space.claim.clone(), witness(*atom));
+                }
+                Val::Json(value) => {
+                    claims.insert(space.claim.clone(), value.clone());
+                }
+                Val::List(_, atoms) => {
+                    claims.insert(
+                        space.claim.clone(),
+                        Value::Array(atoms.iter().map(|a| witness(*a)).collect()),
+                    );
+                }
+            }
+        }
+        claims
+    }
+
+    fn realism(&self, cell: &[usize]) -> usize {
+        self.spaces
+            .iter()
+            .zip(&self.domains)
+            .zip(cell)
+            .map(|((space, domain), &index)| match &domain[index] {
+                Val::Absent => 1,
+                Val::Json(_) => 2,
+                Val::One(atom) => 2 + realism(&space.claim, &space.atoms[*atom].witness) as usize,
+                Val::List(ListKind::Single, _) => 1,
+                Val::List(..) => 0,
+            })
+            .sum()
+    }
+
+    /// Each cell, in order (mixed radix over the claims' domains).
+    fn for_each_cell(&self, mut visit: impl FnMut(&[usize])) {
+        let mut cell = vec![0usize; self.domains.len()];
+        loop {
+            visit(&cell);
+            let mut position = 0;
+            loop {
+                if position == cell.len() {
+                    return;
+                }
+                cell[position] += 1;
+                if cell[position] < self.domains[position].len() {
+                    break;
+                }
+                cell[position] = 0;
+                position += 1;
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// A rule set admits a caller when any of its rules allows (as `preview` counts access).
+fn access(rules: &[Box<dyn Rule>], claims: &Claims, now: i64) -> Access {
+    let mut unknown = false;
+    for rule in rules {
+        match rule.outcome(claims, now) {
+            Outcome::Allowed => return Access::Yes,
+            Outcome::Error => unknown = true,
+            _ => {}
+        }
+    }
+    if unknown { Access::Unknown } else { Access::No }
+}
+
+/// The verdict a reviewer wants to read for `claims`: the first rule that allows, else the
+/// first rule's refusal.
+fn verdict_text(rules: &[Box<dyn Rule>], claims: &Claims, now: i64) -> String {
+    let verdicts: Vec<_> = rules.iter().map(|r| r.evaluate(claims, now)).collect();
+    let chosen = verdicts
+        .iter()
+        .find(|v| v.outcome == Outcome::Allowed)
+        .or_else(|| verdicts.iter().find(|v| v.outcome == Outcome::Denied))
+        .or_else(|| verdicts.first());
+    match chosen {
+        Some(v) => format!(
+            "{}: {} — {}",
+            v.rule.name,
+            outcome_word(v.outcome),
+            v.summary
+        ),
+        None => "no rules".to_owned(),
+    }
+}
+
+fn outcome_word(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Allowed => "allowed",
+        Outcome::Denied => "denied",
+        Outcome::NotApplicable => "not applicable",
+        Outcome::Error => "error",
+    }
+}
+
+fn not_understood(side: &str, rules: &[Box<dyn Rule>], readings: &[Reading]) -> Vec<String> {
+    rules
+        .iter()
+        .zip(readings)
+        .flat_map(|(rule, reading)| {
+            reading
+                .not_understood
+                .iter()
+                .map(move |what| format!("{side} {}: {what}", rule.id().name))
+        })
+        .collect()
+}
+
+/// Gains and losses of access from `current` to `proposed`, for every caller of
+/// [`CALLER_MODEL`], evaluated at `now`.
+pub fn compare(
+    current: &[Box<dyn Rule>],
+    proposed: &[Box<dyn Rule>],
+    now: i64,
+    budget: Budget,
+) -> Comparison {
+    let current_readings: Vec<Reading> = current.iter().map(|r| read(r.as_ref())).collect();
+    let proposed_readings: Vec<Reading> = proposed.iter().map(|r| read(r.as_ref())).collect();
+    let mut not_proved = not_understood("current", current, &current_readings);
+    not_proved.extend(not_understood("proposed", proposed, &proposed_readings));
+    let all: Vec<&Reading> = current_readings.iter().chain(&proposed_readings).collect();
+    let mut comparison = Comparison {
+        conclusion: Conclusion::NotProved,
+        summary: String::new(),
+        gains: Vec::new(),
+        loses: Vec::new(),
+        not_proved: Vec::new(),
+        analysis_errors: Vec::new(),
+        model: CALLER_MODEL,
+        combinations: 0,
+    };
+    let universe = match universe(&all, budget) {
+        Ok(universe) => universe,
+        Err(why) => {
+            not_proved.push(why);
+            comparison.not_proved = not_proved;
+            comparison.summary = summary(&comparison);
+            return comparison;
+        }
+    };
+    let cells = universe.cells();
+    if cells > budget.max_cells {
+        not_proved.push(format!(
+            "too large: {cells} combinations of claim values, over the budget of {}",
+            budget.max_cells
+        ));
+        comparison.not_proved = not_proved;
+        comparison.summary = summary(&comparison);
+        return comparison;
+    }
+    let mut gains = Vec::new();
+    let mut loses = Vec::new();
+    let mut undecided: Option<Vec<usize>> = None;
+    universe.for_each_cell(|cell| {
+        let claims = universe.claims(cell, now);
+        let before = access(current, &claims, now);
+        let after = access(proposed, &claims, now);
+        match (before, after) {
+            (Access::No, Access::Yes) => gains.push(cell.to_vec()),
+            (Access::Yes, Access::No) => loses.push(cell.to_vec()),
+            // An undecidable verdict on either side may hide a change.
+            (Access::Unknown, _) | (_, Access::Unknown) if undecided.is_none() => {
+                undecided = Some(cell.to_vec());
+            }
+            _ => {}
+        }
+    });
+    comparison.combinations = cells;
+    if let Some(cell) = undecided {
+        let claims = universe.claims(&cell, now);
+        not_proved.push(format!(
+            "a verdict the evaluators cannot decide, e.g. for {}: current {}; proposed {}",
+            Value::Object(claims.clone()),
+            verdict_text(current, &claims, now),
+            verdict_text(proposed, &claims, now)
+        ));
+    }
+    for (cells, gained, out) in [
+        (gains, true, &mut comparison.gains),
+        (loses, false, &mut comparison.loses),
+    ] {
+        for region in merge(&universe, cells) {
+            let best = region
+                .cells
+                .iter()
+                .max_by_key(|c| universe.realism(c))
+                .cloned()
+                .unwrap_or_default();
+            let witness = universe.claims(&best, now);
+            let before = access(current, &witness, now);
+            let after = access(proposed, &witness, now);
+            let expected = if gained {
+                (Access::No, Access::Yes)
+            } else {
+                (Access::Yes, Access::No)
+            };
+            if (before, after) != expected {
+                comparison.analysis_errors.push(format!(
+                    "the witness {} was expected to {} access, but the evaluators give {before:?} → {after:?}",
+                    Value::Object(witness.clone()),
+                    if gained { "gain" } else { "lose" }
+                ));
+                continue;
+            }
+            out.push(Region {
+                constraints: describe(&universe, &region.sets),
+                current: verdict_text(current, &witness, now),
+                proposed: Some(verdict_text(proposed, &witness, now)),
+                witness,
+                cells: region.cells,
+            });
+        }
+    }
+    comparison.not_proved = not_proved;
+    comparison.conclusion = if !comparison.gains.is_empty() {
+        Conclusion::GainsAccess
+    } else if comparison.not_proved.is_empty() && comparison.analysis_errors.is_empty() {
+        Conclusion::ProvedNoNewAccess
+    } else {
+        Conclusion::NotProved
+    };
+    comparison.summary = summary(&comparison);
+    comparison
+}
+
+fn summary(comparison: &Comparison) -> String {
+    let loses = match comparison.loses.len() {
+        0 => "no caller loses access".to_owned(),
+        1 => "1 region loses access".to_owned(),
+        n => format!("{n} regions lose access"),
+    };
+    match comparison.conclusion {
+        Conclusion::ProvedNoNewAccess => format!("proved: no caller gains access; {loses}"),
+        Conclusion::GainsAccess => {
+            let n = comparison.gains.len();
+            format!(
+                "{n} region{} gain{} access; {loses}",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" }
+            )
+        }
+        Conclusion::NotProved => format!(
+            "not proved: {}",
+            comparison
+                .not_proved
+                .first()
+                .or(comparison.analysis_errors.first())
+                .map_or("", String::as_str)
+        ),
+    }
+}
+
+/// Every region of callers `rules` admit, with rule lints drawn from them.
+pub fn reach(rules: &[Box<dyn Rule>], now: i64, budget: Budget) -> Reach {
+    let readings: Vec<Reading> = rules.iter().map(|r| read(r.as_ref())).collect();
+    let mut not_proved = not_understood("rule", rules, &readings);
+    let all: Vec<&Reading> = readings.iter().collect();
+    let mut result = Reach {
+        complete: false,
+        admitted: Vec::new(),
+        lints: Vec::new(),
+        not_proved: Vec::new(),
+        model: CALLER_MODEL,
+        combinations: 0,
+    };
+    let universe = match universe(&all, budget) {
+        Ok(universe) => universe,
+        Err(why) => {
+            not_proved.push(why);
+            result.not_proved = not_proved;
+            return result;
+        }
+    };
+    let cells = universe.cells();
+    if cells > budget.max_cells {
+        not_proved.push(format!(
+            "too large: {cells} combinations of claim values, over the budget of {}",
+            budget.max_cells
+        ));
+        result.not_proved = not_proved;
+        return result;
+    }
+    result.combinations = cells;
+    let mut admitted = Vec::new();
+    let mut undecided = None;
+    universe.for_each_cell(|cell| {
+        let claims = universe.claims(cell, now);
+        match access(rules, &claims, now) {
+            Access::Yes => admitted.push(cell.to_vec()),
+            Access::Unknown if undecided.is_none() => undecided = Some(cell.to_vec()),
+            _ => {}
+        }
+    });
+    if let Some(cell) = undecided {
+        let claims = universe.claims(&cell, now);
+        not_proved.push(format!(
+            "a verdict the evaluators cannot decide, e.g. for {}: {}",
+            Value::Object(claims.clone()),
+            verdict_text(rules, &claims, now)
+        ));
+    }
+    for region in merge(&universe, admitted) {
+        let best = region
+            .cells
+            .iter()
+            .max_by_key(|c| universe.realism(c))
+            .cloned()
+            .unwrap_or_default();
+        let witness = universe.claims(&best, now);
+        result.admitted.push(Region {
+            constraints: describe(&universe, &region.sets),
+            current: verdict_text(rules, &witness, now),
+            proposed: None,
+            witness,
+            cells: region.cells,
+        });
+    }
+    result.lints = reach_lints(rules, &result.admitted, now);
+    result.complete = not_proved.is_empty();
+    result.not_proved = not_proved;
+    result
+}
+
+/// Probes around each admitted witness on shared issuers: does the rule also admit a pull
+/// request, another repository of the owner, any repository at all? Each finding carries the
+/// probe, which the evaluators admitted.
+fn reach_lints(rules: &[Box<dyn Rule>], admitted: &[Region], now: i64) -> Vec<ReachLint> {
+    let mut lints: Vec<ReachLint> = Vec::new();
+    let mut push = |code: &'static str, message: String, witness: Claims| {
+        if !lints.iter().any(|l| l.code == code) {
+            lints.push(ReachLint {
+                code,
+                message,
+                witness,
+            });
+        }
+    };
+    for region in admitted {
+        let sub = region
+            .witness
+            .get("sub")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let iss = region
+            .witness
+            .get("iss")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        // The probe changes the subject and the claims that name the same workload, where
+        // the witness has them, so that a rule binding those instead still refuses it.
+        let probe = |subject: String, identity: &[(&str, String)]| {
+            let mut claims = region.witness.clone();
+            claims.insert("sub".into(), Value::String(subject));
+            for (name, value) in identity {
+                if claims.contains_key(*name) {
+                    claims.insert((*name).to_owned(), Value::String(value.clone()));
+                }
+            }
+            (access(rules, &claims, now) == Access::Yes).then_some(claims)
+        };
+        if iss.starts_with("https://token.actions.githubusercontent.com") {
+            let repository = github_subject(sub)
+                .then(|| sub.trim_start_matches("repo:").split(':').next())
+                .flatten()
+                .unwrap_or("claimcheck-probe/app");
+            let owner = repository.split('/').next().unwrap_or("claimcheck-probe");
+            let github = |repository: &str| {
+                let owner = repository.split('/').next().unwrap_or_default().to_owned();
+                vec![
+                    ("repository", repository.to_owned()),
+                    ("repository_owner", owner),
+                ]
+            };
+            if let Some(w) = probe(
+                format!("repo:{repository}:pull_request"),
+                &github(repository),
+            ) {
+                push(
+                    "admits-pull-requests",
+                    format!(
+                        "admits pull request workflows of {repository} (a pull request from a fork can run them)"
+                    ),
+                    w,
+                );
+            }
+            let sibling = format!("{owner}/claimcheck-probe");
+            if let Some(w) = probe(
+                format!("repo:{sibling}:ref:refs/heads/main"),
+                &github(&sibling),
+            ) {
+                push(
+                    "admits-whole-owner",
+                    format!("admits every repository of {owner}, not only {repository}"),
+                    w,
+                );
+            }
+            let stranger = "claimcheck-probe/probe";
+            if let Some(w) = probe(
+                format!("repo:{stranger}:ref:refs/heads/main"),
+                &github(stranger),
+            ) {
+                push(
+                    "admits-any-subject",
+                    "admits repositories of any owner on GitHub's shared issuer".to_owned(),
+                    w,
+                );
+            }
+        }
+        if iss == "https://gitlab.com" {
+            let gitlab = [
+                ("project_path", "claimcheck-probe/probe".to_owned()),
+                ("namespace_path", "claimcheck-probe".to_owned()),
+            ];
+            if let Some(w) = probe(
+                "project_path:claimcheck-probe/probe:ref_type:branch:ref:main".to_owned(),
+                &gitlab,
+            ) {
+                push(
+                    "admits-any-subject",
+                    "admits projects of any group on gitlab.com's shared issuer".to_owned(),
+                    w,
+                );
+            }
+        }
+    }
+    lints
+}
+
+/// A region: the cells it holds and, per claim, the set of domain values.
+struct Merged {
+    sets: Vec<BTreeSet<usize>>,
+    cells: Vec<Vec<usize>>,
+}
+
+/// Merges cells into boxes: two boxes that differ in one claim only become one, until none do.
+fn merge(universe: &Universe, cells: Vec<Vec<usize>>) -> Vec<Merged> {
+    let mut boxes: Vec<Merged> = cells
+        .into_iter()
+        .map(|cell| Merged {
+            sets: cell.iter().map(|&v| BTreeSet::from([v])).collect(),
+            cells: vec![cell],
+        })
+        .collect();
+    let dims = universe.domains.len();
+    loop {
+        let before = boxes.len();
+        for dim in 0..dims {
+            let mut groups: BTreeMap<Vec<BTreeSet<usize>>, Merged> = BTreeMap::new();
+            let mut order: Vec<Vec<BTreeSet<usize>>> = Vec::new();
+            for b in boxes {
+                let mut key = b.sets.clone();
+                key[dim] = BTreeSet::new();
+                match groups.get_mut(&key) {
+                    Some(group) => {
+                        group.sets[dim].extend(b.sets[dim].iter().copied());
+                        group.cells.extend(b.cells);
+                    }
+                    None => {
+                        order.push(key.clone());
+                        groups.insert(key, b);
+                    }
+                }
+            }
+            boxes = order
+                .into_iter()
+                .filter_map(|key| groups.remove(&key))
+                .collect();
+        }
+        if boxes.len() == before {
+            return boxes;
+        }
+    }
+}
+
+fn describe(universe: &Universe, sets: &[BTreeSet<usize>]) -> Vec<Constraint> {
+    universe
+        .spaces
+        .iter()
+        .zip(&universe.domains)
+        .zip(&universe.tests)
+        .zip(sets)
+        .filter_map(|(((space, domain), tests), set)| {
+            describe_set(space, domain, tests, set).map(|text| Constraint {
+                claim: space.claim.clone(),
+                text,
+            })
+        })
+        .collect()
+}
+
+fn describe_set(
+    space: &ClaimSpace,
+    domain: &[Val],
+    tests: &[ListTest],
+    set: &BTreeSet<usize>,
+) -> Option<String> {
+    if set.len() == domain.len() {
+        return None;
+    }
+    let mut ones = BTreeSet::new();
+    let mut lists = Vec::new();
+    let mut absent = false;
+    let mut others = Vec::new();
+    for &index in set {
+        match &domain[index] {
+            Val::Absent => absent = true,
+            Val::Json(value) => others.push(format!("the JSON value {value}")),
+            Val::One(atom) => {
+                ones.insert(*atom);
+            }
+            Val::List(kind, atoms) => lists.push((kind, atoms)),
+        }
+    }
+    let mut parts = Vec::new();
+    if !ones.is_empty() {
+        parts.push(describe_atoms(space, &ones));
+    }
+    let all_lists = domain.iter().filter(|v| matches!(v, Val::List(..))).count();
+    if !lists.is_empty() && lists.len() == all_lists {
+        parts.push("any list".to_owned());
+    } else {
+        for (kind, atoms) in lists {
+            parts.push(match kind {
+                ListKind::Empty => "an empty list".to_owned(),
+                ListKind::Single => format!("a one-value list of {}", atom_text(space, atoms[0])),
+                ListKind::Many(answers) => list_text(space, tests, answers),
+            });
+        }
+    }
+    parts.extend(others);
+    if absent {
+        parts.push("absent".to_owned());
+    }
+    Some(parts.join(" or "))
+}
+
+/// A class of lists in words, from its answers to the list tests.
+fn list_text(space: &ClaimSpace, tests: &[ListTest], answers: &[bool]) -> String {
+    let mut said = Vec::new();
+    let mut bits = answers.iter().copied();
+    for (test, any_only) in tests {
+        let inside = bits.next().unwrap_or(false);
+        let outside = if *any_only { None } else { bits.next() };
+        let union: Vec<String> = test.iter().map(|&l| space.langs[l].shown.clone()).collect();
+        let union = if union.is_empty() {
+            "(nothing)".to_owned()
+        } else {
+            union.join(" or ")
+        };
+        said.push(match (inside, outside) {
+            (true, None) => format!("some value {union}"),
+            (true, Some(false)) => format!("every value {union}"),
+            (true, Some(true)) => format!("some value {union} and some not"),
+            _ => format!("no value {union}"),
+        });
+    }
+    if said.is_empty() {
+        "a list of two or more values".to_owned()
+    } else {
+        format!("a list of two or more values: {}", said.join("; "))
+    }
+}
+
+/// A set of atoms in words: "any string", one language or its complement when the set is
+/// exactly that, else each atom's own description.
+fn describe_atoms(space: &ClaimSpace, ones: &BTreeSet<usize>) -> String {
+    if ones.len() == space.atoms.len() {
+        return "any string".to_owned();
+    }
+    for (index, lang) in space.langs.iter().enumerate() {
+        let inside: BTreeSet<usize> = (0..space.atoms.len())
+            .filter(|&a| space.atoms[a].inside.contains(&index))
+            .collect();
+        if &inside == ones {
+            return lang.shown.clone();
+        }
+        let outside: BTreeSet<usize> = (0..space.atoms.len())
+            .filter(|a| !inside.contains(a))
+            .collect();
+        if &outside == ones {
+            return format!("not {}", lang.shown);
+        }
+    }
+    let texts: Vec<String> = ones.iter().map(|&a| atom_text(space, a)).collect();
+    texts.join(" or ")
+}
+
+/// One atom: the most specific languages it is in, and the widest it is not in among those
+/// that could have held it.
+fn atom_text(space: &ClaimSpace, atom: usize) -> String {
+    let inside = &space.atoms[atom].inside;
+    let equal = |a: usize, b: usize| space.subset(a, b) && space.subset(b, a);
+    let positives: Vec<usize> = inside
+        .iter()
+        .copied()
+        .filter(|&l| {
+            !inside
+                .iter()
+                .any(|&m| m != l && space.subset(m, l) && (!equal(m, l) || m < l))
+        })
+        .collect();
+    let relevant: Vec<usize> = (0..space.langs.len())
+        .filter(|n| !inside.contains(n))
+        .filter(|&n| {
+            space
+                .atoms
+                .iter()
+                .any(|b| b.inside.contains(&n) && inside.is_subset(&b.inside))
+        })
+        .collect();
+    let negatives: Vec<usize> = relevant
+        .iter()
+        .copied()
+        .filter(|&n| {
+            !relevant
+                .iter()
+                .any(|&m| m != n && space.subset(n, m) && (!equal(m, n) || m < n))
+        })
+        .collect();
+    let shown = |ls: &[usize]| -> Vec<String> {
+        ls.iter().map(|&l| space.langs[l].shown.clone()).collect()
+    };
+    match (positives.is_empty(), negatives.is_empty()) {
+        (true, true) => "any string".to_owned(),
+        (true, false) => format!("matching none of: {}", shown(&negatives).join(", ")),
+        (false, true) => shown(&positives).join(" and "),
+        (false, false) => format!(
+            "{} but not {}",
+            shown(&positives).join(" and "),
+            shown(&negatives).join(" or ")
+        ),
+    }
+}
+
+/// For tests: the cell a claim set of the caller model falls in (`None` outside the model),
+/// over the universe [`compare`] builds for the same rules.
+#[cfg(test)]
+pub(crate) struct Locator(Universe);
+
+#[cfg(test)]
+impl Locator {
+    pub(crate) fn new(
+        current: &[Box<dyn Rule>],
+        proposed: &[Box<dyn Rule>],
+        budget: Budget,
+    ) -> Option<Locator> {
+        let readings: Vec<Reading> = current
+            .iter()
+            .chain(proposed)
+            .map(|r| read(r.as_ref()))
+            .collect();
+        let all: Vec<&Reading> = readings.iter().collect();
+        universe(&all, budget).ok().map(Locator)
+    }
+
+    pub(crate) fn cell(&self, claims: &Claims) -> Option<Vec<usize>> {
+        cell_of(&self.0, claims)
+    }
+}
+
+#[cfg(test)]
+fn cell_of(universe: &Universe, claims: &Claims) -> Option<Vec<usize>> {
+    let mut cell = Vec::new();
+    for (((space, domain), tests), &transparent) in universe
+        .spaces
+        .iter()
+        .zip(&universe.domains)
+        .zip(&universe.tests)
+        .zip(&universe.transparent)
+    {
+        let find = |wanted: &Val| domain.iter().position(|v| v == wanted);
+        let index = match claims.get(&space.claim) {
+            None => find(&Val::Absent)?,
+            Some(Value::String(text)) => find(&Val::One(space.atom_of(text)?))?,
+            Some(value @ (Value::Bool(_) | Value::Number(_))) => find(&Val::Json(value.clone()))?,
+            Some(Value::Array(items)) => {
+                let atoms: Vec<usize> = items
+                    .iter()
+                    .map(|v| v.as_str().and_then(|t| space.atom_of(t)))
+                    .collect::<Option<_>>()?;
+                let single = domain
+                    .iter()
+                    .position(|v| matches!(v, Val::List(ListKind::Single, a) if atoms.len() == 1 && a == &atoms));
+                match (atoms.len(), single) {
+                    (0, _) => domain
+                        .iter()
+                        .position(|v| matches!(v, Val::List(ListKind::Empty, _)))?,
+                    (1, Some(index)) => index,
+                    _ => {
+                        let answers = answers_of(space, tests, &atoms);
+                        let class = domain.iter().position(
+                            |v| matches!(v, Val::List(ListKind::Many(x), _) if *x == answers),
+                        );
+                        // A transparent claim's list that answers as one string does: that
+                        // string's cell.
+                        match class {
+                            Some(index) => index,
+                            None if !transparent => return None,
+                            None => (0..space.atoms.len())
+                                .find(|&a| answers_of(space, tests, &[a]) == answers)
+                                .and_then(|a| find(&Val::One(a)))?,
+                        }
+                    }
+                }
+            }
+            Some(_) => return None,
+        };
+        cell.push(index);
+    }
+    // Claims the rules do not read must not matter; the caller model fixes the times.
+    Some(cell)
+}
+
+/// For tests: whether the current and the proposed rules admit `claims`.
+#[cfg(test)]
+pub(crate) fn verdict_pair(
+    current: &[Box<dyn Rule>],
+    proposed: &[Box<dyn Rule>],
+    claims: &Claims,
+    now: i64,
+) -> (bool, bool) {
+    (
+        access(current, claims, now) == Access::Yes,
+        access(proposed, claims, now) == Access::Yes,
+    )
+}
