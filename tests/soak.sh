@@ -158,13 +158,22 @@ if soak 2; then
   for _ in $(seq 20); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$app_pid" 2>/dev/null; then
     fail "run 2: claimcheck (pid $app_pid) still runs 2 s after its terminal went away"
+    # What each thread is doing, for the report.
+    for task in /proc/"$app_pid"/task/*; do
+      echo "  thread $(cat "$task/comm" 2>/dev/null): state $(cut -d' ' -f3 "$task/stat" 2>/dev/null)," \
+        "waiting in $(cat "$task/wchan" 2>/dev/null), syscall $(cut -d' ' -f1 "$task/syscall" 2>/dev/null)" >&2
+    done
     kill -KILL "$app_pid" 2>/dev/null || true
   else
     echo "soak run 2: claimcheck gone after the terminal went away"
   fi
+  # A killed command may take a moment to go; a zombie (state Z) has gone, only not been
+  # reaped by whoever inherited it.
+  sleep 0.5
   for pid in $fetchers; do
-    if kill -0 "$pid" 2>/dev/null; then
-      fail "run 2: the fetch command (pid $pid) outlived claimcheck"
+    state=$(awk '/^State:/ {print $2}' /proc/"$pid"/status 2>/dev/null || true)
+    if [ -n "$state" ] && [ "$state" != Z ]; then
+      fail "run 2: the fetch command (pid $pid, state $state: $(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)) outlived claimcheck"
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
