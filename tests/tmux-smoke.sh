@@ -17,6 +17,10 @@
 # signature input (K); the signature must read verified and the rule's verdict show, without
 # quitting.
 #
+# Then: the why panel at 100×30 opens on the failing check; with --mouse a click focuses the pane
+# under the pointer and the wheel scrolls it; `check` stacks its conditions on an 80-column
+# terminal; and a 30-second soak (tests/soak.sh 15, two runs of 15 s).
+#
 # Usage: tests/tmux-smoke.sh            (uses target/debug/claimcheck, building it if needed)
 #        CLAIMCHECK_BIN=path tests/tmux-smoke.sh
 set -euo pipefail
@@ -226,6 +230,71 @@ keys '@assets/demo/jwks.json' Enter
 expect "signature verified" "verified with the JWKS given in the view"
 expect "Rules 0✓ 1✗" "the rule's verdict after verifying"
 keys q
+
+# A new session on a fresh server: killing the last session makes the server exit, and a
+# session started while it is still going down fails ("server exited unexpectedly").
+fresh_session() {
+  tmux_ kill-server 2>/dev/null || true
+  for _ in $(seq 20); do tmux_ ls >/dev/null 2>&1 || break; sleep 0.1; done
+  for _ in 1 2 3; do tmux_ new-session -d -s "$session" "$@" 2>/dev/null && return 0; sleep 0.3; done
+  tmux_ new-session -d -s "$session" "$@"
+}
+
+# At 100×30 the why panel opens on the deciding check: the failing `sub` condition is on screen
+# without scrolling; the passed checks are one line at the bottom, which Enter expands.
+fresh_session -x 100 -y 30 -c "$PWD" \
+  "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo; sleep 30"
+expect "token 1/8" "first frame at 100×30"
+keys Tab Enter
+expect "┌ Why" "why panel at 100×30"
+expect "✗ FAIL" "the failing check without scrolling at 100×30"
+screen | grep -q "StringEquals token.actions.git.*✗ FAIL" || fail "the failing sub condition is not on screen at 100×30"
+screen | grep -qF "✓ pass" && fail "a passed check is shown before the failing one is explained"
+keys G
+expect "passed checks:" "the folded passed checks"
+expect "Enter/→ to expand" "how to expand the passed checks"
+keys Enter G
+expect "✓ pass" "Enter expands the passed checks"
+expect "Enter/→ to fold" "how to fold them again"
+
+# --mouse: a click focuses the pane under the pointer (the rules pane: Enter then opens the why
+# panel), and the wheel over the rules pane moves its selection while the why panel keeps the
+# focus. SGR mouse reports as a terminal sends them: ESC [ < button ; column ; row M/m (1-based).
+fresh_session -x 120 -y 40 -c "$PWD" \
+  "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo --mouse; sleep 30"
+expect "token 1/8" "first frame with --mouse"
+[ "$(tmux_ display -p -t "$session" '#{mouse_any_flag}')" = 1 ] || fail "--mouse should capture the mouse"
+tmux_ send-keys -t "$session" -l $'\e[<0;100;6M\e[<0;100;6m'
+sleep 0.3
+keys Enter
+expect "┌ Why" "a click on the rules pane focuses it (Enter opens the why panel)"
+before=$(screen | grep -F "┌ Why" || true)
+tmux_ send-keys -t "$session" -l $'\e[<65;100;6M'
+sleep 0.3
+after=$(screen | grep -F "┌ Why" || true)
+[ -n "$after" ] && [ "$before" != "$after" ] || fail "the wheel over the rules pane did not move its selection ($after)"
+# j scrolls the focused why panel; had the wheel moved the focus to the rules, j would select
+# another rule and the panel's title would change.
+keys j
+[ "$(screen | grep -F "┌ Why" || true)" = "$after" ] || fail "the wheel moved the focus away from the why panel"
+tmux_ send-keys -t "$session" -l $'\e[<0;50;6M\e[<0;50;6m'
+sleep 0.3
+# e (what-if) works only in the claims pane.
+keys e
+expect "What-if:" "a click on the claims pane focuses it (e edits a claim)"
+keys Escape q
+
+# `check` on an 80-column terminal: each condition is a stacked block that fits the width.
+fresh_session -x 80 -y 60 -c "$PWD" \
+  "$bin check $token --rules assets/demo/rules/aws-deploy-role.json --jwks assets/demo/jwks.json --color never; echo SMOKE-CHECK-DONE; sleep 30"
+expect SMOKE-CHECK-DONE "check on an 80-column terminal"
+screen | grep -qE "^      expected  repo:acme/app:ref:refs/heads/main" \
+  || { fail "check is not stacked at 80 columns"; screen >&2; }
+tmux_ kill-server 2>/dev/null || true
+
+# A short soak (tests/soak.sh runs 5 minutes): random keys, clicks, pastes, resizes, fetches
+# and the matrix; q must quit within 100 ms, and a lost terminal leave no process behind.
+CLAIMCHECK_BIN="$bin" tests/soak.sh 15 || fail "the 30-second soak"
 
 if [ "$failures" -gt 0 ]; then
   echo "tmux-smoke: $failures failure(s)" >&2

@@ -532,6 +532,11 @@ pub struct OutputArgs {
     /// When to colour text output; `auto` colours only a terminal, and never with NO_COLOR set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// Fit text output to N columns (long values wrap; `check` stacks each condition below 100).
+    /// Default: COLUMNS, then the terminal's width; output that is not a terminal is not fitted.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

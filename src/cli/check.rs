@@ -7,7 +7,6 @@ use serde_json::Value;
 
 use super::args::CheckArgs;
 use super::decode::{fail, print_json};
-use super::paint::Paint;
 use super::text::TextStyle;
 use super::verdict_text::render_check;
 use super::{exit, print_stdout};
@@ -127,10 +126,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     if json {
         print_json(&document);
     } else {
-        let style = TextStyle {
-            paint: Paint::for_stdout(args.output.color),
-            dates: args.output.date,
-        };
+        let style = TextStyle::for_stdout(&args.output);
         print_stdout(&render_check(&document, &style));
     }
     match document.decision.outcome {

@@ -1,7 +1,6 @@
 //! `claimcheck decode`: read the input (or fetch it with `--from`), decode the token, print it.
 
 use super::args::{DecodeArgs, OutputArgs, SourceArgs, TimeArgs};
-use super::paint::Paint;
 use super::text::{TextStyle, render_document};
 use super::{exit, print_stdout};
 use crate::report::{ErrorDocument, TokenDocument};
@@ -76,10 +75,7 @@ pub(crate) fn show_token(
     if output.json {
         print_json(&document);
     } else {
-        let style = TextStyle {
-            paint: Paint::for_stdout(output.color),
-            dates: output.date,
-        };
+        let style = TextStyle::for_stdout(output);
         print_stdout(&render_document(&document, &style));
     }
     // The copy was asked for too: when it fails (the message says why) the exit status says

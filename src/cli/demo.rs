@@ -4,7 +4,6 @@ use serde::Serialize;
 
 use super::args::DemoArgs;
 use super::decode::print_json;
-use super::paint::Paint;
 use super::text::{TextStyle, render_document};
 use super::{exit, print_stdout};
 use crate::demo::templates;
@@ -51,10 +50,7 @@ pub fn run(args: &DemoArgs) -> u8 {
         print_json(&entries);
         return exit::SUCCESS;
     }
-    let style = TextStyle {
-        paint: Paint::for_stdout(args.output.color),
-        dates: args.output.date,
-    };
+    let style = TextStyle::for_stdout(&args.output);
     let mut out = String::from(
         "Demo tokens, minted just now with claimcheck's TEST-ONLY keys (assets/demo). They prove nothing.\n",
     );

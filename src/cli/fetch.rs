@@ -39,6 +39,7 @@ pub fn run(args: &FetchArgs) -> u8 {
             json: true,
             date: DateStyle::Utc,
             color: ColorChoice::Never,
+            width: None,
         };
         show_token(
             &fetched.token,

@@ -2,11 +2,15 @@
 //! [`escape_controls`] here, so nothing in a token can drive the terminal.
 
 use std::fmt::Write;
+use std::io::IsTerminal;
 
 use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
 
+use super::args::OutputArgs;
 use super::paint::{Paint, pad};
 use crate::report::timefmt::{self, DateStyle};
+pub use crate::report::wrap::wrap_value;
 use crate::report::{PayloadView, SignatureStatus, TokenDocument};
 use crate::token::sanitize::escape_controls;
 use crate::token::time::{TimeClaim, TimeStatus};
@@ -18,9 +22,53 @@ const TIME_CLAIMS: [&str; 5] = ["exp", "nbf", "iat", "auth_time", "updated_at"];
 /// Longest claim name that still gets a column of its own; longer names overflow it.
 const NAME_COLUMN_MAX: usize = 24;
 
+/// The narrowest a wrapped value gets, however long the name before it: below this a value
+/// would be more line breaks than text.
+pub const MIN_VALUE_ROOM: usize = 16;
+
 pub struct TextStyle {
     pub paint: Paint,
     pub dates: DateStyle,
+    /// Columns to fit the text to; `None` (piped output) keeps one line per value, a stable
+    /// shape for scripts.
+    pub width: Option<usize>,
+}
+
+impl TextStyle {
+    pub fn for_stdout(output: &OutputArgs) -> TextStyle {
+        TextStyle {
+            paint: Paint::for_stdout(output.color),
+            dates: output.date,
+            width: output_width(output.width),
+        }
+    }
+}
+
+/// `--width`, else COLUMNS, else the size of the terminal stdout is (never when it is piped).
+fn output_width(flag: Option<u16>) -> Option<usize> {
+    if let Some(width) = flag {
+        return Some(usize::from(width));
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0);
+    if columns.is_some() {
+        return columns;
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    crossterm::terminal::size()
+        .ok()
+        .map(|(width, _)| usize::from(width))
+        .filter(|&w| w > 0)
+}
+
+/// Lines joined into one text, every line after the first behind `indent` spaces.
+pub fn hanging(lines: &[String], indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    lines.join(&format!("\n{pad}"))
 }
 
 pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
@@ -82,7 +130,7 @@ pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
         out,
         "{} {}",
         paint.bold(&pad("Signature", 10)),
-        describe_signature(doc, paint)
+        describe_signature(doc, paint, style.width)
     );
 
     if doc.lints.is_empty() {
@@ -96,12 +144,18 @@ pub fn render_document(doc: &TokenDocument, style: &TextStyle) -> String {
         let _ = writeln!(out, "{}", paint.bold("Lints"));
         for lint in &doc.lints {
             let label = paint.severity(lint.severity);
-            let _ = writeln!(
-                out,
-                "  {label} {}  {}",
-                paint.cyan(lint.code),
-                escape_controls(&lint.message)
-            );
+            let message = escape_controls(&lint.message);
+            match style.width {
+                // The message under its code, where it has the width to wrap in.
+                Some(columns) => {
+                    let _ = writeln!(out, "  {label} {}", paint.cyan(lint.code));
+                    let lines = wrap_value(&message, columns.saturating_sub(4));
+                    let _ = writeln!(out, "    {}", hanging(&lines, 4));
+                }
+                None => {
+                    let _ = writeln!(out, "  {label} {}  {message}", paint.cyan(lint.code));
+                }
+            }
         }
     }
     out
@@ -163,11 +217,20 @@ fn render_members_at(
             continue;
         }
         let pad = width.saturating_sub(shown_name.chars().count());
+        let value_text = display_value(value);
+        let value_text = match style.width {
+            // Continuation lines start under the value, so the claim names stay a column.
+            Some(columns) => {
+                let start = indent.len() + shown_name.width() + pad + 2;
+                let room = columns.saturating_sub(start).max(MIN_VALUE_ROOM);
+                hanging(&wrap_value(&value_text, room), start)
+            }
+            None => value_text,
+        };
         let mut line = format!(
-            "{indent}{}{}  {}",
+            "{indent}{}{}  {value_text}",
             style.paint.cyan(&shown_name),
             " ".repeat(pad),
-            display_value(value)
         );
         if top_level
             && TIME_CLAIMS.contains(&name.as_str())
@@ -253,11 +316,16 @@ fn describe_time(doc: &TokenDocument, paint: Paint) -> String {
     parts.join(" · ")
 }
 
-fn describe_signature(doc: &TokenDocument, paint: Paint) -> String {
+fn describe_signature(doc: &TokenDocument, paint: Paint, width: Option<usize>) -> String {
     let reason = escape_controls(&doc.signature.reason);
+    // Wrapped before it is coloured (escape sequences have no width), under the reason's start.
+    let fit = |text: String| match width {
+        Some(columns) => hanging(&wrap_value(&text, columns.saturating_sub(11)), 11),
+        None => text,
+    };
     match doc.signature.status {
-        SignatureStatus::Verified => paint.green(&format!("✓ verified: {reason}")),
-        SignatureStatus::NotChecked => paint.yellow(&format!("– not checked: {reason}")),
-        SignatureStatus::Failed => paint.red(&format!("✗ failed: {reason}")),
+        SignatureStatus::Verified => paint.green(&fit(format!("✓ verified: {reason}"))),
+        SignatureStatus::NotChecked => paint.yellow(&fit(format!("– not checked: {reason}"))),
+        SignatureStatus::Failed => paint.red(&fit(format!("✗ failed: {reason}"))),
     }
 }

@@ -5,7 +5,6 @@ use clap::Args;
 
 use super::args::{LimitArgs, OutputArgs, TimeArgs};
 use super::decode::{fail, print_json};
-use super::paint::Paint;
 use super::text::{TextStyle, render_document};
 use super::{exit, print_stdout};
 use crate::app::keys;
@@ -91,10 +90,7 @@ pub fn run(args: &VerifyArgs) -> u8 {
     if json {
         print_json(&document);
     } else {
-        let style = TextStyle {
-            paint: Paint::for_stdout(args.output.color),
-            dates: args.output.date,
-        };
+        let style = TextStyle::for_stdout(&args.output);
         let mut text = render_document(&document, &style);
         if !document.signature.notes.is_empty() {
             text.push_str(&style.paint.bold("Key notes"));

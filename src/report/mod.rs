@@ -7,6 +7,7 @@
 pub(crate) mod check;
 pub mod decision;
 pub mod timefmt;
+pub mod wrap;
 
 use serde::Serialize;
 

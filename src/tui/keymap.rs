@@ -59,6 +59,7 @@ pub enum Action {
     EditClaim,
     EditClaimsExternal,
     OpenWhy,
+    TogglePassed,
     OpenRuleFile,
     FetchToken,
     Refetch,
@@ -68,7 +69,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 33] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -95,6 +96,7 @@ impl Action {
         Action::EditClaim,
         Action::EditClaimsExternal,
         Action::OpenWhy,
+        Action::TogglePassed,
         Action::OpenRuleFile,
         Action::FetchToken,
         Action::Refetch,
@@ -131,6 +133,7 @@ impl Action {
             Action::EditClaim => "edit_claim",
             Action::EditClaimsExternal => "edit_claims_external",
             Action::OpenWhy => "open_why",
+            Action::TogglePassed => "toggle_passed",
             Action::OpenRuleFile => "open_rule_file",
             Action::FetchToken => "fetch_token",
             Action::Refetch => "refetch",
@@ -442,6 +445,12 @@ impl Default for Keymap {
                     &[Key::ch('o')],
                     A::OpenRuleFile,
                     "open the rule's file in $EDITOR",
+                    Why,
+                ),
+                bind(
+                    &[p(K::Enter), p(K::Right)],
+                    A::TogglePassed,
+                    "show or fold the checks that passed",
                     Why,
                 ),
                 bind(

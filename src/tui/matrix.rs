@@ -460,6 +460,7 @@ fn show_why(model: &mut Model, wanted: impl Fn(usize, &RuleId) -> bool) {
             model.rule_cursor = at;
             model.why_open = true;
             model.why_scroll = 0;
+            model.why_passed_open = false;
             model.focus = Pane::Why;
         }
         None => {

@@ -164,6 +164,9 @@ pub struct Model {
     /// Index into the selected token's verdicts.
     pub rule_cursor: usize,
     pub why_scroll: u16,
+    /// The why panel lists failed checks first and folds the passed ones into one line until
+    /// this is set.
+    pub why_passed_open: bool,
     pub date_style: DateStyle,
     pub notice: Option<Notice>,
     pub keymap: Keymap,
@@ -200,6 +203,7 @@ impl Model {
             claim_cursor: 0,
             rule_cursor: 0,
             why_scroll: 0,
+            why_passed_open: false,
             date_style: DateStyle::Utc,
             notice: None,
             keymap,

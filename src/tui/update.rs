@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use serde_json::Value;
 
 use super::engine::{LoadFailure, Rules};
@@ -468,10 +470,16 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
             if model.selected_verdict().is_some() {
                 model.why_open = true;
                 model.why_scroll = 0;
+                model.why_passed_open = false;
                 model.focus = Pane::Why;
             } else {
                 notice(model, NoticeKind::Error, "no rule verdict selected");
             }
+        }
+        Action::TogglePassed => {
+            model.why_passed_open = !model.why_passed_open;
+            let max = super::view::why::max_scroll(model);
+            model.why_scroll = model.why_scroll.min(max);
         }
         Action::OpenMatrix => return super::matrix::open(model),
         Action::OpenRuleFile => {
@@ -739,11 +747,30 @@ fn on_paste(model: &mut Model, text: String) -> Option<Cmd> {
     add_from_text(model, &text, "paste")
 }
 
+/// A click focuses the pane under the pointer; the wheel scrolls the pane under the pointer
+/// and leaves the focus where it was (as in jwt-ui and most terminal UIs). Elsewhere (the
+/// matrix, overlays) the wheel moves what has the focus.
 fn on_mouse(model: &mut Model, event: MouseEvent) -> Option<Cmd> {
-    match event.kind {
-        MouseEventKind::ScrollDown => perform(model, Action::Down),
-        MouseEventKind::ScrollUp => perform(model, Action::Up),
-        _ => None,
+    let under = super::view::pane_at(model, event.column, event.row);
+    let wheel = match event.kind {
+        MouseEventKind::ScrollDown => Action::Down,
+        MouseEventKind::ScrollUp => Action::Up,
+        MouseEventKind::Down(MouseButton::Left) => {
+            if let Some(pane) = under.filter(|p| model.panes().contains(p)) {
+                model.focus = pane;
+            }
+            return None;
+        }
+        _ => return None,
+    };
+    match under {
+        Some(pane) if pane != model.focus => {
+            let focus = std::mem::replace(&mut model.focus, pane);
+            let cmd = perform(model, wheel);
+            model.focus = focus;
+            cmd
+        }
+        _ => perform(model, wheel),
     }
 }
 

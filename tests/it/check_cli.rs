@@ -23,7 +23,8 @@ fn check(input: &str, rules: &[&str], extra: &[&str]) -> (i32, String, String) {
         // Signatures are verified against the bundled demo key set: no network in tests.
         .args(["--jwks", "assets/demo/jwks.json"])
         .env("CLAIMCHECK_CONFIG", "/nonexistent")
-        .env_remove("NO_COLOR");
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS");
     for rule in rules {
         command.arg("--rules").arg(rule_path(rule));
     }
@@ -314,6 +315,7 @@ fn check_with(args: &[&str]) -> (i32, String, String) {
         .args(["--jwks", "assets/demo/jwks.json"])
         .env("CLAIMCHECK_CONFIG", "/nonexistent")
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .output()
         .unwrap();
     (
@@ -622,7 +624,10 @@ fn strip_sgr(text: &str) -> String {
 fn coloured_and_plain(args: &[&str]) -> (String, String) {
     let run = |colour: bool| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
-        command.args(args).env("CLAIMCHECK_CONFIG", "/nonexistent");
+        command
+            .args(args)
+            .env("CLAIMCHECK_CONFIG", "/nonexistent")
+            .env_remove("COLUMNS");
         if colour {
             command.args(["--color", "always"]).env_remove("NO_COLOR");
         } else {
@@ -717,4 +722,77 @@ fn no_confidence_labels_reach_the_user() {
         }
     }
     assert!(seen_inferred, "the AWS expiry note says it in words");
+}
+
+/// The widest line of `text`, in terminal columns.
+fn widest(text: &str) -> usize {
+    text.lines()
+        .map(unicode_width::UnicodeWidthStr::width)
+        .max()
+        .unwrap_or(0)
+}
+
+/// `check` fitted to a terminal: at 80 columns each condition is a stacked block (condition,
+/// expected, actual, result) and no line is wider than the terminal; at 140 the checks stay a
+/// table whose long cells wrap inside their column. COLUMNS gives the width when `--width` does
+/// not, and `--width` wins over it. Piped with neither, the output keeps its one-line-per-row
+/// shape (the other snapshots in this file).
+#[test]
+fn check_fits_the_terminal_width() {
+    let token = token("github-pull-request");
+    let rules = ["aws-org-wide.json", "aws-prod-role.get-role.json"];
+    let (code, at_80, _) = check(&token, &rules, &["--width", "80"]);
+    assert_eq!(code, 1);
+    assert!(widest(&at_80) <= 80, "{at_80}");
+    assert!(at_80.contains("      expected  repo:acme/app:environment:prod\n"));
+    insta::assert_snapshot!("pull_request_at_80_columns", at_80);
+
+    let (_, at_140, _) = check(&token, &rules, &["--width", "140"]);
+    assert!(widest(&at_140) <= 140, "{at_140}");
+    assert!(at_140.contains("condition"), "still a table");
+    insta::assert_snapshot!("pull_request_at_140_columns", at_140);
+
+    let with_columns = |extra: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_claimcheck"));
+        command
+            .arg("check")
+            .arg(&token)
+            .args(["--now", &NOW.to_string(), "--color", "never"])
+            .args(["--jwks", "assets/demo/jwks.json"])
+            .env("CLAIMCHECK_CONFIG", "/nonexistent")
+            .env("COLUMNS", "80");
+        for rule in rules {
+            command.arg("--rules").arg(rule_path(rule));
+        }
+        String::from_utf8(command.args(extra).output().unwrap().stdout).unwrap()
+    };
+    assert_eq!(with_columns(&[]), at_80, "COLUMNS is the width");
+    assert_eq!(with_columns(&["--width", "140"]), at_140, "--width wins");
+
+    let (_, piped, _) = check(&token, &rules, &[]);
+    assert!(widest(&piped) > 140, "piped output is not fitted");
+}
+
+/// id_roles_create_for-idp_oidc.md: a policy whose only Federated principal is GitHub's does not
+/// apply to a GitLab token, whether or not it also has a wildcard-principal Deny (the prod role
+/// has one; the deploy role has none): both say "not applicable", neither "denied".
+#[test]
+fn another_issuers_token_is_not_applicable_deny_statement_or_not() {
+    let (_, out, _) = check(
+        &token("gitlab"),
+        &["aws-prod-role.get-role.json", "aws-deploy-role.json"],
+        &["--json"],
+    );
+    let doc = json_of(&out);
+    let verdicts = doc["verdicts"].as_array().unwrap();
+    assert_eq!(verdicts.len(), 2);
+    for verdict in verdicts {
+        assert_eq!(verdict["outcome"], "not_applicable", "{verdict}");
+    }
+    let (_, text, _) = check(&token("gitlab"), &["aws-prod-role.get-role.json"], &[]);
+    assert!(text.contains("– not applicable  aws"), "{text}");
+    assert!(
+        text.contains("no statement names this issuer's provider"),
+        "{text}"
+    );
 }

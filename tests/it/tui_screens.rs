@@ -342,6 +342,99 @@ fn a_why_panel_taller_than_its_space_says_there_is_more() {
     );
 }
 
+/// At 100×30 the why panel opens on the deciding check: the failing `sub` condition is on
+/// screen without scrolling, and the checks that passed are one line naming them, which Enter
+/// (or →) expands and folds again.
+#[test]
+fn why_panel_opens_on_the_failing_check() {
+    let mut model = why_of_denied_aws_rule();
+    let terminal = draw(&mut model, 100, 30);
+    let text = terminal.backend().to_string();
+    assert!(text.contains("✗ FAIL"), "{text}");
+    assert!(text.contains("repo:acme/app:ref:refs/heads/"), "{text}");
+    assert!(!text.contains("✓ pass"), "{text}");
+    insta::assert_snapshot!("why_failing_first_100x30", terminal.backend());
+    // Below the failing check and its hints, one line stands for the passed ones.
+    update(&mut model, ch('G'));
+    let text = draw(&mut model, 100, 30).backend().to_string();
+    assert!(
+        text.contains("✓ 2 passed checks: aud, repository_owner — Enter/→ to expand"),
+        "{text}"
+    );
+
+    update(&mut model, key(KeyCode::Enter));
+    assert!(model.why_passed_open);
+    let terminal = draw(&mut model, 100, 30);
+    let text = terminal.backend().to_string();
+    assert!(text.contains("✓ pass"), "{text}");
+    insta::assert_snapshot!("why_passed_expanded_100x30", terminal.backend());
+
+    update(&mut model, key(KeyCode::Right));
+    assert!(!model.why_passed_open, "→ folds them again");
+    // Reopening the panel starts folded, on the deciding check.
+    update(&mut model, key(KeyCode::Enter));
+    update(&mut model, key(KeyCode::Esc));
+    update(&mut model, key(KeyCode::Enter));
+    assert!(!model.why_passed_open);
+}
+
+/// A token whose `groups` claim has 2 100 entries.
+fn big_groups_model() -> Model {
+    let groups: Vec<String> = (0..2100)
+        .map(|i| format!("acme-team-{i:04}-engineering"))
+        .collect();
+    let claims = serde_json::json!({
+        "iss": "https://login.example.com/tenant",
+        "groups": groups,
+        "sub": "user-1",
+        "exp": NOW + 3600,
+    })
+    .as_object()
+    .unwrap()
+    .clone();
+    let token = claimcheck::demo::sign_with(
+        claimcheck::demo::DemoKey::Rsa,
+        &serde_json::Map::new(),
+        &claims,
+    );
+    let mut model = empty_model();
+    update(&mut model, Msg::Paste(token));
+    model
+}
+
+/// A 2 100-entry claim wraps between its entries in the claims pane and, unselected, folds to
+/// its first lines, so the claims after it stay on screen; selected, it is shown whole.
+#[test]
+fn a_large_array_claim_wraps_and_folds_in_the_claims_pane() {
+    let mut model = big_groups_model();
+    model.focus = claimcheck::tui::model::Pane::Claims;
+    let terminal = draw(&mut model, 100, 30);
+    let text = terminal.backend().to_string();
+    assert!(text.contains("… 4198 more lines"), "{text}");
+    assert!(
+        text.contains("user-1"),
+        "the claim after the big one is on screen: {text}"
+    );
+    insta::assert_snapshot!("claims_large_array_100x30", terminal.backend());
+
+    let at = model
+        .visible_claims()
+        .iter()
+        .position(|(n, _)| *n == "groups")
+        .unwrap();
+    for _ in 0..at {
+        update(&mut model, ch('j'));
+    }
+    // Wide enough for whole entries: the wrap falls between them, never inside one.
+    let terminal = draw(&mut model, 120, 40);
+    let text = terminal.backend().to_string();
+    assert!(!text.contains("more lines"), "{text}");
+    for i in 0..8 {
+        let entry = format!("\"acme-team-{i:04}-engineering\",");
+        assert!(text.contains(&entry), "{entry} was cut: {text}");
+    }
+}
+
 /// The fetch menu as `f` opens it, with a fixed list of detected sources (the test machine's
 /// own environment must not leak into the snapshot) and the last fetch's failure below.
 fn fetch_menu() -> Model {

@@ -11,7 +11,9 @@ use claimcheck::tui::engine::LoadFailure;
 use claimcheck::tui::keymap::Action;
 use claimcheck::tui::model::{InputPurpose, NoticeKind, Pane, RuleFileState, Signature};
 use claimcheck::tui::update::{Cmd, Msg, perform, update};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use serde_json::Value;
 use support::*;
 
@@ -1254,4 +1256,81 @@ fn no_verify_decides_on_the_rules_alone() {
         let decision = model.current().unwrap().decision.clone().unwrap();
         assert_eq!(decision.outcome, expected, "required: {required}");
     }
+}
+
+fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+/// With --mouse, a click focuses the pane under the pointer and the wheel scrolls the pane
+/// under the pointer, not the focused one. Positions come from the layout the view draws: the
+/// columns and the why panel on a wide screen, the tabs on a narrow one.
+#[test]
+fn a_click_focuses_and_the_wheel_scrolls_the_pane_under_the_pointer() {
+    let mut model = demo_model_with_rules();
+    draw(&mut model, 120, 40);
+    assert_eq!(model.focus, Pane::Claims);
+    // 120 columns: token 0..28, claims 28..76, rules 76..120; the body starts on row 1.
+    update(
+        &mut model,
+        mouse(MouseEventKind::Down(MouseButton::Left), 100, 5),
+    );
+    assert_eq!(model.focus, Pane::Rules);
+    update(&mut model, mouse(MouseEventKind::ScrollDown, 50, 5));
+    assert_eq!(
+        model.claim_cursor, 1,
+        "the claims under the pointer scrolled"
+    );
+    assert_eq!(model.rule_cursor, 0);
+    assert_eq!(model.focus, Pane::Rules, "the wheel leaves the focus alone");
+    update(&mut model, mouse(MouseEventKind::ScrollDown, 100, 5));
+    assert_eq!(model.rule_cursor, 1);
+
+    // The why panel (the lower part of a wide screen) takes clicks too.
+    update(&mut model, key(KeyCode::Enter));
+    update(
+        &mut model,
+        mouse(MouseEventKind::Down(MouseButton::Left), 50, 5),
+    );
+    assert_eq!(model.focus, Pane::Claims);
+    // The token pane is not focusable on a wide screen (Tab skips it too).
+    update(
+        &mut model,
+        mouse(MouseEventKind::Down(MouseButton::Left), 10, 5),
+    );
+    assert_eq!(model.focus, Pane::Claims);
+    update(
+        &mut model,
+        mouse(MouseEventKind::Down(MouseButton::Left), 60, 35),
+    );
+    assert_eq!(model.focus, Pane::Why);
+    // The top and bottom bars are no pane: a click there changes nothing.
+    update(
+        &mut model,
+        mouse(MouseEventKind::Down(MouseButton::Left), 60, 0),
+    );
+    update(
+        &mut model,
+        mouse(MouseEventKind::Down(MouseButton::Left), 60, 39),
+    );
+    assert_eq!(model.focus, Pane::Why);
+
+    // 80×24: the panes are tabs on row 1 (" Token │ Claims │ Rules │ Why").
+    let mut model = demo_model_with_rules();
+    draw(&mut model, 80, 24);
+    update(
+        &mut model,
+        mouse(MouseEventKind::Down(MouseButton::Left), 23, 1),
+    );
+    assert_eq!(model.focus, Pane::Rules);
+    update(
+        &mut model,
+        mouse(MouseEventKind::Down(MouseButton::Left), 2, 1),
+    );
+    assert_eq!(model.focus, Pane::Token);
 }

@@ -114,6 +114,22 @@ fn principal_matches(statement: &Statement, issuer: &str) -> bool {
     }
 }
 
+/// Whether the policy speaks to this token at all: some statement federates with its issuer's
+/// provider, or an Allow admits every principal. A policy whose only applicable statements are
+/// wildcard-principal Denies cannot allow this token, and STS refuses a token whose issuer no
+/// statement federates with before any Deny matters (InvalidIdentityToken or AccessDenied,
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html); calling
+/// that "denied by the Deny" would blame the wrong statement, so it is not applicable, as a
+/// policy without any statement for this issuer is. This never turns an Allow into anything
+/// else: an applicable Allow always makes the policy applicable.
+fn names_this_token<'s>(mut applicable: impl Iterator<Item = &'s Statement>, issuer: &str) -> bool {
+    applicable.any(|s| match &s.principal {
+        Principal::Federated(_) => principal_matches(s, issuer),
+        Principal::Everyone(_) => s.effect == Effect::Allow,
+        Principal::Other(_) => false,
+    })
+}
+
 /// What made a statement fail first.
 #[derive(Clone, Copy)]
 enum Failure<'p> {
@@ -191,7 +207,7 @@ impl<'a> Evaluation<'a> {
             .statements
             .iter()
             .filter(|s| principal_matches(s, issuer));
-        if applicable.clone().next().is_none() {
+        if !names_this_token(applicable.clone(), issuer) {
             if self.explain {
                 self.explain_not_applicable(issuer);
             }
@@ -236,6 +252,17 @@ impl<'a> Evaluation<'a> {
             .map(|entry| format!("https://{}", federated_prefix(&entry)))
             .collect();
         let hint = hints::token_from_other_issuer(issuer, &trusted);
+        let wildcard_deny = self
+            .policy
+            .document
+            .statements
+            .iter()
+            .any(|s| s.effect == Effect::Deny && matches!(s.principal, Principal::Everyone(_)));
+        let note = if wildcard_deny {
+            "no statement names this issuer's provider: STS refuses the token before any Deny matters, and a Deny with a wildcard principal cannot allow it"
+        } else {
+            "a statement applies only to tokens of the provider it federates with"
+        };
         self.checks.push(
             Check::failed(
                 "Principal.Federated",
@@ -243,7 +270,7 @@ impl<'a> Evaluation<'a> {
                 Value::String(issuer.to_owned()),
             )
             .with_hints(hint)
-            .with_note("a statement applies only to tokens of the provider it federates with"),
+            .with_note(note),
         );
     }
 

@@ -190,6 +190,30 @@ fn policy_table() {
             allow(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*"}})),
             json!({"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:*"}),
         ]), github_claims(main), A),
+        // id_roles_create_for-idp_oidc.md: STS needs a statement federating with the token's
+        // provider; a wildcard Deny alone cannot admit another issuer's token, so the policy is
+        // not applicable to it (it would be refused either way), as with no Deny at all
+        ("other issuer, wildcard Deny matching", policy(vec![
+            allow(sub_equals(main)),
+            json!({"Sid": "NoPR", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringLike": {"gitlab.com:sub": "project_path:*"}}}),
+        ]), json!({"iss": "https://gitlab.com", "aud": "sts.amazonaws.com", "sub": "project_path:acme/app:ref_type:branch:ref:main", "exp": NOW + 300}), N),
+        ("other issuer, unconditional AWS wildcard Deny", policy(vec![
+            allow(sub_equals(main)),
+            json!({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRoleWithWebIdentity"}),
+        ]), json!({"iss": "https://gitlab.com", "aud": "sts.amazonaws.com", "sub": "x", "exp": NOW + 300}), N),
+        ("only a wildcard Deny, no Federated statement", policy(vec![
+            json!({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"}),
+        ]), github_claims(main), N),
+        // …but a Deny that names the token's provider applies, and a wildcard Allow admits it
+        ("Deny federating with the token's provider", policy(vec![
+            json!({"Effect": "Deny", "Principal": {"Federated": GH_ARN}, "Action": "sts:AssumeRoleWithWebIdentity"}),
+        ]), github_claims(main), D),
+        ("wildcard Allow and Deny, no Federated statement", policy(vec![
+            json!({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"}),
+            json!({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringEquals": {format!("{GH}:sub"): main}}}),
+        ]), github_claims(main), D),
         // StringEqualsIgnoreCase folds per character (Go strings.EqualFold): ΑΣ equals ασ
         ("IgnoreCase with Greek sigma", policy(vec![allow(json!({"StringEqualsIgnoreCase": {format!("{GH}:sub"): "ΑΣ"}}))]),
             github_claims("ασ"), A),

@@ -9,12 +9,16 @@ use serde_json::Value;
 
 use super::text::{width, wrap};
 use crate::report::timefmt::{self, DateStyle};
+use crate::report::wrap::wrap_value;
 use crate::token::sanitize::escape_controls;
 use crate::tui::model::{Entry, InputPurpose, Model, value_text};
 
 /// Claims holding a NumericDate (RFC 7519 §4.1, OIDC Core §2 and §5.1).
 const TIME_CLAIMS: [&str; 5] = ["exp", "nbf", "iat", "auth_time", "updated_at"];
 const NAME_COLUMN_MAX: usize = 20;
+/// A value longer than this many lines shows only its head until it is selected, so a claim
+/// with thousands of entries does not push every claim after it out of the pane.
+const FOLDED_LINES: usize = 3;
 
 /// A claim's value as shown, wrapped to `columns`: escaped, and for instants the absolute time
 /// and the relative one ("in 4m 12s"), the latter on a line of its own when both do not fit.
@@ -36,7 +40,8 @@ pub fn value_lines(name: &str, value: &Value, model: &Model, columns: usize) -> 
             }
         }
         _ if value == &Value::String(String::new()) => vec!["\"\"".to_owned()],
-        _ => wrap(&escape_controls(&value_text(value)), columns),
+        // Between array entries where one ends near the edge, so a group name is not cut.
+        _ => wrap_value(&escape_controls(&value_text(value)), columns),
     }
 }
 
@@ -143,7 +148,13 @@ fn claim_lines<'a>(
             theme.text
         };
         let name_text = escape_controls(name).into_owned();
-        let wrapped = value_lines(name, value, model, value_width);
+        let mut wrapped = value_lines(name, value, model, value_width);
+        let mut folded = None;
+        if !selected && wrapped.len() > FOLDED_LINES {
+            let more = wrapped.len() - (FOLDED_LINES - 1);
+            wrapped.truncate(FOLDED_LINES - 1);
+            folded = Some(format!("… {more} more lines"));
+        }
         let name_fits = width(&name_text) <= name_width;
         if !name_fits {
             lines.push((
@@ -171,6 +182,15 @@ fn claim_lines<'a>(
                     Span::raw(" ".repeat(pad)),
                 ])
                 .style(row_style),
+            ));
+        }
+        if let Some(more) = folded {
+            lines.push((
+                Some(index),
+                Line::from(vec![
+                    Span::raw(" ".repeat(name_width + 1)),
+                    Span::styled(super::text::fit(&more, value_width), theme.dim),
+                ]),
             ));
         }
     }

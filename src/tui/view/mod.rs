@@ -125,6 +125,78 @@ pub fn page(model: &Model) -> isize {
     (pane.height as isize - 3).max(1)
 }
 
+/// The token, claims and rules columns of a wide screen.
+fn wide_columns(main: Rect) -> [Rect; 3] {
+    Layout::horizontal([
+        Constraint::Length(28),
+        Constraint::Fill(1),
+        Constraint::Length(44),
+    ])
+    .areas(main)
+}
+
+/// The pane drawn under a cell of the screen (a click or the wheel there), from the same layout
+/// `view` draws with; on narrow screens a pane's tab counts as the pane. `None` over the bars,
+/// the matrix, the paste prompt and overlays, which take the pointer for themselves.
+pub fn pane_at(model: &Model, column: u16, row: u16) -> Option<Pane> {
+    let (width, height) = model.size;
+    if width < TOO_SMALL.0
+        || height < TOO_SMALL.1
+        || crate::tui::matrix::is_open(model)
+        || model.tokens.is_empty()
+        || model.help_open
+        || model.fetch.menu.is_some()
+        || model
+            .input
+            .as_ref()
+            .is_some_and(|i| i.purpose != InputPurpose::Filter)
+    {
+        return None;
+    }
+    let at = ratatui::layout::Position::new(column, row);
+    let body = body_area(model);
+    if !body.contains(at) {
+        return None;
+    }
+    if model.wide() {
+        let main = if model.why_open {
+            let (main, why) = wide_split(body);
+            if why.contains(at) {
+                return Some(Pane::Why);
+            }
+            main
+        } else {
+            body
+        };
+        let [left, centre, right] = wide_columns(main);
+        return [
+            (left, Pane::Token),
+            (centre, Pane::Claims),
+            (right, Pane::Rules),
+        ]
+        .into_iter()
+        .find(|(area, _)| area.contains(at))
+        .map(|(_, pane)| pane);
+    }
+    let (tabs, pane) = narrow_split(body);
+    if pane.contains(at) {
+        return Some(model.focus);
+    }
+    // The tabs as `narrow_body` writes them: " Title " separated by " │ ".
+    let mut x = tabs.x;
+    for (i, p) in model.panes().into_iter().enumerate() {
+        if i > 0 {
+            x += 3;
+        }
+        let label = p.title().len() as u16 + 2;
+        if (x..x + label).contains(&column) {
+            return Some(p);
+        }
+        x += label;
+    }
+    None
+}
+
 fn wide_body(model: &Model, frame: &mut Frame, area: Rect) {
     let (main, why_area) = if model.why_open {
         let (main, why) = wide_split(area);
@@ -132,12 +204,7 @@ fn wide_body(model: &Model, frame: &mut Frame, area: Rect) {
     } else {
         (area, None)
     };
-    let [left, centre, right] = Layout::horizontal([
-        Constraint::Length(28),
-        Constraint::Fill(1),
-        Constraint::Length(44),
-    ])
-    .areas(main);
+    let [left, centre, right] = wide_columns(main);
     token::render(model, frame, left, model.focus == Pane::Token);
     claims::render(model, frame, centre, model.focus == Pane::Claims);
     rules::render(model, frame, right, model.focus == Pane::Rules);

@@ -29,7 +29,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
     let columns = inner.width as usize;
     let height = inner.height as usize;
     let lines = match verdict {
-        Some(verdict) => why_lines(theme, verdict, columns),
+        Some(verdict) => why_lines(theme, verdict, columns, model.why_passed_open),
         None => wrap_words(
             "Select a rule in the rules pane and press Enter to see why it allows or denies this token.",
             columns,
@@ -78,11 +78,82 @@ pub fn max_scroll(model: &Model) -> u16 {
     };
     let area = super::why_area(model, super::body_area(model));
     let inner = super::pane_block(model, Line::default(), true).inner(area);
-    let lines = why_lines(&model.theme, verdict, inner.width as usize).len();
+    let lines = why_lines(
+        &model.theme,
+        verdict,
+        inner.width as usize,
+        model.why_passed_open,
+    )
+    .len();
     u16::try_from(lines.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
 }
 
-pub fn why_lines<'a>(theme: &Theme, verdict: &Verdict, columns: usize) -> Vec<Line<'a>> {
+/// The checks in the order the panel lists them, failed (the deciding ones) first, and the
+/// passed checks folded away when there is a failure to look at and `passed_open` is not set.
+struct Ordered<'v> {
+    shown: Vec<&'v Check>,
+    folded: Vec<&'v Check>,
+}
+
+fn order_checks(verdict: &Verdict, passed_open: bool) -> Ordered<'_> {
+    let (failed, passed): (Vec<&Check>, Vec<&Check>) =
+        verdict.checks.iter().partition(|c| !c.passed);
+    if failed.is_empty() || passed_open {
+        let folded = Vec::new();
+        let shown = failed.into_iter().chain(passed).collect();
+        return Ordered { shown, folded };
+    }
+    Ordered {
+        shown: failed,
+        folded: passed,
+    }
+}
+
+/// The line that stands for the folded passed checks (or, unfolded, says how to fold them).
+fn passed_lines(
+    theme: &Theme,
+    folded: &[&Check],
+    open: usize,
+    columns: usize,
+    lines: &mut Vec<Line<'_>>,
+) {
+    let text = if folded.is_empty() {
+        format!(
+            "✓ {open} passed check{} shown — Enter/→ to fold",
+            if open == 1 { "" } else { "s" }
+        )
+    } else {
+        let names: Vec<String> = folded.iter().map(|c| short_name(&c.condition)).collect();
+        format!(
+            "✓ {} passed check{}: {} — Enter/→ to expand",
+            folded.len(),
+            if folded.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        )
+    };
+    push_prose(lines, &text, columns, theme.good);
+}
+
+/// What a folded check is called in the one line that stands for it: the claim it is about
+/// (`aud` for `StringEquals token.actions.githubusercontent.com:aud`, `exp` for
+/// `exp (token not expired)`), or the whole condition when it has no such short name.
+fn short_name(condition: &str) -> String {
+    let head = condition.split(" (").next().unwrap_or(condition);
+    let last = head.split_whitespace().last().unwrap_or(head);
+    let name = last.rsplit(':').next().unwrap_or(last);
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    escape_controls(if plain { name } else { condition }).into_owned()
+}
+
+pub fn why_lines<'a>(
+    theme: &Theme,
+    verdict: &Verdict,
+    columns: usize,
+    passed_open: bool,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     if let Some(file) = &verdict.rule.file {
         // The full path: the rules pane names files by their shortest distinguishing suffix.
@@ -97,10 +168,16 @@ pub fn why_lines<'a>(theme: &Theme, verdict: &Verdict, columns: usize) -> Vec<Li
         lines.push(Line::raw(line));
     }
     lines.push(Line::raw(""));
+    let ordered = order_checks(verdict, passed_open);
+    let has_failed = verdict.checks.iter().any(|c| !c.passed);
+    let passed = verdict.checks.iter().filter(|c| c.passed).count();
     if columns >= TABLE_MIN_WIDTH {
-        table(theme, verdict, columns, &mut lines);
+        table(theme, &ordered.shown, columns, &mut lines);
     } else {
-        stacked(theme, verdict, columns, &mut lines);
+        stacked(theme, &ordered.shown, columns, &mut lines);
+    }
+    if has_failed && passed > 0 {
+        passed_lines(theme, &ordered.folded, passed, columns, &mut lines);
     }
     for item in &verdict.unverified {
         push_prose(
@@ -287,7 +364,7 @@ fn annotations(
     }
 }
 
-fn table(theme: &Theme, verdict: &Verdict, columns: usize, lines: &mut Vec<Line<'_>>) {
+fn table(theme: &Theme, checks: &[&Check], columns: usize, lines: &mut Vec<Line<'_>>) {
     let result_width = 6;
     let rest = columns.saturating_sub(result_width + 3);
     let condition_width = rest * 34 / 100;
@@ -302,7 +379,7 @@ fn table(theme: &Theme, verdict: &Verdict, columns: usize, lines: &mut Vec<Line<
         Span::raw(" "),
         Span::styled(fit("result", result_width), theme.title),
     ]));
-    for check in &verdict.checks {
+    for &check in checks {
         let condition: Vec<(char, Style)> = escape_controls(&check.condition)
             .chars()
             .map(|c| (c, theme.name))
@@ -334,10 +411,10 @@ fn table(theme: &Theme, verdict: &Verdict, columns: usize, lines: &mut Vec<Line<
     }
 }
 
-fn stacked(theme: &Theme, verdict: &Verdict, columns: usize, lines: &mut Vec<Line<'_>>) {
+fn stacked(theme: &Theme, checks: &[&Check], columns: usize, lines: &mut Vec<Line<'_>>) {
     let label_width = 10;
     let value_width = columns.saturating_sub(label_width + 2).max(1);
-    for check in &verdict.checks {
+    for &check in checks {
         let mut head = vec![result_span(theme, check), Span::raw(" ")];
         head.push(Span::styled(
             escape_controls(&check.condition).into_owned(),
