@@ -15,7 +15,7 @@ pub fn check_document(
 ) -> CheckDocument {
     let (claims, header) = match &subject {
         CheckSubject::Token(token) => (token.claims.as_ref(), Some(&token.header)),
-        CheckSubject::Claims(doc) => (Some(&doc.claims), None),
+        CheckSubject::Claims(doc) => (Some(&doc.claims), doc.header.as_ref()),
     };
     let verdicts = rules
         .iter()

@@ -8,6 +8,7 @@ mod check;
 mod copy;
 mod decode;
 mod demo;
+mod explain;
 mod fetch;
 mod help;
 mod interactive;
@@ -59,6 +60,7 @@ pub fn run() -> ExitCode {
         Some(Command::Preview(args)) => preview::run(&args),
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),
+        Some(Command::Explain(args)) => explain::run(&args),
         None if interactive::wanted(cli.bare.output.json) => {
             interactive::bare(&cli.bare, &bare_source(&cli), &cli.interactive, started)
         }

@@ -177,6 +177,31 @@ fn embedded_token(text: &str) -> Option<&str> {
         .find(|word| is_compact_shaped(word))
 }
 
+/// Every token-shaped word in `text` with its line (1-based), at most `max` of them and each
+/// only once: the tokens of a pasted CI log. Words are runs of base64url characters and dots
+/// that start as every JWT header does (`eyJ`), so prose with dots is not taken.
+pub fn embedded_tokens(text: &str, max: usize) -> Vec<(usize, &str)> {
+    let mut found: Vec<(usize, &str)> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if !line.contains("eyJ") {
+            continue;
+        }
+        // `=` ends a word here (`token=eyJ…`): compact JWS segments carry no padding.
+        for word in line.split(|c: char| c == '=' || !is_token_char(c)) {
+            if word.starts_with("eyJ")
+                && is_compact_shaped(word)
+                && !found.iter().any(|(_, seen)| *seen == word)
+            {
+                if found.len() == max {
+                    return found;
+                }
+                found.push((index + 1, word));
+            }
+        }
+    }
+    found
+}
+
 fn strip_quotes(text: &str) -> &str {
     for quote in ['"', '\'', '`'] {
         if let Some(inner) = text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote)) {
@@ -279,6 +304,17 @@ mod tests {
             find_token(r#"{"sub":"x"}"#).err(),
             Some(DecodeError::NoTokenInJson { .. })
         ));
+    }
+
+    #[test]
+    fn every_token_of_a_log_once_with_its_line() {
+        let other = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ5In0.c2ln";
+        let log = format!(
+            "2026-01-02T03:04:05Z start\n\u{1b}[32mtoken={T}\u{1b}[0m\nsame again {T}\nversion 1.2.3 and eyJ.only\n{{\"value\":\"{other}\"}}\n"
+        );
+        assert_eq!(embedded_tokens(&log, 10), vec![(2, T), (5, other)]);
+        assert_eq!(embedded_tokens(&log, 1), vec![(2, T)]);
+        assert!(embedded_tokens("no tokens here. at all.", 10).is_empty());
     }
 
     #[test]

@@ -474,6 +474,10 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
             }
         }
         Action::OpenMatrix => return super::matrix::open(model),
+        Action::ToggleExplain => super::explain::toggle(model),
+        Action::ExplainVerdict => super::explain::go_to_verdict(model),
+        Action::ExplainScrollDown => super::explain::scroll(model, 3),
+        Action::ExplainScrollUp => super::explain::scroll(model, -3),
         Action::OpenRuleFile => {
             let path = model
                 .selected_verdict()
@@ -497,6 +501,8 @@ fn close(model: &mut Model) -> Option<Cmd> {
         if model.focus == Pane::Why {
             model.focus = Pane::Rules;
         }
+    } else if let Some(state) = model.explain.as_mut().filter(|s| s.open) {
+        state.open = false;
     } else if !model.filter.is_empty() {
         model.filter.clear();
         model.claim_cursor = 0;
@@ -750,6 +756,10 @@ fn on_mouse(model: &mut Model, event: MouseEvent) -> Option<Cmd> {
 /// Decodes a token from user text and adds it, or reports why it is not one: in the paste
 /// prompt when that is open, on the status line otherwise.
 fn add_from_text(model: &mut Model, text: &str, source: &str) -> Option<Cmd> {
+    // An error message (or a CI log with one) opens the Explain panel with its tokens.
+    if let Some(cmd) = super::explain::on_text(model, text, source) {
+        return cmd;
+    }
     match decode(text, &Limits::default()) {
         Ok(token) => {
             model.input = None;
