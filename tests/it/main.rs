@@ -9,6 +9,7 @@ mod cli_entry;
 mod decode_cli;
 mod decode_snapshots;
 mod demo_rules_vault_entra;
+mod explain_cli;
 mod fetch_cli;
 mod preview_cli;
 mod scaffold_roundtrip;
