@@ -22,6 +22,7 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 use serde::Serialize;
 
+use crate::token::extract::log_lines;
 use crate::token::sanitize::escape_controls;
 use crate::trust::{Outcome, Verdict};
 
@@ -247,7 +248,7 @@ pub fn explain(text: &str, limits: &Limits) -> Explanation {
     let mut findings: Vec<Finding> = Vec::new();
     let mut previous = String::new();
     let mut lines = 0;
-    for (index, line) in text.lines().enumerate() {
+    for (index, line) in log_lines(text).enumerate() {
         lines = index + 1;
         let cleaned = clean_line(line, limits.max_line_chars);
         for (key, pattern) in &compiled.context {
@@ -523,6 +524,9 @@ pub fn render_with(explanation: &Explanation, links: &[Option<Link>]) -> Vec<Str
             at.push_str(&format!(", printed by {wrapper}"));
         }
         out.push(format!("{at}: {}", finding.message));
+        if let Some(Some(link)) = links.get(index) {
+            out.extend(render_link(link));
+        }
         out.push(format!("  refused by: {}", finding.step));
         out.push(format!("  look at:    {}", finding.look_at));
         let named: Vec<String> = finding
@@ -542,9 +546,6 @@ pub fn render_with(explanation: &Explanation, links: &[Option<Link>]) -> Vec<Str
             out.push(format!("    {command}"));
         }
         out.push(format!("  source: {}", finding.source));
-        if let Some(Some(link)) = links.get(index) {
-            out.extend(render_link(link));
-        }
     }
     if explanation.truncated {
         out.push(String::new());

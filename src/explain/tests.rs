@@ -509,6 +509,20 @@ fn a_ci_log_is_cleaned_and_retries_are_counted_once() {
     );
 }
 
+/// A bracketed paste turns every newline into a carriage return: the log must still be read
+/// line by line, with the same line numbers.
+#[test]
+fn a_pasted_log_with_carriage_returns_is_read_line_by_line() {
+    let log = format!(
+        "{}Error: Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity\r",
+        "build output that is long enough to matter\r".repeat(200)
+    );
+    let explanation = explain(&log, &Limits::default());
+    assert_eq!(explanation.lines, 201);
+    assert_eq!(explanation.findings[0].id, "aws.access_denied");
+    assert_eq!(explanation.findings[0].line, 201);
+}
+
 #[test]
 fn cleaning_removes_escapes_and_markers() {
     assert_eq!(

@@ -178,7 +178,7 @@ fn from_log(text: &str) -> Option<Dump> {
     let mut body = String::new();
     let mut depth = 0usize;
     let mut started = false;
-    for line in text.lines() {
+    for line in super::extract::log_lines(text) {
         let line = strip_log_prefix(line);
         if !started {
             if line.trim_end() != "{" {

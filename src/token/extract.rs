@@ -177,12 +177,36 @@ fn embedded_token(text: &str) -> Option<&str> {
         .find(|word| is_compact_shaped(word))
 }
 
+/// The lines of pasted text: a terminal's bracketed paste sends each newline as a carriage
+/// return, so a lone `\r` ends a line as `\n` and `\r\n` do.
+pub fn log_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\n', '\r']) {
+            Some(at) => {
+                let after = if current[at..].starts_with("\r\n") {
+                    at + 2
+                } else {
+                    at + 1
+                };
+                rest = (after < current.len()).then(|| &current[after..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                (!current.is_empty()).then_some(current)
+            }
+        }
+    })
+}
+
 /// Every token-shaped word in `text` with its line (1-based), at most `max` of them and each
 /// only once: the tokens of a pasted CI log. Words are runs of base64url characters and dots
 /// that start as every JWT header does (`eyJ`), so prose with dots is not taken.
 pub fn embedded_tokens(text: &str, max: usize) -> Vec<(usize, &str)> {
     let mut found: Vec<(usize, &str)> = Vec::new();
-    for (index, line) in text.lines().enumerate() {
+    for (index, line) in log_lines(text).enumerate() {
         if !line.contains("eyJ") {
             continue;
         }
@@ -304,6 +328,15 @@ mod tests {
             find_token(r#"{"sub":"x"}"#).err(),
             Some(DecodeError::NoTokenInJson { .. })
         ));
+    }
+
+    #[test]
+    fn pasted_lines_end_at_any_line_break() {
+        let lines: Vec<&str> = log_lines("a\r\nb\rc\n\nd").collect();
+        assert_eq!(lines, ["a", "b", "c", "", "d"]);
+        assert_eq!(log_lines("a\n").collect::<Vec<_>>(), ["a"]);
+        assert_eq!(log_lines("").count(), 0);
+        assert_eq!(log_lines("\r").collect::<Vec<_>>(), [""]);
     }
 
     #[test]

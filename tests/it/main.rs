@@ -14,6 +14,7 @@ mod fetch_cli;
 mod preview_cli;
 mod scaffold_roundtrip;
 mod token_properties;
+mod tui_explain;
 mod tui_matrix;
 mod tui_screens;
 mod tui_update;
