@@ -769,7 +769,12 @@ fn add_from_text(model: &mut Model, text: &str, source: &str) -> Option<Cmd> {
             model.rule_cursor = 0;
             cmd
         }
+        // A decoded dump (gitpod --decode, jwt-cli, step, jwt.io's panes, a claims object) is
+        // a SIMULATED entry, as `check` takes it.
         Err(error) => {
+            if let Some(dump) = crate::token::dump::recognise(text) {
+                return add_dump(model, dump, source);
+            }
             let message = format!("not a token: {error}");
             match model.input.as_mut() {
                 Some(input) if input.purpose == InputPurpose::Token => {
@@ -827,6 +832,64 @@ pub fn add_token(model: &mut Model, token: Token, source: String) -> Option<Cmd>
         generation: 1,
         token: Box::new(token),
     })
+}
+
+/// What the source of an entry made from a decoded dump ends with; the token pane says so.
+pub const DUMP_SOURCE: &str = "(decoded dump, not a token)";
+
+/// A decoded dump pasted instead of a token: its claims, SIMULATED, under a stand-in token that
+/// carries the dump's header (empty when the dump has none, so rules that read the header skip
+/// that step, as `check` does for bare claims).
+fn add_dump(model: &mut Model, dump: crate::token::dump::Dump, source: &str) -> Option<Cmd> {
+    use base64::Engine;
+    let encode = |value: &Claims| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Value::Object(value.clone()).to_string())
+    };
+    let header = dump.header.clone().unwrap_or_default();
+    let compact = format!("{}.{}.", encode(&header), encode(&dump.claims));
+    let token = match crate::token::parse_compact(
+        &compact,
+        crate::token::FoundVia::Bare,
+        &Limits::default(),
+    ) {
+        Ok(token) => token,
+        Err(error) => {
+            notice(
+                model,
+                NoticeKind::Error,
+                format!("not a token, nor a readable dump: {error}"),
+            );
+            return None;
+        }
+    };
+    make_room(model);
+    let id = model.next_id;
+    model.next_id += 1;
+    let mut entry = Entry {
+        id,
+        token,
+        source: format!("{source}: {} {DUMP_SOURCE}", dump.shape.description()),
+        simulated: Some(dump.claims),
+        signature: Signature::Done(SignatureReport::not_checked(
+            "SIMULATED: claims from a decoded dump, not a token; nothing shows a signature covered them",
+        )),
+        generation: 0,
+        verdicts: Vec::new(),
+        decision: None,
+    };
+    evaluate_entry(model, &mut entry);
+    model.tokens.push(entry);
+    model.input = None;
+    model.selected = model.tokens.len() - 1;
+    model.claim_cursor = 0;
+    model.rule_cursor = 0;
+    notice(
+        model,
+        NoticeKind::Info,
+        format!("{} added as a SIMULATED what-if", dump.shape.description()),
+    );
+    None
 }
 
 fn add_what_if(model: &mut Model, claims: Claims, change: &str) -> Option<Cmd> {
@@ -945,6 +1008,8 @@ fn evaluate_entry(model: &Model, entry: &mut Entry) {
     let (files, mut verdicts): (Vec<usize>, Vec<Verdict>) = rules()
         .map(|(index, rule)| {
             let verdict = match claims {
+                // Only a dump without a header has an empty one (a JWS header names its alg).
+                Some(claims) if header.is_empty() => rule.evaluate(claims, model.now),
                 Some(claims) => rule.evaluate_with_header(header, claims, model.now),
                 None => Verdict::without_claims(
                     rule.as_ref(),

@@ -150,3 +150,85 @@ fn screens() {
         insta::assert_snapshot!(format!("error_alone_{width}x{height}"), terminal.backend());
     }
 }
+
+/// A Vault rule file loaded as the view's engine loads it.
+fn model_with_vault_role() -> Model {
+    let rules = claimcheck::app::rules::load(
+        &["vault:assets/demo/rules/vault-role-deploy.json".to_owned()],
+        None,
+    )
+    .unwrap();
+    let mut model = empty_model();
+    model.rule_files = vec![claimcheck::tui::model::RuleFile {
+        path: "assets/demo/rules/vault-role-deploy.json".into(),
+        rules: rules.into_iter().map(std::sync::Arc::from).collect(),
+        state: RuleFileState::Loaded,
+    }];
+    model
+}
+
+fn alg_check_failed(model: &Model) -> Option<bool> {
+    let (_, verdict) = model.current()?.verdicts.first()?;
+    verdict
+        .checks
+        .iter()
+        .find(|c| c.condition.contains("alg"))
+        .map(|c| !c.passed)
+}
+
+/// A decoded dump pasted into the view is a SIMULATED entry, as `check` takes it: its header
+/// reaches Vault's alg check, and claims without a header skip that step.
+#[test]
+fn a_pasted_dump_is_a_simulated_entry_with_its_header() {
+    let claims = claimcheck::demo::template("gitlab").unwrap().claims_at(NOW);
+    let mut model = model_with_vault_role();
+    let jwt_cli = serde_json::json!({"header": {"alg": "HS256", "typ": "JWT"}, "payload": claims});
+    update(&mut model, Msg::Paste(jwt_cli.to_string()));
+    assert_eq!(
+        model.tokens.len(),
+        1,
+        "{:?}",
+        model.notice.as_ref().map(|n| &n.text)
+    );
+    let entry = model.current().unwrap();
+    assert_eq!(entry.simulated.as_ref(), Some(&claims));
+    assert!(
+        entry
+            .source
+            .contains("`jwt decode --json` (jwt-cli) output"),
+        "{}",
+        entry.source
+    );
+    assert_eq!(entry.token.header()["alg"], "HS256");
+    assert_eq!(alg_check_failed(&model), Some(true));
+
+    let mut model = model_with_vault_role();
+    update(
+        &mut model,
+        Msg::Paste(serde_json::Value::Object(claims).to_string()),
+    );
+    assert_eq!(model.tokens.len(), 1);
+    assert_ne!(
+        alg_check_failed(&model),
+        Some(true),
+        "no header, no alg refusal"
+    );
+}
+
+#[test]
+fn a_pasted_gitpod_dump_screen() {
+    let mut model = empty_model();
+    model.rule_files = vec![rule_file(
+        "rules/aws-deploy.json",
+        vec![aws_environment_role()],
+        RuleFileState::Loaded,
+    )];
+    let dump = serde_json::json!({
+        "Claims": {"aud": ["sts.amazonaws.com"], "iss": "https://api.gitpod.io/idp", "sub": "https://github.com/acme/app/pull/1", "exp": NOW + 600},
+        "Header": [{"KeyID": "k1", "JSONWebKey": null, "Algorithm": "RS256", "Nonce": "", "ExtraHeaders": {}}]
+    });
+    update(&mut model, Msg::Paste(dump.to_string()));
+    model.notice = None;
+    let terminal = draw(&mut model, 120, 40);
+    insta::assert_snapshot!("gitpod_dump_120x40", terminal.backend());
+}
