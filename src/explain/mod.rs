@@ -247,6 +247,7 @@ pub fn explain(text: &str, limits: &Limits) -> Explanation {
     let mut context = Named::default();
     let mut findings: Vec<Finding> = Vec::new();
     let mut previous = String::new();
+    let mut last_found: Option<usize> = None;
     let mut lines = 0;
     for (index, line) in log_lines(text).enumerate() {
         lines = index + 1;
@@ -258,7 +259,20 @@ pub fn explain(text: &str, limits: &Limits) -> Explanation {
                 context.insert(key, value.as_str());
             }
         }
+        // A wrapper may also follow the error (Azure/login prints "Login failed with Error"
+        // after az's AADSTS line).
+        if let Some(at) = last_found
+            && at + 1 == lines
+            && let Some(finding) = findings.last_mut().filter(|f| f.wrapper.is_none())
+        {
+            finding.wrapper = compiled
+                .wrappers
+                .iter()
+                .find(|(_, p)| p.is_match(&cleaned))
+                .map(|(name, _)| *name);
+        }
         if let Some(which) = compiled.set.matches(&cleaned).iter().next() {
+            last_found = Some(lines);
             let recogniser = &catalogue::RECOGNISERS[which];
             let mut named = Named::default();
             if let Some(captures) = compiled.each[which].captures(&cleaned) {

@@ -199,6 +199,36 @@ fn entra_aadsts_family() {
 }
 
 #[test]
+fn wrappers_before_or_after_the_message_are_named() {
+    let cases = [
+        (
+            "Error: AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:acme/app:pull_request'.\nError: Login failed with Error: The process '/usr/bin/az' failed with exit code 1.",
+            "Azure/login",
+        ),
+        (
+            "Error: google-github-actions/auth failed with: failed to generate Google Cloud federated token for //iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/v: {\"error\":\"invalid_target\"}",
+            "google-github-actions/auth",
+        ),
+        (
+            r#"Error: failed to retrieve vault token. code: ERR_NON_2XX_3XX_RESPONSE, message: Response code 400 (Bad Request), vaultResponse: {"errors":["role \"deploy\" could not be found"]}"#,
+            "hashicorp/vault-action",
+        ),
+        (
+            "error: You must be logged in to the server (Unauthorized)",
+            "kubectl",
+        ),
+        (
+            "An error occurred (ExpiredTokenException) when calling the AssumeRoleWithWebIdentity operation: Token expired: current date/time 2 must be before the expiration date/time 1",
+            "AWS CLI",
+        ),
+    ];
+    for (text, wrapper) in cases {
+        let explanation = explain(text, &Limits::default());
+        assert_eq!(explanation.findings[0].wrapper, Some(wrapper), "{text}");
+    }
+}
+
+#[test]
 fn azure_login_prints_the_token_details() {
     // Azure/login prints the federated token's issuer and subject before the exchange.
     let explanation = explain(
