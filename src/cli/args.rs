@@ -135,8 +135,13 @@ pub struct ExplainArgs {
     #[arg(long = "rules", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]
     pub rules: Vec<String>,
 
-    #[command(flatten)]
-    pub output: OutputArgs,
+    /// Print one JSON document (schema documented in the README) instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// When to colour text output; `auto` colours only a terminal, and never with NO_COLOR set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 
     #[command(flatten)]
     pub time: TimeArgs,

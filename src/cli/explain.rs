@@ -41,7 +41,7 @@ struct ExplainDocument<'a> {
 }
 
 pub fn run(args: &ExplainArgs) -> u8 {
-    let json = args.output.json;
+    let json = args.json;
     let limits = explain::Limits::default();
     let input = match read_text(args.input.as_deref(), limits.max_bytes) {
         Ok(input) => input,
@@ -88,7 +88,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             tokens: found,
         });
     } else {
-        let paint = Paint::for_stdout(args.output.color);
+        let paint = Paint::for_stdout(args.color);
         let mut out = String::new();
         for line in explain::render_with(&explanation, &links) {
             out.push_str(&paint_line(&line, paint));
