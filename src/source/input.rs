@@ -138,6 +138,9 @@ pub fn read_text(argument: Option<&str>, limit: usize) -> Result<RawInput, Input
             let is_file = !text.is_empty()
                 && !text.contains('\n')
                 && std::fs::metadata(path).is_ok_and(|m| !m.is_dir());
+            if !is_file && names_a_file(text) {
+                return Err(InputError::NoSuchFile(shown_path(text)));
+            }
             if !is_file {
                 return Ok(RawInput {
                     text: text.to_owned(),
@@ -173,6 +176,17 @@ pub fn read_text(argument: Option<&str>, limit: usize) -> Result<RawInput, Input
         text: String::from_utf8_lossy(&bytes).into_owned(),
         origin,
     })
+}
+
+/// A single word that can only be a file name (a path, or a log or text file's extension): a
+/// missing one is reported, not explained as text. `Unauthorized` or `AADSTS70021` stay text.
+fn names_a_file(text: &str) -> bool {
+    !text.contains(char::is_whitespace)
+        && !text.contains("://")
+        && (text.contains('/')
+            || [".log", ".txt", ".out", ".json"]
+                .iter()
+                .any(|ext| text.to_ascii_lowercase().ends_with(ext)))
 }
 
 fn read_stdin(limit: usize) -> Result<RawInput, InputError> {
@@ -279,6 +293,12 @@ mod tests {
         let input = read_text(Some(path.to_str().unwrap()), 1024).unwrap();
         assert_eq!(input.origin, InputOrigin::File(path.clone()));
         assert!(input.text.contains("Incorrect token audience"));
+        assert_eq!(
+            read_text(Some("/no/such/ci.log"), 1024).unwrap_err().kind(),
+            "io"
+        );
+        assert_eq!(read_text(Some("build.log"), 1024).unwrap_err().kind(), "io");
+        assert!(read_text(Some("AADSTS70021"), 1024).is_ok());
         let too_big = read_text(Some(path.to_str().unwrap()), 10).unwrap_err();
         assert_eq!(too_big.kind(), "too_large");
         std::fs::remove_dir_all(&dir).unwrap();
