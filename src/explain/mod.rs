@@ -275,7 +275,9 @@ pub fn explain(text: &str, limits: &Limits) -> Explanation {
             last_found = Some(lines);
             let recogniser = &catalogue::RECOGNISERS[which];
             let mut named = Named::default();
+            let mut at = 0;
             if let Some(captures) = compiled.each[which].captures(&cleaned) {
+                at = captures.get(0).map_or(0, |m| m.start());
                 for name in compiled.each[which].capture_names().flatten() {
                     if let Some(value) = captures.name(name) {
                         named.insert(name, value.as_str());
@@ -305,7 +307,7 @@ pub fn explain(text: &str, limits: &Limits) -> Explanation {
                     title: recogniser.title,
                     line: lines,
                     occurrences: 1,
-                    message: shown(&cleaned),
+                    message: shown(&cleaned, at),
                     wrapper,
                     step: recogniser.step,
                     look_at: recogniser.look_at,
@@ -459,11 +461,18 @@ fn strip_timestamp(line: &str) -> Option<&str> {
     Some(rest.strip_prefix('Z').unwrap_or(rest))
 }
 
-/// The message as shown: escaped, and cut to 300 characters.
-fn shown(message: &str) -> String {
+/// The message as shown: escaped, and cut to 300 characters around where the recognised text
+/// starts (`at`, a byte offset), so that a long wrapper line still shows the service's words.
+fn shown(message: &str, at: usize) -> String {
     const SHOWN: usize = 300;
-    let mut text: String = message.chars().take(SHOWN).collect();
-    if text.len() < message.len() {
+    const BEFORE: usize = 100;
+    let skip = message[..at].chars().count().saturating_sub(BEFORE);
+    let mut text = String::new();
+    if skip > 0 {
+        text.push('…');
+    }
+    text.extend(message.chars().skip(skip).take(SHOWN));
+    if message.chars().count() > skip + SHOWN {
         text.push('…');
     }
     escape_controls(&text).into_owned()

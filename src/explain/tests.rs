@@ -554,6 +554,21 @@ fn a_pasted_log_with_carriage_returns_is_read_line_by_line() {
 }
 
 #[test]
+fn a_long_line_is_shown_around_the_recognised_words() {
+    let line = format!(
+        "Error: google-github-actions/auth failed with: {} {{\"error\":\"unauthorized_client\",\"error_description\":\"The given credential is rejected by the attribute condition.\"}}",
+        "x".repeat(400)
+    );
+    let message = &explain(&line, &Limits::default()).findings[0].message;
+    assert!(message.starts_with('…'), "{message}");
+    assert!(
+        message.contains("The given credential is rejected by the attribute condition."),
+        "{message}"
+    );
+    assert!(message.chars().count() <= 302, "{message}");
+}
+
+#[test]
 fn cleaning_removes_escapes_and_markers() {
     assert_eq!(
         clean_line(
