@@ -622,6 +622,9 @@ impl Agreement {
 /// preferring the rule that names the role (or credential, or provider) the message or log
 /// named, then one that applies to the token, then one that refuses it.
 pub fn matching_verdict(finding: &Finding, verdicts: &[&Verdict]) -> Option<usize> {
+    if !refused_by_a_rule(finding.id) {
+        return None;
+    }
     let kind = finding.system.rule_kind();
     let names: Vec<&str> = [
         finding.named.role_name(),
@@ -655,6 +658,25 @@ pub fn matching_verdict(finding: &Finding, verdicts: &[&Verdict]) -> Option<usiz
             )
         })
         .map(|(index, _)| index)
+}
+
+/// Whether the error comes from a step a trust rule describes. Errors about keys, TLS, the
+/// request, a missing pool or mount, or a job that never got a token have no verdict to match.
+pub fn refused_by_a_rule(id: &str) -> bool {
+    !matches!(
+        id,
+        "aws.thumbprint"
+            | "aws.no_verification_key"
+            | "aws.token_too_long"
+            | "aws.idp_communication"
+            | "aws.no_id_token_permission"
+            | "gcp.invalid_audience_parameter"
+            | "gcp.invalid_target"
+            | "gcp.no_token_env"
+            | "vault.signature"
+            | "vault.role_not_found"
+            | "vault.permission_denied"
+    )
 }
 
 /// The first check the verdict failed, as one line: condition, expected, actual.

@@ -759,3 +759,74 @@ fn work_is_bounded_on_hostile_input() {
     let long_line = format!("{}Incorrect token audience", "a".repeat(100_000));
     assert!(!explain(&long_line, &Limits::default()).recognised());
 }
+
+#[test]
+fn errors_outside_the_rules_match_no_verdict() {
+    use crate::trust::{Outcome, RuleId, RuleKind, Verdict};
+    let verdict = Verdict {
+        rule: RuleId {
+            kind: RuleKind::Aws,
+            file: Some("policy.json".into()),
+            name: "deploy".into(),
+        },
+        outcome: Outcome::Denied,
+        summary: "AccessDenied".into(),
+        checks: vec![],
+        lints: vec![],
+        unverified: vec![],
+    };
+    let other = Verdict {
+        rule: RuleId {
+            kind: RuleKind::Vault,
+            file: None,
+            name: "deploy".into(),
+        },
+        ..verdict.clone()
+    };
+    let finding = |text: &str| explain(text, &Limits::default()).findings.remove(0);
+    let denied = finding(
+        "role-to-assume: arn:aws:iam::111122223333:role/deploy\nNot authorized to perform sts:AssumeRoleWithWebIdentity",
+    );
+    assert_eq!(matching_verdict(&denied, &[&other, &verdict]), Some(1));
+    assert_eq!(
+        matching_verdict(&denied, &[&other]),
+        None,
+        "another system's rule"
+    );
+    let permission = finding("Did you mean to set the `id-token` permission?");
+    assert_eq!(
+        matching_verdict(&permission, &[&verdict]),
+        None,
+        "no token was requested"
+    );
+    let thumbprint =
+        finding("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint");
+    assert_eq!(matching_verdict(&thumbprint, &[&verdict]), None);
+}
+
+#[test]
+fn the_named_role_picks_its_verdict() {
+    use crate::trust::{Outcome, RuleId, RuleKind, Verdict};
+    let verdict = |name: &str, outcome| Verdict {
+        rule: RuleId {
+            kind: RuleKind::Aws,
+            file: Some(format!("{name}.json")),
+            name: "trust policy".into(),
+        },
+        outcome,
+        summary: String::new(),
+        checks: vec![],
+        lints: vec![],
+        unverified: vec![],
+    };
+    let staging = verdict("staging", Outcome::Denied);
+    let prod = verdict("prod", Outcome::Allowed);
+    let finding = explain(
+        "role-to-assume: arn:aws:iam::111122223333:role/prod\nNot authorized to perform sts:AssumeRoleWithWebIdentity",
+        &Limits::default(),
+    )
+    .findings
+    .remove(0);
+    // The role the log names wins over a refusing verdict of another role.
+    assert_eq!(matching_verdict(&finding, &[&staging, &prod]), Some(1));
+}
