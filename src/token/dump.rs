@@ -258,6 +258,22 @@ mod tests {
         assert_eq!(shape(r#"{"iss": "https://i"}"#), Some(DumpShape::Claims));
     }
 
+    proptest::proptest! {
+        /// Arbitrary text, JSON-ish fragments and timestamped lines never panic the recogniser.
+        #[test]
+        fn never_panics(parts in proptest::collection::vec(proptest::prop_oneof![
+            proptest::strategy::Just("{".to_owned()),
+            proptest::strategy::Just("}".to_owned()),
+            proptest::strategy::Just("\"Claims\": ".to_owned()),
+            proptest::strategy::Just("\"header\": {\"alg\": \"RS256\"}, ".to_owned()),
+            proptest::strategy::Just("2026-01-02T03:04:05.1234567Z ".to_owned()),
+            proptest::strategy::Just("\r\n".to_owned()),
+            ".{0,12}",
+        ], 0..40)) {
+            let _ = recognise(&parts.concat());
+        }
+    }
+
     #[test]
     fn not_dumps() {
         assert_eq!(shape(r#"{"id_token": "eyJh.eyJi.c2ln"}"#), None);
