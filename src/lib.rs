@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod demo;
+pub mod explain;
 pub mod keys;
 pub mod preview;
 pub mod report;

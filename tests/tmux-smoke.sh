@@ -17,6 +17,9 @@
 # signature input (K); the signature must read verified and the rule's verdict show, without
 # quitting.
 #
+# A fifth run pastes a 2 000-line CI log holding a token and an STS AccessDenied into an empty
+# view with a rule file: the token, its verdict and the explanation of the error must show.
+#
 # Then: the why panel at 100×30 opens on the failing check; with --mouse a click focuses the pane
 # under the pointer and the wheel scrolls it; `check` stacks its conditions on an 80-column
 # terminal; and a 30-second soak (tests/soak.sh 15, two runs of 15 s).
@@ -229,6 +232,33 @@ expect "Key for https://token.actions.githubusercontent.com" "signature input"
 keys '@assets/demo/jwks.json' Enter
 expect "signature verified" "verified with the JWKS given in the view"
 expect "Rules 0✓ 1✗" "the rule's verdict after verifying"
+keys q
+
+# A pasted CI log (2 000 coloured, timestamped lines) that prints a token and ends in STS's
+# AccessDenied: the view adds the token, shows its verdict, and explains the error beside it.
+tmux_ kill-session -t "$session" 2>/dev/null || true
+token=$("$bin" demo --print-token github-environment)
+for i in $(seq 1 2000); do
+  stamp=$(printf '2026-01-02T03:%02d:%02d.1234567Z' $(((i / 60) % 60)) $((i % 60)))
+  case $i in
+    40) echo "$stamp   role-to-assume: arn:aws:iam::111122223333:role/deploy" ;;
+    60) echo "$stamp OIDC token: $token" ;;
+    1995) printf '%s ##[error]\033[31mCould not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity\033[0m\n' "$stamp" ;;
+    *) printf '%s \033[36mbuild step %d\033[0m\n' "$stamp" "$i" ;;
+  esac
+done >"$work/ci.log"
+tmux_ new-session -d -s "$session" -x 120 -y 40 -c "$PWD" \
+  "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml CLAIMCHECK_CACHE_DIR=$work/cache $bin --offline --rules assets/demo/rules/aws-deploy-role.json; sleep 30"
+expect "Paste a token" "empty paste prompt before the log"
+tmux_ load-buffer "$work/ci.log"
+tmux_ paste-buffer -p -t "$session"
+expect "token 1/1 · paste: line 60" "the token printed in the log"
+expect "Rules 0✓ 1✗" "the token's verdict"
+expect "Explain" "the Explain panel"
+expect "AWS STS: AccessDenied" "the explained error"
+expect "verdict for the token on line 60: ✗ denied" "the error matched to its verdict"
+keys W
+expect "┌ Why" "W opens the why panel of the matching verdict"
 keys q
 
 # A new session on a fresh server: killing the last session makes the server exit, and a

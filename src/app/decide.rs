@@ -74,7 +74,7 @@ pub fn check_document(
         },
         CheckSubject::Claims(doc) => Read {
             claims: Some(&doc.claims),
-            header: None,
+            header: doc.header.as_ref(),
             payload: None,
         },
     };

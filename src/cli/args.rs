@@ -107,6 +107,49 @@ pub enum Command {
     /// Print the least-privilege trust rule that admits exactly this token's workload.
     #[command(after_help = SCAFFOLD_EXAMPLES)]
     Scaffold(ScaffoldArgs),
+    /// Explain the error a service printed when it refused a token (or a whole CI log): which
+    /// step refused it, what to look at, the usual causes and the next command.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+}
+
+const EXPLAIN_EXAMPLES: &str = "\
+Recognises the errors of AWS STS, Microsoft Entra (AADSTS…), Google Cloud STS and IAM, Vault's
+JWT auth and the Kubernetes API server, and the wording of the CI actions around them
+(configure-aws-credentials, Azure/login, google-github-actions/auth, vault-action). A CI log may
+be given whole (at most 16 MiB; colours and timestamps are fine): every recognised error is
+explained once, and the tokens printed in it are found. With --rules, each error is matched to the
+verdict of the rule it came from, for the token before it in the log. Signatures are not verified.
+
+Exit status: 0 an error was recognised, 1 nothing was recognised, 2 bad input.
+
+Examples:
+  claimcheck explain 'Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity'
+  claimcheck explain ci.log --rules <(aws iam get-role --role-name deploy --output json)
+  gh run view 123456 --log-failed | claimcheck explain -
+  claimcheck explain - --json < error.txt";
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The error text, a file holding it (a CI log), or '-' for standard input.
+    #[arg(value_name = "TEXT")]
+    pub input: Option<String>,
+
+    /// A rule file, optionally `KIND:FILE`: each error is matched to the verdict of the rule it
+    /// came from, for the tokens found in the text. Repeat for several.
+    #[arg(long = "rules", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]
+    pub rules: Vec<String>,
+
+    /// Print one JSON document (schema documented in the README) instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// When to colour text output; `auto` colours only a terminal, and never with NO_COLOR set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
 }
 
 const PREVIEW_EXAMPLES: &str = "\

@@ -3,8 +3,6 @@
 //! (`report::decision`), print it. Exit status: 0 allowed, 1 a definite no, 3 could not check
 //! (the rules allow but the signature was not checked, or a rule could not be evaluated).
 
-use serde_json::Value;
-
 use super::args::CheckArgs;
 use super::decode::{fail, print_json};
 use super::text::TextStyle;
@@ -15,7 +13,7 @@ use crate::report::check::{CheckSubject, ClaimsDocument};
 use crate::report::decision::{DecisionOutcome, SignatureRole};
 use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
-use crate::token::{Claims, DecodeError, Form, decode};
+use crate::token::{Claims, DecodeError, Form, Limits, decode, dump};
 use crate::trust::expect::{expect_rule, parse_expectation};
 
 pub fn run(args: &CheckArgs) -> u8 {
@@ -102,19 +100,23 @@ pub fn run(args: &CheckArgs) -> u8 {
             };
             CheckSubject::Token(document)
         }
-        Err(DecodeError::NoTokenInJson { .. }) => match bare_claims(&text) {
-            Some(claims) => {
-                CheckSubject::Claims(ClaimsDocument::new(claims, source, now, args.time.leeway))
-            }
-            None => {
+        // A decoded dump (or a bare claims object) is evaluated as a SIMULATED what-if.
+        Err(error) => match dump::recognise(&text) {
+            Some(dump) => CheckSubject::Claims(ClaimsDocument::from_dump(
+                dump,
+                source,
+                now,
+                args.time.leeway,
+            )),
+            None if matches!(error, DecodeError::NoTokenInJson { .. }) => {
                 return fail(
                     json,
                     "no_token_in_json",
                     "the JSON is neither a token response nor an object of claims",
                 );
             }
+            None => return fail(json, error.kind(), &error.to_string()),
         },
-        Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
     let role = if args.no_verify {
         SignatureRole::NotRequired
@@ -133,13 +135,5 @@ pub fn run(args: &CheckArgs) -> u8 {
         DecisionOutcome::Allowed => exit::SUCCESS,
         DecisionOutcome::Denied => exit::DEFINITE_NO,
         DecisionOutcome::NotChecked | DecisionOutcome::Error => exit::NOT_CHECKED,
-    }
-}
-
-/// A JSON object that holds no token is taken as the claims themselves (a what-if).
-fn bare_claims(text: &str) -> Option<Claims> {
-    match serde_json::from_str::<Value>(text.trim()).ok()? {
-        Value::Object(claims) => Some(claims),
-        _ => None,
     }
 }

@@ -8,6 +8,7 @@ mod check;
 mod copy;
 mod decode;
 mod demo;
+mod explain;
 mod fetch;
 mod help;
 mod interactive;
@@ -62,6 +63,7 @@ pub fn run() -> ExitCode {
         Some(Command::Who(args)) => who::run(&args),
         Some(Command::Scaffold(args)) => scaffold::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),
+        Some(Command::Explain(args)) => explain::run(&args),
         None if interactive::wanted(cli.bare.output.json) => {
             interactive::bare(&cli.bare, &bare_source(&cli), &cli.interactive, started)
         }

@@ -27,20 +27,18 @@ pub fn run(args: &ScaffoldArgs) -> u8 {
                 );
             }
         },
-        // A bare claims object is as good as a token for writing a rule.
-        Err(crate::token::DecodeError::NoTokenInJson { .. }) => {
-            match serde_json::from_str(&input.text) {
-                Ok(Value::Object(claims)) => claims,
-                _ => {
-                    return fail(
-                        args.json,
-                        "no_token_in_json",
-                        "the JSON is neither a token nor a claims object",
-                    );
-                }
+        // A bare claims object or a decoded dump is as good as a token for writing a rule.
+        Err(error) => match crate::token::dump::recognise(&input.text) {
+            Some(dump) => dump.claims,
+            None if matches!(error, crate::token::DecodeError::NoTokenInJson { .. }) => {
+                return fail(
+                    args.json,
+                    "no_token_in_json",
+                    "the JSON is neither a token nor a claims object",
+                );
             }
-        }
-        Err(error) => return fail(args.json, error.kind(), &error.to_string()),
+            None => return fail(args.json, error.kind(), &error.to_string()),
+        },
     };
     let kind = match args.kind {
         ScaffoldKind::Aws => RuleKind::Aws,

@@ -43,9 +43,19 @@ pub fn render_check(doc: &CheckDocument, style: &TextStyle) -> String {
                 out,
                 "{}    {} from {}",
                 paint.bold("Claims"),
-                paint.yellow("SIMULATED what-if: bare claims, unsigned"),
+                paint.yellow(&match claims.dump {
+                    Some(shape) => format!("SIMULATED what-if: {}, unsigned", shape.description()),
+                    None => "SIMULATED what-if: bare claims, unsigned".to_owned(),
+                }),
                 escape_controls(&claims.source)
             );
+            if let Some(alg) = claims.header.as_ref().and_then(|h| h.get("alg")) {
+                let _ = writeln!(
+                    out,
+                    "Header    alg {} (from the dump; rules that check the header see it)",
+                    display_value(alg)
+                );
+            }
             describe_time(&mut out, &claims.time, style);
         }
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::decision::{Decision, SignatureRole, Subject, decide};
 use super::{SCHEMA_VERSION, SignatureReport, TokenDocument};
 use crate::token::Claims;
+use crate::token::dump::{Dump, DumpShape};
 use crate::token::time::{TimeReport, time_status};
 use crate::trust::Verdict;
 
@@ -35,6 +36,13 @@ pub struct ClaimsDocument {
     pub form: &'static str,
     pub simulated: bool,
     pub claims: Claims,
+    /// The JOSE header a decoded dump carried (`gitpod idp token --decode`, jwt-cli, step,
+    /// jwt.io's panes): rules that check the header (Vault's `alg`) see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<Claims>,
+    /// What the claims were read from, when it was a tool's decoded dump.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dump: Option<DumpShape>,
     pub time: TimeReport,
     pub signature: SignatureReport,
 }
@@ -48,10 +56,27 @@ impl ClaimsDocument {
             simulated: true,
             time: time_status(&claims, now, leeway_secs),
             claims,
+            header: None,
+            dump: None,
             signature: SignatureReport::not_checked(
                 "what-if: bare claims, no token and no signature",
             ),
         }
+    }
+
+    /// The claims (and header) of a decoded dump; SIMULATED like any what-if, since nothing
+    /// shows that a signature covered them.
+    pub fn from_dump(dump: Dump, source: String, now: i64, leeway_secs: i64) -> ClaimsDocument {
+        let mut document = ClaimsDocument::new(dump.claims, source, now, leeway_secs);
+        if dump.shape != DumpShape::Claims {
+            document.signature = SignatureReport::not_checked(format!(
+                "what-if: claims from {}, not a token; no signature covers them",
+                dump.shape.description()
+            ));
+            document.dump = Some(dump.shape);
+        }
+        document.header = dump.header;
+        document
     }
 }
 

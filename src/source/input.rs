@@ -122,6 +122,73 @@ pub fn read_input(argument: Option<&str>, limit: usize) -> Result<RawInput, Inpu
     }
 }
 
+/// Resolves the TEXT of `claimcheck explain`: `-` (or nothing, when standard input is piped)
+/// reads standard input, an existing file is read (a CI log), and anything else is the text
+/// itself, a single word included (`Unauthorized`). At most `limit` bytes are read; bytes that
+/// are not UTF-8 (a log cut mid-character) are replaced rather than refused.
+pub fn read_text(argument: Option<&str>, limit: usize) -> Result<RawInput, InputError> {
+    let (reader, origin, what): (Box<dyn Read>, InputOrigin, String) = match argument {
+        Some("-") => (
+            Box::new(std::io::stdin()),
+            InputOrigin::Stdin,
+            "standard input".to_owned(),
+        ),
+        Some(text) => {
+            let path = Path::new(text);
+            let is_file = !text.is_empty()
+                && !text.contains('\n')
+                && std::fs::metadata(path).is_ok_and(|m| !m.is_dir());
+            if !is_file && names_a_file(text) {
+                return Err(InputError::NoSuchFile(shown_path(text)));
+            }
+            if !is_file {
+                return Ok(RawInput {
+                    text: text.to_owned(),
+                    origin: InputOrigin::Argument,
+                });
+            }
+            let what = format!("file '{}'", escape_controls(&path.display().to_string()));
+            let file = std::fs::File::open(path).map_err(|source| InputError::Io {
+                what: what.clone(),
+                source,
+            })?;
+            (Box::new(file), InputOrigin::File(path.to_path_buf()), what)
+        }
+        None if !std::io::stdin().is_terminal() => (
+            Box::new(std::io::stdin()),
+            InputOrigin::Stdin,
+            "standard input".to_owned(),
+        ),
+        None => return Err(InputError::Missing),
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| InputError::Io {
+            what: what.clone(),
+            source,
+        })?;
+    if bytes.len() > limit {
+        return Err(InputError::TooLarge { what, limit });
+    }
+    Ok(RawInput {
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        origin,
+    })
+}
+
+/// A single word that can only be a file name (a path, or a log or text file's extension): a
+/// missing one is reported, not explained as text. `Unauthorized` or `AADSTS70021` stay text.
+fn names_a_file(text: &str) -> bool {
+    !text.contains(char::is_whitespace)
+        && !text.contains("://")
+        && (text.contains('/')
+            || [".log", ".txt", ".out", ".json"]
+                .iter()
+                .any(|ext| text.to_ascii_lowercase().ends_with(ext)))
+}
+
 fn read_stdin(limit: usize) -> Result<RawInput, InputError> {
     let text = read_bounded(std::io::stdin().lock(), limit, "standard input")?;
     Ok(RawInput {
@@ -213,6 +280,29 @@ fn shown_path(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn explain_text_is_a_file_or_the_words_themselves() {
+        let input = read_text(Some("Unauthorized"), 1024).unwrap();
+        assert_eq!(input.origin, InputOrigin::Argument);
+        assert_eq!(input.text, "Unauthorized");
+        let dir = std::env::temp_dir().join(format!("claimcheck-text-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("ci.log");
+        std::fs::write(&path, b"line \xff one\nIncorrect token audience\n").unwrap();
+        let input = read_text(Some(path.to_str().unwrap()), 1024).unwrap();
+        assert_eq!(input.origin, InputOrigin::File(path.clone()));
+        assert!(input.text.contains("Incorrect token audience"));
+        assert_eq!(
+            read_text(Some("/no/such/ci.log"), 1024).unwrap_err().kind(),
+            "io"
+        );
+        assert_eq!(read_text(Some("build.log"), 1024).unwrap_err().kind(), "io");
+        assert!(read_text(Some("AADSTS70021"), 1024).is_ok());
+        let too_big = read_text(Some(path.to_str().unwrap()), 10).unwrap_err();
+        assert_eq!(too_big.kind(), "too_large");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_token_argument_is_taken_as_text() {

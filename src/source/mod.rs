@@ -42,7 +42,7 @@ pub use auto::{Available, detect};
 pub use command::{Cancel, stop_running_commands, termination_is_handled_by_caller};
 pub use environment::Environment;
 pub use error::SourceError;
-pub use input::{InputError, InputOrigin, RawInput, read_input};
+pub use input::{InputError, InputOrigin, RawInput, read_input, read_text};
 pub use spec::{AudienceUse, PRESETS, Preset, SERVICE_ACCOUNT_TOKEN_PATH, SourceSpec};
 
 /// How long a token command may run unless `--timeout` says otherwise.

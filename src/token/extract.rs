@@ -185,6 +185,55 @@ fn embedded_token(text: &str) -> Option<&str> {
         .find(|word| is_compact_shaped(word))
 }
 
+/// The lines of pasted text: a terminal's bracketed paste sends each newline as a carriage
+/// return, so a lone `\r` ends a line as `\n` and `\r\n` do.
+pub fn log_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\n', '\r']) {
+            Some(at) => {
+                let after = if current[at..].starts_with("\r\n") {
+                    at + 2
+                } else {
+                    at + 1
+                };
+                rest = (after < current.len()).then(|| &current[after..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                (!current.is_empty()).then_some(current)
+            }
+        }
+    })
+}
+
+/// Every token-shaped word in `text` with its line (1-based), at most `max` of them and each
+/// only once: the tokens of a pasted CI log. Words are runs of base64url characters and dots
+/// that start as every JWT header does (`eyJ`), so prose with dots is not taken.
+pub fn embedded_tokens(text: &str, max: usize) -> Vec<(usize, &str)> {
+    let mut found: Vec<(usize, &str)> = Vec::new();
+    for (index, line) in log_lines(text).enumerate() {
+        if !line.contains("eyJ") {
+            continue;
+        }
+        // `=` ends a word here (`token=eyJ…`): compact JWS segments carry no padding.
+        for word in line.split(|c: char| c == '=' || !is_token_char(c)) {
+            if word.starts_with("eyJ")
+                && is_compact_shaped(word)
+                && !found.iter().any(|(_, seen)| *seen == word)
+            {
+                if found.len() == max {
+                    return found;
+                }
+                found.push((index + 1, word));
+            }
+        }
+    }
+    found
+}
+
 fn strip_quotes(text: &str) -> &str {
     for quote in ['"', '\'', '`'] {
         if let Some(inner) = text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote)) {
@@ -287,6 +336,26 @@ mod tests {
             find_token(r#"{"sub":"x"}"#).err(),
             Some(DecodeError::NoTokenInJson { .. })
         ));
+    }
+
+    #[test]
+    fn pasted_lines_end_at_any_line_break() {
+        let lines: Vec<&str> = log_lines("a\r\nb\rc\n\nd").collect();
+        assert_eq!(lines, ["a", "b", "c", "", "d"]);
+        assert_eq!(log_lines("a\n").collect::<Vec<_>>(), ["a"]);
+        assert_eq!(log_lines("").count(), 0);
+        assert_eq!(log_lines("\r").collect::<Vec<_>>(), [""]);
+    }
+
+    #[test]
+    fn every_token_of_a_log_once_with_its_line() {
+        let other = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ5In0.c2ln";
+        let log = format!(
+            "2026-01-02T03:04:05Z start\n\u{1b}[32mtoken={T}\u{1b}[0m\nsame again {T}\nversion 1.2.3 and eyJ.only\n{{\"value\":\"{other}\"}}\n"
+        );
+        assert_eq!(embedded_tokens(&log, 10), vec![(2, T), (5, other)]);
+        assert_eq!(embedded_tokens(&log, 1), vec![(2, T)]);
+        assert!(embedded_tokens("no tokens here. at all.", 10).is_empty());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! - [`sanitize::escape_controls`], which every renderer uses on decoded text.
 
 mod base64url;
+pub mod dump;
 mod error;
 pub(crate) mod extract;
 mod json_object;

@@ -66,10 +66,14 @@ pub enum Action {
     OpenMatrix,
     AddRuleFile,
     GiveKey,
+    ToggleExplain,
+    ExplainVerdict,
+    ExplainScrollDown,
+    ExplainScrollUp,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 37] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -103,6 +107,10 @@ impl Action {
         Action::OpenMatrix,
         Action::AddRuleFile,
         Action::GiveKey,
+        Action::ToggleExplain,
+        Action::ExplainVerdict,
+        Action::ExplainScrollDown,
+        Action::ExplainScrollUp,
     ];
 
     pub fn name(self) -> &'static str {
@@ -140,6 +148,10 @@ impl Action {
             Action::OpenMatrix => "open_matrix",
             Action::AddRuleFile => "add_rule_file",
             Action::GiveKey => "give_key",
+            Action::ToggleExplain => "toggle_explain",
+            Action::ExplainVerdict => "explain_verdict",
+            Action::ExplainScrollDown => "explain_scroll_down",
+            Action::ExplainScrollUp => "explain_scroll_up",
         }
     }
 
@@ -411,6 +423,30 @@ impl Default for Keymap {
                     Global,
                 ),
                 bind(&[Key::ch('/')], A::Filter, "filter claims", Global),
+                bind(
+                    &[Key::ch('w')],
+                    A::ToggleExplain,
+                    "show or hide the Explain panel (paste an error message or a CI log)",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('W')],
+                    A::ExplainVerdict,
+                    "go to the verdict the explained error matches",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('}')],
+                    A::ExplainScrollDown,
+                    "scroll the Explain panel down",
+                    Global,
+                ),
+                bind(
+                    &[Key::ch('{')],
+                    A::ExplainScrollUp,
+                    "scroll the Explain panel up",
+                    Global,
+                ),
                 bind(
                     &[Key::ch('e')],
                     A::EditClaim,

@@ -16,6 +16,7 @@ mod app;
 mod editor;
 pub mod engine;
 mod events;
+pub mod explain;
 pub mod fetch_menu;
 mod hangup;
 pub(crate) mod inputs;

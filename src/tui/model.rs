@@ -182,6 +182,8 @@ pub struct Model {
     pub quit: bool,
     /// The rules × tokens matrix, when it has been opened.
     pub matrix: Option<super::matrix::MatrixState>,
+    /// The Explain panel: the last pasted error message or CI log, explained.
+    pub explain: Option<super::explain::ExplainState>,
 }
 
 impl Model {
@@ -215,6 +217,7 @@ impl Model {
             fetch: Default::default(),
             quit: false,
             matrix: None,
+            explain: None,
         }
     }
 

@@ -482,6 +482,10 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
             model.why_scroll = model.why_scroll.min(max);
         }
         Action::OpenMatrix => return super::matrix::open(model),
+        Action::ToggleExplain => super::explain::toggle(model),
+        Action::ExplainVerdict => super::explain::go_to_verdict(model),
+        Action::ExplainScrollDown => super::explain::scroll(model, 3),
+        Action::ExplainScrollUp => super::explain::scroll(model, -3),
         Action::OpenRuleFile => {
             let path = model
                 .selected_verdict()
@@ -505,6 +509,8 @@ fn close(model: &mut Model) -> Option<Cmd> {
         if model.focus == Pane::Why {
             model.focus = Pane::Rules;
         }
+    } else if let Some(state) = model.explain.as_mut().filter(|s| s.open) {
+        state.open = false;
     } else if !model.filter.is_empty() {
         model.filter.clear();
         model.claim_cursor = 0;
@@ -777,6 +783,10 @@ fn on_mouse(model: &mut Model, event: MouseEvent) -> Option<Cmd> {
 /// Decodes a token from user text and adds it, or reports why it is not one: in the paste
 /// prompt when that is open, on the status line otherwise.
 fn add_from_text(model: &mut Model, text: &str, source: &str) -> Option<Cmd> {
+    // An error message (or a CI log with one) opens the Explain panel with its tokens.
+    if let Some(cmd) = super::explain::on_text(model, text, source) {
+        return cmd;
+    }
     match decode(text, &Limits::default()) {
         Ok(token) => {
             model.input = None;
@@ -786,7 +796,12 @@ fn add_from_text(model: &mut Model, text: &str, source: &str) -> Option<Cmd> {
             model.rule_cursor = 0;
             cmd
         }
+        // A decoded dump (gitpod --decode, jwt-cli, step, jwt.io's panes, a claims object) is
+        // a SIMULATED entry, as `check` takes it.
         Err(error) => {
+            if let Some(dump) = crate::token::dump::recognise(text) {
+                return add_dump(model, dump, source);
+            }
             let message = format!("not a token: {error}");
             match model.input.as_mut() {
                 Some(input) if input.purpose == InputPurpose::Token => {
@@ -844,6 +859,64 @@ pub fn add_token(model: &mut Model, token: Token, source: String) -> Option<Cmd>
         generation: 1,
         token: Box::new(token),
     })
+}
+
+/// What the source of an entry made from a decoded dump ends with; the token pane says so.
+pub const DUMP_SOURCE: &str = "(decoded dump, not a token)";
+
+/// A decoded dump pasted instead of a token: its claims, SIMULATED, under a stand-in token that
+/// carries the dump's header (empty when the dump has none, so rules that read the header skip
+/// that step, as `check` does for bare claims).
+fn add_dump(model: &mut Model, dump: crate::token::dump::Dump, source: &str) -> Option<Cmd> {
+    use base64::Engine;
+    let encode = |value: &Claims| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Value::Object(value.clone()).to_string())
+    };
+    let header = dump.header.clone().unwrap_or_default();
+    let compact = format!("{}.{}.", encode(&header), encode(&dump.claims));
+    let token = match crate::token::parse_compact(
+        &compact,
+        crate::token::FoundVia::Bare,
+        &Limits::default(),
+    ) {
+        Ok(token) => token,
+        Err(error) => {
+            notice(
+                model,
+                NoticeKind::Error,
+                format!("not a token, nor a readable dump: {error}"),
+            );
+            return None;
+        }
+    };
+    make_room(model);
+    let id = model.next_id;
+    model.next_id += 1;
+    let mut entry = Entry {
+        id,
+        token,
+        source: format!("{source}: {} {DUMP_SOURCE}", dump.shape.description()),
+        simulated: Some(dump.claims),
+        signature: Signature::Done(SignatureReport::not_checked(
+            "SIMULATED: claims from a decoded dump, not a token; nothing shows a signature covered them",
+        )),
+        generation: 0,
+        verdicts: Vec::new(),
+        decision: None,
+    };
+    evaluate_entry(model, &mut entry);
+    model.tokens.push(entry);
+    model.input = None;
+    model.selected = model.tokens.len() - 1;
+    model.claim_cursor = 0;
+    model.rule_cursor = 0;
+    notice(
+        model,
+        NoticeKind::Info,
+        format!("{} added as a SIMULATED what-if", dump.shape.description()),
+    );
+    None
 }
 
 fn add_what_if(model: &mut Model, claims: Claims, change: &str) -> Option<Cmd> {
@@ -959,9 +1032,12 @@ fn evaluate_entry(model: &Model, entry: &mut Entry) {
         .token
         .other_payload()
         .map(|payload| PayloadView::of(&payload.bytes));
+    let header = entry.token.header();
     let read = decide::Read {
         claims,
-        header: Some(entry.token.header()),
+        // Only a dump without a header has an empty one (a JWS header always names its alg),
+        // and a dump without a header is read as bare claims, as `check` reads it.
+        header: (!header.is_empty()).then_some(header),
         payload: payload.as_ref(),
     };
     let mut verdicts = decide::verdicts(rules.iter().copied(), read, model.now);

@@ -4,6 +4,7 @@
 
 mod bar;
 mod claims;
+mod explain;
 mod fetch_menu;
 pub(crate) mod help;
 mod matrix;
@@ -48,8 +49,14 @@ pub fn view(model: &Model, frame: &mut Frame) {
         return;
     }
     bar::top(model, frame, top);
+    let (body, explain_area) = explain_split(model, body);
+    if let Some(area) = explain_area {
+        explain::render(model, frame, area);
+    }
     if model.tokens.is_empty() {
-        prompt::empty_screen(model, frame, body);
+        if explain_area.is_none() {
+            prompt::empty_screen(model, frame, body);
+        }
     } else if model.wide() {
         wide_body(model, frame, body);
     } else {
@@ -84,7 +91,22 @@ fn body_area(model: &Model) -> Rect {
         Constraint::Length(1),
     ])
     .areas(area);
-    body
+    explain_split(model, body).0
+}
+
+/// The body less the Explain panel, and the panel's place: under the token's panes, or the
+/// whole body when there is no token yet.
+fn explain_split(model: &Model, body: Rect) -> (Rect, Option<Rect>) {
+    if !model.explain.as_ref().is_some_and(|state| state.open) {
+        return (body, None);
+    }
+    if model.tokens.is_empty() {
+        return (Rect { height: 0, ..body }, Some(body));
+    }
+    let height = (body.height * 2 / 5).clamp(6, 16);
+    let [main, panel] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(body);
+    (main, Some(panel))
 }
 
 /// Where the why panel goes in the body: under the other panes on wide screens, alone (under

@@ -29,7 +29,14 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
         Form::Unsecured => "unsecured JWS (alg none)",
         Form::Encrypted => "encrypted JWE",
     };
-    if entry.simulated.is_some() {
+    if entry.simulated.is_some() && entry.source.ends_with(crate::tui::update::DUMP_SOURCE) {
+        lines.push(Line::styled(" SIMULATED · unsigned ", theme.simulated));
+        lines.push(Line::from(vec![
+            Span::styled("form ", theme.name),
+            Span::raw("claims from a decoded dump, not a token"),
+        ]));
+        lines.push(Line::styled("the dump's header:", theme.dim));
+    } else if entry.simulated.is_some() {
         // The rules see edited claims that nobody signed: the original token's form and
         // header, shown below, describe that token, not this what-if.
         lines.push(Line::styled(" SIMULATED · unsigned ", theme.simulated));
@@ -113,7 +120,12 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
         }
     }
 
-    let lints = lint_token(&entry.token);
+    // A dump's stand-in token is not what the issuer sent: its lints would describe nothing.
+    let lints = if entry.source.ends_with(crate::tui::update::DUMP_SOURCE) {
+        Vec::new()
+    } else {
+        lint_token(&entry.token)
+    };
     if !lints.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
