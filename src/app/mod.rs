@@ -9,6 +9,7 @@
 pub mod decide;
 pub mod engine;
 pub mod keys;
+pub mod live;
 pub mod rules;
 
 pub use engine::Live;

@@ -110,14 +110,20 @@ or JSON lines of claim objects (unsigned what-ifs, e.g. exported from logs); '-'
 Bad lines are counted and listed with their line numbers; they never stop the run. Signatures
 are not verified: a preview evaluates claims.
 
-Exit status: 0 done, 1 with --fail-on-change when any caller's access changes, 2 bad input.
+Exit status: 0 done, 1 with --fail-on-change when any caller's access changes (or with
+--fail-on-new-access when any caller gains access), 2 bad input, 3 with --fail-on-new-access
+when a changed rule cannot be decided (a value Terraform knows only after apply).
+
+--plan reads `terraform show -json plan.out` output and compares every trust-rule resource the
+plan changes, before against after, each named by its resource address.
 
 Examples:
   claimcheck preview --tokens tokens/ --rules trust-policy.json
   claimcheck preview --tokens corpus.jsonl --rules current.json --against proposed.json
   claimcheck preview --tokens corpus.txt --rules current.json --against proposed.json --fail-on-change --json
   claimcheck preview --tokens - --rules vault:role.json --group-by repository,ref < tokens.txt
-  claimcheck preview --tokens tokens/ --rules current.json --against proposed.json --tui";
+  claimcheck preview --tokens tokens/ --rules current.json --against proposed.json --tui
+  claimcheck preview --tokens tokens/ --plan plan.json --fail-on-new-access --format markdown";
 
 #[derive(Debug, Clone, Args)]
 pub struct PreviewArgs {
@@ -126,8 +132,13 @@ pub struct PreviewArgs {
     pub tokens: String,
 
     /// The current rule file(s), optionally `KIND:FILE`; repeat for several.
-    #[arg(long = "rules", value_name = "[KIND:]FILE", required = true, action = clap::ArgAction::Append)]
+    #[arg(long = "rules", value_name = "[KIND:]FILE", required_unless_present = "plan", action = clap::ArgAction::Append)]
     pub rules: Vec<String>,
+
+    /// A Terraform plan as `terraform show -json plan.out` prints it: compare every trust-rule
+    /// resource it changes, before against after.
+    #[arg(long, value_name = "PLAN.json", conflicts_with_all = ["rules", "against", "tui"])]
+    pub plan: Option<String>,
 
     /// The proposed rule file(s) to compare against the current ones.
     #[arg(long = "against", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]
@@ -141,6 +152,15 @@ pub struct PreviewArgs {
     /// Exit with status 1 when any caller gains or loses access (to guard a policy change in CI).
     #[arg(long)]
     pub fail_on_change: bool,
+
+    /// Exit with status 1 when any caller gains access, and 3 when a proposed rule cannot be
+    /// decided for some caller (to guard a widening in CI).
+    #[arg(long, conflicts_with = "tui")]
+    pub fail_on_new_access: bool,
+
+    /// Text for a terminal, or Markdown (e.g. for `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, value_enum, default_value_t = PreviewFormat::Text, value_name = "FORMAT", conflicts_with_all = ["json", "tui"])]
+    pub format: PreviewFormat,
 
     /// Print one JSON document instead of text.
     #[arg(long)]
@@ -461,6 +481,12 @@ pub struct OutputArgs {
     /// When to colour text output; `auto` colours only a terminal, and never with NO_COLOR set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PreviewFormat {
+    Text,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ mod help;
 mod interactive;
 mod paint;
 mod preview;
+mod preview_markdown;
 mod preview_text;
 mod scaffold;
 mod text;

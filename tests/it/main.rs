@@ -11,6 +11,7 @@ mod decode_snapshots;
 mod demo_rules_vault_entra;
 mod fetch_cli;
 mod preview_cli;
+mod rule_sources;
 mod scaffold_roundtrip;
 mod token_properties;
 mod tui_matrix;
