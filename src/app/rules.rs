@@ -28,6 +28,8 @@ pub enum RulesArg<'a> {
         source: terraform::Source,
         path: &'a str,
     },
+    /// `cfn:FILE`: a CloudFormation template, JSON or YAML.
+    Cfn { path: &'a str },
     /// `aws-role:NAME` and the other live reads through the vendors' CLIs.
     Live(live::Target<'a>),
 }
@@ -44,6 +46,9 @@ impl<'a> RulesArg<'a> {
             .find(|s| s.prefix().eq_ignore_ascii_case(prefix));
             if let Some(source) = source {
                 return Ok(RulesArg::Terraform { source, path: rest });
+            }
+            if prefix.eq_ignore_ascii_case("cfn") {
+                return Ok(RulesArg::Cfn { path: rest });
             }
             if let Some(target) = live::Target::parse(prefix, rest) {
                 if rest.is_empty() {
@@ -63,7 +68,9 @@ impl<'a> RulesArg<'a> {
     /// The file the rules are read from, when they are read from a file.
     pub fn path(&self) -> Option<&'a str> {
         match self {
-            RulesArg::File { path, .. } | RulesArg::Terraform { path, .. } => Some(*path),
+            RulesArg::File { path, .. }
+            | RulesArg::Terraform { path, .. }
+            | RulesArg::Cfn { path } => Some(*path),
             RulesArg::Live(_) => None,
         }
     }
@@ -128,9 +135,18 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, RuleError> {
 /// The rules of `[KIND:]FILE` arguments, merged; every GCP provider is also asked whether the
 /// token is `gcp_member` when one is given.
 pub fn load(args: &[String], gcp_member: Option<&str>) -> Result<Vec<Box<dyn Rule>>, RuleError> {
+    load_with(args, gcp_member, &[])
+}
+
+/// [`load`], with the parameters of CloudFormation templates (`--cfn-param NAME=VALUE`).
+pub fn load_with(
+    args: &[String],
+    gcp_member: Option<&str>,
+    cfn_params: &[(String, String)],
+) -> Result<Vec<Box<dyn Rule>>, RuleError> {
     let mut loaded = LoadedRules::default();
     for arg in args {
-        loaded.merge(load_one(RulesArg::parse(arg)?)?);
+        loaded.merge(load_one(RulesArg::parse(arg)?, cfn_params)?);
     }
     if let Some(member) = gcp_member {
         loaded = loaded.with_gcp_member(member);
@@ -138,7 +154,7 @@ pub fn load(args: &[String], gcp_member: Option<&str>) -> Result<Vec<Box<dyn Rul
     Ok(loaded.into_rules()?)
 }
 
-fn load_one(arg: RulesArg<'_>) -> Result<LoadedRules, RuleError> {
+fn load_one(arg: RulesArg<'_>, cfn_params: &[(String, String)]) -> Result<LoadedRules, RuleError> {
     match arg {
         RulesArg::File { kind, path } => {
             let text = read_rule_file(Path::new(path))?;
@@ -153,11 +169,27 @@ fn load_one(arg: RulesArg<'_>) -> Result<LoadedRules, RuleError> {
             let text = read_limited(Path::new(path), MAX_TERRAFORM_BYTES)?;
             Ok(terraform::load(path, &text, source)?)
         }
+        RulesArg::Cfn { path } => {
+            let text = read_rule_file(Path::new(path))?;
+            Ok(crate::trust::cfn::load(path, &text, cfn_params)?)
+        }
         RulesArg::Live(target) => live::read(
             target,
             &crate::source::Environment::from_process(),
             live::TIMEOUT,
         ),
+    }
+}
+
+/// `--cfn-param NAME=VALUE` → (NAME, VALUE); NAME may be a pseudo parameter (`AWS::AccountId`).
+pub fn parse_cfn_param(given: &str) -> Result<(String, String), String> {
+    match given.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!(
+            "'{given}' is not NAME=VALUE (e.g. Environment=prod or AWS::AccountId=111122223333)"
+        )),
     }
 }
 

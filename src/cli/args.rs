@@ -149,6 +149,11 @@ pub struct PreviewArgs {
     #[arg(long, value_name = "CLAIMS", value_delimiter = ',')]
     pub group_by: Vec<String>,
 
+    /// A parameter of the CloudFormation templates given as `cfn:FILE`, or a pseudo parameter
+    /// (`AWS::AccountId=111122223333`); repeat for several.
+    #[arg(long = "cfn-param", value_name = "NAME=VALUE", value_parser = crate::app::rules::parse_cfn_param, action = clap::ArgAction::Append)]
+    pub cfn_param: Vec<(String, String)>,
+
     /// Exit with status 1 when any caller gains or loses access (to guard a policy change in CI).
     #[arg(long)]
     pub fail_on_change: bool,
@@ -422,6 +427,11 @@ pub struct CheckArgs {
     /// verdict also says whether this token's mapped identity is that member.
     #[arg(long, value_name = "MEMBER")]
     pub gcp_member: Option<String>,
+
+    /// A parameter of the CloudFormation templates given as `--rules cfn:FILE`, or a pseudo
+    /// parameter (`AWS::AccountId=111122223333`); repeat for several.
+    #[arg(long = "cfn-param", value_name = "NAME=VALUE", value_parser = crate::app::rules::parse_cfn_param, action = clap::ArgAction::Append)]
+    pub cfn_param: Vec<(String, String)>,
 
     /// Do not verify the signature; evaluate the rules only.
     #[arg(long)]

@@ -21,7 +21,8 @@ use crate::trust::expect::{expect_rule, parse_expectation};
 
 pub fn run(args: &CheckArgs) -> u8 {
     let json = args.output.json;
-    let mut rules = match rules::load(&args.rules, args.gcp_member.as_deref()) {
+    let mut rules = match rules::load_with(&args.rules, args.gcp_member.as_deref(), &args.cfn_param)
+    {
         Ok(rules) => rules,
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };

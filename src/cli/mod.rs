@@ -100,6 +100,7 @@ fn bare_check(cli: Cli) -> args::CheckArgs {
         rules: cli.interactive.rules,
         expect: Vec::new(),
         gcp_member: None,
+        cfn_param: Vec::new(),
         no_verify: cli.interactive.no_verify,
         keys: cli.interactive.keys,
         output: cli.bare.output,

@@ -32,14 +32,14 @@ pub fn run(args: &PreviewArgs) -> u8 {
     if let Some(plan) = &args.plan {
         return run_plan(args, plan);
     }
-    let current = match rules::load(&args.rules, None) {
+    let current = match rules::load_with(&args.rules, None, &args.cfn_param) {
         Ok(rules) => rules,
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
     let proposed = if args.against.is_empty() {
         None
     } else {
-        match rules::load(&args.against, None) {
+        match rules::load_with(&args.against, None, &args.cfn_param) {
             Ok(rules) => Some(rules),
             Err(error) => return fail(json, error.kind(), &error.to_string()),
         }

@@ -11,6 +11,7 @@
 
 pub mod aws;
 pub mod cel;
+pub mod cfn;
 pub mod entra;
 pub mod expect;
 pub mod gcp;

@@ -198,6 +198,55 @@ fn state_is_read_through_modules() {
     );
 }
 
+const TEMPLATE: &str = "tests/fixtures/cloudformation/github-role.yaml";
+
+#[test]
+fn a_cloudformation_template_resolves_short_forms_with_the_parameters_given() {
+    let token = token("github-environment");
+    let now = NOW.to_string();
+    let rules = format!("cfn:{TEMPLATE}");
+    let base = [
+        "check",
+        token.as_str(),
+        "--json",
+        "--now",
+        &now,
+        "--jwks",
+        "assets/demo/jwks.json",
+        "--rules",
+        &rules,
+    ];
+    let mut args = base.to_vec();
+    args.extend([
+        "--cfn-param",
+        "AWS::AccountId=111122223333",
+        "--cfn-param",
+        "AWS::Partition=aws",
+    ]);
+    let run = claimcheck(&args, None);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let document = run.json();
+    let rule = verdict(&document, "DeployRole");
+    assert_eq!(rule["outcome"], "allowed");
+    assert_eq!(rule["rule"]["file"], TEMPLATE);
+
+    // Another environment through a parameter: the prod job is no longer let in.
+    args.extend(["--cfn-param", "Environment=staging"]);
+    let run = claimcheck(&args, None);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+
+    // Without the pseudo parameters nothing is guessed: each one is named where it is used.
+    let run = claimcheck(&base, None);
+    assert_eq!(run.code, 2);
+    let message = run.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains(
+            "Resources.DeployRole.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Federated: Fn::Sub ${AWS::Partition}"
+        ),
+        "{message}"
+    );
+}
+
 /// A corpus of claim sets (unsigned what-ifs): the prod job, the branch job, another org.
 fn corpus(dir: &TempDir) -> String {
     let claims = |sub: &str| {
