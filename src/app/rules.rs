@@ -245,13 +245,19 @@ pub fn plan_changes(path: &str) -> Result<Vec<PlanChange>, RuleError> {
 pub fn load_text(
     path: &Path,
     text: &str,
-    kind: Option<RuleKind>,
+    forced: Option<Forced>,
     providers: &[(std::path::PathBuf, String)],
 ) -> Result<Loaded, RuleError> {
     let name = path.display().to_string();
-    let loaded = match terraform_shape(text).filter(|_| kind.is_none()) {
-        Some(source) => terraform::load(&name, text, source)?,
-        None => load_rule_file(&name, text, kind)?,
+    let loaded = match forced {
+        Some(Forced::Kind(kind)) => load_rule_file(&name, text, Some(kind))?,
+        Some(Forced::Terraform(source)) => terraform::load(&name, text, source)?,
+        // The view has no --cfn-param: a template that needs parameters says which.
+        Some(Forced::Cfn) => crate::trust::cfn::load(&name, text, &[])?,
+        None => match terraform_shape(text) {
+            Some(source) => terraform::load(&name, text, source)?,
+            None => load_rule_file(&name, text, None)?,
+        },
     };
     if loaded.only_aws_providers() {
         return Ok(Loaded::ProvidersOnly);
@@ -285,15 +291,28 @@ pub fn path_of(arg: &str) -> Result<&str, RuleError> {
     })
 }
 
-/// The kinds forced by `KIND:FILE` arguments, by path.
-pub fn forced_kinds(args: &[String]) -> Vec<(std::path::PathBuf, RuleKind)> {
+/// How a file named with a prefix is read, whatever its shape: `aws:`, `tfplan-before:`, `cfn:`…
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forced {
+    Kind(RuleKind),
+    Terraform(terraform::Source),
+    Cfn,
+}
+
+/// The readings forced by `KIND:FILE` (and `tfplan:FILE`, `cfn:FILE`…) arguments, by path.
+pub fn forced_kinds(args: &[String]) -> Vec<(std::path::PathBuf, Forced)> {
     args.iter()
-        .filter_map(|arg| match RulesArg::parse(arg) {
-            Ok(RulesArg::File {
-                kind: Some(kind),
-                path,
-            }) => Some((std::path::PathBuf::from(path), kind)),
-            _ => None,
+        .filter_map(|arg| {
+            let (path, forced) = match RulesArg::parse(arg).ok()? {
+                RulesArg::File {
+                    kind: Some(kind),
+                    path,
+                } => (path, Forced::Kind(kind)),
+                RulesArg::Terraform { source, path } => (path, Forced::Terraform(source)),
+                RulesArg::Cfn { path } => (path, Forced::Cfn),
+                RulesArg::File { kind: None, .. } | RulesArg::Live(_) => return None,
+            };
+            Some((std::path::PathBuf::from(path), forced))
         })
         .collect()
 }
@@ -320,10 +339,44 @@ mod tests {
 
     #[test]
     fn kind_prefixes_are_kept_by_path() {
-        let args = ["aws:policy.json".to_owned(), "plain.json".to_owned()];
+        let args = [
+            "aws:policy.json".to_owned(),
+            "plain.json".to_owned(),
+            "tfplan-before:plan.json".to_owned(),
+            "aws-role:deploy".to_owned(),
+        ];
         assert_eq!(
             forced_kinds(&args),
-            [(std::path::PathBuf::from("policy.json"), RuleKind::Aws)]
+            [
+                (
+                    std::path::PathBuf::from("policy.json"),
+                    Forced::Kind(RuleKind::Aws)
+                ),
+                (
+                    std::path::PathBuf::from("plan.json"),
+                    Forced::Terraform(terraform::Source::PlanBefore)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_view_reads_a_plan_on_the_side_its_prefix_names() {
+        // The view loads files by path; the prefix decides which side of the plan it shows.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform/plan.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let count = |forced| match load_text(&path, &text, forced, &[]) {
+            Ok(Loaded::Rules(rules)) => rules.len(),
+            _ => panic!("no rules"),
+        };
+        assert_eq!(count(None), 9, "a plan without a prefix reads as tfplan:");
+        assert_eq!(
+            count(Some(Forced::Terraform(terraform::Source::PlanAfter))),
+            9
+        );
+        assert_eq!(
+            count(Some(Forced::Terraform(terraform::Source::PlanBefore))),
+            5
         );
     }
 

@@ -392,9 +392,21 @@ fn translate(
         .values
         .as_object()
         .ok_or_else(|| invalid(address, "the resource's values are not an object"))?;
+    // Federated credentials of one application (or managed identity) are alternatives: Entra
+    // accepts a token when any of them matches. The loader groups the credentials of one file,
+    // so each is read under its application's id.
+    let application = ["application_id", "application_object_id", "parent_id"]
+        .iter()
+        .find_map(|key| values.get(*key).and_then(Value::as_str))
+        .unwrap_or(address);
     let wrap = |kind: RuleKind, doc: Option<Value>, unknown: Vec<String>| {
+        let shown = if kind == RuleKind::Entra {
+            application
+        } else {
+            address
+        };
         let rules = doc
-            .map(|doc| load_rule_file(address, &doc.to_string(), Some(kind)))
+            .map(|doc| load_rule_file(shown, &doc.to_string(), Some(kind)))
             .transpose()?;
         Ok::<_, RuleFileError>(Some(LoadedRules::from_resource(
             kind,

@@ -345,3 +345,17 @@ fn changes_pair_each_resource_before_and_after() {
     assert_eq!(before, [1, 0, 1, 1, 0, 1, 0, 0]);
     assert_eq!(after, [1, 1, 1, 1, 1, 1, 1, 1]);
 }
+
+#[test]
+fn credentials_of_one_application_are_alternatives() {
+    // Entra accepts a token when any federated credential of the application matches
+    // (docs/SEMANTICS.md §3.1), so two credential resources of one application report one group.
+    let rules = rules_of(Source::PlanAfter, PLAN);
+    let classic = named(
+        &rules,
+        "azuread_application_federated_identity_credential.prod",
+    );
+    let flexible = named(&rules, "azapi_resource.flexible");
+    assert!(classic.any_of().is_some());
+    assert_eq!(classic.any_of(), flexible.any_of());
+}
