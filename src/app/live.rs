@@ -296,6 +296,45 @@ mod tests {
         assert_eq!(federated_providers(&encoded.to_string()), [arn]);
     }
 
+    /// A CLI waiting for a login it will never get is stopped at the time limit, with what it
+    /// printed on standard error.
+    #[cfg(unix)]
+    #[test]
+    fn a_hanging_cli_is_stopped_at_the_time_limit() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("claimcheck-live-hang-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sleep = ["/bin/sleep", "/usr/bin/sleep"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap();
+        let stub = dir.join("gcloud");
+        std::fs::write(
+            &stub,
+            format!("#!/bin/sh\necho 'waiting for a browser login' >&2\nexec {sleep} 60\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let env = Environment::from_vars([("PATH", dir.as_os_str())]);
+        let started = std::time::Instant::now();
+        let error = read(
+            Target::GcpProvider("projects/1/locations/global/workloadIdentityPools/p/providers/x"),
+            &env,
+            Duration::from_millis(300),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(error.kind(), "timed_out");
+        let message = error.to_string();
+        assert!(message.contains("waiting for a browser login"), "{message}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn the_mount_config_joins_the_role() {
         let role =

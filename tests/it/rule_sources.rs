@@ -369,6 +369,41 @@ fn a_rule_known_only_after_apply_cannot_pass_the_guard() {
     assert!(run.stdout.contains("cannot be decided"), "{}", run.stdout);
 }
 
+#[test]
+fn a_destroyed_role_loses_its_callers_and_plan_conflicts_with_rules() {
+    let dir = TempDir::new("destroy");
+    let corpus = corpus(&dir);
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(WIDEN).unwrap()).unwrap();
+    let change = &mut plan["resource_changes"][1]["change"];
+    change["actions"] = json!(["delete"]);
+    change["after"] = Value::Null;
+    let plan = dir.write("plan.json", &plan.to_string());
+    let run = preview_plan(&plan, &corpus, &["--json", "--fail-on-new-access"]);
+    assert_eq!(
+        run.code, 0,
+        "losing access is not new access: {}",
+        run.stderr
+    );
+    let document = run.json();
+    assert_eq!(document["resources"][0]["actions"], json!(["delete"]));
+    assert_eq!(document["resources"][0]["preview"]["changes"]["lost"], 1);
+    let run = preview_plan(&plan, &corpus, &["--fail-on-change"]);
+    assert_eq!(run.code, 1);
+
+    let now = NOW.to_string();
+    let both = claimcheck(
+        &[
+            "preview", "--now", &now, "--tokens", &corpus, "--plan", &plan, "--rules", WIDEN,
+        ],
+        None,
+    );
+    assert_eq!(
+        both.code, 2,
+        "--plan and --rules are two ways to give the rules: {}",
+        both.stderr
+    );
+}
+
 #[cfg(unix)]
 mod live {
     use super::*;
