@@ -27,7 +27,7 @@
 //!   writes them (hashicorp/terraform-provider-vault, vault/resource_jwt_auth_backend_role.go,
 //!   `jwtAuthBackendRoleDataToWrite`), and an unset `role_type` is not sent, so Vault's default
 //!   applies;
-//! * `local_file` (`content`) and `kubernetes_config_map`/`kubernetes_config_map_v1` (`data`
+//! * `local_file`/`local_sensitive_file` (`content`) and `kubernetes_config_map`/`kubernetes_config_map_v1` (`data`
 //!   entries) whose text is a Kubernetes `AuthenticationConfiguration`; other files are not
 //!   rules and are skipped.
 
@@ -69,7 +69,7 @@ pub struct Resource {
 }
 
 /// What the resource types claimcheck reads are, for messages.
-const READ_TYPES: &str = "aws_iam_role, aws_iam_openid_connect_provider, google_iam_workload_identity_pool_provider, azuread_application_federated_identity_credential, azuread_application_flexible_federated_identity_credential, azurerm_federated_identity_credential, azapi_resource (federatedIdentityCredentials), vault_jwt_auth_backend_role, local_file and kubernetes_config_map holding an AuthenticationConfiguration";
+const READ_TYPES: &str = "aws_iam_role, aws_iam_openid_connect_provider, google_iam_workload_identity_pool_provider, azuread_application_federated_identity_credential, azuread_application_flexible_federated_identity_credential, azurerm_federated_identity_credential, azapi_resource (federatedIdentityCredentials), vault_jwt_auth_backend_role, local_file, local_sensitive_file and kubernetes_config_map holding an AuthenticationConfiguration";
 
 const AWS_PROVIDER: &str = "aws_iam_openid_connect_provider";
 const VAULT_BACKEND: &str = "vault_jwt_auth_backend";
@@ -558,7 +558,7 @@ fn translate(
             )
         }
         "vault_jwt_auth_backend_role" => vault_role(file, resource, values, all).map(Some),
-        "local_file" => {
+        "local_file" | "local_sensitive_file" => {
             let Some(text) = values
                 .get("content")
                 .or_else(|| values.get("sensitive_content"))

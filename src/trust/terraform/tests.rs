@@ -359,3 +359,16 @@ fn credentials_of_one_application_are_alternatives() {
     assert!(classic.any_of().is_some());
     assert_eq!(classic.any_of(), flexible.any_of());
 }
+
+#[test]
+fn a_sensitive_file_holding_an_authentication_configuration_is_a_rule() {
+    let mut plan: Value = serde_json::from_str(PLAN).unwrap();
+    for change in plan["resource_changes"].as_array_mut().unwrap() {
+        if change["address"] == "local_file.authn" {
+            change["address"] = json!("local_sensitive_file.authn");
+            change["type"] = json!("local_sensitive_file");
+        }
+    }
+    let rules = rules_of(Source::PlanAfter, &plan.to_string());
+    named(&rules, "local_sensitive_file.authn");
+}
