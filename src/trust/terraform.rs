@@ -312,7 +312,13 @@ pub fn plan_changes(file: &str, text: &str) -> Result<Vec<PlanChange>, RuleFileE
         if let Some(dependent) = dependents {
             for resource in before.iter().chain(&after) {
                 if resource.kind == dependent {
-                    add(&resource.address, &actions_of(&doc, &resource.address));
+                    // The role's own actions when it changes too, else the provider's.
+                    let own = actions_of(&doc, &resource.address);
+                    let changes_itself = own.iter().any(|a| a != "no-op" && a != "read");
+                    add(
+                        &resource.address,
+                        if changes_itself { &own } else { &actions },
+                    );
                 }
             }
             continue;

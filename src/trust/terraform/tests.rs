@@ -372,3 +372,33 @@ fn a_sensitive_file_holding_an_authentication_configuration_is_a_rule() {
     let rules = rules_of(Source::PlanAfter, &plan.to_string());
     named(&rules, "local_sensitive_file.authn");
 }
+
+#[test]
+fn a_changed_provider_changes_every_role_it_joins() {
+    let widen = include_str!("../../../tests/fixtures/terraform/plan-widen.json");
+    let mut plan: Value = serde_json::from_str(widen).unwrap();
+    let changes = plan["resource_changes"].as_array_mut().unwrap();
+    // Only the provider changes: it drops the STS audience.
+    changes[1]["change"]["actions"] = json!(["no-op"]);
+    let provider = &mut changes[0]["change"];
+    provider["actions"] = json!(["update"]);
+    provider["after"]["client_id_list"] = json!(["other-audience"]);
+    let changes = plan_changes("plan.json", &plan.to_string()).unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].address, "module.ci.aws_iam_role.deploy[\"app\"]");
+    assert_eq!(
+        changes[0].actions,
+        ["update"],
+        "the provider's change, not the role's no-op"
+    );
+    let PlanChange { before, after, .. } = changes.into_iter().next().unwrap();
+    let token = github("repo:acme/app:environment:prod", "sts.amazonaws.com");
+    assert_eq!(
+        before.into_rules().unwrap()[0].outcome(&token, NOW),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        after.into_rules().unwrap()[0].outcome(&token, NOW),
+        Outcome::Denied
+    );
+}
