@@ -135,18 +135,35 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, RuleError> {
 /// The rules of `[KIND:]FILE` arguments, merged; every GCP provider is also asked whether the
 /// token is `gcp_member` when one is given.
 pub fn load(args: &[String], gcp_member: Option<&str>) -> Result<Vec<Box<dyn Rule>>, RuleError> {
-    load_with(args, gcp_member, &[])
+    load_with(
+        args,
+        &LoadOptions {
+            gcp_member,
+            ..LoadOptions::default()
+        },
+    )
 }
 
-/// [`load`], with the parameters of CloudFormation templates (`--cfn-param NAME=VALUE`).
+/// What `--rules` arguments may need besides themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions<'a> {
+    /// `check --gcp-member`: every GCP provider's verdict says whether the token is that member.
+    pub gcp_member: Option<&'a str>,
+    /// `--cfn-param NAME=VALUE`, for `cfn:` templates.
+    pub cfn_params: &'a [(String, String)],
+    /// How long a live read's CLI may run (`--timeout`); [`live::TIMEOUT`] when not given.
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// [`load`], with everything the arguments may need.
 pub fn load_with(
     args: &[String],
-    gcp_member: Option<&str>,
-    cfn_params: &[(String, String)],
+    options: &LoadOptions<'_>,
 ) -> Result<Vec<Box<dyn Rule>>, RuleError> {
+    let gcp_member = options.gcp_member;
     let mut loaded = LoadedRules::default();
     for arg in args {
-        loaded.merge(load_one(RulesArg::parse(arg)?, cfn_params)?);
+        loaded.merge(load_one(RulesArg::parse(arg)?, options)?);
     }
     if let Some(member) = gcp_member {
         loaded = loaded.with_gcp_member(member);
@@ -154,7 +171,7 @@ pub fn load_with(
     Ok(loaded.into_rules()?)
 }
 
-fn load_one(arg: RulesArg<'_>, cfn_params: &[(String, String)]) -> Result<LoadedRules, RuleError> {
+fn load_one(arg: RulesArg<'_>, options: &LoadOptions<'_>) -> Result<LoadedRules, RuleError> {
     match arg {
         RulesArg::File { kind, path } => {
             let text = read_rule_file(Path::new(path))?;
@@ -171,12 +188,12 @@ fn load_one(arg: RulesArg<'_>, cfn_params: &[(String, String)]) -> Result<Loaded
         }
         RulesArg::Cfn { path } => {
             let text = read_rule_file(Path::new(path))?;
-            Ok(crate::trust::cfn::load(path, &text, cfn_params)?)
+            Ok(crate::trust::cfn::load(path, &text, options.cfn_params)?)
         }
         RulesArg::Live(target) => live::read(
             target,
             &crate::source::Environment::from_process(),
-            live::TIMEOUT,
+            options.timeout.unwrap_or(live::TIMEOUT),
         ),
     }
 }

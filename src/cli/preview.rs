@@ -32,14 +32,14 @@ pub fn run(args: &PreviewArgs) -> u8 {
     if let Some(plan) = &args.plan {
         return run_plan(args, plan);
     }
-    let current = match rules::load_with(&args.rules, None, &args.cfn_param) {
+    let current = match rules::load_with(&args.rules, &cfn_only(args)) {
         Ok(rules) => rules,
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };
     let proposed = if args.against.is_empty() {
         None
     } else {
-        match rules::load_with(&args.against, None, &args.cfn_param) {
+        match rules::load_with(&args.against, &cfn_only(args)) {
             Ok(rules) => Some(rules),
             Err(error) => return fail(json, error.kind(), &error.to_string()),
         }
@@ -56,6 +56,13 @@ pub fn run(args: &PreviewArgs) -> u8 {
         print_stdout(&render_preview(&preview, Paint::for_stdout(args.color)));
     }
     verdict_code(args, std::slice::from_ref(&preview))
+}
+
+fn cfn_only(args: &PreviewArgs) -> rules::LoadOptions<'_> {
+    rules::LoadOptions {
+        cfn_params: &args.cfn_param,
+        ..rules::LoadOptions::default()
+    }
 }
 
 /// `preview --plan`: every trust-rule resource the plan changes, its rules before against its

@@ -502,6 +502,43 @@ mod live {
     }
 
     #[test]
+    fn timeout_bounds_a_live_read_as_it_bounds_a_token_command() {
+        let dir = TempDir::new("timeout");
+        let sleep = if Path::new("/bin/sleep").exists() {
+            "/bin/sleep"
+        } else {
+            "/usr/bin/sleep"
+        };
+        dir.stub(
+            "aws",
+            &format!("echo 'waiting for SSO' >&2\nexec {sleep} 60"),
+        );
+        let token = token("github-branch");
+        let run = claimcheck(
+            &[
+                "check",
+                &token,
+                "--json",
+                "--timeout",
+                "0.5",
+                "--rules",
+                "aws-role:deploy",
+            ],
+            Some(&dir.0),
+        );
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        let error = &run.json()["error"];
+        assert_eq!(error["kind"], "timed_out");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("waiting for SSO"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn vault_role_reads_the_role_and_its_mount_config() {
         let dir = TempDir::new("vault");
         let role = dir.write(
