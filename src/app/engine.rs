@@ -21,8 +21,8 @@ pub struct Live {
     providers: Mutex<Vec<(PathBuf, String)>>,
     /// False with `--no-verify`: the rules are evaluated against the claims as given.
     verifying: bool,
-    /// Kinds forced with `KIND:FILE` (`--rules aws:policy.json`), by path.
-    kinds: Vec<(PathBuf, crate::trust::RuleKind)>,
+    /// Readings forced with `KIND:FILE` (`--rules aws:policy.json`, `tfplan-before:plan.json`), by path.
+    kinds: Vec<(PathBuf, super::rules::Forced)>,
 }
 
 impl Live {

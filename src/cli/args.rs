@@ -166,8 +166,13 @@ Bad lines are counted and listed with their line numbers; they never stop the ru
 are not verified: a preview evaluates claims.
 
 Exit status: 0 done, 1 with --fail-on-change when any caller's access changes, 2 bad input.
-With --fail-on-new-access: 0 proved that no caller gains access, 1 some region gains access,
-3 not proved.
+With --fail-on-new-access: 0 proved that no caller gains access, 1 some region of callers (or
+some token of the corpus) gains access, 3 not proved (a condition outside the analysis, or a
+value Terraform knows only after apply).
+
+--plan reads `terraform show -json plan.out` output and compares every trust-rule resource the
+plan changes, before against after, each named by its resource address: for every caller and,
+with --tokens, over the corpus.
 
 Examples:
   claimcheck preview --rules current.json --against proposed.json
@@ -176,7 +181,9 @@ Examples:
   claimcheck preview --tokens corpus.jsonl --rules current.json --against proposed.json
   claimcheck preview --tokens corpus.txt --rules current.json --against proposed.json --fail-on-change --json
   claimcheck preview --tokens - --rules vault:role.json --group-by repository,ref < tokens.txt
-  claimcheck preview --tokens tokens/ --rules current.json --against proposed.json --tui";
+  claimcheck preview --tokens tokens/ --rules current.json --against proposed.json --tui
+  claimcheck preview --plan plan.json --fail-on-new-access --format markdown
+  claimcheck preview --tokens tokens/ --plan plan.json --fail-on-new-access --json";
 
 const WHO_EXAMPLES: &str = "\
 Every caller whose claims the rules read are absent or strings is considered; the regions of
@@ -220,8 +227,13 @@ pub struct PreviewArgs {
     pub tokens: Option<String>,
 
     /// The current rule file(s), optionally `KIND:FILE`; repeat for several.
-    #[arg(long = "rules", value_name = "[KIND:]FILE", required = true, action = clap::ArgAction::Append)]
+    #[arg(long = "rules", value_name = "[KIND:]FILE", required_unless_present = "plan", action = clap::ArgAction::Append)]
     pub rules: Vec<String>,
+
+    /// A Terraform plan as `terraform show -json plan.out` prints it: compare every trust-rule
+    /// resource it changes, before against after.
+    #[arg(long, value_name = "PLAN.json", conflicts_with_all = ["rules", "against", "tui"])]
+    pub plan: Option<String>,
 
     /// The proposed rule file(s) to compare against the current ones.
     #[arg(long = "against", value_name = "[KIND:]FILE", action = clap::ArgAction::Append)]
@@ -232,14 +244,24 @@ pub struct PreviewArgs {
     #[arg(long, value_name = "CLAIMS", value_delimiter = ',')]
     pub group_by: Vec<String>,
 
+    /// A parameter of the CloudFormation templates given as `cfn:FILE`, or a pseudo parameter
+    /// (`AWS::AccountId=111122223333`); repeat for several.
+    #[arg(long = "cfn-param", value_name = "NAME=VALUE", value_parser = crate::app::rules::parse_cfn_param, action = clap::ArgAction::Append)]
+    pub cfn_param: Vec<(String, String)>,
+
     /// Exit with status 1 when any caller gains or loses access (to guard a policy change in CI).
     #[arg(long)]
     pub fail_on_change: bool,
 
-    /// Exit with status 1 when the symbolic comparison finds callers who gain access, 3 when it
-    /// cannot prove that none do, 0 when it proves it.
-    #[arg(long, requires = "against")]
+    /// Exit with status 1 when some caller gains access (a region of the symbolic comparison, or
+    /// a token of the corpus), 3 when that cannot be ruled out, 0 when it is proved that none
+    /// does. Needs --against or --plan.
+    #[arg(long, conflicts_with = "tui")]
     pub fail_on_new_access: bool,
+
+    /// Text for a terminal, or Markdown (e.g. for `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, value_enum, default_value_t = PreviewFormat::Text, value_name = "FORMAT", conflicts_with_all = ["json", "tui"])]
+    pub format: PreviewFormat,
 
     /// Print one JSON document instead of text.
     #[arg(long)]
@@ -514,6 +536,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "MEMBER")]
     pub gcp_member: Option<String>,
 
+    /// A parameter of the CloudFormation templates given as `--rules cfn:FILE`, or a pseudo
+    /// parameter (`AWS::AccountId=111122223333`); repeat for several.
+    #[arg(long = "cfn-param", value_name = "NAME=VALUE", value_parser = crate::app::rules::parse_cfn_param, action = clap::ArgAction::Append)]
+    pub cfn_param: Vec<(String, String)>,
+
     /// Do not verify the signature; evaluate the rules only.
     #[arg(long)]
     pub no_verify: bool,
@@ -580,6 +607,12 @@ pub struct OutputArgs {
     /// Default: COLUMNS, then the terminal's width; output that is not a terminal is not fitted.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
     pub width: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PreviewFormat {
+    Text,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -18,7 +18,13 @@ use crate::trust::expect::{expect_rule, parse_expectation};
 
 pub fn run(args: &CheckArgs) -> u8 {
     let json = args.output.json;
-    let mut rules = match rules::load(&args.rules, args.gcp_member.as_deref()) {
+    let options = rules::LoadOptions {
+        gcp_member: args.gcp_member.as_deref(),
+        cfn_params: &args.cfn_param,
+        // The key options' --timeout bounds a live read's CLI as it bounds a token command.
+        timeout: args.keys.timeout,
+    };
+    let mut rules = match rules::load_with(&args.rules, &options) {
         Ok(rules) => rules,
         Err(error) => return fail(json, error.kind(), &error.to_string()),
     };

@@ -14,6 +14,7 @@ mod help;
 mod interactive;
 mod paint;
 mod preview;
+mod preview_markdown;
 mod preview_symbolic;
 mod preview_text;
 mod scaffold;
@@ -105,6 +106,7 @@ fn bare_check(cli: Cli) -> args::CheckArgs {
         rules: cli.interactive.rules,
         expect: Vec::new(),
         gcp_member: None,
+        cfn_param: Vec::new(),
         no_verify: cli.interactive.no_verify,
         keys: cli.interactive.keys,
         output: cli.bare.output,

@@ -34,12 +34,13 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use command::Budget;
-
 use crate::token::{self, DecodeError, FoundVia, Limits, Token};
 
 pub use auto::{Available, detect};
-pub use command::{Cancel, stop_running_commands, termination_is_handled_by_caller};
+// `Budget` and `run_command` also run the vendors' CLIs that read live trust rules (app::live).
+pub use command::{
+    Budget, Cancel, run as run_command, stop_running_commands, termination_is_handled_by_caller,
+};
 pub use environment::Environment;
 pub use error::SourceError;
 pub use input::{InputError, InputOrigin, RawInput, read_input, read_text};

@@ -160,6 +160,17 @@ enum Entry {
     AwsPolicy(Box<TrustPolicy>),
     /// Kept concrete so that an IAM member (`check --gcp-member`) can be attached.
     GcpProvider(Box<GcpProvider>),
+    /// A rule read from infrastructure code, named by its resource address; its inner entry
+    /// is kept as it is until every file is read, like any other.
+    Resource(Box<ResourceEntry>),
+}
+
+struct ResourceEntry {
+    kind: RuleKind,
+    file: Option<String>,
+    address: String,
+    inner: Option<Entry>,
+    unknown: Vec<String>,
 }
 
 /// The rules read from one or more files, in file order, plus AWS provider documents.
@@ -167,6 +178,8 @@ enum Entry {
 pub struct LoadedRules {
     entries: Vec<Entry>,
     aws_providers: Vec<OidcProvider>,
+    /// Values of provider resources unknown until apply: every AWS trust policy depends on them.
+    aws_provider_unknown: Vec<String>,
     gcp_member: Option<String>,
 }
 
@@ -174,7 +187,62 @@ impl LoadedRules {
     pub fn merge(&mut self, other: LoadedRules) {
         self.entries.extend(other.entries);
         self.aws_providers.extend(other.aws_providers);
+        self.aws_provider_unknown.extend(other.aws_provider_unknown);
         self.gcp_member = self.gcp_member.take().or(other.gcp_member);
+    }
+
+    /// The rules of one resource of infrastructure code, each named by `address` (with the
+    /// rule's own name after it when the resource holds several), and `error` while any of
+    /// `unknown` is unknown (`trust::resource`). `rules` is `None` when the rule's whole text is
+    /// unknown; then `kind` says what it would be. AWS provider documents among `rules` join
+    /// every trust policy, as they do from files.
+    pub fn from_resource(
+        kind: RuleKind,
+        file: Option<&str>,
+        address: &str,
+        rules: Option<LoadedRules>,
+        unknown: Vec<String>,
+    ) -> LoadedRules {
+        let mut loaded = LoadedRules::default();
+        let resource = |inner: Option<Entry>, address: String| {
+            Entry::Resource(Box::new(ResourceEntry {
+                kind,
+                file: file.map(str::to_owned),
+                address,
+                inner,
+                unknown: unknown.clone(),
+            }))
+        };
+        let Some(rules) = rules else {
+            loaded.entries.push(resource(None, address.to_owned()));
+            return loaded;
+        };
+        let several = rules.entries.len() > 1;
+        for entry in rules.entries {
+            let name = if several {
+                format!("{address} {}", entry_name(&entry))
+            } else {
+                address.to_owned()
+            };
+            loaded.entries.push(resource(Some(entry), name));
+        }
+        loaded.aws_providers = rules.aws_providers;
+        loaded.aws_provider_unknown = rules.aws_provider_unknown;
+        loaded
+    }
+
+    /// An AWS OIDC provider whose client IDs or URL are unknown until apply (`what` names the
+    /// values): no AWS trust policy loaded with it can be decided.
+    pub fn with_aws_provider_unknown(mut self, what: Vec<String>) -> LoadedRules {
+        self.aws_provider_unknown.extend(what);
+        self
+    }
+
+    /// Whether nothing was loaded: no rule and no provider document.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+            && self.aws_providers.is_empty()
+            && self.aws_provider_unknown.is_empty()
     }
 
     /// Whether these are AWS OIDC provider documents and nothing else: client IDs waiting for
@@ -185,9 +253,7 @@ impl LoadedRules {
 
     /// Whether an AWS trust policy is among these rules (what provider documents join).
     pub fn has_aws_policy(&self) -> bool {
-        self.entries
-            .iter()
-            .any(|entry| matches!(entry, Entry::AwsPolicy(_)))
+        self.entries.iter().any(Entry::is_aws_policy)
     }
 
     /// Every GCP provider's verdict will end with whether the token's mapped identity is
@@ -199,24 +265,21 @@ impl LoadedRules {
 
     /// The rules to evaluate, with provider documents attached to the AWS trust policies.
     pub fn into_rules(self) -> Result<Vec<Box<dyn Rule>>, RuleFileError> {
-        let has_policy = self
-            .entries
-            .iter()
-            .any(|e| matches!(e, Entry::AwsPolicy(_)));
-        if !self.aws_providers.is_empty() && !has_policy {
+        let has_policy = self.has_aws_policy();
+        let providers_given =
+            !self.aws_providers.is_empty() || !self.aws_provider_unknown.is_empty();
+        if providers_given && !has_policy {
             let files: Vec<&str> = self
                 .aws_providers
                 .iter()
                 .filter_map(|p| p.file.as_deref())
+                .chain(self.aws_provider_unknown.iter().map(String::as_str))
                 .collect();
             return Err(RuleFileError::ProviderWithoutPolicy {
                 files: files.join(", "),
             });
         }
-        let has_gcp_provider = self
-            .entries
-            .iter()
-            .any(|e| matches!(e, Entry::GcpProvider(_)));
+        let has_gcp_provider = self.entries.iter().any(Entry::is_gcp_provider);
         if let Some(member) = &self.gcp_member
             && !has_gcp_provider
         {
@@ -224,19 +287,85 @@ impl LoadedRules {
                 member: member.clone(),
             });
         }
-        let providers = self.aws_providers;
-        let member = self.gcp_member;
+        let joined = Joined {
+            providers: self.aws_providers,
+            provider_unknown: self.aws_provider_unknown,
+            member: self.gcp_member,
+        };
         Ok(self
             .entries
             .into_iter()
-            .map(|entry| match entry {
-                Entry::Rule(rule) => rule,
-                Entry::AwsPolicy(policy) => {
-                    Box::new(policy.with_providers(providers.clone())) as Box<dyn Rule>
-                }
-                Entry::GcpProvider(provider) => Box::new(provider.with_member(member.clone())),
-            })
+            .map(|entry| joined.rule(entry))
             .collect())
+    }
+}
+
+/// What every entry is given when the rules are complete.
+struct Joined {
+    providers: Vec<OidcProvider>,
+    provider_unknown: Vec<String>,
+    member: Option<String>,
+}
+
+impl Joined {
+    fn rule(&self, entry: Entry) -> Box<dyn Rule> {
+        match entry {
+            Entry::Rule(rule) => rule,
+            Entry::AwsPolicy(policy) => Box::new(policy.with_providers(self.providers.clone())),
+            Entry::GcpProvider(provider) => Box::new(provider.with_member(self.member.clone())),
+            Entry::Resource(resource) => {
+                let ResourceEntry {
+                    kind,
+                    file,
+                    address,
+                    inner,
+                    mut unknown,
+                } = *resource;
+                if inner.as_ref().is_none_or(Entry::is_aws_policy) && kind == RuleKind::Aws {
+                    unknown.extend(self.provider_unknown.iter().cloned());
+                }
+                let inner = inner.map(|entry| self.rule(entry));
+                Box::new(super::resource::ResourceRule::new(
+                    kind,
+                    file.as_deref(),
+                    address,
+                    inner,
+                    unknown,
+                ))
+            }
+        }
+    }
+}
+
+impl Entry {
+    fn is_aws_policy(&self) -> bool {
+        match self {
+            Entry::AwsPolicy(_) => true,
+            Entry::Resource(resource) => match &resource.inner {
+                Some(inner) => inner.is_aws_policy(),
+                None => resource.kind == RuleKind::Aws,
+            },
+            _ => false,
+        }
+    }
+
+    fn is_gcp_provider(&self) -> bool {
+        match self {
+            Entry::GcpProvider(_) => true,
+            Entry::Resource(resource) => {
+                resource.inner.as_ref().is_some_and(Entry::is_gcp_provider)
+            }
+            _ => false,
+        }
+    }
+}
+
+fn entry_name(entry: &Entry) -> String {
+    match entry {
+        Entry::Rule(rule) => rule.id().name.clone(),
+        Entry::AwsPolicy(policy) => policy.id().name.clone(),
+        Entry::GcpProvider(provider) => provider.id().name.clone(),
+        Entry::Resource(resource) => resource.address.clone(),
     }
 }
 

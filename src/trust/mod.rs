@@ -11,6 +11,7 @@
 
 pub mod aws;
 pub mod cel;
+pub mod cfn;
 pub mod entra;
 pub(crate) mod expect;
 pub mod gcp;
@@ -19,9 +20,11 @@ pub mod hints;
 pub(crate) mod kubernetes;
 pub mod load;
 pub(crate) mod refusal;
+pub mod resource;
 pub mod scaffold;
 pub(crate) mod strings;
 pub mod symbolic;
+pub mod terraform;
 pub mod vault;
 pub(crate) mod verdict;
 pub(crate) mod wildcard;

@@ -12,6 +12,7 @@ mod demo_rules_vault_entra;
 mod explain_cli;
 mod fetch_cli;
 mod preview_cli;
+mod rule_sources;
 mod scaffold_roundtrip;
 mod symbolic_cli;
 mod token_properties;
