@@ -65,9 +65,11 @@ fn aws_pair(bencher: divan::Bencher, (statements, patterns): (usize, usize)) {
 }
 
 fn vault(sub: &str) -> Vec<Box<dyn Rule>> {
-    rules(&json!({"role_type": "jwt", "user_claim": "sub", "bound_issuer": "https://gitlab.com",
+    rules(
+        &json!({"role_type": "jwt", "user_claim": "sub", "bound_issuer": "https://gitlab.com",
         "bound_audiences": ["https://vault.example"], "bound_claims_type": "glob",
-        "bound_claims": {"sub": sub, "ref_type": "branch", "namespace_path": ["acme", "acme-ops"]}}))
+        "bound_claims": {"sub": sub, "ref_type": "branch", "namespace_path": ["acme", "acme-ops"]}}),
+    )
 }
 
 #[divan::bench]
@@ -83,8 +85,10 @@ fn entra_pair(bencher: divan::Bencher) {
         json!({"name": "c", "issuer": "https://token.actions.githubusercontent.com",
             "subject": subject, "audiences": ["api://AzureADTokenExchange"]})
     };
-    let current = rules(&json!([credential("repo:acme/app:environment:prod"),
-        credential("repo:acme/app:ref:refs/heads/main")]));
+    let current = rules(&json!([
+        credential("repo:acme/app:environment:prod"),
+        credential("repo:acme/app:ref:refs/heads/main")
+    ]));
     let proposed = rules(&json!([credential("repo:acme/app:environment:prod"),
         {"name": "f", "issuer": "https://token.actions.githubusercontent.com", "subject": null,
          "audiences": ["api://AzureADTokenExchange"],
@@ -96,6 +100,9 @@ fn entra_pair(bencher: divan::Bencher) {
 fn who_demo(bencher: divan::Bencher, file: &str) {
     let path = format!("{}/assets/demo/rules/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();
-    let rules = load_rule_file(file, &text, None).unwrap().into_rules().unwrap();
+    let rules = load_rule_file(file, &text, None)
+        .unwrap()
+        .into_rules()
+        .unwrap();
     bencher.bench(|| reach(&rules, NOW, Budget::default()));
 }

@@ -11,7 +11,7 @@ pub(crate) mod decide;
 pub(crate) mod engine;
 pub mod keys;
 pub mod live;
-pub(crate) mod rules;
+pub mod rules;
 
 pub use engine::Live;
 

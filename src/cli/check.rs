@@ -13,7 +13,7 @@ use crate::report::check::{CheckSubject, ClaimsDocument};
 use crate::report::decision::{DecisionOutcome, SignatureRole};
 use crate::report::{SignatureReport, TokenDocument};
 use crate::source::read_input;
-use crate::token::{Claims, DecodeError, Form, Limits, decode, dump};
+use crate::token::{DecodeError, Form, decode, dump};
 use crate::trust::expect::{expect_rule, parse_expectation};
 
 pub fn run(args: &CheckArgs) -> u8 {

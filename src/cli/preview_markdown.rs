@@ -167,7 +167,13 @@ fn regions(out: &mut String, title: &str, regions: &[Region]) {
             region
                 .constraints
                 .iter()
-                .map(|c| format!("{} is {}", cell(&c.claim), escape_text(&c.text).replace('|', "\\|")))
+                .map(|c| {
+                    format!(
+                        "{} is {}",
+                        cell(&c.claim),
+                        escape_text(&c.text).replace('|', "\\|")
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("<br>")
         };

@@ -49,6 +49,11 @@ impl ResourceRule {
         &self.unknown
     }
 
+    /// The rule built from the resource's known values (`None` when its whole text is unknown).
+    pub fn known_rule(&self) -> Option<&dyn Rule> {
+        self.inner.as_deref()
+    }
+
     fn finish(&self, known: Option<Verdict>) -> Verdict {
         let Some(mut verdict) = known else {
             return Verdict {
@@ -89,11 +94,10 @@ impl ResourceRule {
         self.unknown
             .iter()
             .map(|path| {
-                Check::new(
+                Check::failed(
                     path.clone(),
                     Vec::new(),
-                    Some(Value::String(KNOWN_AFTER_APPLY.to_owned())),
-                    false,
+                    Value::String(KNOWN_AFTER_APPLY.to_owned()),
                 )
                 .with_note(
                     "Terraform computes this value during apply; claimcheck does not guess it",

@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::lang::Lang;
-use crate::trust::Rule;
 use crate::trust::aws::TrustPolicy;
 use crate::trust::entra::expression::Operator as EntraOperator;
 use crate::trust::entra::{EntraCredential, Matching};
+use crate::trust::resource::ResourceRule;
 use crate::trust::vault::VaultRole;
+use crate::trust::{Rule, RuleKind};
 
 /// How one rule uses one claim.
 #[derive(Debug, Clone, Default)]
@@ -87,9 +88,30 @@ pub fn read(rule: &dyn Rule) -> Reading {
     if let Some(credential) = any.downcast_ref::<EntraCredential>() {
         return read_entra(credential);
     }
+    if let Some(resource) = any.downcast_ref::<ResourceRule>() {
+        // A rule from infrastructure code reads what the rule built from its values reads;
+        // a value known only after apply is never guessed.
+        if let (Some(inner), []) = (resource.known_rule(), resource.unknown()) {
+            return read(inner);
+        }
+        let mut reading = Reading::default();
+        reading.refuse(format!(
+            "{} rule {}: {} known only after apply",
+            rule.id().kind.name(),
+            rule.id().name,
+            resource.unknown().join(", ")
+        ));
+        return reading;
+    }
+    let what = match rule.id().kind {
+        RuleKind::Gcp | RuleKind::Kubernetes => {
+            "its conditions (CEL) are outside the symbolic analysis"
+        }
+        _ => "rules of this kind are outside the symbolic analysis",
+    };
     let mut reading = Reading::default();
     reading.refuse(format!(
-        "{} rule {}: its conditions (CEL) are outside the symbolic analysis",
+        "{} rule {}: {what}",
         rule.id().kind.name(),
         rule.id().name
     ));
