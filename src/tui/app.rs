@@ -180,6 +180,10 @@ fn execute(cmd: Cmd, model: &mut Model, fx: &mut Effects) -> io::Result<()> {
             }));
             None
         }
+        Cmd::ComputeRegions(job) => {
+            let _ = fx.jobs.send(Job::Regions(job));
+            None
+        }
         Cmd::GiveKey { issuer, text } => {
             let _ = fx.jobs.send(Job::GiveKey { issuer, text });
             None

@@ -15,6 +15,7 @@ pub enum Context {
     Why,
     Help,
     Matrix,
+    Regions,
 }
 
 impl Context {
@@ -26,6 +27,7 @@ impl Context {
             Context::Why => "Why panel",
             Context::Help => "This help",
             Context::Matrix => "Matrix view",
+            Context::Regions => "Regions list (beside the matrix)",
         }
     }
 }
@@ -70,10 +72,11 @@ pub enum Action {
     ExplainVerdict,
     ExplainScrollDown,
     ExplainScrollUp,
+    OpenWitness,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -111,6 +114,7 @@ impl Action {
         Action::ExplainVerdict,
         Action::ExplainScrollDown,
         Action::ExplainScrollUp,
+        Action::OpenWitness,
     ];
 
     pub fn name(self) -> &'static str {
@@ -152,6 +156,7 @@ impl Action {
             Action::ExplainVerdict => "explain_verdict",
             Action::ExplainScrollDown => "explain_scroll_down",
             Action::ExplainScrollUp => "explain_scroll_up",
+            Action::OpenWitness => "open_witness",
         }
     }
 
@@ -524,6 +529,24 @@ impl Default for Keymap {
                     A::Close,
                     "back to the token view",
                     Matrix,
+                ),
+                bind(
+                    &[p(K::Tab)],
+                    A::NextPane,
+                    "to the Regions list and back (who gains or loses access, for every caller)",
+                    Matrix,
+                ),
+                bind(
+                    &[p(K::BackTab)],
+                    A::PrevPane,
+                    "to the Regions list and back",
+                    Matrix,
+                ),
+                bind(
+                    &[p(K::Enter)],
+                    A::OpenWitness,
+                    "open the region's witness as a SIMULATED what-if, with the why panel (both rules' verdicts in the rules pane)",
+                    Regions,
                 ),
             ],
         }

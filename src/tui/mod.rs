@@ -24,6 +24,8 @@ pub mod keymap;
 pub mod matrix;
 pub mod matrix_job;
 pub mod model;
+pub mod regions;
+pub mod regions_job;
 pub(crate) mod settings;
 mod terminal;
 pub mod theme;
@@ -92,6 +94,7 @@ pub fn initial_model(launch: &mut Launch) -> (Model, Option<Cmd>) {
     if let Some(spec) = launch.matrix.take() {
         model.matrix = Some(matrix::MatrixState::corpus(spec));
         cmds.extend(matrix::recompute(&mut model));
+        cmds.extend(regions::recompute(&mut model));
     }
     if !model.tokens.is_empty() {
         model.input = None;

@@ -184,6 +184,8 @@ pub struct Model {
     pub matrix: Option<super::matrix::MatrixState>,
     /// The Explain panel: the last pasted error message or CI log, explained.
     pub explain: Option<super::explain::ExplainState>,
+    /// The Regions list beside the matrix: the symbolic analysis of its rules.
+    pub regions: Option<super::regions::RegionsState>,
 }
 
 impl Model {
@@ -218,6 +220,7 @@ impl Model {
             quit: false,
             matrix: None,
             explain: None,
+            regions: None,
         }
     }
 

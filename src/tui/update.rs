@@ -77,6 +77,11 @@ pub enum Msg {
         generation: u64,
         result: Result<Box<super::matrix::Grid>, String>,
     },
+    /// The symbolic analysis behind the Regions list.
+    RegionsComputed {
+        generation: u64,
+        result: Result<Box<super::regions_job::Analysis>, String>,
+    },
     /// The engine's answer to a key given in the view (what it pinned, or why not).
     KeyGiven {
         issuer: Option<String>,
@@ -119,6 +124,8 @@ pub enum Cmd {
         spec: Arc<super::matrix::CorpusSpec>,
         now: i64,
     },
+    /// Analyse the matrix's rules for every caller (worker thread).
+    ComputeRegions(super::regions_job::RegionsJob),
     /// Give the engine a key for `issuer`'s tokens (worker thread, answered by `Msg::KeyGiven`).
     GiveKey {
         issuer: Option<String>,
@@ -200,12 +207,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
         }
         Msg::RuleFileChanged(path) => {
             let recompute = super::matrix::on_rule_file_changed(model, &path);
+            let regions = super::regions::on_rule_file_changed(model, &path);
             let reload = model
                 .rule_files
                 .iter()
                 .any(|f| f.path == path)
                 .then(|| Cmd::LoadRules(vec![path]));
-            batch(reload.into_iter().chain(recompute).collect())
+            batch(reload.into_iter().chain(recompute).chain(regions).collect())
         }
         Msg::ClipboardText(Ok(text)) => add_from_text(model, &text, "clipboard"),
         Msg::ClipboardText(Err(error)) => {
@@ -255,6 +263,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
         }
         Msg::MatrixComputed { generation, result } => {
             super::matrix::on_computed(model, generation, result);
+            None
+        }
+        Msg::RegionsComputed { generation, result } => {
+            super::regions::on_computed(model, generation, result);
             None
         }
         Msg::SampleRead {
@@ -319,6 +331,9 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
         return fetch_menu::on_key(model, event);
     }
     if super::matrix::is_open(model) && !model.help_open {
+        if let Some(cmd) = super::regions::on_key(model, key) {
+            return cmd;
+        }
         return super::matrix::on_key(model, key);
     }
     if model.input.is_some() && !model.help_open {
@@ -481,7 +496,15 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
             let max = super::view::why::max_scroll(model);
             model.why_scroll = model.why_scroll.min(max);
         }
-        Action::OpenMatrix => return super::matrix::open(model),
+        Action::OpenMatrix => {
+            let matrix = super::matrix::open(model);
+            let regions = super::matrix::is_open(model)
+                .then(|| super::regions::ensure(model))
+                .flatten();
+            return batch(matrix.into_iter().chain(regions).collect());
+        }
+        // The Regions list's own key (`regions::on_key`); nothing to open elsewhere.
+        Action::OpenWitness => {}
         Action::ToggleExplain => super::explain::toggle(model),
         Action::ExplainVerdict => super::explain::go_to_verdict(model),
         Action::ExplainScrollDown => super::explain::scroll(model, 3),

@@ -46,6 +46,8 @@ pub enum Job {
         location: crate::preview::corpus::Location,
         rule: crate::trust::RuleId,
     },
+    /// Analyse rules for the Regions list, on a thread of its own like a matrix.
+    Regions(super::regions_job::RegionsJob),
 }
 
 pub fn spawn(engine: Arc<dyn Engine>, results: Sender<Msg>) -> Sender<Job> {
@@ -54,9 +56,14 @@ pub fn spawn(engine: Arc<dyn Engine>, results: Sender<Msg>) -> Sender<Job> {
         .name("claimcheck-worker".into())
         .spawn(move || {
             let latest = Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let latest_regions = Arc::new(std::sync::atomic::AtomicU64::new(0));
             for job in inbox {
                 if let Job::Matrix(job) = job {
                     super::matrix_job::start(job, &latest, &results);
+                    continue;
+                }
+                if let Job::Regions(job) = job {
+                    super::regions_job::start(job, &latest_regions, &results);
                     continue;
                 }
                 if !run(engine.as_ref(), job, &results) {
@@ -139,6 +146,7 @@ pub fn run(engine: &dyn Engine, job: Job, results: &Sender<Msg>) -> bool {
             results.send(msg).is_ok()
                 && (!joins || results.send(Msg::ProvidersChanged(path)).is_ok())
         }),
+        Job::Regions(job) => results.send(super::regions_job::compute(&job)).is_ok(),
         Job::Matrix(job) => {
             let generation = job.generation;
             caught(|| super::matrix_job::compute(job, &|| true, results))

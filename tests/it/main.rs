@@ -18,6 +18,7 @@ mod symbolic_cli;
 mod token_properties;
 mod tui_explain;
 mod tui_matrix;
+mod tui_regions;
 mod tui_screens;
 mod tui_update;
 mod verify_cli;

@@ -531,6 +531,8 @@ fn preview_matrix() -> Model {
     );
     // The main-branch build's cell after the proposal.
     send(&mut model, [ch('j'), ch('j'), ch('l')]);
+    // The matrix alone: the Regions list beside it has its screens in `tui_regions`.
+    model.regions = None;
     model
 }
 
@@ -627,6 +629,7 @@ fn loaded_tokens_matrix() {
     snapshot_both("loaded_matrix", || {
         let mut model = demo_model_with_rules();
         send(&mut model, [ch('M'), ch('j'), ch('l')]);
+        model.regions = None;
         model
     });
 }

@@ -72,6 +72,7 @@ fn help_lines(model: &Model, columns: usize) -> Vec<Line<'static>> {
     let contexts = if crate::tui::matrix::is_open(model) {
         [
             Context::Matrix,
+            Context::Regions,
             Context::Global,
             Context::Claims,
             Context::Rules,
@@ -84,6 +85,7 @@ fn help_lines(model: &Model, columns: usize) -> Vec<Line<'static>> {
             Context::Rules,
             Context::Why,
             Context::Matrix,
+            Context::Regions,
         ]
     };
     for context in contexts {

@@ -128,7 +128,12 @@ fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, are
         Constraint::Length(legend_height),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(summary_lines(model, state, grid)), summary);
+    // Lines are cut to the matrix's own width, which the Regions list may share.
+    let columns = area.width.saturating_sub(2) as usize;
+    frame.render_widget(
+        Paragraph::new(summary_lines(model, state, grid, columns)),
+        summary,
+    );
 
     if grid.columns.is_empty() || grid.rows.is_empty() {
         let text = if grid.columns.is_empty() {
@@ -286,7 +291,10 @@ fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, are
         .collect();
     frame.render_widget(Paragraph::new(lines), rows_area);
 
-    frame.render_widget(Paragraph::new(detail_lines(model, state, grid)), detail);
+    frame.render_widget(
+        Paragraph::new(detail_lines(model, state, grid, columns)),
+        detail,
+    );
     let mut legend_spans = vec![
         Span::styled("✓ allowed  ", theme.good),
         Span::styled("✗ denied  ", theme.bad),
@@ -302,7 +310,12 @@ fn table(model: &Model, state: &MatrixState, grid: &Grid, frame: &mut Frame, are
     frame.render_widget(Paragraph::new(Line::from(legend_spans)), legend);
 }
 
-fn summary_lines<'a>(model: &Model, state: &MatrixState, grid: &Grid) -> Vec<Line<'a>> {
+fn summary_lines<'a>(
+    model: &Model,
+    state: &MatrixState,
+    grid: &Grid,
+    columns: usize,
+) -> Vec<Line<'a>> {
     let theme = &model.theme;
     let mut lines = Vec::new();
     if let Some(error) = &state.error {
@@ -312,7 +325,7 @@ fn summary_lines<'a>(model: &Model, state: &MatrixState, grid: &Grid) -> Vec<Lin
                     "✗ {} (showing the last good matrix)",
                     escape_controls(error)
                 ),
-                model.size.0.saturating_sub(4) as usize,
+                columns,
             ),
             theme.bad,
         ));
@@ -372,9 +385,7 @@ fn summary_lines<'a>(model: &Model, state: &MatrixState, grid: &Grid) -> Vec<Lin
             .as_ref()
             .map(|b| format!(" ({}: {})", b.location, escape_controls(&b.reason)))
             .unwrap_or_default();
-        let room = (model.size.0 as usize)
-            .saturating_sub(4)
-            .saturating_sub(corpus.iter().map(|s| width(&s.content)).sum());
+        let room = columns.saturating_sub(corpus.iter().map(|s| width(&s.content)).sum());
         corpus.push(Span::styled(
             truncate(
                 &format!(" · {} unusable{first}", plural(grid.bad, "entry")),
@@ -474,13 +485,17 @@ fn counts_in_words(counts: &OutcomeCounts) -> String {
     }
 }
 
-fn detail_lines<'a>(model: &Model, state: &MatrixState, grid: &Grid) -> Vec<Line<'a>> {
+fn detail_lines<'a>(
+    model: &Model,
+    state: &MatrixState,
+    grid: &Grid,
+    columns: usize,
+) -> Vec<Line<'a>> {
     let theme = &model.theme;
     let (Some(row), Some(column)) = (grid.rows.get(state.row), grid.columns.get(state.column))
     else {
         return Vec::new();
     };
-    let columns = model.size.0.saturating_sub(4) as usize;
     let mut group = format!("▸ {} · {}", escape_controls(&row.key), tokens(row.tokens));
     let verb = |n: usize, one: &str, many: &str| if n == 1 { one } else { many }.to_owned();
     if row.lost > 0 {
@@ -579,15 +594,29 @@ fn key_line(model: &Model, frame: &mut Frame, area: Rect) {
             .map(ToString::to_string)
             .unwrap_or_default()
     };
-    let mut hints = vec![
-        (key(Action::OpenWhy), "open token + why"),
-        (
-            format!("{}{}", key(Action::PrevToken), key(Action::NextToken)),
-            "rule",
-        ),
-        (format!("{}{}", key(Action::Up), key(Action::Down)), "group"),
-        (key(Action::ReloadRules), "recompute"),
-    ];
+    let moves = format!("{}{}", key(Action::Up), key(Action::Down));
+    let mut hints = match model.regions.as_ref().map(|state| state.focused) {
+        Some(true) => vec![
+            (key(Action::OpenWitness), "open witness + why"),
+            (moves, "region"),
+            (key(Action::NextPane), "matrix"),
+        ],
+        focused => {
+            let mut hints = vec![(key(Action::OpenWhy), "open token + why")];
+            if focused.is_some() {
+                hints.push((key(Action::NextPane), "regions"));
+            }
+            hints.extend([
+                (
+                    format!("{}{}", key(Action::PrevToken), key(Action::NextToken)),
+                    "rule",
+                ),
+                (moves, "group"),
+            ]);
+            hints
+        }
+    };
+    hints.push((key(Action::ReloadRules), "recompute"));
     if !model.tokens.is_empty() {
         hints.push((key(Action::Close), "back"));
     }

@@ -9,6 +9,7 @@ mod fetch_menu;
 pub(crate) mod help;
 mod matrix;
 mod prompt;
+mod regions;
 mod rules;
 pub(crate) mod text;
 mod token;
@@ -42,7 +43,11 @@ pub fn view(model: &Model, frame: &mut Frame) {
     ])
     .areas(area);
     if crate::tui::matrix::is_open(model) {
-        matrix::render(model, frame, top, body, bottom);
+        let (matrix_body, regions_area) = regions::split(model, body);
+        matrix::render(model, frame, top, matrix_body, bottom);
+        if let Some(area) = regions_area {
+            regions::render(model, frame, area);
+        }
         if model.help_open {
             help::overlay(model, frame, body);
         }

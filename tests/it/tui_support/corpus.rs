@@ -183,6 +183,7 @@ pub fn execute(model: &mut Model, cmd: Option<Cmd>) {
             }
             last
         }
+        Cmd::ComputeRegions(job) => update(model, claimcheck::tui::regions_job::compute(&job)),
         Cmd::ReadSample {
             corpus,
             location,

@@ -1,0 +1,105 @@
+//! The symbolic analysis behind the Regions list, off the UI thread: the rule files are read
+//! and loaded afresh (they may have just been edited), then compared (`trust::symbolic::compare`)
+//! or, with one rule set, their reach computed (`trust::symbolic::reach`). That can take up to
+//! a second on large rules, so it runs on a thread of its own; a result superseded by a newer
+//! request is not sent.
+//!
+//! Public face: [`RegionsJob`], [`compute`] (synchronous, for tests) and [`start`].
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
+
+use super::update::Msg;
+use crate::trust::symbolic::{self, Budget, Comparison, Reach};
+use crate::trust::{Rule, RuleId};
+
+/// What to analyse: `[KIND:]FILE` arguments as on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionsJob {
+    pub generation: u64,
+    pub current: Vec<String>,
+    /// `None`: one rule set, whose reach is shown.
+    pub proposed: Option<Vec<String>>,
+    pub now: i64,
+}
+
+/// The analysis's answer.
+#[derive(Debug, Clone)]
+pub enum Analysis {
+    Compared(Comparison),
+    /// One rule set: each rule's reach, as the matrix has a column per rule. Analysing the
+    /// rules one at a time keeps rules of different systems from multiplying each other's
+    /// claim values past the budget; a caller gets in when any rule lets it in.
+    Reach(Vec<RuleReach>),
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleReach {
+    pub rule: RuleId,
+    pub reach: Reach,
+}
+
+/// Runs `job` on a new thread; its result is dropped if a later job has been started meanwhile.
+pub fn start(job: RegionsJob, latest: &Arc<AtomicU64>, results: &Sender<Msg>) {
+    let generation = job.generation;
+    latest.store(generation, Ordering::SeqCst);
+    let latest = Arc::clone(latest);
+    let sender = results.clone();
+    let spawned = std::thread::Builder::new()
+        .name("claimcheck-regions".into())
+        .spawn(move || {
+            let result = super::worker::caught(|| analyse(&job)).unwrap_or_else(|panic| {
+                Err(format!(
+                    "claimcheck failed analysing the rules (an internal error: {panic})"
+                ))
+            });
+            if latest.load(Ordering::SeqCst) == generation {
+                let _ = sender.send(Msg::RegionsComputed { generation, result });
+            }
+        });
+    if let Err(error) = spawned {
+        let _ = results.send(Msg::RegionsComputed {
+            generation,
+            result: Err(format!("cannot start the analysis: {error}")),
+        });
+    }
+}
+
+/// The message `start` sends, computed here and now.
+pub fn compute(job: &RegionsJob) -> Msg {
+    Msg::RegionsComputed {
+        generation: job.generation,
+        result: analyse(job),
+    }
+}
+
+fn analyse(job: &RegionsJob) -> Result<Box<Analysis>, String> {
+    let current = load(&job.current)?;
+    let analysis = match &job.proposed {
+        Some(proposed) => {
+            let proposed = load(proposed)?;
+            Analysis::Compared(symbolic::compare(
+                &current,
+                &proposed,
+                job.now,
+                Budget::default(),
+            ))
+        }
+        None => Analysis::Reach(
+            current
+                .iter()
+                .map(|rule| RuleReach {
+                    rule: rule.id().clone(),
+                    reach: symbolic::reach(std::slice::from_ref(rule), job.now, Budget::default()),
+                })
+                .collect(),
+        ),
+    };
+    Ok(Box::new(analysis))
+}
+
+/// Rules merged as `claimcheck preview --rules` merges them.
+fn load(args: &[String]) -> Result<Vec<Box<dyn Rule>>, String> {
+    crate::app::rules::load(args, None).map_err(|e| e.to_string())
+}
