@@ -21,7 +21,9 @@
 # view with a rule file: the token, its verdict and the explanation of the error must show.
 #
 # Then: the why panel at 100×30 opens on the failing check; with --mouse a click focuses the pane
-# under the pointer and the wheel scrolls it; `check` stacks its conditions on an 80-column
+# under the pointer and the wheel scrolls it; `preview --tui` with a widened proposal shows the
+# Regions list beside the matrix, and Enter on a region that gains access opens its witness with
+# the current rule ✗ and the proposed one ✓; `check` stacks its conditions on an 80-column
 # terminal; and a 30-second soak (tests/soak.sh 15, two runs of 15 s).
 #
 # Usage: tests/tmux-smoke.sh            (uses target/debug/claimcheck, building it if needed)
@@ -313,6 +315,36 @@ sleep 0.3
 keys e
 expect "What-if:" "a click on the claims pane focuses it (e edits a claim)"
 keys Escape q
+
+# preview --tui with a proposal (the demo deploy role widened from the main branch to any ref of
+# its repository): the Regions list beside the matrix concludes that regions gain access; Tab
+# and Enter open the first one's witness as a SIMULATED what-if, the current rule ✗ and the
+# proposed one ✓; a save that undoes the change analyses again and proves nobody gains access.
+mkdir -p "$work/preview"
+for name in github-branch github-pull-request github-environment; do
+  "$bin" demo --print-token "$name"
+done >"$work/preview/corpus.txt"
+sed -e 's/StringEquals/StringLike/' -e 's#repo:acme/app:ref:refs/heads/main#repo:acme/app:*#' \
+  assets/demo/rules/aws-deploy-role.json >"$work/preview/proposed.json"
+fresh_session -x 120 -y 40 -c "$PWD" \
+  "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin preview --tokens $work/preview/corpus.txt --rules assets/demo/rules/aws-deploy-role.json --against $work/preview/proposed.json --tui; sleep 30"
+expect "Regions · every caller" "the Regions list beside the matrix"
+expect "2 regions gain access" "the analysis's conclusion"
+expect "+ gains 1" "a region that gains access"
+keys Tab
+expect "Enter open witness + why" "Tab gives the Regions list the keys"
+keys Enter
+expect "witness of region 1 that gains access" "Enter opens the region's witness"
+expect "SIMULATED · unsigned" "the witness is a SIMULATED what-if"
+expect "current ✗ denied → proposed ✓ allowed" "both rules' verdicts on the witness"
+screen | grep -qF "✗ aws trust policy" || fail "the current rule's ✗ is not in the rules pane"
+screen | grep -qF "✓ aws trust policy" || fail "the proposed rule's ✓ is not in the rules pane"
+expect "┌ Why · aws · trust policy — ✓ allowed" "the proposed rule's why panel"
+keys M
+expect "Regions · every caller" "M returns to the matrix and its Regions list"
+cp assets/demo/rules/aws-deploy-role.json "$work/preview/proposed.json"
+expect "proved: no caller gains access" "a saved rule file is analysed again"
+keys q
 
 # `check` on an 80-column terminal: each condition is a stacked block that fits the width.
 fresh_session -x 80 -y 60 -c "$PWD" \

@@ -6,7 +6,9 @@
 //!   verification that the caller supplies;
 //! - [`model`], [`update`], [`view`]: the pure core, driven by tests without a terminal;
 //! - [`settings`]: the `[tui]` section of config.toml; [`keymap`]: the key table;
-//! - [`fetch_menu`]: fetching tokens from where they are issued (`f`, refetch `F`).
+//! - [`fetch_menu`]: fetching tokens from where they are issued (`f`, refetch `F`);
+//! - [`matrix`] and [`regions`]: the rules × caller groups matrix (`M`, `preview --tui`) and
+//!   the Regions list beside it (who gains or loses access for every caller).
 //!
 //! Threads: the UI thread runs `update` and `view`; an input thread sends key, paste, mouse,
 //! resize and tick messages; a worker thread runs the engine; a watcher reports rule-file

@@ -103,3 +103,60 @@ fn analyse(job: &RegionsJob) -> Result<Box<Analysis>, String> {
 fn load(args: &[String]) -> Result<Vec<Box<dyn Rule>>, String> {
     crate::app::rules::load(args, None).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::channel;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn job(generation: u64, current: &str, proposed: Option<&str>) -> RegionsJob {
+        RegionsJob {
+            generation,
+            current: vec![current.into()],
+            proposed: proposed.map(|p| vec![p.into()]),
+            now: 1_800_000_000,
+        }
+    }
+
+    const DEMO: &str = "assets/demo/rules/aws-deploy-role.json";
+
+    #[test]
+    fn one_rule_set_is_each_rules_reach_and_two_are_compared() {
+        let Msg::RegionsComputed { result, .. } = compute(&job(1, DEMO, None)) else {
+            panic!("the analysis's message");
+        };
+        let Analysis::Reach(rules) = *result.unwrap() else {
+            panic!("a reach");
+        };
+        assert_eq!(rules.len(), 1);
+        assert!(rules[0].reach.complete);
+        assert!(!rules[0].reach.admitted.is_empty());
+        let Msg::RegionsComputed { result, .. } = compute(&job(1, DEMO, Some(DEMO))) else {
+            panic!("the analysis's message");
+        };
+        let Analysis::Compared(comparison) = *result.unwrap() else {
+            panic!("a comparison");
+        };
+        assert_eq!(
+            comparison.conclusion,
+            symbolic::Conclusion::ProvedNoNewAccess,
+            "a rule against itself"
+        );
+    }
+
+    #[test]
+    fn a_failure_comes_back_as_a_message_from_the_analysis_thread() {
+        let (tx, rx) = channel();
+        let latest = Arc::new(AtomicU64::new(0));
+        start(job(3, "/no/such/rules.json", None), &latest, &tx);
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Msg::RegionsComputed {
+                generation: 3,
+                result: Err(error),
+            }) => assert!(error.contains("/no/such/rules.json"), "{error}"),
+            _ => panic!("expected the failure of generation 3"),
+        }
+    }
+}
