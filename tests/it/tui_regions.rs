@@ -491,3 +491,76 @@ fn analysing_then_the_witness_screen() {
     let terminal = draw(&mut model, 120, 40);
     insta::assert_snapshot!("preview_region_witness_120x40", terminal.backend());
 }
+
+#[test]
+fn enter_on_a_loss_shows_the_proposed_rule_that_now_refuses() {
+    // The test corpus's rules: the organisation-wide policy tightened to environment prod.
+    let files = corpus::PreviewFiles::new("regions-loss");
+    let (mut model, initial) = initial_model(&mut corpus::launch(files.spec()));
+    execute(&mut model, initial);
+    let comparison = comparison(&model);
+    assert_eq!(comparison.conclusion, Conclusion::ProvedNoNewAccess);
+    assert!(!comparison.loses.is_empty());
+    let items = regions(&model).items();
+    assert!(items.iter().all(|item| item.change == Change::Loses));
+    assert_eq!(items[0].label(), "region 1 that loses access");
+
+    send(&mut model, [key(KeyCode::Tab), key(KeyCode::Enter)]);
+    let (_, verdict) = model.selected_verdict().unwrap();
+    assert!(
+        verdict
+            .rule
+            .file
+            .as_deref()
+            .unwrap()
+            .ends_with("proposed.json")
+    );
+    assert_eq!(
+        verdict.outcome,
+        Outcome::Denied,
+        "the proposal shuts it out"
+    );
+    let notice = &model.notice.as_ref().unwrap().text;
+    assert!(
+        notice.contains("current ✓ allowed → proposed ✗ denied"),
+        "{notice}"
+    );
+}
+
+#[test]
+fn a_conclusion_that_is_not_proved_says_why() {
+    use claimcheck::trust::symbolic::{CALLER_MODEL, Comparison};
+    let mut model = preview_screen();
+    let not_proved = Comparison {
+        conclusion: Conclusion::NotProved,
+        summary: "not proved: proposed trust policy: condition IpAddress aws:SourceIp".into(),
+        gains: Vec::new(),
+        loses: Vec::new(),
+        not_proved: vec!["proposed trust policy: condition IpAddress aws:SourceIp".into()],
+        analysis_errors: vec!["the witness {} was expected to gain access".into()],
+        model: CALLER_MODEL,
+        combinations: 0,
+    };
+    update(&mut model, ch('R'));
+    let generation = regions(&model).generation;
+    update(
+        &mut model,
+        Msg::RegionsComputed {
+            generation,
+            result: Ok(Box::new(Analysis::Compared(not_proved))),
+        },
+    );
+    let screen = draw(&mut model, 120, 40).backend().to_string();
+    assert!(
+        screen.contains("? not proved: proposed trust policy: conditio…"),
+        "{screen}"
+    );
+    assert!(screen.contains("? proposed trust policy: condition IpAddress  "));
+    assert!(screen.contains("  aws:SourceIp  "));
+    assert!(screen.contains("! analysis error (a bug in claimcheck)"));
+    assert!(screen.contains("No region to list."));
+    // Enter with nothing to open says so.
+    send(&mut model, [key(KeyCode::Tab), key(KeyCode::Enter)]);
+    assert!(is_open(&model));
+    assert_eq!(model.notice.as_ref().unwrap().text, "no region selected");
+}

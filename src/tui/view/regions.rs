@@ -84,11 +84,20 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let items = state.items();
     let why: Vec<Line> = reasons(state)
         .iter()
-        .map(|text| Line::styled(truncate(&escape_controls(text), columns), theme.warn))
+        .flat_map(|text| {
+            wrap_words(&escape_controls(text), columns.saturating_sub(2))
+                .into_iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    let indent = if i == 0 { "" } else { "  " };
+                    Line::styled(format!("{indent}{line}"), theme.warn)
+                })
+        })
         .collect();
 
     // Short panes keep the conclusion and a few regions first, then the selected region's
-    // detail, then the reasons. The keys are on the matrix's key line.
+    // detail, then the reasons (drawn under the conclusion they explain). The keys are on the
+    // matrix's key line.
     let mut spare = inner
         .height
         .saturating_sub(head.len() as u16 + items.len().clamp(1, 3) as u16);
@@ -103,10 +112,10 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         .unwrap_or_default();
     let detail_height = take(detail_lines.len() as u16);
     let why_height = take(why.len() as u16);
-    let [head_area, list_area, why_area, detail_area] = Layout::vertical([
+    let [head_area, why_area, list_area, detail_area] = Layout::vertical([
         Constraint::Length(head.len() as u16),
-        Constraint::Fill(1),
         Constraint::Length(why_height),
+        Constraint::Fill(1),
         Constraint::Length(detail_height),
     ])
     .areas(inner);
