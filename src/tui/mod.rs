@@ -6,7 +6,8 @@
 //!   verification that the caller supplies;
 //! - [`model`], [`update`], [`view`]: the pure core, driven by tests without a terminal;
 //! - [`settings`]: the `[tui]` section of config.toml; [`keymap`]: the key table;
-//! - [`fetch_menu`]: fetching tokens from where they are issued (`f`, refetch `F`).
+//! - [`fetch_menu`]: fetching tokens from where they are issued (`f`, refetch `F`);
+//! - [`text_field`]: the one-line text field every prompt edits.
 //!
 //! Threads: the UI thread runs `update` and `view`; an input thread sends key, paste, mouse,
 //! resize and tick messages; a worker thread runs the engine; a watcher reports rule-file
@@ -26,6 +27,7 @@ pub mod matrix_job;
 pub mod model;
 pub(crate) mod settings;
 mod terminal;
+pub mod text_field;
 pub mod theme;
 pub mod update;
 pub mod view;
@@ -97,7 +99,7 @@ pub fn initial_model(launch: &mut Launch) -> (Model, Option<Cmd>) {
         model.input = None;
         model.selected = 0;
     } else if let (Some(message), Some(input)) = (launch.rejected.take(), model.input.as_mut()) {
-        input.error = Some(message);
+        input.field.refuse(message);
     }
     if !problems.is_empty() {
         model.notice = Some(model::Notice {
