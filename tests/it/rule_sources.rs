@@ -485,6 +485,72 @@ fn a_plan_that_only_narrows_passes_the_guard() {
     assert_eq!(preview_plan_symbolic(&plan, &["--fail-on-change"]).code, 1);
 }
 
+/// The guard step of `examples/trust-guard.yml`, as the workflow runs it (`bash -eo pipefail`):
+/// without a corpus in the repository it compares symbolically and fails on the widening; with
+/// one it also evaluates the corpus.
+#[cfg(unix)]
+#[test]
+fn the_example_workflow_guards_without_a_corpus_and_uses_one_when_present() {
+    let workflow = std::fs::read_to_string("examples/trust-guard.yml").unwrap();
+    let mut lines = workflow
+        .lines()
+        .skip_while(|line| line.trim() != "- name: Who gains access?")
+        .skip_while(|line| line.trim() != "run: |")
+        .skip(1);
+    let first = lines.next().expect("the guard step runs a script");
+    let indent = first.len() - first.trim_start().len();
+    let script: String = std::iter::once(first)
+        .chain(
+            lines.take_while(|line| line.trim().is_empty() || line.starts_with(&first[..indent])),
+        )
+        .map(|line| format!("{}\n", line.get(indent..).unwrap_or("")))
+        .collect();
+    assert!(
+        script.contains("--plan") && script.contains("--fail-on-new-access"),
+        "{script}"
+    );
+
+    let dir = TempDir::new("workflow");
+    dir.write("plan.json", &std::fs::read_to_string(WIDEN).unwrap());
+    let binary = Path::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .parent()
+        .unwrap();
+    let path = format!("{}:{}", binary.display(), std::env::var("PATH").unwrap());
+    let summary = dir.0.join("summary.md");
+    let corpus_path = dir.0.join("corpus.jsonl");
+    let guard = || {
+        let _ = std::fs::remove_file(&summary);
+        let status = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+            .env("PATH", &path)
+            .env("TF_DIR", &dir.0)
+            .env("CORPUS", &corpus_path)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("CLAIMCHECK_CONFIG", "/nonexistent")
+            .status()
+            .unwrap();
+        (status.code(), std::fs::read_to_string(&summary).unwrap())
+    };
+    let (code, report) = guard();
+    assert_eq!(code, Some(1), "the widening fails the job: {report}");
+    assert!(
+        report.contains("| callers whose | witness | before → after |"),
+        "{report}"
+    );
+    assert!(!report.contains("Over the corpus"), "{report}");
+
+    corpus(&dir);
+    assert!(corpus_path.exists());
+    let (code, report) = guard();
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        report.contains("| callers whose | witness | before → after |"),
+        "{report}"
+    );
+    assert!(report.contains("Over the corpus"), "{report}");
+    assert!(report.contains("**Gained access (1)**"), "{report}");
+}
+
 #[test]
 fn a_rule_known_only_after_apply_cannot_pass_the_guard() {
     let dir = TempDir::new("unknown");
