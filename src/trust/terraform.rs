@@ -411,9 +411,14 @@ fn translate(
         } else {
             address
         };
-        let rules = doc
-            .map(|doc| load_rule_file(shown, &doc.to_string(), Some(kind)))
-            .transpose()?;
+        let rules = match doc.map(|doc| load_rule_file(shown, &doc.to_string(), Some(kind))) {
+            Some(Ok(rules)) => Some(rules),
+            // A document missing a value known only after apply (a subject, an issuer) may not
+            // be one the loader accepts: it is a rule nobody can decide yet, not a bad file.
+            Some(Err(_)) if !unknown.is_empty() => None,
+            Some(Err(error)) => return Err(error),
+            None => None,
+        };
         Ok::<_, RuleFileError>(Some(LoadedRules::from_resource(
             kind,
             Some(file),

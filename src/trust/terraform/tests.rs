@@ -479,3 +479,60 @@ fn kubernetes_configuration_known_only_after_apply_is_undecided_not_absent() {
         assert_eq!(change.actions, ["update"]);
     }
 }
+
+/// A value known only after apply in a GCP provider, an Entra credential (classic, or the
+/// AzAPI resource holding a flexible one) or an AWS role turns an allow of the known values
+/// into an undecided verdict that names the value.
+#[test]
+fn unknown_values_of_every_system_are_named_never_guessed() {
+    let mut no_environment = github("repo:acme/app:ref:refs/heads/main", "sts.amazonaws.com");
+    no_environment.remove("environment");
+    let staging = github(
+        "repo:acme/app:environment:staging",
+        "api://AzureADTokenExchange",
+    );
+    let cases = [
+        (
+            "google_iam_workload_identity_pool_provider.github",
+            "attribute_condition",
+            &no_environment,
+        ),
+        (
+            "azuread_application_federated_identity_credential.prod",
+            "subject",
+            &staging,
+        ),
+        ("azapi_resource.flexible", "body", &staging),
+    ];
+    for (address, attribute, token) in cases {
+        let known = rules_of(Source::PlanAfter, PLAN);
+        assert_eq!(
+            named(&known, address).outcome(token, NOW),
+            Outcome::Allowed,
+            "{address}: the known values allow"
+        );
+        let mut plan: Value = serde_json::from_str(PLAN).unwrap();
+        let change = plan["resource_changes"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c["address"] == address)
+            .unwrap();
+        change["change"]["after"]
+            .as_object_mut()
+            .unwrap()
+            .remove(attribute);
+        change["change"]["after_unknown"][attribute] = json!(true);
+        let after = rules_of(Source::PlanAfter, &plan.to_string());
+        let verdict = named(&after, address).evaluate(token, NOW);
+        assert_eq!(verdict.outcome, Outcome::Error, "{address}: {verdict:?}");
+        assert!(
+            verdict
+                .checks
+                .iter()
+                .any(|c| c.condition.contains(attribute)
+                    && c.actual == Some(json!("(known after apply)"))),
+            "{address}: {verdict:?}"
+        );
+    }
+}
