@@ -56,6 +56,16 @@ wait_for() {
 expect() { wait_for "$1" || { fail "$2: expected '$1' on screen"; screen >&2; }; }
 keys() { tmux_ send-keys -t "$session" "$@"; sleep 0.3; }
 
+# A new session on a fresh server: killing the last session makes the server exit, and a
+# session started while it is still going down fails ("server exited unexpectedly"), which a
+# loaded machine made happen between the runs below.
+fresh_session() {
+  tmux_ kill-server 2>/dev/null || true
+  for _ in $(seq 20); do tmux_ ls >/dev/null 2>&1 || break; sleep 0.1; done
+  for _ in 1 2 3; do tmux_ new-session -d -s "$session" "$@" 2>/dev/null && return 0; sleep 0.3; done
+  tmux_ new-session -d -s "$session" "$@"
+}
+
 mkdir "$work/demo-tmp"
 cat >"$work/run.sh" <<SCRIPT
 stty -g >"$work/stty-before"
@@ -135,7 +145,7 @@ echo "rc=\$?" >"$work/paste-resize-rc"
 echo SMOKE-PASTE-RESIZE-DONE
 sleep 30
 SCRIPT
-tmux_ new-session -d -s "$session" -x 120 -y 40 "bash $work/paste-resize.sh"
+fresh_session -x 120 -y 40 "bash $work/paste-resize.sh"
 expect "token 1/8" "first frame before the paste"
 tmux_ set-buffer -- "eyJhbGciOiJSUzI1NiJ9.$(head -c 1500 /dev/zero | tr '\0' a).c2ln"
 tmux_ paste-buffer -p -t "$session"
@@ -149,7 +159,7 @@ for _ in $(seq 20); do [ -s "$work/paste-resize-rc" ] && break; sleep 0.1; done
 # The smallest screen (40×10) keeps what matters: the signature and expiry in the header, and
 # the paste prompt's input line and error (the explanation above them gives way).
 tmux_ kill-session -t "$session"
-tmux_ new-session -d -s "$session" -x 40 -y 10 \
+fresh_session -x 40 -y 10 \
   "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo; sleep 30"
 expect "sig verified" "the signature state at 40×10"
 expect "left" "the expiry at 40×10"
@@ -170,7 +180,7 @@ stty -g >"$work/term-after"
 echo SMOKE-TERM-DONE
 sleep 30
 SCRIPT
-  tmux_ new-session -d -s "$session" -x 100 -y 30 "bash $work/term.sh"
+  fresh_session -x 100 -y 30 "bash $work/term.sh"
   expect "token 1/8" "first frame before SIG$signal"
   shell_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
   app_pid=$(pgrep -P "$shell_pid" -x claimcheck || true)
@@ -192,7 +202,7 @@ done
 # paste (crossterm is then reading, and spins on the dead terminal) or of a resize.
 for moment in idle paste resize; do
   tmux_ kill-session -t "$session" 2>/dev/null || true
-  tmux_ new-session -d -s "$session" -x 100 -y 30 \
+  fresh_session -x 100 -y 30 \
     "exec env NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo"
   expect "token 1/8" "first frame before the terminal goes away ($moment)"
   # The input thread starts after the first frame; the paste must reach it, not precede it.
@@ -216,7 +226,7 @@ done
 
 # Everything `check` is given as options, given inside the view instead.
 token=$("$bin" demo --print-token github-environment)
-tmux_ new-session -d -s "$session" -x 120 -y 40 -c "$PWD" \
+fresh_session -x 120 -y 40 -c "$PWD" \
   "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml CLAIMCHECK_CACHE_DIR=$work/cache $bin --offline; sleep 30"
 expect "Paste a token" "empty paste prompt"
 tmux_ set-buffer -- "$token"
@@ -249,7 +259,7 @@ for i in $(seq 1 2000); do
     *) printf '%s \033[36mbuild step %d\033[0m\n' "$stamp" "$i" ;;
   esac
 done >"$work/ci.log"
-tmux_ new-session -d -s "$session" -x 120 -y 40 -c "$PWD" \
+fresh_session -x 120 -y 40 -c "$PWD" \
   "NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml CLAIMCHECK_CACHE_DIR=$work/cache $bin --offline --rules assets/demo/rules/aws-deploy-role.json; sleep 30"
 expect "Paste a token" "empty paste prompt before the log"
 tmux_ load-buffer "$work/ci.log"
@@ -262,15 +272,6 @@ expect "verdict for the token on line 60: ✗ denied" "the error matched to its 
 keys W
 expect "┌ Why" "W opens the why panel of the matching verdict"
 keys q
-
-# A new session on a fresh server: killing the last session makes the server exit, and a
-# session started while it is still going down fails ("server exited unexpectedly").
-fresh_session() {
-  tmux_ kill-server 2>/dev/null || true
-  for _ in $(seq 20); do tmux_ ls >/dev/null 2>&1 || break; sleep 0.1; done
-  for _ in 1 2 3; do tmux_ new-session -d -s "$session" "$@" 2>/dev/null && return 0; sleep 0.3; done
-  tmux_ new-session -d -s "$session" "$@"
-}
 
 # At 100×30 the why panel opens on the deciding check: the failing `sub` condition is on screen
 # without scrolling; the passed checks are one line at the bottom, which Enter expands.

@@ -411,9 +411,14 @@ fn translate(
         } else {
             address
         };
-        let rules = doc
-            .map(|doc| load_rule_file(shown, &doc.to_string(), Some(kind)))
-            .transpose()?;
+        let rules = match doc.map(|doc| load_rule_file(shown, &doc.to_string(), Some(kind))) {
+            Some(Ok(rules)) => Some(rules),
+            // A document missing a value known only after apply (a subject, an issuer) may not
+            // be one the loader accepts: it is a rule nobody can decide yet, not a bad file.
+            Some(Err(_)) if !unknown.is_empty() => None,
+            Some(Err(error)) => return Err(error),
+            None => None,
+        };
         Ok::<_, RuleFileError>(Some(LoadedRules::from_resource(
             kind,
             Some(file),
@@ -565,6 +570,13 @@ fn translate(
         }
         "vault_jwt_auth_backend_role" => vault_role(file, resource, values, all).map(Some),
         "local_file" | "local_sensitive_file" => {
+            // Whether a file is an AuthenticationConfiguration is in its content: content known
+            // only after apply may hold one, so the file is a rule nobody can decide yet rather
+            // than no rule (a guard must not pass a configuration it has not read).
+            let unknown = resource.unknown_under(&["content", "sensitive_content"]);
+            if !unknown.is_empty() {
+                return wrap(RuleKind::Kubernetes, None, unknown);
+            }
             let Some(text) = values
                 .get("content")
                 .or_else(|| values.get("sensitive_content"))
@@ -575,7 +587,13 @@ fn translate(
             kubernetes_config(file, address, text)
         }
         "kubernetes_config_map" | "kubernetes_config_map_v1" => {
-            let mut loaded: Option<LoadedRules> = None;
+            // As for a file: an entry known only after apply may hold a configuration.
+            let unknown = resource.unknown_under(&["data"]);
+            let mut loaded: Option<LoadedRules> = if unknown.is_empty() {
+                None
+            } else {
+                wrap(RuleKind::Kubernetes, None, unknown)?
+            };
             for (key, text) in values
                 .get("data")
                 .and_then(Value::as_object)

@@ -8,10 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::Value;
 
 use super::model::{Model, NoticeKind, Signature};
+use super::text_field::TextField;
 use super::update::{Cmd, NOTICE_FRAMES, add_token, reevaluate};
 use crate::source::{AudienceUse, Available, Cancel, Fetched, PRESETS, SourceError, SourceSpec};
 use crate::token::sanitize::escape_controls;
@@ -83,13 +84,11 @@ pub enum Stage {
     /// Typing the parameter of `items[item]`.
     Parameter {
         item: usize,
-        text: String,
-        error: Option<String>,
+        field: TextField,
     },
     Audience {
         spec: SourceSpec,
-        text: String,
-        error: Option<String>,
+        field: TextField,
     },
 }
 
@@ -197,7 +196,6 @@ pub fn menu_items(detected: &[Available]) -> Vec<MenuItem> {
 /// Keys while the menu is open (it takes them all, like a text input).
 pub fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
     let menu = model.fetch.menu.as_mut()?;
-    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
     match &mut menu.stage {
         Stage::Choose => {
             let last = menu.items.len().saturating_sub(1);
@@ -212,23 +210,13 @@ pub fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
             }
             None
         }
-        Stage::Parameter { text, error, .. } | Stage::Audience { text, error, .. } => {
+        Stage::Parameter { field, .. } | Stage::Audience { field, .. } => {
             match event.code {
                 KeyCode::Esc => menu.stage = Stage::Choose,
                 KeyCode::Enter => return submit(model),
-                KeyCode::Backspace => {
-                    text.pop();
-                    *error = None;
+                _ => {
+                    field.edit(&event);
                 }
-                KeyCode::Char('u') if ctrl => {
-                    text.clear();
-                    *error = None;
-                }
-                KeyCode::Char(c) if !ctrl => {
-                    text.push(c);
-                    *error = None;
-                }
-                _ => {}
             }
             None
         }
@@ -239,9 +227,8 @@ pub fn on_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
 /// it.
 pub fn on_paste(model: &mut Model, pasted: &str) -> bool {
     match model.fetch.menu.as_mut().map(|menu| &mut menu.stage) {
-        Some(Stage::Parameter { text, error, .. } | Stage::Audience { text, error, .. }) => {
-            text.push_str(pasted.trim_end_matches(['\n', '\r']));
-            *error = None;
+        Some(Stage::Parameter { field, .. } | Stage::Audience { field, .. }) => {
+            field.paste(pasted);
             true
         }
         _ => false,
@@ -256,8 +243,7 @@ fn choose(model: &mut Model) -> Option<Cmd> {
         Choice::Needs { .. } => {
             menu.stage = Stage::Parameter {
                 item: menu.cursor,
-                text: String::new(),
-                error: None,
+                field: TextField::default(),
             };
             None
         }
@@ -268,23 +254,23 @@ fn submit(model: &mut Model) -> Option<Cmd> {
     let menu = model.fetch.menu.as_mut()?;
     match &mut menu.stage {
         Stage::Choose => None,
-        Stage::Parameter { item, text, error } => {
+        Stage::Parameter { item, field } => {
             let Some(Choice::Needs { prefix, .. }) = menu.items.get(*item).map(|i| &i.choice)
             else {
                 return None;
             };
-            match format!("{prefix}:{}", text.trim()).parse::<SourceSpec>() {
+            match format!("{prefix}:{}", field.text.trim()).parse::<SourceSpec>() {
                 Ok(spec) => after_spec(model, spec),
                 Err(message) => {
-                    *error = Some(message);
+                    field.refuse(message);
                     None
                 }
             }
         }
-        Stage::Audience { spec, text, error } => {
-            let audience = text.trim().to_owned();
+        Stage::Audience { spec, field } => {
+            let audience = field.text.trim().to_owned();
             if audience.is_empty() && spec.audience_use() == AudienceUse::Required {
-                *error = Some(format!(
+                field.refuse(format!(
                     "{} needs an audience: the `aud` the token is for",
                     spec.name()
                 ));
@@ -321,13 +307,9 @@ fn after_spec(model: &mut Model, spec: SourceSpec) -> Option<Cmd> {
             Target::New,
         );
     }
-    let text = default_audience(model, &spec);
+    let field = TextField::new(default_audience(model, &spec));
     if let Some(menu) = model.fetch.menu.as_mut() {
-        menu.stage = Stage::Audience {
-            spec,
-            text,
-            error: None,
-        };
+        menu.stage = Stage::Audience { spec, field };
     }
     None
 }

@@ -32,8 +32,9 @@ pub fn open_key_input(model: &mut Model) {
 /// Enter in the rule file input: the file is added, loaded and watched; a path that is not a
 /// file keeps the input open and says so.
 pub fn submit_rule_file(model: &mut Model, input: Input) -> Option<Cmd> {
-    let path = expand_home(input.text.trim());
-    let problem = if input.text.trim().is_empty() {
+    let typed = input.field.text.trim();
+    let path = expand_home(typed);
+    let problem = if typed.is_empty() {
         Some("type the path of a rule file".to_owned())
     } else if path.is_dir() {
         Some(format!("{} is a directory", path.display()))
@@ -45,10 +46,9 @@ pub fn submit_rule_file(model: &mut Model, input: Input) -> Option<Cmd> {
         None
     };
     if let Some(problem) = problem {
-        model.input = Some(Input {
-            error: Some(problem),
-            ..input
-        });
+        let mut input = input;
+        input.field.refuse(problem);
+        model.input = Some(input);
         return None;
     }
     notice(
@@ -62,15 +62,15 @@ pub fn submit_rule_file(model: &mut Model, input: Input) -> Option<Cmd> {
 
 /// Enter in the key input: the engine takes the key (on the worker, before the verifications
 /// it then queues), answered by `Msg::KeyGiven`.
-pub fn submit_key(model: &mut Model, input: Input, issuer: Option<String>) -> Option<Cmd> {
-    if input.text.trim().is_empty() {
-        model.input = Some(Input {
-            error: Some("give a secret, @FILE (a JWKS or a PEM public key) or a JWKS URL".into()),
-            ..input
-        });
+pub fn submit_key(model: &mut Model, mut input: Input, issuer: Option<String>) -> Option<Cmd> {
+    if input.field.text.trim().is_empty() {
+        input
+            .field
+            .refuse("give a secret, @FILE (a JWKS or a PEM public key) or a JWKS URL");
+        model.input = Some(input);
         return None;
     }
-    let text = input.text.clone();
+    let text = input.field.text.clone();
     // Kept open until the engine answers: a refusal is shown in it.
     model.input = Some(input);
     Some(Cmd::GiveKey { issuer, text })
@@ -87,7 +87,7 @@ pub fn on_key_given(
             if let Some(input) = model.input.as_mut()
                 && matches!(input.purpose, InputPurpose::Key { .. })
             {
-                input.error = Some(error);
+                input.field.refuse(error);
             } else {
                 notice(model, NoticeKind::Error, error);
             }
@@ -131,8 +131,8 @@ pub fn on_completed(model: &mut Model, completed: Completion) {
     if let Some(input) = model.input.as_mut()
         && input.purpose == InputPurpose::RuleFile
     {
-        input.text = completed.text;
-        input.error = match completed.candidates.len() {
+        input.field.text = completed.text;
+        input.field.error = match completed.candidates.len() {
             0 | 1 => None,
             n => Some(format!(
                 "{n} matches: {}",

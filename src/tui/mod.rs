@@ -9,6 +9,7 @@
 //! - [`fetch_menu`]: fetching tokens from where they are issued (`f`, refetch `F`);
 //! - [`matrix`] and [`regions`]: the rules × caller groups matrix (`M`, `preview --tui`) and
 //!   the Regions list beside it (who gains or loses access for every caller).
+//! - [`text_field`]: the one-line text field every prompt edits.
 //!
 //! Threads: the UI thread runs `update` and `view`; an input thread sends key, paste, mouse,
 //! resize and tick messages; a worker thread runs the engine; a watcher reports rule-file
@@ -30,6 +31,7 @@ pub mod regions;
 pub mod regions_job;
 pub(crate) mod settings;
 mod terminal;
+pub mod text_field;
 pub mod theme;
 pub mod update;
 pub mod view;
@@ -102,7 +104,7 @@ pub fn initial_model(launch: &mut Launch) -> (Model, Option<Cmd>) {
         model.input = None;
         model.selected = 0;
     } else if let (Some(message), Some(input)) = (launch.rejected.take(), model.input.as_mut()) {
-        input.error = Some(message);
+        input.field.refuse(message);
     }
     if !problems.is_empty() {
         model.notice = Some(model::Notice {

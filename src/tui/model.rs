@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::engine::Rules;
 use super::keymap::Keymap;
+use super::text_field::TextField;
 use super::theme::Theme;
 use crate::report::SignatureReport;
 use crate::report::decision::Decision;
@@ -115,16 +116,14 @@ pub enum InputPurpose {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     pub purpose: InputPurpose,
-    pub text: String,
-    pub error: Option<String>,
+    pub field: TextField,
 }
 
 impl Input {
     pub fn new(purpose: InputPurpose, text: impl Into<String>) -> Input {
         Input {
             purpose,
-            text: text.into(),
-            error: None,
+            field: TextField::new(text),
         }
     }
 }

@@ -14,6 +14,7 @@ use super::keymap::{Action, Context, Key};
 use super::model::{
     Entry, Input, InputPurpose, Model, Notice, NoticeKind, Pane, RuleFile, RuleFileState, Signature,
 };
+use super::text_field::TextField;
 use super::{fetch_menu, inputs};
 use crate::app::decide;
 use crate::clipboard::Via;
@@ -664,8 +665,7 @@ fn on_input_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
             if !(purpose == InputPurpose::Token && model.tokens.is_empty()) {
                 model.input = None;
             } else {
-                input.text.clear();
-                input.error = None;
+                input.field = TextField::default();
             }
             if purpose == InputPurpose::Filter {
                 model.filter.clear();
@@ -674,21 +674,9 @@ fn on_input_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
             None
         }
         KeyCode::Enter => submit_input(model, "typed"),
-        KeyCode::Backspace => {
-            input.text.pop();
-            input.error = None;
-            sync_filter(model);
-            None
-        }
-        KeyCode::Char('u') if ctrl => {
-            input.text.clear();
-            input.error = None;
-            sync_filter(model);
-            None
-        }
         KeyCode::Char('v') if ctrl => Some(Cmd::ReadClipboard),
         KeyCode::Tab if input.purpose == InputPurpose::RuleFile => {
-            Some(Cmd::CompletePath(input.text.clone()))
+            Some(Cmd::CompletePath(input.field.text.clone()))
         }
         // The fetch key works from the paste prompt too when it is a Ctrl key (the prompt is
         // the whole screen until there is a token).
@@ -702,24 +690,22 @@ fn on_input_key(model: &mut Model, event: KeyEvent) -> Option<Cmd> {
         {
             fetch_menu::open(model)
         }
-        KeyCode::Char(c) if !ctrl => {
-            input.text.push(c);
-            input.error = None;
-            sync_filter(model);
+        _ => {
+            if input.field.edit(&event) {
+                sync_filter(model);
+            }
             None
         }
-        _ => None,
     }
 }
 
 fn sync_filter(model: &mut Model) {
     if let Some(Input {
         purpose: InputPurpose::Filter,
-        text,
-        ..
+        field,
     }) = &model.input
     {
-        model.filter = text.clone();
+        model.filter = field.text.clone();
         model.claim_cursor = 0;
     }
 }
@@ -730,13 +716,13 @@ fn submit_input(model: &mut Model, source: &str) -> Option<Cmd> {
         InputPurpose::Filter => None,
         InputPurpose::Token => {
             // Kept open: a success closes it, a failure shows the decoder's message in it.
-            let text = input.text.clone();
+            let text = input.field.text.clone();
             model.input = Some(input);
             add_from_text(model, &text, source)
         }
         InputPurpose::EditClaim { name } => {
             let mut claims = model.current().and_then(Entry::claims).cloned()?;
-            let text = input.text.trim();
+            let text = input.field.text.trim();
             if text.is_empty() {
                 claims.shift_remove(&name);
             } else {
@@ -760,18 +746,12 @@ fn on_paste(model: &mut Model, text: String) -> Option<Cmd> {
     }
     // A focused input takes the paste as one edit (a token pasted into the filter filters).
     if let Some(input) = model.input.as_mut() {
-        match input.purpose {
-            InputPurpose::Token => {
-                input.text.push_str(&text);
-                return submit_input(model, "paste");
-            }
-            _ => {
-                input.text.push_str(text.trim_end_matches(['\n', '\r']));
-                input.error = None;
-                sync_filter(model);
-                return None;
-            }
+        input.field.paste(&text);
+        if input.purpose == InputPurpose::Token {
+            return submit_input(model, "paste");
         }
+        sync_filter(model);
+        return None;
     }
     add_from_text(model, &text, "paste")
 }
@@ -828,11 +808,11 @@ fn add_from_text(model: &mut Model, text: &str, source: &str) -> Option<Cmd> {
             let message = format!("not a token: {error}");
             match model.input.as_mut() {
                 Some(input) if input.purpose == InputPurpose::Token => {
-                    input.error = Some(message);
+                    input.field.refuse(message);
                 }
                 _ if model.tokens.is_empty() => {
                     let mut input = Input::new(InputPurpose::Token, "");
-                    input.error = Some(message);
+                    input.field.refuse(message);
                     model.input = Some(input);
                 }
                 _ => notice(model, NoticeKind::Error, message),

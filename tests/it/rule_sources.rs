@@ -350,6 +350,207 @@ fn markdown_works_for_a_plain_preview_too() {
     assert!(run.stdout.contains("| caller | tokens |"), "{}", run.stdout);
 }
 
+/// `preview --plan` without arguments but the plan, as a CI guard runs it: no corpus.
+fn preview_plan_symbolic(plan: &str, extra: &[&str]) -> Run {
+    let now = NOW.to_string();
+    let mut args = vec!["preview", "--now", &now, "--plan", plan];
+    args.extend(extra);
+    claimcheck(&args, None)
+}
+
+/// `plan-widen.json` with the role's before and after swapped: the change narrows it.
+fn narrowing_plan(dir: &TempDir) -> String {
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(WIDEN).unwrap()).unwrap();
+    let change = &mut plan["resource_changes"][1]["change"];
+    assert_eq!(change["actions"], json!(["update"]));
+    let before = change["before"].take();
+    change["before"] = std::mem::replace(&mut change["after"], before);
+    dir.write("plan-narrow.json", &plan.to_string())
+}
+
+/// Without a token corpus the plan's change is compared for every caller: the widening from
+/// `repo:acme/app:environment:prod` to `repo:acme/*` is reported as regions that gain access,
+/// each with a witness that the concrete evaluator denies before the change and allows after.
+#[test]
+fn preview_plan_without_a_corpus_prints_the_gained_regions_with_witnesses() {
+    let text = preview_plan_symbolic(WIDEN, &["--color", "never", "--fail-on-new-access"]);
+    assert_eq!(text.code, 1, "{}\n{}", text.stdout, text.stderr);
+    let out = &text.stdout;
+    assert!(out.contains(&format!("━━ {ROLE} (update)")), "{out}");
+    assert!(out.contains("Gains access ("), "{out}");
+    assert!(out.contains("no caller loses access"), "{out}");
+    assert!(out.contains(r#"sub is like "repo:acme/*""#), "{out}");
+    assert!(out.contains("witness: {"), "{out}");
+    let plain = preview_plan_symbolic(WIDEN, &[]);
+    assert_eq!(
+        plain.code, 0,
+        "without a --fail-on flag a change is not a failure"
+    );
+
+    let run = preview_plan_symbolic(WIDEN, &["--json", "--fail-on-new-access"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let document = run.json();
+    let resources = document["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 1, "the provider is unchanged: {document}");
+    assert_eq!(resources[0]["address"], ROLE);
+    assert!(resources[0].get("preview").is_none(), "no corpus was given");
+    let symbolic = &resources[0]["symbolic"];
+    assert_eq!(symbolic["conclusion"], "gains_access", "{symbolic}");
+    assert_eq!(symbolic["loses"], json!([]));
+    assert_eq!(symbolic["analysis_errors"], json!([]));
+    let gains = symbolic["gains"].as_array().unwrap();
+    assert!(!gains.is_empty());
+    let dir = TempDir::new("witness");
+    let now = NOW.to_string();
+    for (i, region) in gains.iter().enumerate() {
+        let witness = &region["witness"];
+        let sub = witness["sub"].as_str().unwrap();
+        assert!(
+            sub.starts_with("repo:acme/") && sub != "repo:acme/app:environment:prod",
+            "{witness}"
+        );
+        // The witness, given to `check` as a claims object, is what the guard says it is.
+        let claims = dir.write(&format!("witness-{i}.json"), &witness.to_string());
+        for (kind, outcome) in [("tfplan-before", "denied"), ("tfplan", "allowed")] {
+            let rules = format!("{kind}:{WIDEN}");
+            let run = claimcheck(
+                &["check", &claims, "--json", "--now", &now, "--rules", &rules],
+                None,
+            );
+            assert_eq!(
+                verdict(&run.json(), ROLE)["outcome"],
+                outcome,
+                "{kind}: {witness}"
+            );
+        }
+    }
+}
+
+#[test]
+fn preview_plan_without_a_corpus_writes_the_regions_as_markdown() {
+    let run = preview_plan_symbolic(WIDEN, &["--format", "markdown", "--fail-on-new-access"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.starts_with(&format!("## claimcheck: trust rules changed by `{WIDEN}`")),
+        "{out}"
+    );
+    assert!(
+        out.contains("### `module.ci.aws_iam_role.deploy[\"app\"] (update)`"),
+        "{out}"
+    );
+    assert!(out.contains("❌ **"), "{out}");
+    assert!(out.contains("**Gains access ("), "{out}");
+    assert!(
+        out.contains("| callers whose | witness | before → after |"),
+        "{out}"
+    );
+    let row = out
+        .lines()
+        .find(|line| line.starts_with("| `") && line.contains("repo:acme/\\*"))
+        .unwrap_or_else(|| panic!("no region row: {out}"));
+    assert!(row.contains(r#"`{"aud":"sts.amazonaws.com""#), "{row}");
+    assert!(
+        row.contains("denied") && row.contains("→") && row.contains("allowed"),
+        "{row}"
+    );
+}
+
+/// A plan that only narrows a role passes the guard (nobody gains access), still shows who
+/// loses access, and fails `--fail-on-change`.
+#[test]
+fn a_plan_that_only_narrows_passes_the_guard() {
+    let dir = TempDir::new("narrow");
+    let plan = narrowing_plan(&dir);
+    let run = preview_plan_symbolic(&plan, &["--color", "never", "--fail-on-new-access"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("proved: no caller gains access"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Loses access ("), "{}", run.stdout);
+    let document = preview_plan_symbolic(&plan, &["--json"]).json();
+    let symbolic = &document["resources"][0]["symbolic"];
+    assert_eq!(symbolic["conclusion"], "proved_no_new_access", "{symbolic}");
+    assert_eq!(symbolic["gains"], json!([]));
+    assert!(!symbolic["loses"].as_array().unwrap().is_empty());
+    let markdown = preview_plan_symbolic(&plan, &["--format", "markdown", "--fail-on-new-access"]);
+    assert_eq!(markdown.code, 0);
+    assert!(
+        markdown.stdout.contains("**Loses access ("),
+        "{}",
+        markdown.stdout
+    );
+    assert_eq!(preview_plan_symbolic(&plan, &["--fail-on-change"]).code, 1);
+}
+
+/// The guard step of `examples/trust-guard.yml`, as the workflow runs it (`bash -eo pipefail`):
+/// without a corpus in the repository it compares symbolically and fails on the widening; with
+/// one it also evaluates the corpus.
+#[cfg(unix)]
+#[test]
+fn the_example_workflow_guards_without_a_corpus_and_uses_one_when_present() {
+    let workflow = std::fs::read_to_string("examples/trust-guard.yml").unwrap();
+    let mut lines = workflow
+        .lines()
+        .skip_while(|line| line.trim() != "- name: Who gains access?")
+        .skip_while(|line| line.trim() != "run: |")
+        .skip(1);
+    let first = lines.next().expect("the guard step runs a script");
+    let indent = first.len() - first.trim_start().len();
+    let script: String = std::iter::once(first)
+        .chain(
+            lines.take_while(|line| line.trim().is_empty() || line.starts_with(&first[..indent])),
+        )
+        .map(|line| format!("{}\n", line.get(indent..).unwrap_or("")))
+        .collect();
+    assert!(
+        script.contains("--plan") && script.contains("--fail-on-new-access"),
+        "{script}"
+    );
+
+    let dir = TempDir::new("workflow");
+    dir.write("plan.json", &std::fs::read_to_string(WIDEN).unwrap());
+    let binary = Path::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .parent()
+        .unwrap();
+    let path = format!("{}:{}", binary.display(), std::env::var("PATH").unwrap());
+    let summary = dir.0.join("summary.md");
+    let corpus_path = dir.0.join("corpus.jsonl");
+    let guard = || {
+        let _ = std::fs::remove_file(&summary);
+        let status = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+            .env("PATH", &path)
+            .env("TF_DIR", &dir.0)
+            .env("CORPUS", &corpus_path)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("CLAIMCHECK_CONFIG", "/nonexistent")
+            .status()
+            .unwrap();
+        (status.code(), std::fs::read_to_string(&summary).unwrap())
+    };
+    let (code, report) = guard();
+    assert_eq!(code, Some(1), "the widening fails the job: {report}");
+    assert!(
+        report.contains("| callers whose | witness | before → after |"),
+        "{report}"
+    );
+    assert!(!report.contains("Over the corpus"), "{report}");
+
+    corpus(&dir);
+    assert!(corpus_path.exists());
+    let (code, report) = guard();
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        report.contains("| callers whose | witness | before → after |"),
+        "{report}"
+    );
+    assert!(report.contains("Over the corpus"), "{report}");
+    assert!(report.contains("**Gained access (1)**"), "{report}");
+}
+
 #[test]
 fn a_rule_known_only_after_apply_cannot_pass_the_guard() {
     let dir = TempDir::new("unknown");

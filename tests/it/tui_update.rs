@@ -224,10 +224,10 @@ fn add_token_prompt_takes_typing_and_reports_bad_input() {
     assert_eq!(model.input.as_ref().unwrap().purpose, InputPurpose::Token);
     send(&mut model, "not.a-token".chars().map(ch));
     update(&mut model, key(KeyCode::Enter));
-    let error = model.input.as_ref().and_then(|i| i.error.clone());
+    let error = model.input.as_ref().and_then(|i| i.field.error.clone());
     assert!(error.is_some_and(|e| e.starts_with("not a token")));
     update(&mut model, ctrl('u'));
-    assert_eq!(model.input.as_ref().unwrap().text, "");
+    assert_eq!(model.input.as_ref().unwrap().field.text, "");
     let before = model.tokens.len();
     let cmd = update(&mut model, Msg::Paste(demo_token("gitlab")));
     assert!(matches!(cmd, Some(Cmd::Verify { .. })));
@@ -473,7 +473,12 @@ fn malformed_paste_on_the_empty_prompt_shows_the_decoder_message() {
     assert!(model.tokens.is_empty());
     let input = model.input.as_ref().unwrap();
     assert!(
-        input.error.as_ref().unwrap().starts_with("not a token"),
+        input
+            .field
+            .error
+            .as_ref()
+            .unwrap()
+            .starts_with("not a token"),
         "{input:?}"
     );
     update(&mut model, key(KeyCode::Esc));
@@ -520,7 +525,7 @@ fn what_if_edit_of_one_claim_adds_a_simulated_token_and_re_evaluates() {
         input.purpose,
         InputPurpose::EditClaim { name: "sub".into() }
     );
-    assert_eq!(input.text, "\"repo:acme/app:environment:prod\"");
+    assert_eq!(input.field.text, "\"repo:acme/app:environment:prod\"");
     update(&mut model, ctrl('u'));
     send(
         &mut model,
@@ -743,14 +748,14 @@ fn f1_opens_help_even_from_the_paste_prompt_and_esc_returns_to_it() {
     update(&mut model, ch('j'));
     assert_eq!(model.help_scroll, 1);
     assert_eq!(
-        model.input.as_ref().unwrap().text,
+        model.input.as_ref().unwrap().field.text,
         "",
         "keys went to the help, not the prompt"
     );
     update(&mut model, key(KeyCode::Esc));
     assert!(!model.help_open);
     update(&mut model, ch('x'));
-    assert_eq!(model.input.as_ref().unwrap().text, "x");
+    assert_eq!(model.input.as_ref().unwrap().field.text, "x");
 }
 
 #[test]
@@ -812,7 +817,7 @@ mod fetching {
 
     fn audience_text(model: &Model) -> String {
         match &model.fetch.menu.as_ref().unwrap().stage {
-            Stage::Audience { text, .. } => text.clone(),
+            Stage::Audience { field, .. } => field.text.clone(),
             _ => panic!("expected the audience prompt"),
         }
     }
@@ -893,9 +898,10 @@ mod fetching {
         update(&mut model, ctrl('u'));
         assert!(update(&mut model, key(KeyCode::Enter)).is_none());
         match &model.fetch.menu.as_ref().unwrap().stage {
-            Stage::Audience { error, .. } => {
+            Stage::Audience { field, .. } => {
                 assert!(
-                    error
+                    field
+                        .error
                         .as_deref()
                         .unwrap()
                         .contains("gitpod needs an audience")
@@ -911,7 +917,7 @@ mod fetching {
         let mut model = empty_model();
         update(&mut model, ch('f'));
         assert!(model.fetch.menu.is_none());
-        assert_eq!(model.input.as_ref().unwrap().text, "f");
+        assert_eq!(model.input.as_ref().unwrap().field.text, "f");
     }
 
     fn choose_preset(model: &mut Model, label: &str) -> Option<Cmd> {
@@ -939,7 +945,8 @@ mod fetching {
         type_text(&mut model, "a | b");
         assert!(update(&mut model, key(KeyCode::Enter)).is_none());
         match &model.fetch.menu.as_ref().unwrap().stage {
-            Stage::Parameter { error, .. } => {
+            Stage::Parameter { field, .. } => {
+                let error = &field.error;
                 assert!(error.as_deref().unwrap().contains("sh:"), "{error:?}")
             }
             _ => panic!("still asking for the command"),
@@ -1106,6 +1113,82 @@ mod fetching {
             perform(&mut model, Action::FetchToken),
             Some(Cmd::DetectSources)
         ));
+    }
+    /// The field being typed into, whichever prompt has it.
+    fn field(model: &Model) -> &claimcheck::tui::text_field::TextField {
+        match model.fetch.menu.as_ref().map(|menu| &menu.stage) {
+            Some(Stage::Parameter { field, .. } | Stage::Audience { field, .. }) => field,
+            _ => &model.input.as_ref().expect("a prompt is open").field,
+        }
+    }
+
+    /// Every prompt is the one text field: the paste prompt, the filter, the what-if editor,
+    /// the rule file and key inputs, and the fetch menu's command and audience take characters,
+    /// Backspace, Ctrl-U and pastes alike, and an edit clears the error shown under the text.
+    #[test]
+    fn every_prompt_edits_its_text_the_same_way() {
+        type Open = fn(&mut Model);
+        let prompts: [(&str, Open); 7] = [
+            ("paste prompt", |m| {
+                perform(m, Action::AddToken);
+            }),
+            ("filter", |m| {
+                perform(m, Action::Filter);
+            }),
+            ("what-if", |m| {
+                perform(m, Action::EditClaim);
+                update(m, ctrl('u'));
+            }),
+            ("rule file", |m| {
+                perform(m, Action::AddRuleFile);
+            }),
+            ("key", |m| {
+                perform(m, Action::GiveKey);
+            }),
+            ("fetch command", |m| {
+                choose_preset(m, "exec:COMMAND");
+            }),
+            ("fetch audience", |m| {
+                update(m, ch('f'));
+                update(m, Msg::SourcesDetected(gitpod_detected()));
+                update(m, key(KeyCode::Enter));
+                update(m, ctrl('u'));
+            }),
+        ];
+        for (name, open) in prompts {
+            let mut model = demo_model();
+            open(&mut model);
+            assert_eq!(field(&model).text, "", "{name}: opens empty");
+            type_text(&mut model, "ab");
+            update(&mut model, key(KeyCode::Backspace));
+            type_text(&mut model, "c");
+            assert_eq!(field(&model).text, "ac", "{name}");
+            update(&mut model, ctrl('x'));
+            assert_eq!(
+                field(&model).text,
+                "ac",
+                "{name}: other Ctrl keys are not text"
+            );
+            if name != "paste prompt" {
+                // The paste prompt decodes what is pasted (tested above); the others append it.
+                update(&mut model, Msg::Paste("d/e f\n".into()));
+                assert_eq!(field(&model).text, "acd/e f", "{name}");
+            }
+            update(&mut model, ctrl('u'));
+            assert_eq!(field(&model).text, "", "{name}: Ctrl-U clears");
+            // Enter on an empty field is refused by these prompts and the refusal is shown
+            // until the next edit.
+            if !matches!(name, "filter" | "what-if") {
+                update(&mut model, key(KeyCode::Enter));
+                assert!(field(&model).error.is_some(), "{name}: empty is refused");
+                type_text(&mut model, "x");
+                assert_eq!(
+                    field(&model).error,
+                    None,
+                    "{name}: an edit clears the error"
+                );
+            }
+        }
     }
 }
 

@@ -402,3 +402,137 @@ fn a_changed_provider_changes_every_role_it_joins() {
         Outcome::Denied
     );
 }
+
+/// `plan.json`'s Kubernetes configuration file, updated to content known only after apply.
+fn with_unknown_kubernetes_content(plan: &str, address: &str, unknown: Value) -> String {
+    let mut plan: Value = serde_json::from_str(plan).unwrap();
+    let changes = plan["resource_changes"].as_array_mut().unwrap();
+    let change = changes
+        .iter_mut()
+        .find(|c| c["address"] == address)
+        .unwrap();
+    let change = &mut change["change"];
+    change["actions"] = json!(["update"]);
+    change["before"] = change["after"].clone();
+    for key in ["content", "data"] {
+        if let Some(values) = change["after"].as_object_mut() {
+            values.remove(key);
+        }
+    }
+    change["after_unknown"] = unknown;
+    plan.to_string()
+}
+
+#[test]
+fn kubernetes_configuration_in_a_config_map_is_read_before_and_after() {
+    let address = "kubernetes_config_map_v1.authn[\"staging\"].data[\"authn.yaml\"]";
+    let for_kubernetes = github("repo:acme/app:environment:prod", "kubernetes");
+    let mut other_repository = for_kubernetes.clone();
+    other_repository.insert("repository".into(), json!("acme/other"));
+    for source in [Source::PlanBefore, Source::PlanAfter] {
+        let rules = rules_of(source, PLAN);
+        let rule = named(&rules, address);
+        assert_eq!(rule.outcome(&for_kubernetes, NOW), Outcome::Allowed);
+        let refused = rule.evaluate(&other_repository, NOW);
+        assert_eq!(refused.outcome, Outcome::Denied, "{refused:?}");
+        assert!(refused.summary.contains("only acme/app"), "{refused:?}");
+    }
+}
+
+/// A Kubernetes configuration whose content is known only after apply is not taken for "no
+/// rule" (a guard would then pass a configuration nobody has read): it is a rule that cannot
+/// be decided, named by its address, on the after side of the change.
+#[test]
+fn kubernetes_configuration_known_only_after_apply_is_undecided_not_absent() {
+    let token = github("repo:acme/app:environment:prod", "kubernetes");
+    for (address, unknown, rule_name) in [
+        (
+            "local_file.authn",
+            json!({"id": true, "content": true}),
+            "local_file.authn",
+        ),
+        (
+            "kubernetes_config_map_v1.authn[\"staging\"]",
+            json!({"data": true}),
+            "kubernetes_config_map_v1.authn[\"staging\"]",
+        ),
+        (
+            "kubernetes_config_map_v1.authn[\"staging\"]",
+            json!({"data": {"authn.yaml": true}}),
+            "kubernetes_config_map_v1.authn[\"staging\"]",
+        ),
+    ] {
+        let plan = with_unknown_kubernetes_content(PLAN, address, unknown);
+        let after = rules_of(Source::PlanAfter, &plan);
+        let verdict = named(&after, rule_name).evaluate(&token, NOW);
+        assert_eq!(verdict.outcome, Outcome::Error, "{address}: {verdict:?}");
+        assert!(
+            verdict.summary.contains("known after apply"),
+            "{address}: {}",
+            verdict.summary
+        );
+        let changes = plan_changes("plan.json", &plan).unwrap();
+        let change = changes
+            .iter()
+            .find(|c| c.address == address)
+            .unwrap_or_else(|| panic!("{address} is a change"));
+        assert_eq!(change.actions, ["update"]);
+    }
+}
+
+/// A value known only after apply in a GCP provider, an Entra credential (classic, or the
+/// AzAPI resource holding a flexible one) or an AWS role turns an allow of the known values
+/// into an undecided verdict that names the value.
+#[test]
+fn unknown_values_of_every_system_are_named_never_guessed() {
+    let mut no_environment = github("repo:acme/app:ref:refs/heads/main", "sts.amazonaws.com");
+    no_environment.remove("environment");
+    let staging = github(
+        "repo:acme/app:environment:staging",
+        "api://AzureADTokenExchange",
+    );
+    let cases = [
+        (
+            "google_iam_workload_identity_pool_provider.github",
+            "attribute_condition",
+            &no_environment,
+        ),
+        (
+            "azuread_application_federated_identity_credential.prod",
+            "subject",
+            &staging,
+        ),
+        ("azapi_resource.flexible", "body", &staging),
+    ];
+    for (address, attribute, token) in cases {
+        let known = rules_of(Source::PlanAfter, PLAN);
+        assert_eq!(
+            named(&known, address).outcome(token, NOW),
+            Outcome::Allowed,
+            "{address}: the known values allow"
+        );
+        let mut plan: Value = serde_json::from_str(PLAN).unwrap();
+        let change = plan["resource_changes"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c["address"] == address)
+            .unwrap();
+        change["change"]["after"]
+            .as_object_mut()
+            .unwrap()
+            .remove(attribute);
+        change["change"]["after_unknown"][attribute] = json!(true);
+        let after = rules_of(Source::PlanAfter, &plan.to_string());
+        let verdict = named(&after, address).evaluate(token, NOW);
+        assert_eq!(verdict.outcome, Outcome::Error, "{address}: {verdict:?}");
+        assert!(
+            verdict
+                .checks
+                .iter()
+                .any(|c| c.condition.contains(attribute)
+                    && c.actual == Some(json!("(known after apply)"))),
+            "{address}: {verdict:?}"
+        );
+    }
+}

@@ -79,7 +79,11 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
             height: 1,
             ..inner
         };
-        let text = model.input.as_ref().map(|i| i.text.as_str()).unwrap_or("");
+        let text = model
+            .input
+            .as_ref()
+            .map(|i| i.field.text.as_str())
+            .unwrap_or("");
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("/", theme.title),

@@ -63,17 +63,23 @@ fn popup(model: &Model, menu: &FetchMenu, frame: &mut Frame, area: Rect) {
             " Fetch a token ".to_owned(),
             source_lines(model, menu, columns),
         ),
-        Stage::Parameter { item, text, error } => {
+        Stage::Parameter { item, field } => {
             let (label, prompt) = match menu.items.get(*item).map(|i| &i.choice) {
                 Some(Choice::Needs { prefix, prompt }) => (format!("{prefix}:"), *prompt),
                 _ => (String::new(), ""),
             };
             (
                 format!(" Fetch from {label} "),
-                super::prompt::input_lines(model, prompt, text, error.as_deref(), columns),
+                super::prompt::input_lines(
+                    model,
+                    prompt,
+                    &field.text,
+                    field.error.as_deref(),
+                    columns,
+                ),
             )
         }
-        Stage::Audience { spec, text, error } => {
+        Stage::Audience { spec, field } => {
             let explanation = match spec.audience_use() {
                 AudienceUse::Required => format!(
                     "{} mints a token for the audience you name: the `aud` your trust rule expects (for AWS, sts.amazonaws.com).",
@@ -86,7 +92,13 @@ fn popup(model: &Model, menu: &FetchMenu, frame: &mut Frame, area: Rect) {
             };
             (
                 format!(" Audience for {} ", escape_controls(&spec.to_string())),
-                super::prompt::input_lines(model, &explanation, text, error.as_deref(), columns),
+                super::prompt::input_lines(
+                    model,
+                    &explanation,
+                    &field.text,
+                    field.error.as_deref(),
+                    columns,
+                ),
             )
         }
     };

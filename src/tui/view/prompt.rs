@@ -46,15 +46,21 @@ pub fn popup(model: &Model, input: &Input, frame: &mut Frame, area: Rect) {
     let masked;
     let text = match &input.purpose {
         InputPurpose::Key { .. }
-            if !(input.text.starts_with('@')
-                || input.text.to_ascii_lowercase().starts_with("http")) =>
+            if !(input.field.text.starts_with('@')
+                || input.field.text.to_ascii_lowercase().starts_with("http")) =>
         {
-            masked = "•".repeat(input.text.chars().count());
+            masked = "•".repeat(input.field.text.chars().count());
             &masked
         }
-        _ => &input.text,
+        _ => &input.field.text,
     };
-    let mut lines = input_lines(model, &explanation, text, input.error.as_deref(), columns);
+    let mut lines = input_lines(
+        model,
+        &explanation,
+        text,
+        input.field.error.as_deref(),
+        columns,
+    );
     let essential = lines.len();
     if input.purpose == InputPurpose::Token && model.tokens.is_empty() {
         lines.push(Line::raw(""));
