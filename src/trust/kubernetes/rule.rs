@@ -183,6 +183,11 @@ impl Rule for JwtAuthenticator {
 }
 
 impl JwtAuthenticator {
+    /// The entry, or why the API server would refuse to start with it.
+    pub fn config(&self) -> Result<&JwtConfig, &str> {
+        self.config.as_ref().map_err(String::as_str)
+    }
+
     fn run(
         &self,
         config: &JwtConfig,

@@ -156,6 +156,10 @@ fn default_candidates(claim: &str) -> &'static [&'static str] {
             "api://AzureADTokenExchange",
             "other-audience",
         ],
+        "ref" => &["refs/heads/main", "refs/tags/v1", "refs/pull/1/merge"],
+        "repository" | "project_path" => &["acme/app", "other-org/app"],
+        "repository_owner" | "namespace_path" => &["acme", "other-org"],
+        "environment" => &["prod", "staging"],
         _ => &["value", "other"],
     }
 }

@@ -11,10 +11,13 @@
 //! Anything a rule does outside that fragment is "not proved", never guessed.
 
 mod analyse;
+mod cel;
 pub mod lang;
 pub mod read;
 mod space;
 
+#[cfg(test)]
+mod cel_tests;
 #[cfg(test)]
 mod tests;
 
