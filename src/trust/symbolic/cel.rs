@@ -237,6 +237,7 @@ impl<'r> CelReader<'r> {
             ("@in", None, [needle, list]) => match (self.term(needle)?, self.term(list)?) {
                 // Some value of the claim's list is the literal.
                 (Term::Str(text), Term::Claim(claim)) => {
+                    self.reading.lang(&claim, Lang::exact(&text));
                     self.reading.list_test(&claim, &[Lang::exact(&text)], true);
                     Ok(Term::Bool)
                 }
@@ -594,6 +595,7 @@ fn written_function(function: &str) -> String {
     match function {
         "_[_]" => "an index with a computed key".to_owned(),
         "_?._" | "_[?_]" => "an optional field".to_owned(),
+        name if name.starts_with('.') => format!("the nested field {name}"),
         name if name.starts_with('_') || name.starts_with('@') || name.ends_with('_') => {
             format!(
                 "the operator {}",

@@ -352,6 +352,7 @@ fn gcp_atom() -> BoxedStrategy<String> {
         "assertion.env in ['a', 'b:']",
         "has(assertion.env)",
         "assertion['env'] == ''",
+        "'a' in assertion.env",
         "attribute.both == 'a:b'",
         "attribute.both in ['::', 'ab:']",
         "attribute.tagged.startsWith('p:a')",
@@ -394,6 +395,7 @@ fn k8s_atom() -> BoxedStrategy<String> {
         "claims.env in ['a', 'b:']",
         "has(claims.env)",
         "claims.env != 'a'",
+        "'b:' in claims.env",
     ])
     .prop_map(str::to_owned)
     .boxed()
@@ -419,6 +421,7 @@ fn k8s_rule((claim_rules, user_rule): &(Vec<String>, Option<&'static str>)) -> V
 fn cel_value() -> impl Strategy<Value = Option<Value>> {
     prop_oneof![
         Just(None),
+        prop::collection::vec("[ab:]{0,2}", 0..3).prop_map(|v| Some(json!(v))),
         "[ab:p]{0,3}".prop_map(|s| Some(json!(s))),
         prop::sample::select(vec!["aaaaaaa", "aaaaaaaa", "p:ab", "a:b"])
             .prop_map(|s| Some(json!(s))),
@@ -428,10 +431,12 @@ fn cel_value() -> impl Strategy<Value = Option<Value>> {
 fn cel_claim_set() -> impl Strategy<Value = Claims> {
     (
         prop_oneof![
-            3 => Just((GH_ISS, "sts.amazonaws.com")),
-            3 => Just((K8S_ISS, "kubernetes")),
-            1 => Just((GH_ISS, "kubernetes")),
-            1 => Just(("https://other.example", "sts.amazonaws.com")),
+            3 => Just((GH_ISS, json!("sts.amazonaws.com"))),
+            3 => Just((K8S_ISS, json!("kubernetes"))),
+            1 => Just((GH_ISS, json!(["other", "sts.amazonaws.com"]))),
+            1 => Just((K8S_ISS, json!(["kubernetes", "other"]))),
+            1 => Just((GH_ISS, json!("kubernetes"))),
+            1 => Just(("https://other.example", json!("sts.amazonaws.com"))),
         ],
         cel_value(),
         cel_value(),
