@@ -218,7 +218,7 @@ fn universe(readings: &[&Reading], budget: Budget) -> Result<Universe, String> {
         tests: Vec::new(),
         transparent: Vec::new(),
     };
-    let subjects = github_subjects(&merged);
+    let subjects = workload_subjects(&merged);
     for (claim, used) in merged {
         let mut candidates: Vec<String> =
             used.langs.iter().flat_map(|l| l.samples.clone()).collect();
@@ -283,10 +283,10 @@ fn universe(readings: &[&Reading], budget: Budget) -> Result<Universe, String> {
     Ok(universe)
 }
 
-/// GitHub subjects of the repositories and environments the rules name in other claims (a
-/// GCP condition on `repository`), so that a subject the rules leave free reads like the
-/// same workload.
-fn github_subjects(merged: &BTreeMap<String, MergedUse>) -> Vec<String> {
+/// GitHub and GitLab subjects of the repositories, environments, projects and groups the
+/// rules name in other claims (a GCP condition on `repository`, a Kubernetes rule on
+/// `namespace_path`), so that a subject the rules leave free reads like the same workload.
+fn workload_subjects(merged: &BTreeMap<String, MergedUse>) -> Vec<String> {
     let named = |claim: &str| -> Vec<String> {
         merged.get(claim).map_or_else(Vec::new, |used| {
             used.langs
@@ -310,6 +310,17 @@ fn github_subjects(merged: &BTreeMap<String, MergedUse>) -> Vec<String> {
         );
         subjects.push(format!("repo:{repository}:ref:refs/heads/main"));
         subjects.push(format!("repo:{repository}:pull_request"));
+    }
+    let projects = named("project_path")
+        .into_iter()
+        .filter(|p| p.contains('/'))
+        .chain(
+            named("namespace_path")
+                .into_iter()
+                .map(|n| format!("{n}/app")),
+        );
+    for project in projects {
+        subjects.push(format!("project_path:{project}:ref_type:branch:ref:main"));
     }
     subjects
 }
