@@ -1,6 +1,8 @@
 //! The symbolic analysis (`trust::symbolic`, docs/SEMANTICS.md §10) on typical rule pairs:
 //! an AWS trust policy of up to 20 conditions with up to 10 patterns each against its edit, a
-//! Vault role, Entra credentials, and `who` on the demo rules. Budget: typical pairs under
+//! Vault role, Entra credentials, a GCP provider whose condition loses a `startsWith`, a
+//! Kubernetes authenticator whose claim validation rule is loosened, and `who` on the demo
+//! rules. Budget: typical pairs under
 //! 100 ms (figures in docs/PERFORMANCE.md).
 //!
 //! Run with `cargo bench --bench symbolic`.
@@ -96,7 +98,58 @@ fn entra_pair(bencher: divan::Bencher) {
     bencher.bench(|| compare(&current, &proposed, NOW, Budget::default()));
 }
 
-#[divan::bench(args = ["aws-org-wide.json", "vault-role-deploy.json", "entra-credentials.json"])]
+/// A GitHub provider: google.subject and two attributes mapped, the condition given.
+fn gcp(condition: &str) -> Vec<Box<dyn Rule>> {
+    rules(&json!({
+        "name": "projects/123456789012/locations/global/workloadIdentityPools/github/providers/acme-app",
+        "state": "ACTIVE",
+        "oidc": {"issuerUri": "https://token.actions.githubusercontent.com",
+            "allowedAudiences": ["sts.amazonaws.com"]},
+        "attributeMapping": {"google.subject": "assertion.sub",
+            "attribute.repository": "assertion.repository",
+            "attribute.ref": "assertion.ref"},
+        "attributeCondition": condition}))
+}
+
+#[divan::bench]
+fn gcp_pair(bencher: divan::Bencher) {
+    let current = gcp(
+        "assertion.repository_owner == 'acme' && attribute.repository in ['acme/app', 'acme/api'] && assertion.ref.startsWith('refs/heads/') && !assertion.ref.endsWith('/tmp')",
+    );
+    let proposed = gcp(
+        "assertion.repository_owner == 'acme' && attribute.repository in ['acme/app', 'acme/api'] && !assertion.ref.endsWith('/tmp')",
+    );
+    bencher.bench(|| compare(&current, &proposed, NOW, Budget::default()));
+}
+
+/// One GitLab authenticator: a required claim, a CEL claim validation rule on the ref, the
+/// username from `sub` with a prefix and a user validation rule on it.
+fn kubernetes(ref_rule: &str) -> Vec<Box<dyn Rule>> {
+    rules(
+        &json!({"apiVersion": "apiserver.config.k8s.io/v1", "kind": "AuthenticationConfiguration",
+        "jwt": [{"issuer": {"url": "https://gitlab.com", "audiences": ["kubernetes"]},
+            "claimValidationRules": [
+                {"claim": "namespace_path", "requiredValue": "acme"},
+                {"expression": ref_rule, "message": "protected refs only"}],
+            "claimMappings": {"username": {"claim": "sub", "prefix": "gitlab:"}},
+            "userValidationRules": [{"expression": "!user.username.startsWith('system:')"}]}]}),
+    )
+}
+
+#[divan::bench]
+fn kubernetes_pair(bencher: divan::Bencher) {
+    let current = kubernetes("claims.ref == 'main'");
+    let proposed = kubernetes("claims.ref.matches('^(main|release-[0-9]+)$')");
+    bencher.bench(|| compare(&current, &proposed, NOW, Budget::default()));
+}
+
+#[divan::bench(args = [
+    "aws-org-wide.json",
+    "vault-role-deploy.json",
+    "entra-credentials.json",
+    "gcp-provider.yaml",
+    "kubernetes-authn.yaml",
+])]
 fn who_demo(bencher: divan::Bencher, file: &str) {
     let path = format!("{}/assets/demo/rules/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();

@@ -61,23 +61,49 @@ fn github_policy(sub_operator: &str, sub: &str) -> Value {
             sub_operator: {"token.actions.githubusercontent.com:sub": sub}}}]})
 }
 
-/// `who` describes the reach of every demo rule: the AWS, Vault and Entra ones completely
-/// (exit 0, at least one admitted region whose witness names the workload), the CEL ones as
-/// not complete (exit 3, naming CEL).
+/// `who` describes the reach of every demo rule completely (exit 0, an admitted region whose
+/// witness names the workload, or none for the rule that admits nobody), the CEL ones (GCP,
+/// Kubernetes) included; the table covers every file of the demo rules directory.
 #[test]
 fn who_describes_every_demo_rule() {
-    let complete: &[(&[&str], &str)] = &[
+    let complete: &[(&[&str], &str, &str)] = &[
         (
             &["aws-deploy-role.json", "aws-github-provider.json"],
+            "sub",
             "repo:acme/app:ref:refs/heads/main",
         ),
-        (&["aws-gitpod-role.json"], "https://github.com/acme/app/"),
-        (&["aws-org-wide.json"], "repo:acme/"),
-        (&["entra-credentials.json"], "repo:acme/app:"),
-        (&["vault-role-deploy.json"], ""),
-        (&["vault-role-protected-bool.json"], ""),
+        (
+            &["aws-gitpod-role.json"],
+            "sub",
+            "https://github.com/acme/app/",
+        ),
+        (&["aws-org-wide.json"], "sub", "repo:acme/"),
+        // Its condition on repository_owner, a key AWS does not expose, admits nobody.
+        (&["aws-prod-role.get-role.json"], "", ""),
+        (&["entra-credentials.json"], "sub", "repo:acme/app:"),
+        (&["vault-role-deploy.json"], "sub", ""),
+        (&["vault-role-protected-bool.json"], "sub", ""),
+        (&["gcp-provider.yaml"], "environment", "prod"),
+        (&["kubernetes-authn.yaml"], "namespace_path", "acme"),
+        (
+            &["kubernetes-authn.yaml"],
+            "sub",
+            "https://github.com/acme/",
+        ),
     ];
-    for (files, subject) in complete {
+    let mut covered: Vec<&str> = complete
+        .iter()
+        .flat_map(|(f, ..)| f.iter().copied())
+        .collect();
+    covered.sort_unstable();
+    covered.dedup();
+    let mut all: Vec<String> = std::fs::read_dir(demo(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    all.sort_unstable();
+    assert_eq!(covered, all, "every demo rule has its reach described");
+    for (files, claim, value) in complete {
         let mut args = vec!["who", "--now", NOW];
         let paths: Vec<String> = files.iter().map(|f| demo(f)).collect();
         for path in &paths {
@@ -88,12 +114,21 @@ fn who_describes_every_demo_rule() {
         let who = &document["who"];
         assert_eq!(who["complete"], true, "{files:?}");
         let admitted = who["admitted"].as_array().unwrap();
+        if claim.is_empty() {
+            assert!(admitted.is_empty(), "{files:?}: {document:#}");
+            let (text, _) = run(&args);
+            assert!(
+                text.starts_with("Who can get in: no caller gets in"),
+                "{text}"
+            );
+            continue;
+        }
         assert!(!admitted.is_empty(), "{files:?}: {document:#}");
         assert!(
-            admitted.iter().any(|r| r["witness"]["sub"]
+            admitted.iter().any(|r| r["witness"][claim]
                 .as_str()
                 .unwrap_or_default()
-                .starts_with(subject)),
+                .starts_with(value)),
             "{files:?}: {document:#}"
         );
         let (text, _) = run(&args[..args.len()]);
@@ -111,16 +146,14 @@ fn who_describes_every_demo_rule() {
         document["who"]["admitted"][0]["witness"]["ref_protected"],
         true
     );
-    for file in ["gcp-provider.yaml", "kubernetes-authn.yaml"] {
-        let (document, code) = json_of(&["who", "--now", NOW, "--rules", &demo(file)]);
-        assert_eq!(code, 3, "{file}");
-        assert_eq!(document["who"]["complete"], false);
-        assert!(
-            document["who"]["not_proved"][0]
-                .as_str()
-                .unwrap()
-                .contains("CEL")
-        );
+    // The GCP demo's reach, as a reviewer reads it.
+    let (text, _) = run(&["who", "--now", NOW, "--rules", &demo("gcp-provider.yaml")]);
+    for line in [
+        "environment is = \"prod\"",
+        "repository is = \"acme/app\"",
+        "sub is at most 127 bytes (the google.subject limit)",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
     }
 }
 
@@ -143,7 +176,7 @@ fn who_lints_the_org_wide_rule() {
 }
 
 /// `--fail-on-new-access`: 1 when a region gains access (widening to any ref), 0 when proved
-/// safe (narrowing to an environment), 3 when not proved (a CEL rule on one side).
+/// safe (narrowing to an environment), 3 when not proved (a CEL function outside the analysis).
 #[test]
 fn fail_on_new_access_guards_a_rule_change() {
     let dir = Dir::new("guard");
@@ -185,11 +218,79 @@ fn fail_on_new_access_guards_a_rule_change() {
     assert!(text.contains("✓ proved: no caller gains access"), "{text}");
     assert!(text.contains("Loses access"), "{text}");
 
-    let gcp = demo("gcp-provider.yaml");
-    let cel = args(&prod, &gcp);
+    // A CEL function outside the analysis: not proved, naming the expression.
+    let extract = dir.write(
+        "extract.json",
+        &gcp_provider("assertion.ref.extract('refs/heads/{branch}') == 'main'"),
+    );
+    let cel = args(&demo("gcp-provider.yaml"), &extract);
     let (text, code) = run(&cel.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(code, 3, "{text}");
     assert!(text.contains("? not proved"), "{text}");
+    assert!(
+        text.contains("assertion.ref.extract('refs/heads/{branch}')"),
+        "{text}"
+    );
+}
+
+fn gcp_provider(condition: &str) -> Value {
+    json!({"name": "projects/123456789012/locations/global/workloadIdentityPools/github/providers/acme-app",
+        "state": "ACTIVE",
+        "oidc": {"issuerUri": "https://token.actions.githubusercontent.com",
+            "allowedAudiences": ["sts.amazonaws.com"]},
+        "attributeMapping": {"google.subject": "assertion.sub"},
+        "attributeCondition": condition})
+}
+
+/// The everyday GCP change: a condition losing its `startsWith` on the ref gains every other
+/// ref (and a token without one), with a witness the evaluators re-checked.
+#[test]
+fn gcp_condition_losing_a_starts_with() {
+    let dir = Dir::new("gcp");
+    let current = dir.write(
+        "current.json",
+        &gcp_provider(
+            "assertion.repository == 'acme/app' && assertion.ref.startsWith('refs/heads/')",
+        ),
+    );
+    let proposed = dir.write(
+        "proposed.json",
+        &gcp_provider("assertion.repository == 'acme/app'"),
+    );
+    let (document, code) = json_of(&[
+        "preview",
+        "--now",
+        NOW,
+        "--rules",
+        &current,
+        "--against",
+        &proposed,
+        "--fail-on-new-access",
+    ]);
+    assert_eq!(code, 1, "{document:#}");
+    let symbolic = &document["symbolic"];
+    assert_eq!(symbolic["conclusion"], "gains_access");
+    let gains = symbolic["gains"].as_array().unwrap();
+    assert_eq!(gains.len(), 1, "{symbolic:#}");
+    let constraints = gains[0]["constraints"].as_array().unwrap();
+    assert!(
+        constraints.contains(&json!({"claim": "ref",
+        "text": "not a string starting with \"refs/heads/\" or absent"})),
+        "{symbolic:#}"
+    );
+    assert_eq!(gains[0]["witness"]["repository"], "acme/app");
+    assert!(symbolic["analysis_errors"].as_array().unwrap().is_empty());
+    let (_, code) = json_of(&[
+        "preview",
+        "--now",
+        NOW,
+        "--rules",
+        &proposed,
+        "--against",
+        &current,
+        "--fail-on-new-access",
+    ]);
+    assert_eq!(code, 0);
 }
 
 /// Without --tokens, a preview needs --against; one rule set's reach is `who`'s.

@@ -24,6 +24,7 @@ mod errors;
 mod escape;
 mod functions;
 mod re2;
+mod shape;
 
 use std::cell::OnceCell;
 use std::sync::{Arc, LazyLock};
@@ -35,6 +36,7 @@ use serde_json::Value as Json;
 pub use convert::Evaluated;
 pub use errors::{CompileError, EvalError};
 pub use functions::extract;
+pub use shape::Shape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -108,6 +110,13 @@ impl Dialect {
         let mut probe = Context::with_env(Arc::clone(self.env()));
         probe.add_function(name, |x: i64| x).is_err()
     }
+}
+
+/// The pattern of a `matches` call in `dialect`, rewritten into `regex` crate syntax with the
+/// meaning the evaluator gives it (see `re2`), or why the evaluator refuses it. The evaluator
+/// matches it unanchored, against the string's bytes, with Unicode mode on.
+pub fn matches_regex(dialect: Dialect, pattern: &str) -> Result<String, String> {
+    re2::translate(pattern, dialect.regex_flavor())
 }
 
 /// A compiled CEL expression, evaluated many times.
@@ -324,6 +333,11 @@ impl Expression {
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// The expression's tree, for readers that reason about its structure.
+    pub fn shape(&self) -> Shape {
+        shape::of(&self.ast)
     }
 
     /// Whether the expression names the variable `name` (e.g. `assertion`) anywhere.

@@ -19,7 +19,7 @@ mod rule;
 
 pub use audience::{ResourceName, default_audiences};
 pub use member::member_check;
-pub use rule::{GcpProvider, Mapped};
+pub use rule::{GcpProvider, Mapped, SUBJECT_MAX_BYTES};
 
 use serde_json::Value;
 

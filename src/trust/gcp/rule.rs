@@ -104,6 +104,23 @@ impl GcpProvider {
         &self.config
     }
 
+    /// Each mapping's target and compiled expression (`None`: it did not compile).
+    pub fn mapping_expressions(&self) -> impl Iterator<Item = (&str, Option<&Expression>)> {
+        self.mapping
+            .iter()
+            .map(|(target, compiled)| (target.as_str(), compiled.as_ref().ok()))
+    }
+
+    /// The compiled condition: `None` without one, `Some(None)` when it did not compile.
+    pub fn condition_expression(&self) -> Option<Option<&Expression>> {
+        self.condition.as_ref().map(|c| c.as_ref().ok())
+    }
+
+    /// The IAM member every verdict also checks (`--gcp-member`).
+    pub fn member(&self) -> Option<&str> {
+        self.member.as_deref()
+    }
+
     /// Evaluates the attribute mapping for `claims`.
     pub fn map_attributes(&self, claims: &Claims) -> Mapped {
         let mut bindings = Bindings::new(Dialect::Gcp);

@@ -11,6 +11,7 @@
 mod config;
 mod rule;
 
+pub use config::{ClaimRule, PrefixedMapping, UsernameMapping};
 pub use rule::JwtAuthenticator;
 
 use serde_json::Value;

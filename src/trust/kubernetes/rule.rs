@@ -63,9 +63,30 @@ impl Refusal {
     }
 }
 
+/// go-oidc accepts Google's scheme-less issuer for https://accounts.google.com.
+fn issuer_matches(config: &JwtConfig, iss: &str) -> bool {
+    iss == config.issuer_url
+        || (config.issuer_url == "https://accounts.google.com" && iss == "accounts.google.com")
+}
+
 impl Rule for JwtAuthenticator {
     fn id(&self) -> &RuleId {
         &self.id
+    }
+
+    /// A token of another issuer is skipped before anything else is looked at; only the
+    /// others need the whole verdict.
+    fn outcome(&self, claims: &Claims, now: i64) -> Outcome {
+        if let Ok(config) = &self.config {
+            let iss = claims
+                .get("iss")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !issuer_matches(config, iss) {
+                return Outcome::NotApplicable;
+            }
+        }
+        self.evaluate(claims, now).outcome
     }
 
     fn evaluate(&self, claims: &Claims, now: i64) -> Verdict {
@@ -89,10 +110,7 @@ impl Rule for JwtAuthenticator {
 
         let iss = claims.get("iss");
         let iss_text = iss.and_then(Value::as_str).unwrap_or_default();
-        // go-oidc accepts Google's scheme-less issuer for https://accounts.google.com.
-        let issuer_matches = iss_text == config.issuer_url
-            || (config.issuer_url == "https://accounts.google.com"
-                && iss_text == "accounts.google.com");
+        let issuer_matches = issuer_matches(config, iss_text);
         let mut issuer_check = Check::passed_if(
             issuer_matches,
             "iss = issuer.url",
@@ -183,6 +201,11 @@ impl Rule for JwtAuthenticator {
 }
 
 impl JwtAuthenticator {
+    /// The entry, or why the API server would refuse to start with it.
+    pub fn config(&self) -> Result<&JwtConfig, &str> {
+        self.config.as_ref().map_err(String::as_str)
+    }
+
     fn run(
         &self,
         config: &JwtConfig,

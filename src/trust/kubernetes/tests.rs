@@ -585,3 +585,33 @@ fn ill_typed_or_wrongly_typed_expressions_are_configuration_errors() {
         );
     }
 }
+
+/// `outcome` (what a matrix and the symbolic analysis ask) skips another issuer up front and
+/// otherwise gives the verdict's outcome.
+#[test]
+fn outcome_agrees_with_evaluate() {
+    let google = json!({"issuer": {"url": "https://accounts.google.com", "audiences": ["my-client"]},
+        "claimMappings": {"username": {"claim": "username", "prefix": ""}}});
+    let strict =
+        entry(json!({"claimValidationRules": [{"expression": "claims.username == 'jane'"}]}));
+    let invalid = json!({"issuer": {"url": "http://insecure.example", "audiences": ["my-client"]}});
+    let claim_sets = [
+        token(json!({})),
+        token(json!({"username": "joe"})),
+        token(json!({"iss": "https://other.example"})),
+        token(json!({"iss": "accounts.google.com"})),
+        token(json!({"iss": "https://accounts.google.com", "aud": "other"})),
+        token(json!({"exp": NOW - 1})),
+    ];
+    for config in [google, strict, invalid] {
+        let doc = json!({"apiVersion": "apiserver.config.k8s.io/v1", "kind": "AuthenticationConfiguration", "jwt": [config]});
+        let rules = parse(&doc, Some("authn.yaml")).unwrap();
+        for claims in &claim_sets {
+            assert_eq!(
+                rules[0].outcome(claims, NOW),
+                rules[0].evaluate(claims, NOW).outcome,
+                "{claims:?}"
+            );
+        }
+    }
+}

@@ -156,6 +156,10 @@ fn default_candidates(claim: &str) -> &'static [&'static str] {
             "api://AzureADTokenExchange",
             "other-audience",
         ],
+        "ref" => &["refs/heads/main", "refs/tags/v1", "refs/pull/1/merge"],
+        "repository" | "project_path" => &["acme/app", "other-org/app"],
+        "repository_owner" | "namespace_path" => &["acme", "other-org"],
+        "environment" => &["prod", "staging"],
         _ => &["value", "other"],
     }
 }
@@ -214,9 +218,13 @@ fn universe(readings: &[&Reading], budget: Budget) -> Result<Universe, String> {
         tests: Vec::new(),
         transparent: Vec::new(),
     };
+    let subjects = workload_subjects(&merged);
     for (claim, used) in merged {
         let mut candidates: Vec<String> =
             used.langs.iter().flat_map(|l| l.samples.clone()).collect();
+        if claim == "sub" {
+            candidates.extend(subjects.iter().cloned());
+        }
         candidates.extend(default_candidates(&claim).iter().map(|s| (*s).to_owned()));
         let space =
             ClaimSpace::build(&claim, used.langs, &candidates, budget.max_states).map_err(|e| {
@@ -273,6 +281,48 @@ fn universe(readings: &[&Reading], budget: Budget) -> Result<Universe, String> {
         universe.transparent.push(used.multi && used.transparent);
     }
     Ok(universe)
+}
+
+/// GitHub and GitLab subjects of the repositories, environments, projects and groups the
+/// rules name in other claims (a GCP condition on `repository`, a Kubernetes rule on
+/// `namespace_path`), so that a subject the rules leave free reads like the same workload.
+fn workload_subjects(merged: &BTreeMap<String, MergedUse>) -> Vec<String> {
+    let named = |claim: &str| -> Vec<String> {
+        merged.get(claim).map_or_else(Vec::new, |used| {
+            used.langs
+                .iter()
+                .flat_map(|l| l.samples.iter())
+                .filter(|s| !s.is_empty() && !s.contains(['*', '?', ':']))
+                .cloned()
+                .collect()
+        })
+    };
+    let environments = named("environment");
+    let mut subjects = Vec::new();
+    for repository in named("repository")
+        .into_iter()
+        .filter(|r| r.matches('/').count() == 1)
+    {
+        subjects.extend(
+            environments
+                .iter()
+                .map(|e| format!("repo:{repository}:environment:{e}")),
+        );
+        subjects.push(format!("repo:{repository}:ref:refs/heads/main"));
+        subjects.push(format!("repo:{repository}:pull_request"));
+    }
+    let projects = named("project_path")
+        .into_iter()
+        .filter(|p| p.contains('/'))
+        .chain(
+            named("namespace_path")
+                .into_iter()
+                .map(|n| format!("{n}/app")),
+        );
+    for project in projects {
+        subjects.push(format!("project_path:{project}:ref_type:branch:ref:main"));
+    }
+    subjects
 }
 
 /// A list's answers to the list tests: per test, some value inside the union, and (unless

@@ -136,6 +136,66 @@ impl Lang {
         }
     }
 
+    /// CEL `startsWith` with a literal.
+    pub fn prefix(prefix: &str) -> Lang {
+        Lang {
+            regex: format!("{}(?s:.)*", regex::escape(prefix)),
+            shown: format!("a string starting with {prefix:?}"),
+            samples: FILLERS.iter().map(|f| format!("{prefix}{f}")).collect(),
+        }
+    }
+
+    /// CEL `endsWith` with a literal.
+    pub fn suffix(suffix: &str) -> Lang {
+        Lang {
+            regex: format!("(?s:.)*{}", regex::escape(suffix)),
+            shown: format!("a string ending with {suffix:?}"),
+            samples: FILLERS.iter().map(|f| format!("{f}{suffix}")).collect(),
+        }
+    }
+
+    /// CEL `contains` with a literal.
+    pub fn substring(part: &str) -> Lang {
+        Lang {
+            regex: format!("(?s:.)*{}(?s:.)*", regex::escape(part)),
+            shown: format!("a string containing {part:?}"),
+            samples: FILLERS
+                .iter()
+                .flat_map(|f| [format!("{f}{part}"), format!("{part}{f}")])
+                .collect(),
+        }
+    }
+
+    /// CEL `matches`: `translated` is the evaluator's pattern in `regex` syntax
+    /// (`cel::matches_regex`), searched anywhere in the string's bytes as the evaluator does.
+    pub fn search(written: &str, translated: &str) -> Lang {
+        Lang {
+            regex: format!("(?s-u:.)*(?:{translated})(?s-u:.)*"),
+            shown: format!("a string matching /{written}/"),
+            samples: Vec::new(),
+        }
+    }
+
+    /// At most `bytes` bytes of UTF-8 (GCP's `google.subject` limit). Its regex is what it
+    /// means, but `space` counts the length beside the automaton instead of compiling it: a
+    /// counter to 127 would multiply the automaton of every other test on the claim.
+    pub fn max_bytes(bytes: usize, why: &str) -> Lang {
+        Lang {
+            regex: format!("{BYTE_LIMIT_START}{bytes}}}"),
+            shown: format!("at most {bytes} bytes ({why})"),
+            samples: Vec::new(),
+        }
+    }
+
+    /// The limit of a [`Lang::max_bytes`] language.
+    pub fn byte_limit(&self) -> Option<usize> {
+        self.regex
+            .strip_prefix(BYTE_LIMIT_START)?
+            .strip_suffix('}')?
+            .parse()
+            .ok()
+    }
+
     /// The empty string alone.
     pub fn empty() -> Lang {
         Lang {
@@ -145,6 +205,8 @@ impl Lang {
         }
     }
 }
+
+const BYTE_LIMIT_START: &str = "(?s-u:.){0,";
 
 /// What a `*` is filled with when looking for realistic members: the tails of GitHub and GitLab
 /// subjects first, then short words.

@@ -1,6 +1,7 @@
 //! What each evaluator reads from a token, as languages per claim: the claims a rule looks at,
 //! the string tests it makes on them, and whether it reads them as lists. Mirrors the
-//! evaluators (`trust::aws`, `trust::vault`, `trust::entra`) test for test; anything they do
+//! evaluators (`trust::aws`, `trust::vault`, `trust::entra`; `trust::gcp` and
+//! `trust::kubernetes` through `cel`) test for test; anything they do
 //! that is not a membership test on a top-level string claim is listed as not understood, so
 //! that the analysis says "not proved" instead of guessing.
 
@@ -9,12 +10,14 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::lang::Lang;
+use crate::trust::Rule;
 use crate::trust::aws::TrustPolicy;
 use crate::trust::entra::expression::Operator as EntraOperator;
 use crate::trust::entra::{EntraCredential, Matching};
+use crate::trust::gcp::GcpProvider;
+use crate::trust::kubernetes::JwtAuthenticator;
 use crate::trust::resource::ResourceRule;
 use crate::trust::vault::VaultRole;
-use crate::trust::{Rule, RuleKind};
 
 /// How one rule uses one claim.
 #[derive(Debug, Clone, Default)]
@@ -48,28 +51,36 @@ pub struct Reading {
 }
 
 impl Reading {
-    fn lang(&mut self, claim: &str, lang: Lang) {
+    pub(super) fn lang(&mut self, claim: &str, lang: Lang) {
         let entry = self.claims.entry(claim.to_owned()).or_default();
         if !entry.langs.contains(&lang) {
             entry.langs.push(lang);
         }
     }
 
-    fn touch(&mut self, claim: &str) {
+    pub(super) fn touch(&mut self, claim: &str) {
         self.claims.entry(claim.to_owned()).or_default();
     }
 
-    fn multi(&mut self, claim: &str) {
+    pub(super) fn multi(&mut self, claim: &str) {
         self.claims.entry(claim.to_owned()).or_default().multi = true;
     }
 
-    fn list_test(&mut self, claim: &str, langs: &[Lang], any_only: bool) {
+    pub(super) fn list_test(&mut self, claim: &str, langs: &[Lang], any_only: bool) {
         let entry = self.claims.entry(claim.to_owned()).or_default();
         entry.multi = true;
         entry.list_tests.push((langs.to_vec(), any_only));
     }
 
-    fn refuse(&mut self, what: String) {
+    /// A value of another JSON type the rule compares the claim with.
+    pub(super) fn extra(&mut self, claim: &str, value: Value) {
+        let entry = self.claims.entry(claim.to_owned()).or_default();
+        if !entry.extra_values.contains(&value) {
+            entry.extra_values.push(value);
+        }
+    }
+
+    pub(super) fn refuse(&mut self, what: String) {
         if !self.not_understood.contains(&what) {
             self.not_understood.push(what);
         }
@@ -103,15 +114,15 @@ pub fn read(rule: &dyn Rule) -> Reading {
         ));
         return reading;
     }
-    let what = match rule.id().kind {
-        RuleKind::Gcp | RuleKind::Kubernetes => {
-            "its conditions (CEL) are outside the symbolic analysis"
-        }
-        _ => "rules of this kind are outside the symbolic analysis",
-    };
+    if let Some(provider) = any.downcast_ref::<GcpProvider>() {
+        return super::cel::read_gcp(provider);
+    }
+    if let Some(authenticator) = any.downcast_ref::<JwtAuthenticator>() {
+        return super::cel::read_kubernetes(authenticator);
+    }
     let mut reading = Reading::default();
     reading.refuse(format!(
-        "{} rule {}: {what}",
+        "{} rule {}: rules of this kind are outside the symbolic analysis",
         rule.id().kind.name(),
         rule.id().name
     ));

@@ -8,11 +8,11 @@
 //! reachable set of matching patterns at the end of input: those are the atoms, each with a
 //! shortest member. Emptiness of any combination is then a lookup.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use regex_automata::dfa::{Automaton, StartKind, dense};
 use regex_automata::util::primitives::StateID;
-use regex_automata::util::start;
+use regex_automata::util::{start, syntax};
 use regex_automata::{Anchored, MatchKind};
 
 use super::lang::Lang;
@@ -34,6 +34,8 @@ pub struct ClaimSpace {
     pub atoms: Vec<Atom>,
     dfa: dense::DFA<Vec<u32>>,
     start: StateID,
+    /// Languages that are a length limit in bytes, by index, with their limit.
+    limits: Vec<(usize, usize)>,
 }
 
 /// Why a claim's space could not be built.
@@ -55,8 +57,20 @@ impl ClaimSpace {
         max_states: usize,
     ) -> Result<ClaimSpace, SpaceError> {
         let mut patterns = vec![r"(?s:.)*\z".to_owned()];
-        patterns.extend(langs.iter().map(|l| format!(r"(?:{})\z", l.regex)));
+        // A length limit matches everything in the automaton; the walk counts bytes.
+        patterns.extend(langs.iter().map(|l| match l.byte_limit() {
+            Some(_) => r"(?s-u:.)*\z".to_owned(),
+            None => format!(r"(?:{})\z", l.regex),
+        }));
+        let limits: Vec<(usize, usize)> = langs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.byte_limit().map(|n| (i, n)))
+            .collect();
         let dfa = dense::Builder::new()
+            // Byte-level patterns (a length in bytes, RE2's `\C`) are allowed; pattern 0 keeps
+            // every atom to valid UTF-8.
+            .syntax(syntax::Config::new().utf8(false))
             .configure(
                 dense::Config::new()
                     .match_kind(MatchKind::All)
@@ -83,6 +97,7 @@ impl ClaimSpace {
             atoms: Vec::new(),
             dfa,
             start,
+            limits,
         };
         space.walk(max_states)?;
         space.prefer(candidates);
@@ -90,35 +105,54 @@ impl ClaimSpace {
     }
 
     /// The atoms reachable from the start, each with the first (shortest) string reaching it.
+    /// With length limits, a state is visited once per length up to the largest limit + 1
+    /// (the lengths the limits tell apart).
     fn walk(&mut self, max_states: usize) -> Result<(), SpaceError> {
         let mut order: Vec<u8> = PREFERRED.to_vec();
         order.extend((0u8..=255).filter(|b| !PREFERRED.contains(b)));
-        let mut seen: HashMap<StateID, ()> = HashMap::new();
+        let cap = self.limits.iter().map(|(_, n)| n + 1).max().unwrap_or(0);
+        // Counting lengths visits a state once per length; the budget grows with it, within
+        // reason.
+        let budget = if cap == 0 {
+            max_states
+        } else {
+            max_states * 16
+        };
+        let classes = *self.dfa.byte_classes();
+        let mut seen: HashSet<(StateID, usize)> = HashSet::new();
         let mut queue: VecDeque<(StateID, Vec<u8>)> = VecDeque::new();
-        seen.insert(self.start, ());
+        seen.insert((self.start, 0));
         queue.push_back((self.start, Vec::new()));
         let mut found: HashMap<BTreeSet<usize>, String> = HashMap::new();
         let mut found_order: Vec<BTreeSet<usize>> = Vec::new();
         while let Some((state, text)) = queue.pop_front() {
-            if seen.len() > max_states {
+            if seen.len() > budget {
                 return Err(SpaceError::TooLarge(format!(
-                    "the constraints on {} need more than {max_states} automaton states",
+                    "the constraints on {} need more than {budget} automaton states",
                     self.claim
                 )));
             }
-            if let Some(inside) = self.eoi_set(state)
+            if let Some(inside) = self.eoi_set(state, text.len())
                 && !found.contains_key(&inside)
                 && let Ok(text) = String::from_utf8(text.clone())
             {
                 found_order.push(inside.clone());
                 found.insert(inside, text);
             }
+            // Bytes of one class lead to the same state: the first in preference order stands
+            // for the others.
+            let mut tried = [false; 256];
             for &byte in &order {
+                let class = usize::from(classes.get(byte));
+                if std::mem::replace(&mut tried[class], true) {
+                    continue;
+                }
                 let next = self.dfa.next_state(state, byte);
                 if self.dfa.is_dead_state(next) || self.dfa.is_quit_state(next) {
                     continue;
                 }
-                if seen.insert(next, ()).is_none() {
+                let length = (text.len() + 1).min(cap);
+                if seen.insert((next, length)) {
                     let mut longer = text.clone();
                     longer.push(byte);
                     queue.push_back((next, longer));
@@ -135,9 +169,9 @@ impl ClaimSpace {
         Ok(())
     }
 
-    /// The languages matched by the input that led to `state`, or `None` when that input is
-    /// not valid UTF-8 (pattern 0 did not match).
-    fn eoi_set(&self, state: StateID) -> Option<BTreeSet<usize>> {
+    /// The languages matched by `length` bytes of input that led to `state`, or `None` when
+    /// that input is not valid UTF-8 (pattern 0 did not match).
+    fn eoi_set(&self, state: StateID, length: usize) -> Option<BTreeSet<usize>> {
         let end = self.dfa.next_eoi_state(state);
         if !self.dfa.is_match_state(end) {
             return None;
@@ -152,6 +186,11 @@ impl ClaimSpace {
                 }
             }
         }
+        for (index, limit) in &self.limits {
+            if length > *limit {
+                inside.remove(index);
+            }
+        }
         valid.then_some(inside)
     }
 
@@ -161,7 +200,7 @@ impl ClaimSpace {
         for &byte in value.as_bytes() {
             state = self.dfa.next_state(state, byte);
         }
-        self.eoi_set(state).unwrap_or_default()
+        self.eoi_set(state, value.len()).unwrap_or_default()
     }
 
     /// The atom `value` lies in (every valid string lies in exactly one).
