@@ -74,6 +74,10 @@ expect "token 1/8" "first frame"
 expect "github-environment" "first demo token"
 # Rule files are headed by their names (the demo's paths are long and alike at the start).
 expect "│aws-deploy-role.json" "rule file named by its file name"
+# The policies read again for the provider document beside them were not changed by anyone:
+# no "reloaded" notice (every demo start said so).
+sleep 1
+screen | grep -qF "reloaded" && fail "a rule file nobody changed is announced as reloaded"
 [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 1 ] || fail "the UI should use the alternate screen"
 [ "$(tmux_ display -p -t "$session" '#{mouse_any_flag}')" = 0 ] || fail "mouse capture should be off by default"
 

@@ -196,6 +196,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
                 .filter(|file| file.path != path && !file.rules.is_empty())
                 .map(|file| file.path.clone())
                 .collect();
+            for other in &others {
+                if !model.rejoining.contains(other) {
+                    model.rejoining.push(other.clone());
+                }
+            }
             (!others.is_empty()).then_some(Cmd::LoadRules(others))
         }
         Msg::RuleFileChanged(path) => {
@@ -965,13 +970,16 @@ fn parse_claims(text: &str) -> Result<Claims, String> {
 }
 
 fn on_rules_loaded(model: &mut Model, path: PathBuf, result: Result<Rules, LoadFailure>) {
+    let rejoined = model.rejoining.iter().position(|p| *p == path);
+    let rejoined = rejoined.map(|at| model.rejoining.swap_remove(at)).is_some();
     let Some(file) = model.rule_files.iter_mut().find(|f| f.path == path) else {
         return;
     };
-    let was_loaded = matches!(
-        file.state,
-        RuleFileState::Loaded | RuleFileState::Invalid(_)
-    );
+    let was_loaded = !rejoined
+        && matches!(
+            file.state,
+            RuleFileState::Loaded | RuleFileState::Invalid(_)
+        );
     let name = path.display().to_string();
     let message = match result {
         Ok(rules) => {
