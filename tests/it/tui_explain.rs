@@ -1,6 +1,6 @@
 //! The view's Explain panel: a pasted error message (or a whole CI log) is explained with the
 //! text `claimcheck explain` prints, the tokens printed in it are added, and W goes to the
-//! verdict the error matches. Screens are snapshotted at 80×24 and 120×40.
+//! verdict the error matches. Screens are snapshotted at 40×10, 80×24 and 120×40.
 
 use crate::tui_support as support;
 
@@ -141,7 +141,7 @@ fn the_panel_scrolls_within_its_text() {
 
 #[test]
 fn screens() {
-    for (width, height) in [(80, 24), (120, 40)] {
+    for (width, height) in [(40, 10), (80, 24), (120, 40)] {
         let mut model = log_pasted();
         let terminal = draw(&mut model, width, height);
         insta::assert_snapshot!(format!("log_pasted_{width}x{height}"), terminal.backend());
