@@ -762,6 +762,14 @@ fn on_paste(model: &mut Model, text: String) -> Option<Cmd> {
 /// and leaves the focus where it was (as in jwt-ui and most terminal UIs). Elsewhere (the
 /// matrix, overlays) the wheel moves what has the focus.
 fn on_mouse(model: &mut Model, event: MouseEvent) -> Option<Cmd> {
+    if super::view::on_explain_panel(model, event.column, event.row) {
+        match event.kind {
+            MouseEventKind::ScrollDown => super::explain::scroll(model, 1),
+            MouseEventKind::ScrollUp => super::explain::scroll(model, -1),
+            _ => {}
+        }
+        return None;
+    }
     let under = super::view::pane_at(model, event.column, event.row);
     let wheel = match event.kind {
         MouseEventKind::ScrollDown => Action::Down,

@@ -172,6 +172,27 @@ fn wide_columns(main: Rect) -> [Rect; 3] {
     .areas(main)
 }
 
+/// Whether a cell of the screen shows the Explain panel (not covered by an overlay): the wheel
+/// scrolls the panel there, as it scrolls the pane under the pointer elsewhere.
+pub fn on_explain_panel(model: &Model, column: u16, row: u16) -> bool {
+    let (width, height) = model.size;
+    if width < TOO_SMALL.0
+        || height < TOO_SMALL.1
+        || crate::tui::matrix::is_open(model)
+        || model.help_open
+        || model.fetch.menu.is_some()
+        || model
+            .input
+            .as_ref()
+            .is_some_and(|i| i.purpose != InputPurpose::Filter && !model.tokens.is_empty())
+    {
+        return false;
+    }
+    explain_split(model, whole_body_area(model))
+        .1
+        .is_some_and(|panel| panel.contains(ratatui::layout::Position::new(column, row)))
+}
+
 /// The pane drawn under a cell of the screen (a click or the wheel there), from the same layout
 /// `view` draws with; on narrow screens a pane's tab counts as the pane. `None` over the bars,
 /// the matrix, the paste prompt and overlays, which take the pointer for themselves.
