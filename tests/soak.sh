@@ -159,10 +159,13 @@ tmux_ kill-server 2>/dev/null || true
 
 # Run 2: the terminal goes away; nothing may be left behind.
 if soak 2; then
+  # A size the fetch menu fits in (the last resize may have left a screen too small for it).
+  tmux_ resize-window -t "$session" -x 120 -y 40
+  sleep 0.3
   fetch "$work/hung-fetch.sh"
   for _ in $(seq 20); do pgrep -f "$work/hung-fetch.sh" >/dev/null && break; sleep 0.1; done
   fetchers=$(pgrep -f "$work/hung-fetch.sh" || true)
-  [ -n "$fetchers" ] || echo "soak run 2: note: the last fetch had not started when the terminal went away"
+  [ -n "$fetchers" ] || { fail "run 2: the last fetch had not started when the terminal went away"; screen >&2; }
   tmux_ kill-server
   for _ in $(seq 20); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$app_pid" 2>/dev/null; then
