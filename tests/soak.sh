@@ -49,6 +49,12 @@ cat >"$work/slow-fetch.sh" <<SCRIPT
 sleep 2
 cat "$work/fetched-token"
 SCRIPT
+# The fetch under way when the terminal goes away (run 2) outlasts the checks: a command left
+# behind must still be running when they look for it.
+cat >"$work/hung-fetch.sh" <<SCRIPT
+sleep 60
+cat "$work/fetched-token"
+SCRIPT
 
 # Keys a user presses, q and Ctrl-C left out (the end is chosen, not random); E and o open the
 # editor, which is `true` here.
@@ -74,7 +80,9 @@ act() {
   esac
 }
 
+# A fetch of `sh SCRIPT` (default: the slow one).
 fetch() {
+  local script=${1:-$work/slow-fetch.sh}
   tmux_ send-keys -t "$session" Escape Escape f
   for _ in $(seq 15); do
     screen | grep -qF "› sh:COMMAND" && break
@@ -83,7 +91,7 @@ fetch() {
   done
   if screen | grep -qF "› sh:COMMAND"; then
     tmux_ send-keys -t "$session" Enter
-    tmux_ send-keys -t "$session" -l "sh $work/slow-fetch.sh"
+    tmux_ send-keys -t "$session" -l "sh $script"
     tmux_ send-keys -t "$session" Enter
     # Open the matrix while the fetch runs: its recompute starts when the token arrives.
     tmux_ send-keys -t "$session" M
@@ -151,9 +159,13 @@ tmux_ kill-server 2>/dev/null || true
 
 # Run 2: the terminal goes away; nothing may be left behind.
 if soak 2; then
-  fetch
+  # A size the fetch menu fits in (the last resize may have left a screen too small for it).
+  tmux_ resize-window -t "$session" -x 120 -y 40
   sleep 0.3
-  fetchers=$(pgrep -f "$work/slow-fetch.sh" || true)
+  fetch "$work/hung-fetch.sh"
+  for _ in $(seq 20); do pgrep -f "$work/hung-fetch.sh" >/dev/null && break; sleep 0.1; done
+  fetchers=$(pgrep -f "$work/hung-fetch.sh" || true)
+  [ -n "$fetchers" ] || { fail "run 2: the last fetch had not started when the terminal went away"; screen >&2; }
   tmux_ kill-server
   for _ in $(seq 20); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$app_pid" 2>/dev/null; then

@@ -8,9 +8,10 @@
 # memory.
 #
 # Further runs: a paste and a resize before q (the q must not wait for another key); SIGTERM and
-# SIGHUP (the terminal restored, exit status 143 and 129); and the terminal lost (the tmux
-# server killed) while idle, in the middle of a paste and of a resize: the process must be gone
-# within 2 s rather than linger reading a dead terminal.
+# SIGHUP while idle, in the middle of a paste, a resize and a fetch (the terminal restored, exit
+# status 143 and 129, the fetch's command stopped); and the terminal lost (the tmux server
+# killed) in the same four moments: the process must be gone within 2 s rather than linger
+# reading a dead terminal, and leave no fetch command behind.
 #
 # A fourth run opens on an empty paste prompt, offline: a token is pasted, a rule file is added
 # from inside the view (A, with Tab completing its name) and a JWKS file is given in the
@@ -85,6 +86,10 @@ expect "token 1/8" "first frame"
 expect "github-environment" "first demo token"
 # Rule files are headed by their names (the demo's paths are long and alike at the start).
 expect "│aws-deploy-role.json" "rule file named by its file name"
+# The policies read again for the provider document beside them were not changed by anyone:
+# no "reloaded" notice (every demo start said so).
+sleep 1
+screen | grep -qF "reloaded" && fail "a rule file nobody changed is announced as reloaded"
 [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 1 ] || fail "the UI should use the alternate screen"
 [ "$(tmux_ display -p -t "$session" '#{mouse_any_flag}')" = 0 ] || fail "mouse capture should be off by default"
 
@@ -167,12 +172,55 @@ keys a h e l l o Enter
 expect "> hello" "the prompt's input line at 40×10"
 expect "✗ not a token" "the prompt's error at 40×10"
 
-# SIGTERM and SIGHUP while the UI runs: it must quit, leave the terminal as it found it, and
-# exit as the signal asks (128 + its number, as a shell reports it).
+# A token command that takes its time, for a fetch under way when the signal or the hang-up
+# comes; it must not outlive the view.
+token=$("$bin" demo --print-token github-environment)
+printf '%s\n' "$token" >"$work/fetched-token"
+printf 'sleep 20\ncat %s\n' "$work/fetched-token" >"$work/slow-fetch.sh"
+head -c 300000 /dev/zero | tr '\0' a >"$work/big-paste"
+# Puts the view in MOMENT: idle, in the middle of a large paste, just resized, or with a
+# fetch (of sh:COMMAND, through the fetch menu) under way.
+enter_moment() {
+  case $1 in
+    paste)
+      tmux_ load-buffer "$work/big-paste"
+      tmux_ paste-buffer -p -t "$session"
+      ;;
+    resize) tmux_ resize-window -t "$session" -x 60 -y 20 ;;
+    fetch)
+      keys f
+      for _ in $(seq 15); do
+        screen | grep -qF "› sh:COMMAND" && break
+        keys j
+      done
+      keys Enter
+      tmux_ send-keys -t "$session" -l "sh $work/slow-fetch.sh"
+      keys Enter
+      for _ in $(seq 30); do pgrep -f "$work/slow-fetch.sh" >/dev/null && break; sleep 0.1; done
+      pgrep -f "$work/slow-fetch.sh" >/dev/null || { fail "the fetch did not start"; screen >&2; }
+      ;;
+  esac
+}
+# The fetch command is gone (a zombie has gone too: only its reaping is left).
+fetch_gone() {
+  sleep 0.5
+  for pid in $(pgrep -f "$work/slow-fetch.sh" || true); do
+    state=$(awk '/^State:/ {print $2}' /proc/"$pid"/status 2>/dev/null || true)
+    if [ -n "$state" ] && [ "$state" != Z ]; then
+      fail "the fetch command (pid $pid) outlived claimcheck ($1)"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
+# SIGTERM and SIGHUP while the UI runs, idle or busy with a paste, a resize or a fetch: it must
+# quit within a second, leave the terminal as it found it, stop the fetch's command, and exit as
+# the signal asks (128 + its number, as a shell reports it).
 for signal in TERM HUP; do
-  tmux_ kill-session -t "$session"
-  rm -f "$work/term-rc"
-  cat >"$work/term.sh" <<SCRIPT
+  for moment in idle paste resize fetch; do
+    tmux_ kill-session -t "$session" 2>/dev/null || true
+    rm -f "$work/term-rc" "$work/term-after"
+    cat >"$work/term.sh" <<SCRIPT
 stty -g >"$work/term-before"
 NO_COLOR=1 CLAIMCHECK_CONFIG="$work/none.toml" "$bin" demo
 echo "rc=\$?" >"$work/term-rc"
@@ -180,48 +228,62 @@ stty -g >"$work/term-after"
 echo SMOKE-TERM-DONE
 sleep 30
 SCRIPT
-  fresh_session -x 100 -y 30 "bash $work/term.sh"
-  expect "token 1/8" "first frame before SIG$signal"
-  shell_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
-  app_pid=$(pgrep -P "$shell_pid" -x claimcheck || true)
-  if [ -n "$app_pid" ]; then
+    fresh_session -x 100 -y 30 "bash $work/term.sh"
+    expect "token 1/8" "first frame before SIG$signal ($moment)"
+    # The input thread starts after the first frame; what follows must reach it.
+    sleep 0.5
+    shell_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
+    app_pid=$(pgrep -P "$shell_pid" -x claimcheck || true)
+    if [ -z "$app_pid" ]; then
+      fail "could not find the claimcheck process ($moment)"
+      continue
+    fi
+    enter_moment "$moment"
     kill -"$signal" "$app_pid"
-    wait_for SMOKE-TERM-DONE || fail "claimcheck did not quit on SIG$signal"
+    # The view aims at a second; 2 s leaves room for a loaded machine.
+    for _ in $(seq 40); do [ -s "$work/term-rc" ] && break; sleep 0.05; done
+    [ -s "$work/term-rc" ] || fail "claimcheck did not quit within 2 s of SIG$signal ($moment)"
+    # Not read from the screen: the rest of a paste cut short is echoed there once the view has gone.
+    for _ in $(seq 100); do [ -s "$work/term-after" ] && break; sleep 0.1; done
+    [ -s "$work/term-after" ] || { fail "claimcheck did not quit on SIG$signal ($moment)"; kill -KILL "$app_pid" 2>/dev/null || true; }
     want=$([ "$signal" = TERM ] && echo 143 || echo 129)
     [ "$(cat "$work/term-rc" 2>/dev/null)" = "rc=$want" ] \
-      || fail "exit status after SIG$signal: $(cat "$work/term-rc" 2>/dev/null), want rc=$want"
-    cmp -s "$work/term-before" "$work/term-after" || fail "terminal modes not restored after SIG$signal"
-    [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "alternate screen left on after SIG$signal"
-  else
-    fail "could not find the claimcheck process"
-  fi
+      || fail "exit status after SIG$signal ($moment): $(cat "$work/term-rc" 2>/dev/null), want rc=$want"
+    cmp -s "$work/term-before" "$work/term-after" || fail "terminal modes not restored after SIG$signal ($moment)"
+    [ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "alternate screen left on after SIG$signal ($moment)"
+    fetch_gone "SIG$signal, $moment"
+  done
 done
 
 # The terminal goes away under the UI (the tmux server is killed, as when a window closes or
 # ssh drops): the process must be gone within 2 s, also when that happens in the middle of a
-# paste (crossterm is then reading, and spins on the dead terminal) or of a resize.
-for moment in idle paste resize; do
-  tmux_ kill-session -t "$session" 2>/dev/null || true
+# paste (crossterm is then reading, and spins on the dead terminal), of a resize, or of a fetch
+# (whose command must not be left behind either).
+# The shell around it ignores SIGHUP, so that it outlives the terminal and records the exit
+# status: 129, as for SIGHUP (standard error is that dead terminal, and a failure to restore it
+# printed there used to abort the process, 134, before it stopped the fetch's command).
+for moment in idle paste resize fetch; do
+  rm -f "$work/lost-rc"
   fresh_session -x 100 -y 30 \
-    "exec env NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo"
+    "trap '' HUP; NO_COLOR=1 CLAIMCHECK_CONFIG=$work/none.toml $bin demo; echo rc=\$? >$work/lost-rc"
   expect "token 1/8" "first frame before the terminal goes away ($moment)"
-  # The input thread starts after the first frame; the paste must reach it, not precede it.
   sleep 0.5
-  app_pid=$(tmux_ display -p -t "$session" '#{pane_pid}')
-  case $moment in
-    paste)
-      head -c 300000 /dev/zero | tr '\0' a >"$work/big-paste"
-      tmux_ load-buffer "$work/big-paste"
-      tmux_ paste-buffer -p -t "$session"
-      ;;
-    resize) tmux_ resize-window -t "$session" -x 60 -y 20 ;;
-  esac
+  app_pid=$(pgrep -P "$(tmux_ display -p -t "$session" '#{pane_pid}')" -x claimcheck || true)
+  if [ -z "$app_pid" ]; then
+    fail "could not find the claimcheck process (terminal lost, $moment)"
+    continue
+  fi
+  enter_moment "$moment"
   tmux_ kill-server
   for _ in $(seq 20); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$app_pid" 2>/dev/null; then
     fail "claimcheck still runs 2 s after its terminal went away ($moment)"
     kill -KILL "$app_pid" 2>/dev/null || true
   fi
+  for _ in $(seq 10); do [ -s "$work/lost-rc" ] && break; sleep 0.1; done
+  [ "$(cat "$work/lost-rc" 2>/dev/null)" = "rc=129" ] \
+    || fail "exit status after the terminal went away ($moment): $(cat "$work/lost-rc" 2>/dev/null), want rc=129"
+  fetch_gone "terminal lost, $moment"
 done
 
 # Everything `check` is given as options, given inside the view instead.

@@ -2,7 +2,7 @@
 //! `claimcheck --from SOURCE` and `claimcheck demo` on a terminal. Input is read (piped stdin included) before the terminal is
 //! taken over. This is the only place the CLI reaches into `tui`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -264,7 +264,11 @@ fn open(
     match crate::tui::run(launch) {
         Ok(()) => exit::SUCCESS,
         Err(error) => {
-            eprintln!("claimcheck: the terminal failed: {error}");
+            // Not eprintln!, which panics when standard error is the terminal that failed.
+            let _ = writeln!(
+                std::io::stderr(),
+                "claimcheck: the terminal failed: {error}"
+            );
             exit::BAD_INPUT
         }
     }

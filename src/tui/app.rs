@@ -47,47 +47,56 @@ pub fn run(runtime: Runtime) -> io::Result<()> {
         watch::watch(&rule_paths, tx.clone()).into_iter().collect();
 
     let mut session = Session::start(mouse)?;
-    let size = session.terminal.size()?;
-    update(&mut model, Msg::Resize(size.width, size.height));
-    session.terminal.draw(|frame| view(&model, frame))?;
-    let first_frame = started.elapsed();
-    let pause = Arc::new(Pause::default());
-    watch_termination(tx.clone());
-    events::spawn(tx.clone(), clock, Arc::clone(&pause));
-    let mut effects = Effects {
-        session: &mut session,
-        clipboard: &mut clipboard,
-        jobs: &jobs,
-        tx: &tx,
-        pause: &pause,
-        watchers: &mut watchers,
-    };
+    // Draws and feeds messages to `update` until the user quits; gives the time to the first
+    // frame.
+    let run_session = || -> io::Result<std::time::Duration> {
+        let size = session.terminal.size()?;
+        update(&mut model, Msg::Resize(size.width, size.height));
+        session.terminal.draw(|frame| view(&model, frame))?;
+        let first_frame = started.elapsed();
+        let pause = Arc::new(Pause::default());
+        watch_termination(tx.clone());
+        events::spawn(tx.clone(), clock, Arc::clone(&pause));
+        let mut effects = Effects {
+            session: &mut session,
+            clipboard: &mut clipboard,
+            jobs: &jobs,
+            tx: &tx,
+            pause: &pause,
+            watchers: &mut watchers,
+        };
 
-    let mut pending = initial;
-    loop {
-        if let Some(cmd) = pending.take() {
-            execute(cmd, &mut model, &mut effects)?;
-        }
-        if model.quit {
-            break;
-        }
-        effects.session.terminal.draw(|frame| view(&model, frame))?;
-        let Ok(msg) = rx.recv() else { break };
-        pending = update(&mut model, msg);
-        // Drain what queued up meanwhile (a burst of ticks or keys) before drawing again.
-        while pending.is_none() && !model.quit {
-            match rx.try_recv() {
-                Ok(msg) => pending = update(&mut model, msg),
-                Err(_) => break,
+        let mut pending = initial;
+        loop {
+            if let Some(cmd) = pending.take() {
+                execute(cmd, &mut model, &mut effects)?;
+            }
+            if model.quit {
+                return Ok(first_frame);
+            }
+            effects.session.terminal.draw(|frame| view(&model, frame))?;
+            let Ok(msg) = rx.recv() else {
+                return Ok(first_frame);
+            };
+            pending = update(&mut model, msg);
+            // Drain what queued up meanwhile (a burst of ticks or keys) before drawing again.
+            while pending.is_none() && !model.quit {
+                match rx.try_recv() {
+                    Ok(msg) => pending = update(&mut model, msg),
+                    Err(_) => break,
+                }
             }
         }
-    }
+    };
+    let result = run_session();
     drop(session);
-    // A fetch still under way would leave its command (and what it started) running.
+    // Every way out, an error included (drawing on a terminal that went away fails): a fetch
+    // still under way would leave its command (and what it started) running.
     crate::source::stop_running_commands();
     // SIGTERM, SIGHUP, SIGINT or a hung-up terminal: exit as the signal asks, now that the
     // terminal is restored.
     exit_if_signalled();
+    let first_frame = result?;
     if std::env::var_os("CLAIMCHECK_REPORT_FIRST_FRAME").is_some() {
         eprintln!(
             "first frame after {:.1} ms",

@@ -152,6 +152,9 @@ pub struct Model {
     pub selected: usize,
     pub next_id: u64,
     pub rule_files: Vec<RuleFile>,
+    /// Rule files read again only because an AWS provider document beside them came, changed
+    /// or went: the user changed nothing in them, so their reload is not announced.
+    pub rejoining: Vec<PathBuf>,
     pub focus: Pane,
     pub why_open: bool,
     pub help_open: bool,
@@ -197,6 +200,7 @@ impl Model {
             selected: 0,
             next_id: 1,
             rule_files: Vec::new(),
+            rejoining: Vec::new(),
             focus: Pane::Claims,
             why_open: false,
             help_open: false,

@@ -4,6 +4,7 @@
 //! the watchdog turns SIGTERM/SIGHUP/SIGINT and a hung-up terminal into an orderly quit).
 
 use std::io::{self, Write};
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
@@ -23,12 +24,16 @@ static MOUSE_CAPTURED: AtomicBool = AtomicBool::new(false);
 
 /// Owns the terminal while the UI runs; dropping it restores the terminal.
 pub struct Session {
-    pub terminal: DefaultTerminal,
+    /// Never dropped: ratatui's `Terminal` shows the cursor when dropped and reports a failure
+    /// with `eprintln!`, which panics when standard error is a terminal that went away (and
+    /// the panic then skips stopping a running fetch command). [`restore`] shows the cursor
+    /// instead; what the terminal holds is freed as the process ends, which it does next.
+    pub terminal: ManuallyDrop<DefaultTerminal>,
 }
 
 impl Session {
     pub fn start(mouse: bool) -> io::Result<Session> {
-        let terminal = ratatui::try_init()?;
+        let terminal = ManuallyDrop::new(ratatui::try_init()?);
         // From here on, dropping the session restores the terminal, also on the errors below.
         let session = Session { terminal };
         install_panic_hook();
@@ -65,25 +70,37 @@ impl Drop for Session {
     }
 }
 
-/// Undoes everything `Session::start` did. Safe to call more than once.
+/// Undoes everything `Session::start` did. Safe to call more than once, and on a terminal that
+/// went away: each step is tried whatever the one before did, and nothing is printed.
+/// (`ratatui::restore` prints its failure with `eprintln!`, which panics when standard error
+/// is that dead terminal; inside the panic hook, which restores too, that aborted the process
+/// before it had stopped a running fetch command or exited as SIGHUP asks.)
 pub fn restore() {
     let mut out = io::stdout();
     let _ = execute!(out, DisableBracketedPaste);
     if MOUSE_CAPTURED.load(Ordering::SeqCst) {
         let _ = execute!(out, DisableMouseCapture);
     }
-    ratatui::restore();
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = execute!(
+        out,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
     let _ = out.flush();
 }
 
 /// Restores the terminal before the panic message is printed, so it is readable. ratatui's own
-/// hook (installed by `try_init`) does not know about bracketed paste or the mouse.
+/// hook (installed by `try_init`) is replaced, not wrapped: it does not know about bracketed
+/// paste or the mouse, and it restores with `ratatui::restore` (see [`restore`]).
 ///
 /// A panic the worker catches (it becomes a message in the UI) leaves the terminal alone. Any
 /// other panic off the UI thread would leave a UI that waits forever for its input or its
 /// results on a restored (so garbled) screen: after printing it, the process ends.
 fn install_panic_hook() {
     let ui_thread = std::thread::current().id();
+    // Taking ratatui's hook puts the default one back, which is then taken in turn.
+    drop(std::panic::take_hook());
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if super::worker::panic_is_caught() {

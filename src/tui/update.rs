@@ -204,6 +204,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
                 .filter(|file| file.path != path && !file.rules.is_empty())
                 .map(|file| file.path.clone())
                 .collect();
+            for other in &others {
+                if !model.rejoining.contains(other) {
+                    model.rejoining.push(other.clone());
+                }
+            }
             (!others.is_empty()).then_some(Cmd::LoadRules(others))
         }
         Msg::RuleFileChanged(path) => {
@@ -760,6 +765,14 @@ fn on_paste(model: &mut Model, text: String) -> Option<Cmd> {
 /// and leaves the focus where it was (as in jwt-ui and most terminal UIs). Elsewhere (the
 /// matrix, overlays) the wheel moves what has the focus.
 fn on_mouse(model: &mut Model, event: MouseEvent) -> Option<Cmd> {
+    if super::view::on_explain_panel(model, event.column, event.row) {
+        match event.kind {
+            MouseEventKind::ScrollDown => super::explain::scroll(model, 1),
+            MouseEventKind::ScrollUp => super::explain::scroll(model, -1),
+            _ => {}
+        }
+        return None;
+    }
     let under = super::view::pane_at(model, event.column, event.row);
     let wheel = match event.kind {
         MouseEventKind::ScrollDown => Action::Down,
@@ -968,13 +981,16 @@ fn parse_claims(text: &str) -> Result<Claims, String> {
 }
 
 fn on_rules_loaded(model: &mut Model, path: PathBuf, result: Result<Rules, LoadFailure>) {
+    let rejoined = model.rejoining.iter().position(|p| *p == path);
+    let rejoined = rejoined.map(|at| model.rejoining.swap_remove(at)).is_some();
     let Some(file) = model.rule_files.iter_mut().find(|f| f.path == path) else {
         return;
     };
-    let was_loaded = matches!(
-        file.state,
-        RuleFileState::Loaded | RuleFileState::Invalid(_)
-    );
+    let was_loaded = !rejoined
+        && matches!(
+            file.state,
+            RuleFileState::Loaded | RuleFileState::Invalid(_)
+        );
     let name = path.display().to_string();
     let message = match result {
         Ok(rules) => {

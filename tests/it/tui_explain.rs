@@ -1,6 +1,6 @@
 //! The view's Explain panel: a pasted error message (or a whole CI log) is explained with the
 //! text `claimcheck explain` prints, the tokens printed in it are added, and W goes to the
-//! verdict the error matches. Screens are snapshotted at 80×24 and 120×40.
+//! verdict the error matches. Screens are snapshotted at 40×10, 80×24 and 120×40.
 
 use crate::tui_support as support;
 
@@ -139,9 +139,33 @@ fn the_panel_scrolls_within_its_text() {
     assert_eq!(model.explain.as_ref().unwrap().scroll as usize, total - 4);
 }
 
+/// The wheel scrolls what is under the pointer: over the panel, the panel, not the focused pane.
+#[test]
+fn the_wheel_over_the_panel_scrolls_it() {
+    use crossterm::event::{KeyModifiers, MouseEvent, MouseEventKind};
+    let mut model = log_pasted();
+    update(&mut model, Msg::Resize(120, 40));
+    let (focus, cursor) = (model.focus, model.claim_cursor);
+    let wheel = |kind| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            // The bottom rows of a 120×40 screen hold the panel, under the panes.
+            column: 10,
+            row: 36,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    update(&mut model, wheel(MouseEventKind::ScrollDown));
+    update(&mut model, wheel(MouseEventKind::ScrollDown));
+    assert_eq!(model.explain.as_ref().unwrap().scroll, 2);
+    assert_eq!((model.focus, model.claim_cursor), (focus, cursor));
+    update(&mut model, wheel(MouseEventKind::ScrollUp));
+    assert_eq!(model.explain.as_ref().unwrap().scroll, 1);
+}
+
 #[test]
 fn screens() {
-    for (width, height) in [(80, 24), (120, 40)] {
+    for (width, height) in [(40, 10), (80, 24), (120, 40)] {
         let mut model = log_pasted();
         let terminal = draw(&mut model, width, height);
         insta::assert_snapshot!(format!("log_pasted_{width}x{height}"), terminal.backend());

@@ -674,6 +674,45 @@ fn rule_files_load_break_and_keep_the_last_good_rules_as_stale() {
     ));
 }
 
+/// A provider document arriving (at start-up, or edited) reads the policies beside it again;
+/// the user changed nothing in them, so "reloaded" (which the view said on every demo start)
+/// must not be announced for them. A change the user makes still is.
+#[test]
+fn policies_read_again_for_their_provider_are_not_announced_as_reloaded() {
+    let mut model = demo_model_with_rules();
+    let provider = std::path::PathBuf::from("rules/aws-github-provider.json");
+    let others: Vec<_> = model.rule_files.iter().map(|f| f.path.clone()).collect();
+    assert!(matches!(
+        update(&mut model, Msg::ProvidersChanged(provider)),
+        Some(Cmd::LoadRules(paths)) if paths == others
+    ));
+    for path in &others {
+        update(
+            &mut model,
+            Msg::RulesLoaded {
+                path: path.clone(),
+                result: Ok(vec![]),
+            },
+        );
+    }
+    assert!(
+        model.notice.is_none(),
+        "announced: {:?}",
+        model.notice.map(|n| n.text)
+    );
+
+    let edited = others[0].clone();
+    update(&mut model, Msg::RuleFileChanged(edited.clone()));
+    update(
+        &mut model,
+        Msg::RulesLoaded {
+            path: edited,
+            result: Ok(vec![]),
+        },
+    );
+    assert!(model.notice.as_ref().unwrap().text.starts_with("reloaded"));
+}
+
 #[test]
 fn ticks_move_the_clock_expire_notices_and_clear_the_clipboard() {
     let mut model = demo_model();

@@ -24,7 +24,7 @@ pub fn overlay(model: &Model, frame: &mut Frame, area: Rect) {
 
 /// The inside of the overlay on a screen of the model's size.
 fn inner_area(model: &Model) -> Rect {
-    frame_block(model).inner(popup_area(super::body_area(model)))
+    frame_block(model).inner(popup_area(super::whole_body_area(model)))
 }
 
 /// The furthest the overlay scrolls: its lines less what it shows.

@@ -54,6 +54,8 @@ pub fn view(model: &Model, frame: &mut Frame) {
         return;
     }
     bar::top(model, frame, top);
+    // Overlays (prompts, the fetch menu, help) take the whole body, the Explain panel's too.
+    let whole = body;
     let (body, explain_area) = explain_split(model, body);
     if let Some(area) = explain_area {
         explain::render(model, frame, area);
@@ -76,19 +78,24 @@ pub fn view(model: &Model, frame: &mut Frame) {
             InputPurpose::Token
             | InputPurpose::EditClaim { .. }
             | InputPurpose::RuleFile
-            | InputPurpose::Key { .. } => prompt::popup(model, input, frame, body),
+            | InputPurpose::Key { .. } => prompt::popup(model, input, frame, whole),
             InputPurpose::Filter => {}
         }
     }
-    fetch_menu::render(model, frame, body, bottom);
+    fetch_menu::render(model, frame, whole, bottom);
     if model.help_open {
-        help::overlay(model, frame, body);
+        help::overlay(model, frame, whole);
     }
 }
 
-/// The body (between the top and bottom bars) of a screen of the model's size, as `view`
-/// lays it out; for the update, which scrolls by what is visible.
+/// The body (between the top and bottom bars) of a screen of the model's size, less the
+/// Explain panel, as `view` lays it out; for the update, which scrolls by what is visible.
 fn body_area(model: &Model) -> Rect {
+    explain_split(model, whole_body_area(model)).0
+}
+
+/// The whole body between the top and bottom bars, where the overlays go.
+fn whole_body_area(model: &Model) -> Rect {
     let area = Rect::new(0, 0, model.size.0, model.size.1);
     let [_, body, _] = Layout::vertical([
         Constraint::Length(1),
@@ -96,8 +103,13 @@ fn body_area(model: &Model) -> Rect {
         Constraint::Length(1),
     ])
     .areas(area);
-    explain_split(model, body).0
+    body
 }
+
+/// The fewest rows the token's panes are drawn in beside the Explain panel: the pane tabs, a
+/// pane's borders and one line of it. Below that the panes give way to the panel (which the
+/// paste opened; `w` hides it and brings them back) rather than show a border and nothing.
+const PANES_BESIDE_EXPLAIN: u16 = 4;
 
 /// The body less the Explain panel, and the panel's place: under the token's panes, or the
 /// whole body when there is no token yet.
@@ -109,6 +121,9 @@ fn explain_split(model: &Model, body: Rect) -> (Rect, Option<Rect>) {
         return (Rect { height: 0, ..body }, Some(body));
     }
     let height = (body.height * 2 / 5).clamp(6, 16);
+    if body.height < height + PANES_BESIDE_EXPLAIN {
+        return (Rect { height: 0, ..body }, Some(body));
+    }
     let [main, panel] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(body);
     (main, Some(panel))
@@ -160,6 +175,27 @@ fn wide_columns(main: Rect) -> [Rect; 3] {
         Constraint::Length(44),
     ])
     .areas(main)
+}
+
+/// Whether a cell of the screen shows the Explain panel (not covered by an overlay): the wheel
+/// scrolls the panel there, as it scrolls the pane under the pointer elsewhere.
+pub fn on_explain_panel(model: &Model, column: u16, row: u16) -> bool {
+    let (width, height) = model.size;
+    if width < TOO_SMALL.0
+        || height < TOO_SMALL.1
+        || crate::tui::matrix::is_open(model)
+        || model.help_open
+        || model.fetch.menu.is_some()
+        || model
+            .input
+            .as_ref()
+            .is_some_and(|i| i.purpose != InputPurpose::Filter && !model.tokens.is_empty())
+    {
+        return false;
+    }
+    explain_split(model, whole_body_area(model))
+        .1
+        .is_some_and(|panel| panel.contains(ratatui::layout::Position::new(column, row)))
 }
 
 /// The pane drawn under a cell of the screen (a click or the wheel there), from the same layout
