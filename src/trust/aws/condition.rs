@@ -464,7 +464,7 @@ mod tests {
             ("Null", &["false"], vec![], F),
             ("Null", &["false"], vec![("k", &["x"])], T),
             ("ForAllValues:Null", &["true"], vec![], T), // iam-simulate: qualifier ignored
-            // Bool compares "true"/"false" case-insensitively [2nd: iam-simulate Bool tests]
+            // Bool compares "true"/"false" case-insensitively (secondary source: iam-simulate's Bool tests)
             ("Bool", &["true"], vec![("k", &["TRUE"])], T),
             ("Bool", &["true", "false"], vec![("k", &["false"])], T),
             ("Bool", &["true"], vec![("k", &["yes"])], F),
@@ -493,7 +493,7 @@ mod tests {
             ("ForAllValues:StringEqualsIfExists", &["prod"], vec![], T),
             ("ForAllValues:StringNotLikeIfExists", &["x*"], vec![], T),
             ("ForAnyValueIfExists:StringEquals", &["a"], vec![], F), // not a qualifier form → see parse test
-            // single-valued operator on a multivalued key never matches [2nd: iam-simulate, boogy#161]
+            // single-valued operator on a multivalued key never matches (secondary sources: iam-simulate; a public issue report)
             ("StringEquals", &["a"], vec![("k[]", &["a", "b"])], F),
         ];
         for (op, values, entries, expected) in rows {

@@ -9,8 +9,8 @@
 /// then the token's aud), so a condition on `<provider>:azp` sees an absent key.
 pub const GENERIC_CLAIMS: [&str; 5] = ["amr", "aud", "email", "oaud", "sub"];
 
-/// GitHub claims AWS STS exposes since 2026-01 [2nd: AWS What's New "AWS STS supports validation
-/// of identity provider claims"; cageyv.dev; iam-simulate contextKeys.ts].
+/// GitHub claims AWS STS exposes since 2026-01 (secondary sources: AWS What's New "AWS STS
+/// supports validation of identity provider claims", cageyv.dev, iam-simulate's contextKeys.ts).
 pub const GITHUB_CLAIMS: [&str; 9] = [
     "actor",
     "actor_id",
