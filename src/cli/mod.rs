@@ -42,11 +42,17 @@ pub(crate) mod exit {
 pub fn run() -> ExitCode {
     let started = std::time::Instant::now();
     crate::install_crypto_provider();
-    let parsed = help::command()
+    // Parsed with the plain definition: the help templates that keep examples whole are built
+    // (a walk over every subcommand) only when help is shown, not on every start.
+    let parsed = <Cli as clap::CommandFactory>::command()
         .try_get_matches()
         .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
+        Err(error) if shows_help(&error) => {
+            let error = help::command().try_get_matches().err().unwrap_or(error);
+            return ExitCode::from(argument_error(&error, std::env::args_os()));
+        }
         Err(error) => return ExitCode::from(argument_error(&error, std::env::args_os())),
     };
     let code = match cli.command {
@@ -83,6 +89,14 @@ pub fn run() -> ExitCode {
         None => decode::run_command(&cli.bare, &bare_source(&cli)),
     };
     ExitCode::from(code)
+}
+
+/// Whether clap answered with a help text rather than a parse or a usage error.
+fn shows_help(error: &clap::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    )
 }
 
 /// `--from` and its options with the key options' `--timeout`, which bounds the token command

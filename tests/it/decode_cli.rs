@@ -372,6 +372,26 @@ fn help_explains_with_examples() {
     }
 }
 
+/// The help the binary prints keeps each example on one line, however long (clap would wrap
+/// it at the terminal width), through `--help` and through `help COMMAND` alike.
+#[test]
+fn help_prints_long_examples_whole() {
+    let example = "claimcheck demo --print-token github-environment | claimcheck verify --jwks-for https://token.actions.githubusercontent.com=assets/demo/jwks.json";
+    for args in [vec!["verify", "--help"], vec!["help", "verify"]] {
+        let output = claimcheck()
+            .args(&args)
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}");
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            help.lines().any(|line| line.trim() == example),
+            "{args:?}:\n{help}"
+        );
+    }
+}
+
 fn tempdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("claimcheck-test-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -4,7 +4,7 @@
 //! reference_policies_condition-single-vs-multi-valued-context-keys.html, and
 //! cloud-copilot/iam-simulate's condition tests where AWS is silent.
 
-use super::context::{Lookup, RequestContext, Values};
+use super::context::{Lookup, ParsedKey, RequestContext, Values};
 use super::pattern::{
     Piece, Template, VariableError, VariableValue, as_text, eq_ignore_case, glob_matches,
 };
@@ -183,11 +183,11 @@ pub struct KeyOutcome<'a> {
 /// Evaluates `operator` on `key` with `values` (OR over values; AND for negated operators).
 pub fn evaluate_key<'c>(
     operator: Operator,
-    key: &str,
+    key: &ParsedKey,
     values: &[PolicyValue],
     context: &'c dyn RequestContext,
 ) -> KeyOutcome<'c> {
-    let lookup = context.lookup(key);
+    let lookup = context.lookup_parsed(key);
     let (result, note) = decide(operator, values, &lookup, context);
     KeyOutcome {
         result,
@@ -411,7 +411,7 @@ mod tests {
                 template: Template::parse(v, true),
             })
             .collect();
-        evaluate_key(operator, key, &values, ctx).result
+        evaluate_key(operator, &ParsedKey::new(key), &values, ctx).result
     }
 
     use Tri::{False as F, True as T, Unknown as U};

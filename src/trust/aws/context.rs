@@ -112,6 +112,51 @@ impl Caveat {
 /// Anything that answers "what does key K hold?".
 pub trait RequestContext {
     fn lookup(&self, key: &str) -> Lookup<'_>;
+
+    /// [`RequestContext::lookup`] of a key parsed when its policy was loaded.
+    fn lookup_parsed(&self, key: &ParsedKey) -> Lookup<'_> {
+        self.lookup(key.written())
+    }
+}
+
+/// A policy's condition key, split at its colon, its claim lower-cased and its exposure known,
+/// once when the policy is loaded: a preview evaluates each key for every token of a corpus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedKey {
+    written: String,
+    /// `None` for a key without a colon, which no token decides.
+    parts: Option<KeyParts>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct KeyParts {
+    prefix: String,
+    /// Lower case: condition key names are case-insensitive.
+    claim: String,
+    /// For this prefix, and so for any token prefix equal to it ignoring ASCII case
+    /// ([`exposure`] ignores the prefix's case).
+    exposure: Exposure,
+}
+
+impl ParsedKey {
+    pub fn new(key: &str) -> ParsedKey {
+        let parts = split_key(key).map(|(prefix, claim)| {
+            let claim = claim.to_ascii_lowercase();
+            KeyParts {
+                exposure: exposure(prefix, &claim),
+                prefix: prefix.to_owned(),
+                claim,
+            }
+        });
+        ParsedKey {
+            written: key.to_owned(),
+            parts,
+        }
+    }
+
+    pub fn written(&self) -> &str {
+        &self.written
+    }
 }
 
 /// The context of an `AssumeRoleWithWebIdentity` call made with `claims`.
@@ -150,6 +195,32 @@ impl RequestContext for TokenContext<'_> {
         let Some((prefix, claim)) = split_key(key) else {
             return Lookup::Unknown;
         };
+        // Condition key names are case-insensitive (reference_policies_elements_condition.md).
+        let claim: Cow<'_, str> = if claim.bytes().any(|b| b.is_ascii_uppercase()) {
+            claim.to_ascii_lowercase().into()
+        } else {
+            claim.into()
+        };
+        self.lookup_split(prefix, &claim, || exposure(self.prefix, &claim))
+    }
+
+    fn lookup_parsed(&self, key: &ParsedKey) -> Lookup<'_> {
+        match &key.parts {
+            None => Lookup::Unknown,
+            Some(parts) => self.lookup_split(&parts.prefix, &parts.claim, || parts.exposure),
+        }
+    }
+}
+
+impl<'a> TokenContext<'a> {
+    /// The key `prefix:claim` (`claim` in lower case); `exposure` is asked for only once the
+    /// prefix is this token's.
+    fn lookup_split(
+        &self,
+        prefix: &str,
+        claim: &str,
+        exposure: impl FnOnce() -> Exposure,
+    ) -> Lookup<'a> {
         if !prefix.eq_ignore_ascii_case(self.prefix) {
             return if is_service_namespace(prefix) {
                 Lookup::Unknown
@@ -159,14 +230,7 @@ impl RequestContext for TokenContext<'_> {
                 })
             };
         }
-        // Condition key names are case-insensitive (reference_policies_elements_condition.md).
-        let claim: std::borrow::Cow<'_, str> = if claim.bytes().any(|b| b.is_ascii_uppercase()) {
-            claim.to_ascii_lowercase().into()
-        } else {
-            claim.into()
-        };
-        let claim = claim.as_ref();
-        let exposure = exposure(self.prefix, claim);
+        let exposure = exposure();
         if exposure == Exposure::NotExposed {
             return Lookup::Absent(Absence::NotExposed {
                 token_value: self.claims.get(claim).cloned(),
@@ -349,5 +413,56 @@ mod tests {
             ctx.lookup("oidc.eks.x/id/1:aud"),
             Lookup::Present { values: Values::Many(v), caveat: Some(Caveat::AudManyElements) } if v.len() == 2
         ));
+    }
+
+    /// A key parsed at load time finds what the written key finds, whatever the case of its
+    /// prefix or claim and whichever provider issued the token.
+    #[test]
+    fn parsed_keys_look_up_as_written_keys_do() {
+        let tokens = [
+            (
+                "https://token.actions.githubusercontent.com",
+                json!({"sub": "repo:a/b:ref:refs/heads/main", "aud": ["sts.amazonaws.com"], "repository": "a/b", "workflow": "ci", "actor_id": 7, "email": null}),
+            ),
+            (
+                "https://gitlab.com",
+                json!({"sub": "project_path:g/p:ref_type:branch:ref:main", "project_id": "42", "aud": ["x", "y"], "namespace_path": "g"}),
+            ),
+            (
+                "https://accounts.google.com",
+                json!({"sub": "1", "aud": "a", "azp": "b", "google": {"organization_number": "9"}}),
+            ),
+        ];
+        let keys = [
+            "token.actions.githubusercontent.com:sub",
+            "Token.Actions.GitHubUserContent.com:Sub",
+            "token.actions.githubusercontent.com:REPOSITORY",
+            "token.actions.githubusercontent.com:actor_id",
+            "token.actions.githubusercontent.com:email",
+            "token.actions.githubusercontent.com:aud",
+            "token.actions.githubusercontent.com:iss",
+            "gitlab.com:project_id",
+            "GITLAB.COM:Namespace_Path",
+            "gitlab.com:aud",
+            "gitlab.com:oaud",
+            "accounts.google.com:aud",
+            "accounts.google.com:oaud",
+            "accounts.google.com:google/organization_number",
+            "aws:SourceIp",
+            "sts:RoleSessionName",
+            "no-colon",
+            "other.example.com:sub",
+        ];
+        for (issuer, claims_json) in tokens {
+            let c = claims(claims_json);
+            let ctx = TokenContext::new(issuer, &c);
+            for key in keys {
+                assert_eq!(
+                    ctx.lookup_parsed(&ParsedKey::new(key)),
+                    ctx.lookup(key),
+                    "{issuer} {key}"
+                );
+            }
+        }
     }
 }

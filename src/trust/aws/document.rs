@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::condition::{Operator, PolicyValue, parse_operator};
+use super::context::ParsedKey;
 use super::pattern::Template;
 
 /// The only policy version with policy variables (reference_policies_variables.md).
@@ -72,6 +73,8 @@ pub struct ConditionEntry {
     pub operator_written: String,
     pub operator: Result<Operator, String>,
     pub key: String,
+    /// `key` parsed once for evaluation.
+    pub parsed_key: ParsedKey,
     pub values: Vec<PolicyValue>,
     /// `StringLike token.actions.githubusercontent.com:sub`, as the user reads it.
     pub condition: String,
@@ -98,6 +101,7 @@ impl ConditionEntry {
                 })
                 .collect(),
             operator_written: operator_written.to_owned(),
+            parsed_key: ParsedKey::new(key),
             key: key.to_owned(),
         }
     }

@@ -510,7 +510,7 @@ impl<'a> Evaluation<'a> {
                 return Tri::Unknown;
             }
         };
-        let outcome = evaluate_key(operator, &entry.key, &entry.values, context);
+        let outcome = evaluate_key(operator, &entry.parsed_key, &entry.values, context);
         if let Some(scope) = scope {
             let check = self.explain_entry(
                 entry,

@@ -75,5 +75,5 @@ pub fn evaluate_condition(
             written: written.clone(),
         })
         .collect();
-    Ok(condition::evaluate_key(operator, key, &values, context).result)
+    Ok(condition::evaluate_key(operator, &context::ParsedKey::new(key), &values, context).result)
 }
