@@ -34,10 +34,10 @@ pub(crate) fn decode_segment(
     // A well-formed segment decodes at once: the decoder accepts exactly the characters the
     // checks below accept, and refuses a length they refuse. Only a failure walks the
     // characters to say which one is wrong (a preview decodes every token of a corpus).
-    if !padded || text.len().is_multiple_of(4) {
-        if let Ok(bytes) = URL_SAFE_NO_PAD.decode(unpadded) {
-            return Ok(DecodedSegment { bytes, padded });
-        }
+    if (!padded || text.len().is_multiple_of(4))
+        && let Ok(bytes) = URL_SAFE_NO_PAD.decode(unpadded)
+    {
+        return Ok(DecodedSegment { bytes, padded });
     }
     checked(text, unpadded, padded, &error)
 }
