@@ -124,7 +124,7 @@ fn help_lines(model: &Model, columns: usize) -> Vec<Line<'static>> {
     }
     lines.push(Line::raw(""));
     for text in wrap_words(
-        "Text inputs (paste prompt, filter, what-if) take keys and pastes first: Enter accepts, Esc cancels, Ctrl-U clears. A bracketed paste anywhere else adds a token. Rebind keys in config.toml under [tui.keys], e.g. next_token = [\"n\", \"ctrl-n\"].",
+        "Text inputs (paste prompt, filter, what-if, rule file, key, fetch command) take keys and pastes first: Enter accepts, Esc cancels, Ctrl-U clears. A bracketed paste anywhere else adds a token. Rebind keys in config.toml under [tui.keys], e.g. next_token = [\"n\", \"ctrl-n\"].",
         columns,
     ) {
         lines.push(Line::styled(text, theme.dim));
