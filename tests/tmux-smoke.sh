@@ -86,6 +86,8 @@ expect "token 1/8" "first frame"
 expect "github-environment" "first demo token"
 # Rule files are headed by their names (the demo's paths are long and alike at the start).
 expect "│aws-deploy-role.json" "rule file named by its file name"
+# The provider document holds no rule of its own: it says what it is, not "0 rules".
+expect "OIDC provider" "the provider document named for what it holds"
 # The policies read again for the provider document beside them were not changed by anyone:
 # no "reloaded" notice (every demo start said so).
 sleep 1

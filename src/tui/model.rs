@@ -85,6 +85,9 @@ pub struct RuleFile {
     pub path: PathBuf,
     pub rules: Rules,
     pub state: RuleFileState,
+    /// The file holds no rule of its own but an AWS OIDC provider document that the policies
+    /// beside it are joined with (its client IDs take part in their verdicts).
+    pub joins_policies: bool,
 }
 
 impl RuleFile {

@@ -198,6 +198,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Option<Cmd> {
             None
         }
         Msg::ProvidersChanged(path) => {
+            // Sent after the file's own load: a loaded file without rules of its own is the
+            // provider document (one that went away, or turned into a policy, has rules or an
+            // error instead).
+            if let Some(file) = model.rule_files.iter_mut().find(|f| f.path == path) {
+                file.joins_policies =
+                    file.rules.is_empty() && matches!(file.state, RuleFileState::Loaded);
+            }
             let others: Vec<PathBuf> = model
                 .rule_files
                 .iter()
@@ -1026,6 +1033,7 @@ pub fn add_rule_files(model: &mut Model, mut paths: Vec<PathBuf>) -> Option<Cmd>
             path: path.clone(),
             rules: Vec::new(),
             state: RuleFileState::Loading,
+            joins_policies: false,
         });
     }
     (!paths.is_empty()).then_some(Cmd::LoadRules(paths))

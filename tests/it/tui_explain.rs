@@ -187,6 +187,7 @@ fn model_with_vault_role() -> Model {
         path: "assets/demo/rules/vault-role-deploy.json".into(),
         rules: rules.into_iter().map(std::sync::Arc::from).collect(),
         state: RuleFileState::Loaded,
+        joins_policies: false,
     }];
     model
 }

@@ -714,6 +714,32 @@ fn policies_read_again_for_their_provider_are_not_announced_as_reloaded() {
 }
 
 #[test]
+fn a_provider_document_is_shown_as_one_not_as_an_empty_rule_file() {
+    let mut model = demo_model_with_rules();
+    let provider = std::path::PathBuf::from("rules/aws-github-provider.json");
+    model.rule_files.push(claimcheck::tui::model::RuleFile {
+        path: provider.clone(),
+        rules: Vec::new(),
+        state: RuleFileState::Loaded,
+        joins_policies: false,
+    });
+    update(&mut model, Msg::ProvidersChanged(provider.clone()));
+    let file = |model: &claimcheck::tui::model::Model| {
+        model
+            .rule_files
+            .iter()
+            .find(|f| f.path == provider)
+            .unwrap()
+            .joins_policies
+    };
+    assert!(file(&model));
+    // Edited into something that no longer parses: the error shows, not "provider".
+    model.rule_files.last_mut().unwrap().state = RuleFileState::Invalid("bad".to_owned());
+    update(&mut model, Msg::ProvidersChanged(provider.clone()));
+    assert!(!file(&model));
+}
+
+#[test]
 fn ticks_move_the_clock_expire_notices_and_clear_the_clipboard() {
     let mut model = demo_model();
     model.clear_clipboard_after = Some(30);

@@ -98,6 +98,9 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
         let name = escape_controls(&names[file_index]).into_owned();
         let (status, style) = match &file.state {
             RuleFileState::Loading => ("loading…".to_owned(), theme.dim),
+            RuleFileState::Loaded if file.joins_policies && file.rules.is_empty() => {
+                ("OIDC provider".to_owned(), theme.dim)
+            }
             RuleFileState::Loaded => {
                 let n = file.rules.len();
                 (

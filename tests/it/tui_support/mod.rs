@@ -165,6 +165,7 @@ pub fn rule_file(path: &str, rules: Vec<EqualsRule>, state: RuleFileState) -> Ru
             .map(|r| Arc::new(r) as Arc<dyn Rule>)
             .collect(),
         state,
+        joins_policies: false,
     }
 }
 
