@@ -5,7 +5,7 @@
 //! cell's languages (`read`); so evaluating one member per cell decides every caller of the
 //! caller model, and each region's witness is a real claim set whose verdict really changes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -384,27 +384,33 @@ impl Universe {
         let mut claims = Map::new();
         claims.insert("iat".into(), Value::from(now - 60));
         claims.insert("exp".into(), Value::from(now + 3000));
-        for ((space, domain), &index) in self.spaces.iter().zip(&self.domains).zip(cell) {
-            let witness = |atom: usize| Value::String(space.atoms[atom].witness.clone());
-            match &domain[index] {
-                Val::Absent => {
-                    claims.remove(&space.claim);
-                }
-                Val::One(atom) => {
-                    claims.insert(space.claim.clone(), witness(*atom));
-                }
-                Val::Json(value) => {
-                    claims.insert(space.claim.clone(), value.clone());
-                }
-                Val::List(_, atoms) => {
-                    claims.insert(
-                        space.claim.clone(),
-                        Value::Array(atoms.iter().map(|a| witness(*a)).collect()),
-                    );
-                }
-            }
+        for (dim, &index) in cell.iter().enumerate() {
+            self.set(&mut claims, dim, index);
         }
         claims
+    }
+
+    /// Gives claim `dim` the witness of its domain value `index`.
+    fn set(&self, claims: &mut Claims, dim: usize, index: usize) {
+        let space = &self.spaces[dim];
+        let witness = |atom: usize| Value::String(space.atoms[atom].witness.clone());
+        match &self.domains[dim][index] {
+            Val::Absent => {
+                claims.remove(&space.claim);
+            }
+            Val::One(atom) => {
+                claims.insert(space.claim.clone(), witness(*atom));
+            }
+            Val::Json(value) => {
+                claims.insert(space.claim.clone(), value.clone());
+            }
+            Val::List(_, atoms) => {
+                claims.insert(
+                    space.claim.clone(),
+                    Value::Array(atoms.iter().map(|a| witness(*a)).collect()),
+                );
+            }
+        }
     }
 
     fn realism(&self, cell: &[usize]) -> usize {
@@ -422,11 +428,14 @@ impl Universe {
             .sum()
     }
 
-    /// Each cell, in order (mixed radix over the claims' domains).
-    fn for_each_cell(&self, mut visit: impl FnMut(&[usize])) {
+    /// Each cell, in order (mixed radix over the claims' domains), with its witness claims.
+    /// The witness is updated in place: the next cell mostly differs in the first claim only,
+    /// and rebuilding every claim for each cell costs as much as evaluating it.
+    fn for_each_cell(&self, now: i64, mut visit: impl FnMut(&[usize], &Claims)) {
         let mut cell = vec![0usize; self.domains.len()];
+        let mut claims = self.claims(&cell, now);
         loop {
-            visit(&cell);
+            visit(&cell, &claims);
             let mut position = 0;
             loop {
                 if position == cell.len() {
@@ -434,12 +443,81 @@ impl Universe {
                 }
                 cell[position] += 1;
                 if cell[position] < self.domains[position].len() {
+                    self.set(&mut claims, position, cell[position]);
                     break;
                 }
                 cell[position] = 0;
+                self.set(&mut claims, position, 0);
                 position += 1;
             }
         }
+    }
+
+    /// The positions of `reading`'s claims among the universe's.
+    fn dims_of(&self, reading: &Reading) -> Vec<usize> {
+        self.spaces
+            .iter()
+            .enumerate()
+            .filter(|(_, space)| reading.claims.contains_key(&space.claim))
+            .map(|(dim, _)| dim)
+            .collect()
+    }
+}
+
+/// One side's rules, each remembered by the values of the claims it reads: a rule's verdict
+/// depends on nothing else (the premise of the whole analysis, `read`), so a rule that reads
+/// fewer claims than the universe holds is evaluated once per combination of its own claims
+/// rather than once per cell.
+struct Side<'a> {
+    rules: &'a [Box<dyn Rule>],
+    /// Per rule, its claims' positions, or `None` when it reads them all (nothing to share).
+    dims: Vec<Option<Vec<usize>>>,
+    memo: Vec<HashMap<Vec<usize>, Outcome>>,
+}
+
+impl<'a> Side<'a> {
+    fn new(universe: &Universe, rules: &'a [Box<dyn Rule>], readings: &[&Reading]) -> Side<'a> {
+        let dims = readings
+            .iter()
+            .map(|reading| {
+                let dims = universe.dims_of(reading);
+                (dims.len() < universe.spaces.len()).then_some(dims)
+            })
+            .collect();
+        Side {
+            rules,
+            dims,
+            memo: vec![HashMap::new(); rules.len()],
+        }
+    }
+
+    /// [`access`] for the cell `cell` whose witness is `claims`.
+    fn access(&mut self, cell: &[usize], claims: &Claims, now: i64) -> Access {
+        let mut unknown = false;
+        for (index, rule) in self.rules.iter().enumerate() {
+            let outcome = match &self.dims[index] {
+                None => rule.outcome(claims, now),
+                Some(dims) => {
+                    let key: Vec<usize> = dims.iter().map(|&d| cell[d]).collect();
+                    let memo = &mut self.memo[index];
+                    match memo.get(&key) {
+                        Some(outcome) => {
+                            // The tests hold the premise to the evaluators on every cell.
+                            #[cfg(test)]
+                            assert_eq!(*outcome, rule.outcome(claims, now), "{claims:?}");
+                            *outcome
+                        }
+                        None => *memo.entry(key).or_insert_with(|| rule.outcome(claims, now)),
+                    }
+                }
+            };
+            match outcome {
+                Outcome::Allowed => return Access::Yes,
+                Outcome::Error => unknown = true,
+                _ => {}
+            }
+        }
+        if unknown { Access::Unknown } else { Access::No }
     }
 }
 
@@ -550,10 +628,13 @@ pub fn compare(
     let mut gains = Vec::new();
     let mut loses = Vec::new();
     let mut undecided: Option<Vec<usize>> = None;
-    universe.for_each_cell(|cell| {
-        let claims = universe.claims(cell, now);
-        let before = access(current, &claims, now);
-        let after = access(proposed, &claims, now);
+    let current_side: Vec<&Reading> = current_readings.iter().collect();
+    let proposed_side: Vec<&Reading> = proposed_readings.iter().collect();
+    let mut before_side = Side::new(&universe, current, &current_side);
+    let mut after_side = Side::new(&universe, proposed, &proposed_side);
+    universe.for_each_cell(now, |cell, claims| {
+        let before = before_side.access(cell, claims, now);
+        let after = after_side.access(cell, claims, now);
         match (before, after) {
             (Access::No, Access::Yes) => gains.push(cell.to_vec()),
             (Access::Yes, Access::No) => loses.push(cell.to_vec()),
@@ -682,13 +763,11 @@ pub fn reach(rules: &[Box<dyn Rule>], now: i64, budget: Budget) -> Reach {
     result.combinations = cells;
     let mut admitted = Vec::new();
     let mut undecided = None;
-    universe.for_each_cell(|cell| {
-        let claims = universe.claims(cell, now);
-        match access(rules, &claims, now) {
-            Access::Yes => admitted.push(cell.to_vec()),
-            Access::Unknown if undecided.is_none() => undecided = Some(cell.to_vec()),
-            _ => {}
-        }
+    let mut side = Side::new(&universe, rules, &all);
+    universe.for_each_cell(now, |cell, claims| match side.access(cell, claims, now) {
+        Access::Yes => admitted.push(cell.to_vec()),
+        Access::Unknown if undecided.is_none() => undecided = Some(cell.to_vec()),
+        _ => {}
     });
     if let Some(cell) = undecided {
         let claims = universe.claims(&cell, now);
