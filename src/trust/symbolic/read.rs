@@ -358,6 +358,11 @@ fn read_entra(rule: &EntraCredential) -> Reading {
     let credential = rule.credential();
     let mut reading = Reading::default();
     reading.lang("iss", Lang::exact(&credential.issuer));
+    // entra::evaluate::outcome: an `iss` other than the issuer (a missing or non-string one
+    // reads as "", which a non-empty issuer never equals) is refused whatever else.
+    if !credential.issuer.is_empty() {
+        reading.issuers = Some(vec![Lang::exact(&credential.issuer)]);
+    }
     match &credential.matching {
         Matching::Subject(subject) => reading.lang("sub", Lang::exact(subject)),
         Matching::Expression(Ok(expression)) => {

@@ -509,6 +509,70 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// One or two credentials of an application on each side, of GitHub's issuer (with or
+    /// without `https://`) or another: the issuer settles each credential.
+    #[test]
+    fn entra_pairs_are_sound_and_complete(
+        current in prop::collection::vec(entra_credential_strategy(), 1..3),
+        proposed in prop::collection::vec(entra_credential_strategy(), 1..3),
+        samples in prop::collection::vec(entra_claim_set(), 32),
+    ) {
+        check_pair(&entra(named(current)), &entra(named(proposed)), &samples)?;
+    }
+}
+
+/// The credentials of one application, named as Entra requires.
+fn named(mut credentials: Vec<Value>) -> Value {
+    for (index, credential) in credentials.iter_mut().enumerate() {
+        credential["name"] = json!(format!("credential-{index}"));
+    }
+    json!(credentials)
+}
+
+/// Callers that the credentials below often admit.
+fn entra_claim_set() -> impl Strategy<Value = Claims> {
+    (
+        prop::option::of(prop::sample::select(vec![
+            GH_ISS,
+            GH,
+            "https://other.example",
+        ])),
+        prop::option::of(prop::sample::select(vec!["ab", "a:b", "A:b", "abb", "b"])),
+        prop::sample::select(vec![json!("a"), json!("ab"), json!(["b", "a"]), json!("x")]),
+    )
+        .prop_map(|(iss, sub, aud)| {
+            let mut claims = json!({"aud": aud});
+            if let Some(iss) = iss {
+                claims["iss"] = json!(iss);
+            }
+            if let Some(sub) = sub {
+                claims["sub"] = json!(sub);
+            }
+            in_model(claims)
+        })
+}
+
+fn entra_credential_strategy() -> impl Strategy<Value = Value> {
+    (
+        prop::sample::select(vec![GH_ISS, GH, "https://other.example"]),
+        prop::sample::select(vec!["ab", "a:b", "A:b"]),
+        prop::option::of(prop::sample::select(vec!["a*", "*b", "a?"])),
+        prop::sample::select(vec!["a", "ab"]),
+    )
+        .prop_map(|(issuer, subject, pattern, audience)| match pattern {
+            None => json!({"name": "c", "issuer": issuer, "subject": subject,
+                "audiences": [audience]}),
+            Some(pattern) => json!({"name": "f", "issuer": issuer, "subject": null,
+                "audiences": [audience],
+                "claimsMatchingExpression": {
+                    "value": format!("claims['sub'] matches '{pattern}'"),
+                    "languageVersion": 1}}),
+        })
+}
+
 fn vault_role_strategy() -> impl Strategy<Value = Value> {
     let values = prop::collection::vec(
         prop::sample::select(vec!["a*", "a:b", "*b", "ab", "*", ""]),
