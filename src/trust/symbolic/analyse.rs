@@ -4,8 +4,12 @@
 //! Within a cell every caller gets the same verdicts, because the rules test nothing but the
 //! cell's languages (`read`); so evaluating one member per cell decides every caller of the
 //! caller model, and each region's witness is a real claim set whose verdict really changes.
+//! Two shortcuts keep the cells few without merging any the evaluators tell apart: for an
+//! issuer on which a rule settles before reading anything else (`Reading::issuers`), that
+//! rule's other claims are not combined, and a rule is evaluated once per combination of the
+//! claims it reads.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -48,10 +52,22 @@ pub struct Region {
     /// The proposed rules' verdict for the witness.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proposed: Option<String>,
-    /// The combinations of atoms the region is made of (for the tests' membership checks).
+    /// Per claim, the domain values the region holds: it is every combination of them (for
+    /// the tests' membership checks).
     #[serde(skip)]
     #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) cells: Vec<Vec<usize>>,
+    pub(crate) sets: Vec<BTreeSet<usize>>,
+}
+
+impl Region {
+    /// Whether the combination `cell` lies in the region.
+    #[cfg(test)]
+    pub(crate) fn contains(&self, cell: &[usize]) -> bool {
+        self.sets
+            .iter()
+            .zip(cell)
+            .all(|(set, value)| set.contains(value))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -373,73 +389,269 @@ fn list_classes(space: &ClaimSpace, tests: &[ListTest]) -> Option<Vec<(Vec<bool>
 }
 
 impl Universe {
-    fn cells(&self) -> usize {
-        self.domains
-            .iter()
-            .try_fold(1usize, |acc, d| acc.checked_mul(d.len()))
-            .unwrap_or(usize::MAX)
-    }
-
     fn claims(&self, cell: &[usize], now: i64) -> Claims {
         let mut claims = Map::new();
         claims.insert("iat".into(), Value::from(now - 60));
         claims.insert("exp".into(), Value::from(now + 3000));
-        for ((space, domain), &index) in self.spaces.iter().zip(&self.domains).zip(cell) {
-            let witness = |atom: usize| Value::String(space.atoms[atom].witness.clone());
-            match &domain[index] {
-                Val::Absent => {
-                    claims.remove(&space.claim);
-                }
-                Val::One(atom) => {
-                    claims.insert(space.claim.clone(), witness(*atom));
-                }
-                Val::Json(value) => {
-                    claims.insert(space.claim.clone(), value.clone());
-                }
-                Val::List(_, atoms) => {
-                    claims.insert(
-                        space.claim.clone(),
-                        Value::Array(atoms.iter().map(|a| witness(*a)).collect()),
-                    );
-                }
-            }
+        for (dim, &index) in cell.iter().enumerate() {
+            self.set(&mut claims, dim, index);
         }
         claims
     }
 
-    fn realism(&self, cell: &[usize]) -> usize {
-        self.spaces
-            .iter()
-            .zip(&self.domains)
-            .zip(cell)
-            .map(|((space, domain), &index)| match &domain[index] {
-                Val::Absent => 1,
-                Val::Json(_) => 2,
-                Val::One(atom) => 2 + realism(&space.claim, &space.atoms[*atom].witness) as usize,
-                Val::List(ListKind::Single, _) => 1,
-                Val::List(..) => 0,
-            })
-            .sum()
+    /// Gives claim `dim` the witness of its domain value `index`.
+    fn set(&self, claims: &mut Claims, dim: usize, index: usize) {
+        let space = &self.spaces[dim];
+        let witness = |atom: usize| Value::String(space.atoms[atom].witness.clone());
+        match &self.domains[dim][index] {
+            Val::Absent => {
+                claims.remove(&space.claim);
+            }
+            Val::One(atom) => {
+                claims.insert(space.claim.clone(), witness(*atom));
+            }
+            Val::Json(value) => {
+                claims.insert(space.claim.clone(), value.clone());
+            }
+            Val::List(_, atoms) => {
+                claims.insert(
+                    space.claim.clone(),
+                    Value::Array(atoms.iter().map(|a| witness(*a)).collect()),
+                );
+            }
+        }
     }
 
-    /// Each cell, in order (mixed radix over the claims' domains).
-    fn for_each_cell(&self, mut visit: impl FnMut(&[usize])) {
-        let mut cell = vec![0usize; self.domains.len()];
+    /// How realistic the witness of claim `dim`'s value `index` is.
+    fn realism(&self, dim: usize, index: usize) -> usize {
+        let space = &self.spaces[dim];
+        match &self.domains[dim][index] {
+            Val::Absent => 1,
+            Val::Json(_) => 2,
+            Val::One(atom) => 2 + realism(&space.claim, &space.atoms[*atom].witness) as usize,
+            Val::List(ListKind::Single, _) => 1,
+            Val::List(..) => 0,
+        }
+    }
+
+    /// The most realistic combination of a region (realism adds up claim by claim).
+    fn best(&self, sets: &[BTreeSet<usize>]) -> Vec<usize> {
+        sets.iter()
+            .enumerate()
+            .map(|(dim, set)| {
+                set.iter()
+                    .copied()
+                    .max_by_key(|&index| self.realism(dim, index))
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// Each combination of the values of `dims`, the other claims as in `base` (mixed radix),
+    /// with its witness claims. The witness is updated in place: the next cell mostly differs
+    /// in one claim only, and rebuilding every claim for each cell costs as much as evaluating
+    /// it.
+    fn for_each_cell(
+        &self,
+        base: &[usize],
+        dims: &[usize],
+        now: i64,
+        mut visit: impl FnMut(&[usize], &Claims),
+    ) {
+        let mut cell = base.to_vec();
+        for &dim in dims {
+            cell[dim] = 0;
+        }
+        let mut claims = self.claims(&cell, now);
         loop {
-            visit(&cell);
+            visit(&cell, &claims);
             let mut position = 0;
             loop {
-                if position == cell.len() {
+                let Some(&dim) = dims.get(position) else {
                     return;
-                }
-                cell[position] += 1;
-                if cell[position] < self.domains[position].len() {
+                };
+                cell[dim] += 1;
+                if cell[dim] < self.domains[dim].len() {
+                    self.set(&mut claims, dim, cell[dim]);
                     break;
                 }
-                cell[position] = 0;
+                cell[dim] = 0;
+                self.set(&mut claims, dim, 0);
                 position += 1;
             }
         }
+    }
+
+    /// Per value of `iss`, which values settle `reading`'s rule on the issuer alone (false);
+    /// `None` when the rule sets no such gate.
+    fn gate_of(&self, iss: Option<usize>, reading: &Reading) -> Option<Vec<bool>> {
+        let (iss, issuers) = (iss?, reading.issuers.as_ref()?);
+        let space = &self.spaces[iss];
+        let indexes: Vec<usize> = issuers
+            .iter()
+            .map(|lang| space.langs.iter().position(|l| l == lang))
+            .collect::<Option<_>>()?;
+        Some(
+            self.domains[iss]
+                .iter()
+                .map(|value| match value {
+                    Val::One(atom) => indexes
+                        .iter()
+                        .any(|l| space.atoms[*atom].inside.contains(l)),
+                    _ => false,
+                })
+                .collect(),
+        )
+    }
+
+    /// The slices to enumerate: per value of `iss`, that value and the claims read by the
+    /// rules it does not settle; the claims left out change no rule's outcome there. Without
+    /// gates, one slice of every claim.
+    fn plan(&self, readings: &[&Reading]) -> Vec<Slice> {
+        let iss = self.spaces.iter().position(|s| s.claim == "iss");
+        let all: Vec<usize> = (0..self.spaces.len()).collect();
+        let gates: Vec<Option<Vec<bool>>> = readings.iter().map(|r| self.gate_of(iss, r)).collect();
+        let Some(iss) = iss.filter(|_| gates.iter().any(Option::is_some)) else {
+            return vec![Slice {
+                base: vec![0; all.len()],
+                pinned: all.clone(),
+                dims: all,
+            }];
+        };
+        (0..self.domains[iss].len())
+            .map(|value| {
+                let mut base = vec![0; all.len()];
+                base[iss] = value;
+                let dims: BTreeSet<usize> = readings
+                    .iter()
+                    .zip(&gates)
+                    .filter(|(_, gate)| gate.as_ref().is_none_or(|g| g[value]))
+                    .flat_map(|(reading, _)| self.dims_of(reading))
+                    .filter(|&dim| dim != iss)
+                    .collect();
+                let dims: Vec<usize> = dims.into_iter().collect();
+                let mut pinned = dims.clone();
+                pinned.push(iss);
+                Slice { base, dims, pinned }
+            })
+            .collect()
+    }
+
+    /// The combinations a plan evaluates.
+    fn planned(&self, plan: &[Slice]) -> usize {
+        plan.iter()
+            .map(|slice| {
+                slice
+                    .dims
+                    .iter()
+                    .try_fold(1usize, |acc, &d| acc.checked_mul(self.domains[d].len()))
+                    .unwrap_or(usize::MAX)
+            })
+            .fold(0usize, usize::saturating_add)
+    }
+
+    /// The region of the cell `cell` of `slice`: the claims left out of the slice take every
+    /// value.
+    fn widen(&self, cell: &[usize], slice: &Slice) -> Vec<BTreeSet<usize>> {
+        (0..cell.len())
+            .map(|dim| {
+                if slice.pinned.contains(&dim) {
+                    BTreeSet::from([cell[dim]])
+                } else {
+                    (0..self.domains[dim].len()).collect()
+                }
+            })
+            .collect()
+    }
+
+    /// The positions of `reading`'s claims among the universe's.
+    fn dims_of(&self, reading: &Reading) -> Vec<usize> {
+        self.spaces
+            .iter()
+            .enumerate()
+            .filter(|(_, space)| reading.claims.contains_key(&space.claim))
+            .map(|(dim, _)| dim)
+            .collect()
+    }
+}
+
+/// Part of the enumeration: the claims `dims` take every combination of their values, the
+/// others keep their value in `base`; `pinned` are the claims whose value decides outcomes
+/// (`dims` and a fixed `iss`).
+struct Slice {
+    base: Vec<usize>,
+    dims: Vec<usize>,
+    pinned: Vec<usize>,
+}
+
+/// One side's rules, each remembered by the values of the claims it reads: a rule's verdict
+/// depends on nothing else (the premise of the whole analysis, `read`), so a rule that reads
+/// fewer claims than the universe holds is evaluated once per combination of its own claims
+/// rather than once per cell.
+struct Side<'a> {
+    rules: &'a [Box<dyn Rule>],
+    /// Per rule, its claims' positions, or `None` when it reads them all (nothing to share).
+    dims: Vec<Option<Vec<usize>>>,
+    /// Per rule, its gate on `iss` ([`Universe::gate_of`]): outside it, the outcome is
+    /// remembered by the value of `iss` alone.
+    gates: Vec<Option<Vec<bool>>>,
+    iss: Option<usize>,
+    memo: Vec<HashMap<Vec<usize>, Outcome>>,
+}
+
+impl<'a> Side<'a> {
+    fn new(universe: &Universe, rules: &'a [Box<dyn Rule>], readings: &[&Reading]) -> Side<'a> {
+        let dims = readings
+            .iter()
+            .map(|reading| {
+                let dims = universe.dims_of(reading);
+                (dims.len() < universe.spaces.len()).then_some(dims)
+            })
+            .collect();
+        let iss = universe.spaces.iter().position(|s| s.claim == "iss");
+        Side {
+            rules,
+            dims,
+            gates: readings.iter().map(|r| universe.gate_of(iss, r)).collect(),
+            iss,
+            memo: vec![HashMap::new(); rules.len()],
+        }
+    }
+
+    /// [`access`] for the cell `cell` whose witness is `claims`.
+    fn access(&mut self, cell: &[usize], claims: &Claims, now: i64) -> Access {
+        let mut unknown = false;
+        for (index, rule) in self.rules.iter().enumerate() {
+            let settled = match (&self.gates[index], self.iss) {
+                (Some(gate), Some(iss)) if !gate[cell[iss]] => Some(vec![usize::MAX, cell[iss]]),
+                _ => None,
+            };
+            let outcome = match (&self.dims[index], settled) {
+                (None, None) => rule.outcome(claims, now),
+                (dims, settled) => {
+                    let key: Vec<usize> = settled.unwrap_or_else(|| {
+                        let dims = dims.as_deref().unwrap_or_default();
+                        dims.iter().map(|&d| cell[d]).collect()
+                    });
+                    let memo = &mut self.memo[index];
+                    match memo.get(&key) {
+                        Some(outcome) => {
+                            // The tests hold the premise to the evaluators on every cell.
+                            #[cfg(test)]
+                            assert_eq!(*outcome, rule.outcome(claims, now), "{claims:?}");
+                            *outcome
+                        }
+                        None => *memo.entry(key).or_insert_with(|| rule.outcome(claims, now)),
+                    }
+                }
+            };
+            match outcome {
+                Outcome::Allowed => return Access::Yes,
+                Outcome::Error => unknown = true,
+                _ => {}
+            }
+        }
+        if unknown { Access::Unknown } else { Access::No }
     }
 }
 
@@ -537,7 +749,8 @@ pub fn compare(
             return comparison;
         }
     };
-    let cells = universe.cells();
+    let plan = universe.plan(&all);
+    let cells = universe.planned(&plan);
     if cells > budget.max_cells {
         not_proved.push(format!(
             "too large: {cells} combinations of claim values, over the budget of {}",
@@ -550,20 +763,25 @@ pub fn compare(
     let mut gains = Vec::new();
     let mut loses = Vec::new();
     let mut undecided: Option<Vec<usize>> = None;
-    universe.for_each_cell(|cell| {
-        let claims = universe.claims(cell, now);
-        let before = access(current, &claims, now);
-        let after = access(proposed, &claims, now);
-        match (before, after) {
-            (Access::No, Access::Yes) => gains.push(cell.to_vec()),
-            (Access::Yes, Access::No) => loses.push(cell.to_vec()),
-            // An undecidable verdict on either side may hide a change.
-            (Access::Unknown, _) | (_, Access::Unknown) if undecided.is_none() => {
-                undecided = Some(cell.to_vec());
+    let current_side: Vec<&Reading> = current_readings.iter().collect();
+    let proposed_side: Vec<&Reading> = proposed_readings.iter().collect();
+    let mut before_side = Side::new(&universe, current, &current_side);
+    let mut after_side = Side::new(&universe, proposed, &proposed_side);
+    for slice in &plan {
+        universe.for_each_cell(&slice.base, &slice.dims, now, |cell, claims| {
+            let before = before_side.access(cell, claims, now);
+            let after = after_side.access(cell, claims, now);
+            match (before, after) {
+                (Access::No, Access::Yes) => gains.push(universe.widen(cell, slice)),
+                (Access::Yes, Access::No) => loses.push(universe.widen(cell, slice)),
+                // An undecidable verdict on either side may hide a change.
+                (Access::Unknown, _) | (_, Access::Unknown) if undecided.is_none() => {
+                    undecided = Some(cell.to_vec());
+                }
+                _ => {}
             }
-            _ => {}
-        }
-    });
+        });
+    }
     comparison.combinations = cells;
     if let Some(cell) = undecided {
         let claims = universe.claims(&cell, now);
@@ -578,14 +796,8 @@ pub fn compare(
         (gains, true, &mut comparison.gains),
         (loses, false, &mut comparison.loses),
     ] {
-        for region in merge(&universe, cells) {
-            let best = region
-                .cells
-                .iter()
-                .max_by_key(|c| universe.realism(c))
-                .cloned()
-                .unwrap_or_default();
-            let witness = universe.claims(&best, now);
+        for sets in merge(&universe, cells) {
+            let witness = universe.claims(&universe.best(&sets), now);
             let before = access(current, &witness, now);
             let after = access(proposed, &witness, now);
             let expected = if gained {
@@ -602,11 +814,11 @@ pub fn compare(
                 continue;
             }
             out.push(Region {
-                constraints: describe(&universe, &region.sets),
+                constraints: describe(&universe, &sets),
                 current: verdict_text(current, &witness, now),
                 proposed: Some(verdict_text(proposed, &witness, now)),
                 witness,
-                cells: region.cells,
+                sets,
             });
         }
     }
@@ -670,7 +882,8 @@ pub fn reach(rules: &[Box<dyn Rule>], now: i64, budget: Budget) -> Reach {
             return result;
         }
     };
-    let cells = universe.cells();
+    let plan = universe.plan(&all);
+    let cells = universe.planned(&plan);
     if cells > budget.max_cells {
         not_proved.push(format!(
             "too large: {cells} combinations of claim values, over the budget of {}",
@@ -682,14 +895,16 @@ pub fn reach(rules: &[Box<dyn Rule>], now: i64, budget: Budget) -> Reach {
     result.combinations = cells;
     let mut admitted = Vec::new();
     let mut undecided = None;
-    universe.for_each_cell(|cell| {
-        let claims = universe.claims(cell, now);
-        match access(rules, &claims, now) {
-            Access::Yes => admitted.push(cell.to_vec()),
-            Access::Unknown if undecided.is_none() => undecided = Some(cell.to_vec()),
-            _ => {}
-        }
-    });
+    let mut side = Side::new(&universe, rules, &all);
+    for slice in &plan {
+        universe.for_each_cell(&slice.base, &slice.dims, now, |cell, claims| {
+            match side.access(cell, claims, now) {
+                Access::Yes => admitted.push(universe.widen(cell, slice)),
+                Access::Unknown if undecided.is_none() => undecided = Some(cell.to_vec()),
+                _ => {}
+            }
+        });
+    }
     if let Some(cell) = undecided {
         let claims = universe.claims(&cell, now);
         not_proved.push(format!(
@@ -698,20 +913,14 @@ pub fn reach(rules: &[Box<dyn Rule>], now: i64, budget: Budget) -> Reach {
             verdict_text(rules, &claims, now)
         ));
     }
-    for region in merge(&universe, admitted) {
-        let best = region
-            .cells
-            .iter()
-            .max_by_key(|c| universe.realism(c))
-            .cloned()
-            .unwrap_or_default();
-        let witness = universe.claims(&best, now);
+    for sets in merge(&universe, admitted) {
+        let witness = universe.claims(&universe.best(&sets), now);
         result.admitted.push(Region {
-            constraints: describe(&universe, &region.sets),
+            constraints: describe(&universe, &sets),
             current: verdict_text(rules, &witness, now),
             proposed: None,
             witness,
-            cells: region.cells,
+            sets,
         });
     }
     result.lints = reach_lints(rules, &result.admitted, now);
@@ -825,35 +1034,21 @@ fn reach_lints(rules: &[Box<dyn Rule>], admitted: &[Region], now: i64) -> Vec<Re
     lints
 }
 
-/// A region: the cells it holds and, per claim, the set of domain values.
-struct Merged {
-    sets: Vec<BTreeSet<usize>>,
-    cells: Vec<Vec<usize>>,
-}
-
-/// Merges cells into boxes: two boxes that differ in one claim only become one, until none do.
-fn merge(universe: &Universe, cells: Vec<Vec<usize>>) -> Vec<Merged> {
-    let mut boxes: Vec<Merged> = cells
-        .into_iter()
-        .map(|cell| Merged {
-            sets: cell.iter().map(|&v| BTreeSet::from([v])).collect(),
-            cells: vec![cell],
-        })
-        .collect();
+/// Merges regions (boxes: per claim, a set of domain values) that differ in one claim only
+/// into one, until none do. Each result is still every combination of its sets.
+fn merge(universe: &Universe, boxes: Vec<Vec<BTreeSet<usize>>>) -> Vec<Vec<BTreeSet<usize>>> {
+    let mut boxes = boxes;
     let dims = universe.domains.len();
     loop {
         let before = boxes.len();
         for dim in 0..dims {
-            let mut groups: BTreeMap<Vec<BTreeSet<usize>>, Merged> = BTreeMap::new();
+            let mut groups: BTreeMap<Vec<BTreeSet<usize>>, Vec<BTreeSet<usize>>> = BTreeMap::new();
             let mut order: Vec<Vec<BTreeSet<usize>>> = Vec::new();
             for b in boxes {
-                let mut key = b.sets.clone();
+                let mut key = b.clone();
                 key[dim] = BTreeSet::new();
                 match groups.get_mut(&key) {
-                    Some(group) => {
-                        group.sets[dim].extend(b.sets[dim].iter().copied());
-                        group.cells.extend(b.cells);
-                    }
+                    Some(group) => group[dim].extend(b[dim].iter().copied()),
                     None => {
                         order.push(key.clone());
                         groups.insert(key, b);

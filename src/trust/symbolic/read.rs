@@ -48,6 +48,10 @@ pub struct Reading {
     pub claims: BTreeMap<String, ClaimUse>,
     /// Conditions outside the analysis, as the user reads them.
     pub not_understood: Vec<String>,
+    /// When set: unless `iss` is a string in one of these languages, the rule's outcome is the
+    /// same whatever the other claims are (the evaluator settles it on the issuer alone), so
+    /// the analysis need not combine the other claims' values for such an issuer.
+    pub issuers: Option<Vec<Lang>>,
 }
 
 impl Reading {
@@ -150,12 +154,25 @@ fn read_aws(policy: &TrustPolicy) -> Reading {
         reading.list_test("aud", &client_ids, true);
     }
     reading.touch("iss");
+    // aws::evaluate: without a string `iss` the policy denies, and when no statement federates
+    // with the issuer (`principal_matches`: the URL with or without `https://`) it does not
+    // apply; either way before any condition is read. A wildcard principal applies to every
+    // issuer.
+    let mut issuers = Some(Vec::new());
     for statement in &view.statements {
-        if let Principal::Federated(urls) = &statement.principal {
-            for url in urls.iter() {
-                reading.lang("iss", Lang::exact(url));
-                reading.lang("iss", Lang::exact(&format!("https://{url}")));
+        match &statement.principal {
+            Principal::Federated(urls) => {
+                for url in urls.iter() {
+                    for lang in [Lang::exact(url), Lang::exact(&format!("https://{url}"))] {
+                        reading.lang("iss", lang.clone());
+                        if let Some(issuers) = &mut issuers {
+                            issuers.push(lang);
+                        }
+                    }
+                }
             }
+            Principal::Everyone => issuers = None,
+            Principal::Other => {}
         }
         for condition in &statement.conditions {
             let Some(operator) = condition.operator else {
@@ -233,6 +250,7 @@ fn read_aws(policy: &TrustPolicy) -> Reading {
         // aws::context: a one-element aud is taken as its element.
         aud.singleton_is_value = true;
     }
+    reading.issuers = issuers;
     reading
 }
 
@@ -340,6 +358,11 @@ fn read_entra(rule: &EntraCredential) -> Reading {
     let credential = rule.credential();
     let mut reading = Reading::default();
     reading.lang("iss", Lang::exact(&credential.issuer));
+    // entra::evaluate::outcome: an `iss` other than the issuer (a missing or non-string one
+    // reads as "", which a non-empty issuer never equals) is refused whatever else.
+    if !credential.issuer.is_empty() {
+        reading.issuers = Some(vec![Lang::exact(&credential.issuer)]);
+    }
     match &credential.matching {
         Matching::Subject(subject) => reading.lang("sub", Lang::exact(subject)),
         Matching::Expression(Ok(expression)) => {

@@ -363,11 +363,12 @@ fn aws_policy() -> impl Strategy<Value = Value> {
     let statement_strategy = (
         prop::bool::weighted(0.75),
         prop::collection::vec(aws_condition(), 0..3),
+        prop::bool::weighted(0.15),
     );
     prop::collection::vec(statement_strategy, 1..3).prop_map(|statements| {
         let statements: Vec<Value> = statements
             .into_iter()
-            .map(|(allow, conditions)| {
+            .map(|(allow, conditions, everyone)| {
                 let mut condition = Map::new();
                 for (op, key, values) in conditions {
                     let entry = condition
@@ -377,10 +378,15 @@ fn aws_policy() -> impl Strategy<Value = Value> {
                         .unwrap();
                     entry.insert(key, json!(values));
                 }
-                statement(
+                let mut statement = statement(
                     if allow { "Allow" } else { "Deny" },
                     Value::Object(condition),
-                )
+                );
+                // A wildcard principal applies to every issuer.
+                if everyone {
+                    statement["Principal"] = json!("*");
+                }
+                statement
             })
             .collect();
         json!({"Version": "2012-10-17", "Statement": statements})
@@ -397,14 +403,26 @@ fn claim_value() -> impl Strategy<Value = Option<Value>> {
 
 fn claim_set() -> impl Strategy<Value = Claims> {
     (
-        prop::sample::select(vec![GH_ISS, "https://other.example"]),
+        // The provider's URL with and without `https://`, another issuer, none, a list: the
+        // issuers on which the policy settles before reading any condition, and the one it reads on.
+        prop::sample::select(vec![
+            Some(json!(GH_ISS)),
+            Some(json!(GH_ISS)),
+            Some(json!(GH)),
+            Some(json!("https://other.example")),
+            None,
+            Some(json!([GH_ISS])),
+        ]),
         claim_value(),
         claim_value(),
         claim_value(),
         prop::option::of("[ab]{0,2}"),
     )
         .prop_map(|(iss, sub, aud, env, azp)| {
-            let mut claims = json!({"iss": iss});
+            let mut claims = json!({});
+            if let Some(iss) = iss {
+                claims["iss"] = iss;
+            }
             for (name, value) in [("sub", sub), ("aud", aud), ("env", env)] {
                 if let Some(value) = value {
                     claims[name] = value;
@@ -453,8 +471,8 @@ pub(super) fn check_pair(
         let Some(cell) = locator.cell(claims) else {
             continue;
         };
-        let in_gains = result.gains.iter().any(|r| r.cells.contains(&cell));
-        let in_loses = result.loses.iter().any(|r| r.cells.contains(&cell));
+        let in_gains = result.gains.iter().any(|r| r.contains(&cell));
+        let in_loses = result.loses.iter().any(|r| r.contains(&cell));
         prop_assert_eq!(
             (in_gains, in_loses),
             (pair == (false, true), pair == (true, false)),
@@ -489,6 +507,70 @@ proptest! {
     ) {
         check_pair(&vault(current), &vault(proposed), &samples)?;
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// One or two credentials of an application on each side, of GitHub's issuer (with or
+    /// without `https://`) or another: the issuer settles each credential.
+    #[test]
+    fn entra_pairs_are_sound_and_complete(
+        current in prop::collection::vec(entra_credential_strategy(), 1..3),
+        proposed in prop::collection::vec(entra_credential_strategy(), 1..3),
+        samples in prop::collection::vec(entra_claim_set(), 32),
+    ) {
+        check_pair(&entra(named(current)), &entra(named(proposed)), &samples)?;
+    }
+}
+
+/// The credentials of one application, named as Entra requires.
+fn named(mut credentials: Vec<Value>) -> Value {
+    for (index, credential) in credentials.iter_mut().enumerate() {
+        credential["name"] = json!(format!("credential-{index}"));
+    }
+    json!(credentials)
+}
+
+/// Callers that the credentials below often admit.
+fn entra_claim_set() -> impl Strategy<Value = Claims> {
+    (
+        prop::option::of(prop::sample::select(vec![
+            GH_ISS,
+            GH,
+            "https://other.example",
+        ])),
+        prop::option::of(prop::sample::select(vec!["ab", "a:b", "A:b", "abb", "b"])),
+        prop::sample::select(vec![json!("a"), json!("ab"), json!(["b", "a"]), json!("x")]),
+    )
+        .prop_map(|(iss, sub, aud)| {
+            let mut claims = json!({"aud": aud});
+            if let Some(iss) = iss {
+                claims["iss"] = json!(iss);
+            }
+            if let Some(sub) = sub {
+                claims["sub"] = json!(sub);
+            }
+            in_model(claims)
+        })
+}
+
+fn entra_credential_strategy() -> impl Strategy<Value = Value> {
+    (
+        prop::sample::select(vec![GH_ISS, GH, "https://other.example"]),
+        prop::sample::select(vec!["ab", "a:b", "A:b"]),
+        prop::option::of(prop::sample::select(vec!["a*", "*b", "a?"])),
+        prop::sample::select(vec!["a", "ab"]),
+    )
+        .prop_map(|(issuer, subject, pattern, audience)| match pattern {
+            None => json!({"name": "c", "issuer": issuer, "subject": subject,
+                "audiences": [audience]}),
+            Some(pattern) => json!({"name": "f", "issuer": issuer, "subject": null,
+                "audiences": [audience],
+                "claimsMatchingExpression": {
+                    "value": format!("claims['sub'] matches '{pattern}'"),
+                    "languageVersion": 1}}),
+        })
 }
 
 fn vault_role_strategy() -> impl Strategy<Value = Value> {
