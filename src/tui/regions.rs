@@ -2,12 +2,12 @@
 //! possible caller rather than the corpus (`trust::symbolic::compare`), or, with one rule set,
 //! who can get in at all (`trust::symbolic::reach`). Enter on a region adds its witness, a
 //! claim set the analysis built and the evaluators re-checked, as a SIMULATED what-if and
-//! opens it with the why panel, so the verdicts before and after the change sit side by side
-//! in the rules pane.
+//! opens it with the why panel, which for a change explains both the current and the proposed
+//! verdict ([`witness_sides`]), so the reviewer sees what the change flips.
 //!
 //! Public face: [`RegionsState`] (held in `Model::regions`), [`Item`] / [`Change`] (what the
-//! view lists) and the `update` side: [`ensure`], [`recompute`], [`on_key`], [`on_computed`],
-//! [`on_rule_file_changed`].
+//! view lists), [`witness_sides`] (what the why panel shows for a witness) and the `update`
+//! side: [`ensure`], [`recompute`], [`on_key`], [`on_computed`], [`on_rule_file_changed`].
 //!
 //! The analysis runs off the UI thread (`worker` → `regions_job`) and reads the rule files
 //! itself, as the matrix's computation does; the last good result stays on screen while a new
@@ -25,7 +25,7 @@ use super::update::{Cmd, batch, make_room, notice, reevaluate};
 use crate::report::SignatureReport;
 use crate::token::{self, Claims, FoundVia, Limits};
 use crate::trust::symbolic::{Conclusion, Region};
-use crate::trust::{Outcome, RuleId};
+use crate::trust::{Outcome, RuleId, Verdict};
 
 pub struct RegionsState {
     /// The last analysis; `None` until the first result.
@@ -376,21 +376,76 @@ fn add_witness(
     Ok(())
 }
 
-/// Opens the why panel on the rule the change is about (a proposed rule when comparing, the
-/// admitting rule otherwise) and says both sides' answers on the status line.
-fn show_both_sides(model: &mut Model, label: &str, change: Change, rule: Option<&RuleId>) {
-    let proposed: Vec<PathBuf> = model
-        .regions
-        .as_ref()
-        .and_then(|state| state.proposed.as_ref())
-        .map(|args| args.iter().map(|arg| file_of(arg)).collect())
-        .unwrap_or_default();
-    let is_proposed = |file: usize| {
-        model
-            .rule_files
-            .get(file)
-            .is_some_and(|f| proposed.contains(&f.path))
+/// The rule files of the proposed set, when the list compares two sets.
+fn proposed_paths(model: &Model) -> Option<Vec<PathBuf>> {
+    let args = model.regions.as_ref()?.proposed.as_ref()?;
+    Some(args.iter().map(|arg| file_of(arg)).collect())
+}
+
+fn on_proposed_side(model: &Model, proposed: &[PathBuf], file: usize) -> bool {
+    model
+        .rule_files
+        .get(file)
+        .is_some_and(|f| proposed.contains(&f.path))
+}
+
+/// The verdict that answers for one side: a rule that lets the caller in when one does (any
+/// rule admitting is access), otherwise the first that refuses it.
+fn deciding<'m>(
+    verdicts: impl Iterator<Item = &'m (usize, Verdict)> + Clone,
+) -> Option<&'m (usize, Verdict)> {
+    let mut all = verdicts.clone();
+    verdicts
+        .clone()
+        .find(|(_, v)| v.outcome == Outcome::Allowed)
+        .or_else(|| verdicts.clone().find(|(_, v)| v.outcome == Outcome::Denied))
+        .or_else(|| all.next())
+}
+
+/// The two verdicts the why panel explains for the witness of a gained or lost region: one
+/// of the current rule set and one of the proposed, the same verdicts the rules pane lists.
+/// The side of the rule selected in the rules pane shows that rule; the other side shows the
+/// rule that decides it.
+pub struct WitnessSides<'m> {
+    pub current: &'m (usize, Verdict),
+    pub proposed: &'m (usize, Verdict),
+}
+
+/// `Some` when the selected entry is a comparison's witness (added by Enter on a region that
+/// gains or loses access) and both rule sets have a verdict on it.
+pub fn witness_sides(model: &Model) -> Option<WitnessSides<'_>> {
+    let proposed = proposed_paths(model)?;
+    let entry = model.current()?;
+    let label = entry.source.strip_prefix("witness of region ")?;
+    let compared = [Change::Gains, Change::Loses]
+        .iter()
+        .any(|change| label.ends_with(&format!(" that {}", change.verb())));
+    if !compared || entry.simulated.is_none() {
+        return None;
+    }
+    let proposed: &[PathBuf] = &proposed;
+    let side = |on_proposed: bool| {
+        let verdicts = entry
+            .verdicts
+            .iter()
+            .filter(move |(file, _)| on_proposed_side(model, proposed, *file) == on_proposed);
+        let selected = model
+            .selected_verdict()
+            .filter(|(file, _)| on_proposed_side(model, proposed, *file) == on_proposed);
+        selected.or_else(|| deciding(verdicts))
     };
+    Some(WitnessSides {
+        current: side(false)?,
+        proposed: side(true)?,
+    })
+}
+
+/// Opens the why panel on the rule the change is about (a proposed rule when comparing, the
+/// admitting rule otherwise; the panel adds the current side for a change) and says both
+/// sides' answers on the status line.
+fn show_both_sides(model: &mut Model, label: &str, change: Change, rule: Option<&RuleId>) {
+    let proposed = proposed_paths(model).unwrap_or_default();
+    let is_proposed = |file: usize| on_proposed_side(model, &proposed, file);
     let Some(entry) = model.current() else {
         return;
     };

@@ -1,7 +1,7 @@
 //! The Regions list beside the matrix: `preview --tui` with a proposal analyses both rule sets
 //! for every caller (off the UI thread, shown as "analysing…" until the answer), Tab moves to
-//! the list and j/k through it, Enter opens a region's witness as a SIMULATED what-if with the
-//! why panel of the proposed rule and the current rule's verdict beside it, and a saved rule
+//! the list and j/k through it, Enter opens a region's witness as a SIMULATED what-if with a
+//! why panel explaining both the current and the proposed rule's verdict, and a saved rule
 //! file analyses again. `M` in the token view shows each rule's reach instead.
 
 use crate::tui_support as support;
@@ -16,7 +16,7 @@ use claimcheck::trust::symbolic::Conclusion;
 use claimcheck::tui::engine::Engine;
 use claimcheck::tui::matrix::{CorpusSpec, is_open};
 use claimcheck::tui::model::{Model, Pane};
-use claimcheck::tui::regions::{Change, RegionsState};
+use claimcheck::tui::regions::{Change, RegionsState, witness_sides};
 use claimcheck::tui::regions_job::Analysis;
 use claimcheck::tui::update::{Cmd, Msg, update};
 use claimcheck::tui::{Clock, Launch, initial_model};
@@ -215,6 +215,24 @@ fn enter_on_a_gain_opens_its_witness_with_both_rules_verdicts() {
         notice.contains("current ✗ denied → proposed ✓ allowed"),
         "{notice}"
     );
+
+    // The why panel explains both sides, with the verdicts the rules pane lists.
+    let sides = witness_sides(&model).expect("a comparison's witness shows both sides");
+    assert!(std::ptr::eq(
+        sides.proposed,
+        model.selected_verdict().unwrap()
+    ));
+    assert!(std::ptr::eq(sides.current, &entry.verdicts[0]));
+    let file = |v: &claimcheck::trust::Verdict| v.rule.file.clone().unwrap();
+    assert!(file(&sides.current.1).ends_with("current.json"));
+    assert_eq!(sides.current.1.outcome, Outcome::Denied);
+    assert!(file(&sides.proposed.1).ends_with("proposed.json"));
+    assert_eq!(sides.proposed.1.outcome, Outcome::Allowed);
+    // Selecting the current rule in the rules pane keeps both sides, in their places.
+    model.rule_cursor = 0;
+    let sides = witness_sides(&model).unwrap();
+    assert_eq!(sides.current.1.outcome, Outcome::Denied);
+    assert_eq!(sides.proposed.1.outcome, Outcome::Allowed);
 
     // Back to the matrix, which kept the list's focus; the same region again is the same entry.
     update(&mut model, ch('M'));
@@ -488,8 +506,78 @@ fn analysing_then_the_witness_screen() {
 
     let mut model = preview_screen();
     send(&mut model, [key(KeyCode::Tab), key(KeyCode::Enter)]);
-    let terminal = draw(&mut model, 120, 40);
-    insta::assert_snapshot!("preview_region_witness_120x40", terminal.backend());
+    for (width, height) in [(80, 24), (120, 40), (160, 40)] {
+        let terminal = draw(&mut model, width, height);
+        insta::assert_snapshot!(
+            format!("preview_region_witness_{width}x{height}"),
+            terminal.backend()
+        );
+    }
+}
+
+#[test]
+fn the_witness_why_panel_scrolls_from_the_current_side_to_the_proposed_one() {
+    let mut model = preview_screen();
+    send(&mut model, [key(KeyCode::Tab), key(KeyCode::Enter)]);
+    for (width, height) in [(80, 24), (120, 40)] {
+        model.why_scroll = 0;
+        let top = draw(&mut model, width, height).backend().to_string();
+        assert!(
+            top.contains("current: aws · trust policy ✗ denied"),
+            "{top}"
+        );
+        assert!(!top.contains("proposed: aws"), "{top}");
+        // j line by line reaches the proposed side's heading…
+        let mut seen = false;
+        for _ in 0..40 {
+            update(&mut model, ch('j'));
+            let screen = draw(&mut model, width, height).backend().to_string();
+            seen |= screen.contains("proposed: aws · trust policy ✓ allowed");
+        }
+        assert!(seen, "the proposed side's heading is never shown");
+        // …and PgDn as far as it goes the end of its why, the condition it passes.
+        for _ in 0..10 {
+            update(&mut model, key(KeyCode::PageDown));
+        }
+        let bottom = draw(&mut model, width, height).backend().to_string();
+        assert!(bottom.contains("↑ more (k)"), "{bottom}");
+        assert!(
+            bottom.contains("from rules/proposed.json") || bottom.contains("repo:acme/app:*"),
+            "{bottom}"
+        );
+        // k scrolls back up, one panel.
+        for _ in 0..60 {
+            update(&mut model, ch('k'));
+        }
+        assert_eq!(model.why_scroll, 0);
+    }
+    // Side by side, both headings on the first line of the panel.
+    model.why_scroll = 0;
+    let wide = draw(&mut model, 160, 40).backend().to_string();
+    let heading = wide
+        .lines()
+        .find(|line| line.contains("current: aws"))
+        .unwrap();
+    assert!(
+        heading.contains("proposed: aws · trust policy ✓ allowed"),
+        "{wide}"
+    );
+}
+
+#[test]
+fn the_witness_screen_draws_at_every_size() {
+    let mut model = preview_screen();
+    send(&mut model, [key(KeyCode::Tab), key(KeyCode::Enter)]);
+    let small = draw(&mut model, 40, 10).backend().to_string();
+    assert!(
+        small.contains("current: aws · trust policy ✗ denied"),
+        "{small}"
+    );
+    for width in (1..=200).step_by(9) {
+        for height in [1, 5, 9, 10, 13, 14, 24, 40] {
+            draw(&mut model, width, height);
+        }
+    }
 }
 
 #[test]
@@ -519,6 +607,19 @@ fn enter_on_a_loss_shows_the_proposed_rule_that_now_refuses() {
         verdict.outcome,
         Outcome::Denied,
         "the proposal shuts it out"
+    );
+    let sides = witness_sides(&model).expect("a loss's witness shows both sides");
+    assert_eq!(sides.current.1.outcome, Outcome::Allowed);
+    assert_eq!(sides.proposed.1.outcome, Outcome::Denied);
+    assert!(
+        sides
+            .current
+            .1
+            .rule
+            .file
+            .as_deref()
+            .unwrap()
+            .ends_with("current.json")
     );
     let notice = &model.notice.as_ref().unwrap().text;
     assert!(

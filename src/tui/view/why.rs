@@ -1,6 +1,9 @@
 //! The why panel for the selected rule: its outcome and summary, then every check as
 //! condition | expected | actual | result (stacked on narrow screens), the differing part of
 //! near-equal strings highlighted, and hints, notes, unverified behaviour and lints under it.
+//! For the witness of a region that gains or loses access, the panel explains both rule sets'
+//! verdicts, the current one above the proposed one (side by side on wide screens), scrolled
+//! as one.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,19 +20,27 @@ use crate::token::sanitize::escape_controls;
 use crate::trust::hints::common_prefix_chars;
 use crate::trust::{Check, Verdict};
 use crate::tui::model::{Model, value_text};
+use crate::tui::regions::{WitnessSides, witness_sides};
 use crate::tui::theme::Theme;
 
 /// Below this inner width the checks are stacked rather than tabulated.
 const TABLE_MIN_WIDTH: usize = 80;
 
-pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
+/// From this terminal width a witness's two verdicts are explained side by side.
+const SIDE_BY_SIDE_MIN_WIDTH: u16 = 160;
+
+/// Between the two sides of a witness shown side by side.
+const SIDE_GAP: &str = " │ ";
+
+/// Everything the panel lists, before scrolling: both sides for a comparison's witness, the
+/// selected rule's why otherwise.
+fn panel_lines<'a>(model: &Model, columns: usize) -> Vec<Line<'a>> {
     let theme = &model.theme;
-    let verdict = model.selected_verdict().map(|(_, v)| v);
-    let inner = super::pane_block(model, Line::default(), focused).inner(area);
-    let columns = inner.width as usize;
-    let height = inner.height as usize;
-    let lines = match verdict {
-        Some(verdict) => why_lines(theme, verdict, columns, model.why_passed_open),
+    if let Some(sides) = witness_sides(model) {
+        return both_lines(model, &sides, columns);
+    }
+    match model.selected_verdict() {
+        Some((_, verdict)) => why_lines(theme, verdict, columns, model.why_passed_open),
         None => wrap_words(
             "Select a rule in the rules pane and press Enter to see why it allows or denies this token.",
             columns,
@@ -37,12 +48,95 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
         .into_iter()
         .map(|l| Line::styled(l, theme.dim))
         .collect(),
-    };
+    }
+}
+
+/// "current: aws · trust policy ✗ denied", the heading of one side.
+fn side_heading<'a>(theme: &Theme, side: &str, verdict: &Verdict, columns: usize) -> Vec<Line<'a>> {
+    let head = format!(
+        "{side}: {} · {} ",
+        verdict.rule.kind.name(),
+        escape_controls(&verdict.rule.name)
+    );
+    let outcome = format!("{} {}", verdict.outcome.glyph(), verdict.outcome.word());
+    let width = head.chars().count() + outcome.chars().count();
+    if width <= columns {
+        return vec![Line::from(vec![
+            Span::styled(head, theme.title),
+            Span::styled(outcome, outcome_style(theme, verdict.outcome)),
+        ])];
+    }
+    // Narrow: the outcome first, so it is never the part cut off.
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{side}: "), theme.title),
+        Span::styled(outcome, outcome_style(theme, verdict.outcome)),
+    ])];
+    let rule = format!(
+        "{} · {}",
+        verdict.rule.kind.name(),
+        escape_controls(&verdict.rule.name)
+    );
+    push_prose(&mut lines, &rule, columns, theme.title);
+    lines
+}
+
+fn side_lines<'a>(model: &Model, side: &str, verdict: &Verdict, columns: usize) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let mut lines = side_heading(theme, side, verdict, columns);
+    lines.extend(why_lines(theme, verdict, columns, model.why_passed_open));
+    lines
+}
+
+fn both_lines<'a>(model: &Model, sides: &WitnessSides<'_>, columns: usize) -> Vec<Line<'a>> {
+    let current = |columns| side_lines(model, "current", &sides.current.1, columns);
+    let proposed = |columns| side_lines(model, "proposed", &sides.proposed.1, columns);
+    if model.size.0 < SIDE_BY_SIDE_MIN_WIDTH {
+        let mut lines = current(columns);
+        lines.push(Line::raw(""));
+        lines.extend(proposed(columns));
+        return lines;
+    }
+    let gap = SIDE_GAP.chars().count();
+    let left_width = columns.saturating_sub(gap) / 2;
+    let right_width = columns.saturating_sub(gap + left_width);
+    let left = current(left_width);
+    let right = proposed(right_width);
+    let rows = left.len().max(right.len());
+    (0..rows)
+        .map(|row| {
+            let mut spans = Vec::new();
+            let used = match left.get(row) {
+                Some(line) => {
+                    spans.extend(line.spans.iter().cloned());
+                    line.width()
+                }
+                None => 0,
+            };
+            spans.push(Span::raw(" ".repeat(left_width.saturating_sub(used))));
+            spans.push(Span::styled(SIDE_GAP, model.theme.dim));
+            if let Some(line) = right.get(row) {
+                spans.extend(line.spans.iter().cloned());
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
+    let theme = &model.theme;
+    let verdict = model.selected_verdict().map(|(_, v)| v);
+    let both = witness_sides(model).is_some();
+    let inner = super::pane_block(model, Line::default(), focused).inner(area);
+    let columns = inner.width as usize;
+    let height = inner.height as usize;
+    let lines = panel_lines(model, columns);
     let max_scroll = lines.len().saturating_sub(height);
     let scroll = (model.why_scroll as usize).min(max_scroll);
 
     let mut title = vec![Span::styled(" Why ", theme.title)];
-    if let Some(v) = verdict {
+    if both {
+        title.push(Span::raw("· current and proposed "));
+    } else if let Some(v) = verdict {
         title.push(Span::raw(format!(
             "· {} · {} — ",
             v.rule.kind.name(),
@@ -73,18 +167,12 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, focused: bool) {
 
 /// The furthest the panel scrolls: its lines less what its frame shows.
 pub fn max_scroll(model: &Model) -> u16 {
-    let Some((_, verdict)) = model.selected_verdict() else {
+    if model.selected_verdict().is_none() {
         return 0;
-    };
+    }
     let area = super::why_area(model, super::body_area(model));
     let inner = super::pane_block(model, Line::default(), true).inner(area);
-    let lines = why_lines(
-        &model.theme,
-        verdict,
-        inner.width as usize,
-        model.why_passed_open,
-    )
-    .len();
+    let lines = panel_lines(model, inner.width as usize).len();
     u16::try_from(lines.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
 }
 
