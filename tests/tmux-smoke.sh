@@ -24,8 +24,8 @@
 # Then: the why panel at 100×30 opens on the failing check; with --mouse a click focuses the pane
 # under the pointer and the wheel scrolls it; `preview --tui` with a widened proposal shows the
 # Regions list beside the matrix, and Enter on a region that gains access opens its witness with
-# the current rule ✗ and the proposed one ✓; `check` stacks its conditions on an 80-column
-# terminal; and a 30-second soak (tests/soak.sh 15, two runs of 15 s).
+# the current rule ✗ and the proposed one ✓, both whys in one panel; `check` stacks its
+# conditions on an 80-column terminal; and a 30-second soak (tests/soak.sh 15, two runs of 15 s).
 #
 # Usage: tests/tmux-smoke.sh            (uses target/debug/claimcheck, building it if needed)
 #        CLAIMCHECK_BIN=path tests/tmux-smoke.sh
@@ -384,7 +384,8 @@ keys Escape q
 # preview --tui with a proposal (the demo deploy role widened from the main branch to any ref of
 # its repository): the Regions list beside the matrix concludes that regions gain access; Tab
 # and Enter open the first one's witness as a SIMULATED what-if, the current rule ✗ and the
-# proposed one ✓; a save that undoes the change analyses again and proves nobody gains access.
+# proposed one ✓, both explained in one why panel; a save that undoes the change analyses again
+# and proves nobody gains access.
 mkdir -p "$work/preview"
 for name in github-branch github-pull-request github-environment; do
   "$bin" demo --print-token "$name"
@@ -404,7 +405,10 @@ expect "SIMULATED · unsigned" "the witness is a SIMULATED what-if"
 expect "current ✗ denied → proposed ✓ allowed" "both rules' verdicts on the witness"
 screen | grep -qF "✗ aws trust policy" || fail "the current rule's ✗ is not in the rules pane"
 screen | grep -qF "✓ aws trust policy" || fail "the proposed rule's ✓ is not in the rules pane"
-expect "┌ Why · aws · trust policy — ✓ allowed" "the proposed rule's why panel"
+expect "┌ Why · current and proposed" "the why panel explains both rule sets"
+expect "current: aws · trust policy ✗ denied" "the current rule's why, first"
+keys PgDn
+expect "proposed: aws · trust policy ✓ allowed" "PgDn scrolls the same panel to the proposed rule's why"
 keys M
 expect "Regions · every caller" "M returns to the matrix and its Regions list"
 cp assets/demo/rules/aws-deploy-role.json "$work/preview/proposed.json"

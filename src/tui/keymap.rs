@@ -545,7 +545,7 @@ impl Default for Keymap {
                 bind(
                     &[p(K::Enter)],
                     A::OpenWitness,
-                    "open the region's witness as a SIMULATED what-if, with the why panel (both rules' verdicts in the rules pane)",
+                    "open the region's witness as a SIMULATED what-if, with the why panels of the current and proposed rules",
                     Regions,
                 ),
             ],

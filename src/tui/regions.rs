@@ -301,8 +301,7 @@ pub fn on_key(model: &mut Model, key: Key) -> Option<Option<Cmd>> {
 }
 
 /// Enter: the selected region's witness as a SIMULATED entry of the main view (once), shown
-/// with the why panel of the proposed rule that decides it, the current rule's verdict beside
-/// it in the rules pane.
+/// with the why panel, which for a change explains the current and the proposed verdict.
 fn open_witness(model: &mut Model) -> Option<Cmd> {
     let selected = model.regions.as_ref().and_then(|state| {
         let items = state.items();
