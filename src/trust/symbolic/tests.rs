@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::analyse::{Locator, verdict_pair};
+use super::analyse::{Locator, compare_ungrouped, verdict_pair};
 use super::lang::Lang;
 use super::space::ClaimSpace;
 use super::{Budget, Comparison, Conclusion, compare, reach};
@@ -330,6 +330,44 @@ fn reach_of_an_org_wide_rule_lints_pull_requests_and_the_whole_owner() {
 // Random rule pairs within the fragment.
 
 fn aws_condition() -> impl Strategy<Value = (String, String, Vec<String>)> {
+    aws_condition_of(
+        vec!["sub", "aud", "env"]
+            .into_iter()
+            .map(|k| format!("{GH}:{k}"))
+            .collect(),
+        vec!["a*", "a:b", "*b", "a?", "A:b", "*", "ab", "true", "false"],
+    )
+}
+
+/// Conditions with keys of other forms too: a claim name in upper case, another provider's
+/// prefix, `oaud`, and a policy variable that reads another claim.
+fn aws_condition_wide() -> impl Strategy<Value = (String, String, Vec<String>)> {
+    aws_condition_of(
+        vec![
+            format!("{GH}:sub"),
+            format!("{GH}:aud"),
+            format!("{GH}:env"),
+            format!("{GH}:ENV"),
+            format!("{GH}:oaud"),
+            "gitlab.com:env".to_owned(),
+        ],
+        vec![
+            "a*",
+            "a:b",
+            "*b",
+            "A:b",
+            "*",
+            "ab",
+            "true",
+            "${token.actions.githubusercontent.com:env}",
+        ],
+    )
+}
+
+fn aws_condition_of(
+    keys: Vec<String>,
+    values: Vec<&'static str>,
+) -> impl Strategy<Value = (String, String, Vec<String>)> {
     let operators = prop::sample::select(vec![
         "StringEquals",
         "StringNotEquals",
@@ -343,26 +381,27 @@ fn aws_condition() -> impl Strategy<Value = (String, String, Vec<String>)> {
         "StringNotLikeIfExists",
         "Null",
     ]);
-    let keys = prop::sample::select(vec!["sub", "aud", "env"]);
-    let values = prop::collection::vec(
-        prop::sample::select(vec![
-            "a*", "a:b", "*b", "a?", "A:b", "*", "ab", "true", "false",
-        ]),
-        1..3,
-    );
+    let keys = prop::sample::select(keys);
+    let values = prop::collection::vec(prop::sample::select(values), 1..3);
     (operators, keys, values).prop_map(|(op, key, values)| {
         (
             op.to_owned(),
-            format!("{GH}:{key}"),
+            key,
             values.into_iter().map(str::to_owned).collect(),
         )
     })
 }
 
 fn aws_policy() -> impl Strategy<Value = Value> {
+    aws_policy_of(aws_condition().boxed())
+}
+
+fn aws_policy_of(
+    condition: BoxedStrategy<(String, String, Vec<String>)>,
+) -> impl Strategy<Value = Value> {
     let statement_strategy = (
         prop::bool::weighted(0.75),
-        prop::collection::vec(aws_condition(), 0..3),
+        prop::collection::vec(condition, 0..3),
         prop::bool::weighted(0.15),
     );
     prop::collection::vec(statement_strategy, 1..3).prop_map(|statements| {
@@ -487,8 +526,65 @@ pub(super) fn check_pair(
     Ok(())
 }
 
+/// The grouped analysis (one value per group of values every condition answers alike) finds
+/// exactly the callers the ungrouped one does: every combination of claim values (all of them,
+/// or an even spread past 20 000) lies in a gain region of both or neither, and likewise for
+/// losses.
+fn check_grouping(
+    current: &[Box<dyn Rule>],
+    proposed: &[Box<dyn Rule>],
+) -> Result<(), TestCaseError> {
+    let grouped = run(current, proposed);
+    let ungrouped = compare_ungrouped(current, proposed, NOW, Budget::default());
+    prop_assert!(
+        grouped.analysis_errors.is_empty(),
+        "{:?}",
+        grouped.analysis_errors
+    );
+    prop_assert!(grouped.combinations <= ungrouped.combinations);
+    if ungrouped.combinations == 0 {
+        return Ok(());
+    }
+    let locator = Locator::new(current, proposed, Budget::default()).expect("the same universe");
+    let sizes = locator.sizes();
+    let total: usize = sizes.iter().product();
+    let step = total.div_ceil(20_000).max(1);
+    for index in (0..total).step_by(step) {
+        let mut rest = index;
+        let cell: Vec<usize> = sizes
+            .iter()
+            .map(|size| {
+                let value = rest % size;
+                rest /= size;
+                value
+            })
+            .collect();
+        for (a, b, what) in [
+            (&grouped.gains, &ungrouped.gains, "gains"),
+            (&grouped.loses, &ungrouped.loses, "loses"),
+        ] {
+            prop_assert_eq!(
+                a.iter().any(|r| r.contains(&cell)),
+                b.iter().any(|r| r.contains(&cell)),
+                "{} differ at {:?}",
+                what,
+                cell
+            );
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn aws_grouping_keeps_every_region(
+        current in aws_policy_of(aws_condition_wide().boxed()),
+        proposed in aws_policy_of(aws_condition_wide().boxed()),
+    ) {
+        check_grouping(&aws(current), &aws(proposed))?;
+    }
 
     #[test]
     fn aws_pairs_are_sound_and_complete(
