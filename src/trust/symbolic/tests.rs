@@ -696,3 +696,90 @@ fn vault_role_strategy() -> impl Strategy<Value = Value> {
                 "bound_claims": bound})
         })
 }
+
+/// The benchmark's AWS pair (benches/symbolic.rs): `statements` Allow statements of five
+/// conditions (`patterns` subject patterns, the first widened to the whole owner in the
+/// proposed policy) and a Deny.
+fn bench_policy(statements: usize, patterns: usize, wider: bool) -> Vec<Box<dyn Rule>> {
+    let mut list: Vec<Value> = (0..statements)
+        .map(|s| {
+            let subjects: Vec<String> = (0..patterns)
+                .map(|p| {
+                    if wider && p == 0 {
+                        format!("repo:acme-{s}/*")
+                    } else {
+                        format!("repo:acme-{s}/app-{p}:ref:refs/heads/*")
+                    }
+                })
+                .collect();
+            json!({"Effect": "Allow",
+                    "Principal": {"Federated": GH_ARN},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {format!("{GH}:aud"): "sts.amazonaws.com"},
+                        "StringLike": {format!("{GH}:sub"): subjects},
+                        "StringNotLike": {format!("{GH}:sub"): "*:pull_request"},
+                        "StringEqualsIfExists": {format!("{GH}:environment"): ["prod", "staging"]},
+                        "ForAnyValue:StringLike": {format!("{GH}:job_workflow_ref"): "acme/*"}}})
+        })
+        .collect();
+    list.push(json!({"Effect": "Deny", "Principal": {"Federated": GH_ARN},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {format!("{GH}:sub"): "repo:acme-0/legacy:*"}}}));
+    aws(json!({"Version": "2012-10-17", "Statement": list}))
+}
+
+#[test]
+fn grouping_the_benchmark_pair_keeps_its_regions() {
+    let (current, proposed) = (bench_policy(1, 3, false), bench_policy(1, 3, true));
+    check_grouping(&current, &proposed).unwrap();
+    let grouped = run(&current, &proposed);
+    assert_eq!(grouped.conclusion, Conclusion::GainsAccess);
+    let ungrouped = compare_ungrouped(&current, &proposed, NOW, Budget::default());
+    assert!(grouped.combinations < ungrouped.combinations);
+    // The 4 × 10 pair, over the budget ungrouped, is analysed in full.
+    let wide = run(&bench_policy(4, 10, false), &bench_policy(4, 10, true));
+    assert!(wide.not_proved.is_empty(), "{:?}", wide.not_proved);
+    assert!(
+        wide.analysis_errors.is_empty(),
+        "{:?}",
+        wide.analysis_errors
+    );
+    assert_eq!(wide.conclusion, Conclusion::GainsAccess);
+}
+
+/// Grouping asks the AWS evaluator for the answers of the conditions on one claim; it must
+/// decline where the outcome reads the claim otherwise, since one claim's answers cannot show
+/// a policy variable reading it into another claim's condition, nor the issuer, client-ID and
+/// expiry checks.
+#[test]
+fn condition_answers_decline_variables_and_claims_read_elsewhere() {
+    let parse = |condition: Value| {
+        crate::trust::aws::parse_policy(
+            &json!({"Version": "2012-10-17", "Statement": [statement("Allow", condition)]}),
+            None,
+        )
+        .unwrap()
+    };
+    let plain = parse(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*",
+                                            format!("{GH}:Environment"): "prod"}}));
+    let with_variable = parse(json!({"StringEquals": {
+        format!("{GH}:environment"): format!("${{{GH}:sub}}")}}));
+    let claims = |name: &str, value: &str| in_model(json!({ name: value }));
+    use crate::trust::aws::Tri;
+    assert_eq!(
+        plain.condition_answers("sub", &claims("sub", "repo:acme/x")),
+        Some(vec![Tri::True])
+    );
+    assert_eq!(
+        plain.condition_answers("environment", &claims("environment", "dev")),
+        Some(vec![Tri::False])
+    );
+    for claim in ["iss", "aud", "azp", "exp"] {
+        assert_eq!(plain.condition_answers(claim, &claims(claim, "x")), None);
+    }
+    assert_eq!(
+        with_variable.condition_answers("sub", &claims("sub", "prod")),
+        None
+    );
+}
