@@ -4,10 +4,11 @@
 //! Within a cell every caller gets the same verdicts, because the rules test nothing but the
 //! cell's languages (`read`); so evaluating one member per cell decides every caller of the
 //! caller model, and each region's witness is a real claim set whose verdict really changes.
-//! Two shortcuts keep the cells few without merging any the evaluators tell apart: for an
+//! Three shortcuts keep the cells few without merging any the evaluators tell apart: for an
 //! issuer on which a rule settles before reading anything else (`Reading::issuers`), that
-//! rule's other claims are not combined, and a rule is evaluated once per combination of the
-//! claims it reads.
+//! rule's other claims are not combined; a rule is evaluated once per combination of the
+//! claims it reads; and when all the rules are AWS policies, a claim's values that every
+//! condition on it answers alike are combined as one ([`Universe::group`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
