@@ -1,6 +1,7 @@
 //! A read-only view of a trust policy for the symbolic analysis (`trust::symbolic`): what each
 //! statement tests, in the evaluator's own parsed form, so the analysis reads exactly what the
-//! evaluator evaluates.
+//! evaluator evaluates; and the evaluator's answers of the conditions on one claim, by which
+//! the analysis groups that claim's values.
 
 pub use super::condition::BaseOp;
 use super::condition::{Tri, evaluate_key};
