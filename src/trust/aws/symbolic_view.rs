@@ -1,11 +1,15 @@
 //! A read-only view of a trust policy for the symbolic analysis (`trust::symbolic`): what each
 //! statement tests, in the evaluator's own parsed form, so the analysis reads exactly what the
-//! evaluator evaluates.
+//! evaluator evaluates; and the evaluator's answers of the conditions on one claim, by which
+//! the analysis groups that claim's values.
 
 pub use super::condition::BaseOp;
+use super::condition::{Tri, evaluate_key};
+use super::context::{TokenContext, split_key};
 use super::document::Principal as DocumentPrincipal;
 use super::evaluate::TrustPolicy;
 pub use super::pattern::as_text;
+use crate::token::Claims;
 pub use crate::trust::wildcard::Piece;
 
 pub enum Principal<'a> {
@@ -97,5 +101,56 @@ impl TrustPolicy {
                 .flat_map(|p| p.client_ids.iter().map(String::as_str))
                 .collect(),
         }
+    }
+}
+
+impl TrustPolicy {
+    /// The answers, in the evaluator's own terms (`condition::evaluate_key`), of every
+    /// condition whose key names `claim`, for a token whose value of `claim` is the one in
+    /// `claims`; each condition is asked under its own key prefix, since under any other issuer
+    /// the key is absent whatever the value is.
+    ///
+    /// `None` when the outcome may depend on `claim` otherwise: a policy variable (it reads
+    /// other claims into a condition's values), or a claim the evaluator reads outside the
+    /// conditions (`iss` for the principal, `aud` and `azp` for the client IDs and the `:aud`
+    /// key, `exp` for expiry; `oaud` reads `aud`). Otherwise the policy's outcome depends on
+    /// `claim` only through these answers (`Evaluation::run`: the issuer, the client-ID and
+    /// expiry checks, and each statement's AND of its conditions' answers).
+    pub fn condition_answers(&self, claim: &str, claims: &Claims) -> Option<Vec<Tri>> {
+        if matches!(
+            claim,
+            "iss" | "aud" | "azp" | "oaud" | "exp" | "nbf" | "iat"
+        ) || claim.bytes().any(|b| b.is_ascii_uppercase())
+        {
+            return None;
+        }
+        let entries = || {
+            self.document()
+                .statements
+                .iter()
+                .flat_map(|s| &s.conditions)
+        };
+        if entries()
+            .flat_map(|entry| &entry.values)
+            .any(|value| value.template.has_variables())
+        {
+            return None;
+        }
+        let mut answers = Vec::new();
+        for entry in entries() {
+            let Some((prefix, key_claim)) = split_key(&entry.key) else {
+                continue;
+            };
+            if !key_claim.eq_ignore_ascii_case(claim) {
+                continue;
+            }
+            // An operator the evaluator does not evaluate answers "unknown" for every value.
+            let Ok(operator) = entry.operator else {
+                continue;
+            };
+            let context = TokenContext::new(prefix, claims);
+            answers.push(evaluate_key(operator, &entry.parsed_key, &entry.values, &context).result);
+        }
+        Some(answers)
     }
 }

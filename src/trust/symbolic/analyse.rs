@@ -4,10 +4,11 @@
 //! Within a cell every caller gets the same verdicts, because the rules test nothing but the
 //! cell's languages (`read`); so evaluating one member per cell decides every caller of the
 //! caller model, and each region's witness is a real claim set whose verdict really changes.
-//! Two shortcuts keep the cells few without merging any the evaluators tell apart: for an
+//! Three shortcuts keep the cells few without merging any the evaluators tell apart: for an
 //! issuer on which a rule settles before reading anything else (`Reading::issuers`), that
-//! rule's other claims are not combined, and a rule is evaluated once per combination of the
-//! claims it reads.
+//! rule's other claims are not combined; a rule is evaluated once per combination of the
+//! claims it reads; and when all the rules are AWS policies, a claim's values that every
+//! condition on it answers alike are combined as one ([`Universe::group`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -18,7 +19,22 @@ use super::lang::Lang;
 use super::read::{Reading, read};
 use super::space::{ClaimSpace, SpaceError, github_subject, realism};
 use crate::token::Claims;
+use crate::trust::aws::{Tri, TrustPolicy};
+use crate::trust::resource::ResourceRule;
 use crate::trust::{Outcome, Rule};
+
+/// The AWS policy `rule` is (or that a rule from infrastructure code holds).
+fn aws_policy(rule: &dyn Rule) -> Option<&TrustPolicy> {
+    let any: &dyn std::any::Any = rule;
+    if let Some(policy) = any.downcast_ref::<TrustPolicy>() {
+        return Some(policy);
+    }
+    let resource = any.downcast_ref::<ResourceRule>()?;
+    match resource.unknown() {
+        [] => aws_policy(resource.known_rule()?),
+        _ => None,
+    }
+}
 
 /// Bounds that keep the analysis from hanging on a pathological rule.
 #[derive(Debug, Clone, Copy)]
@@ -151,6 +167,11 @@ struct Universe {
     tests: Vec<Vec<ListTest>>,
     /// Per claim, whether a list answering as a single string does is that string's cell.
     transparent: Vec<bool>,
+    /// Per claim, its domain values in groups every rule answers alike ([`Universe::group`]);
+    /// the enumeration takes each group's first value and a region holds the whole group.
+    groups: Vec<Vec<Vec<usize>>>,
+    /// Per claim and domain value, its group.
+    group_of: Vec<Vec<usize>>,
 }
 
 /// Realistic values per claim beyond the rules' own, so that the atom of "anything else" gets
@@ -233,6 +254,8 @@ fn universe(readings: &[&Reading], budget: Budget) -> Result<Universe, String> {
         domains: Vec::new(),
         tests: Vec::new(),
         transparent: Vec::new(),
+        groups: Vec::new(),
+        group_of: Vec::new(),
     };
     let subjects = workload_subjects(&merged);
     for (claim, used) in merged {
@@ -291,6 +314,10 @@ fn universe(readings: &[&Reading], budget: Budget) -> Result<Universe, String> {
                 Val::List(ListKind::Many(answers), atoms)
             }));
         }
+        universe
+            .groups
+            .push((0..domain.len()).map(|v| vec![v]).collect());
+        universe.group_of.push((0..domain.len()).collect());
         universe.spaces.push(space);
         universe.domains.push(domain);
         universe.tests.push(tests);
@@ -459,8 +486,9 @@ impl Universe {
         mut visit: impl FnMut(&[usize], &Claims),
     ) {
         let mut cell = base.to_vec();
+        let mut group = vec![0; cell.len()];
         for &dim in dims {
-            cell[dim] = 0;
+            cell[dim] = self.groups[dim][0][0];
         }
         let mut claims = self.claims(&cell, now);
         loop {
@@ -470,13 +498,15 @@ impl Universe {
                 let Some(&dim) = dims.get(position) else {
                     return;
                 };
-                cell[dim] += 1;
-                if cell[dim] < self.domains[dim].len() {
+                group[dim] += 1;
+                if group[dim] < self.groups[dim].len() {
+                    cell[dim] = self.groups[dim][group[dim]][0];
                     self.set(&mut claims, dim, cell[dim]);
                     break;
                 }
-                cell[dim] = 0;
-                self.set(&mut claims, dim, 0);
+                group[dim] = 0;
+                cell[dim] = self.groups[dim][0][0];
+                self.set(&mut claims, dim, cell[dim]);
                 position += 1;
             }
         }
@@ -544,24 +574,75 @@ impl Universe {
                 slice
                     .dims
                     .iter()
-                    .try_fold(1usize, |acc, &d| acc.checked_mul(self.domains[d].len()))
+                    .try_fold(1usize, |acc, &d| acc.checked_mul(self.groups[d].len()))
                     .unwrap_or(usize::MAX)
             })
             .fold(0usize, usize::saturating_add)
     }
 
-    /// The region of the cell `cell` of `slice`: the claims left out of the slice take every
-    /// value.
+    /// The region of the cell `cell` of `slice`: each claim of the slice takes its value's
+    /// group, the claims left out of the slice take every value.
     fn widen(&self, cell: &[usize], slice: &Slice) -> Vec<BTreeSet<usize>> {
         (0..cell.len())
             .map(|dim| {
                 if slice.pinned.contains(&dim) {
-                    BTreeSet::from([cell[dim]])
+                    let group = self.group_of[dim][cell[dim]];
+                    self.groups[dim][group].iter().copied().collect()
                 } else {
                     (0..self.domains[dim].len()).collect()
                 }
             })
             .collect()
+    }
+
+    /// Groups each claim's domain values by the answers every condition reading the claim
+    /// gives them, when all the rules are AWS policies: the evaluator's outcome depends on
+    /// such a claim only through those answers (`TrustPolicy::condition_answers`, which
+    /// declines the claims and policies where it does not), so values answering alike get the
+    /// same verdicts in every combination and one of them stands for its group. Any other
+    /// kind of rule leaves every value on its own.
+    fn group(&mut self, rules: &[&dyn Rule]) {
+        let Some(policies) = rules
+            .iter()
+            .map(|rule| aws_policy(*rule))
+            .collect::<Option<Vec<&TrustPolicy>>>()
+        else {
+            return;
+        };
+        for dim in 0..self.spaces.len() {
+            let claim = self.spaces[dim].claim.clone();
+            let mut answers: Vec<Vec<Vec<Tri>>> = Vec::new();
+            let mut groups: Vec<Vec<usize>> = Vec::new();
+            let mut group_of = Vec::new();
+            let mut declined = false;
+            for value in 0..self.domains[dim].len() {
+                let mut claims = Map::new();
+                self.set(&mut claims, dim, value);
+                let Some(vector) = policies
+                    .iter()
+                    .map(|policy| policy.condition_answers(&claim, &claims))
+                    .collect::<Option<Vec<Vec<Tri>>>>()
+                else {
+                    declined = true;
+                    break;
+                };
+                match answers.iter().position(|a| *a == vector) {
+                    Some(group) => {
+                        groups[group].push(value);
+                        group_of.push(group);
+                    }
+                    None => {
+                        answers.push(vector);
+                        groups.push(vec![value]);
+                        group_of.push(groups.len() - 1);
+                    }
+                }
+            }
+            if !declined {
+                self.groups[dim] = groups;
+                self.group_of[dim] = group_of;
+            }
+        }
     }
 
     /// The positions of `reading`'s claims among the universe's.
@@ -725,6 +806,28 @@ pub fn compare(
     now: i64,
     budget: Budget,
 ) -> Comparison {
+    compare_with(current, proposed, now, budget, true)
+}
+
+/// [`compare`] with every claim value on its own (for the tests, which hold the grouping of
+/// values to the ungrouped analysis).
+#[cfg(test)]
+pub(crate) fn compare_ungrouped(
+    current: &[Box<dyn Rule>],
+    proposed: &[Box<dyn Rule>],
+    now: i64,
+    budget: Budget,
+) -> Comparison {
+    compare_with(current, proposed, now, budget, false)
+}
+
+fn compare_with(
+    current: &[Box<dyn Rule>],
+    proposed: &[Box<dyn Rule>],
+    now: i64,
+    budget: Budget,
+    grouped: bool,
+) -> Comparison {
     let current_readings: Vec<Reading> = current.iter().map(|r| read(r.as_ref())).collect();
     let proposed_readings: Vec<Reading> = proposed.iter().map(|r| read(r.as_ref())).collect();
     let mut not_proved = not_understood("current", current, &current_readings);
@@ -740,7 +843,7 @@ pub fn compare(
         model: CALLER_MODEL,
         combinations: 0,
     };
-    let universe = match universe(&all, budget) {
+    let mut universe = match universe(&all, budget) {
         Ok(universe) => universe,
         Err(why) => {
             not_proved.push(why);
@@ -749,6 +852,10 @@ pub fn compare(
             return comparison;
         }
     };
+    if grouped {
+        let rules: Vec<&dyn Rule> = current.iter().chain(proposed).map(|r| r.as_ref()).collect();
+        universe.group(&rules);
+    }
     let plan = universe.plan(&all);
     let cells = universe.planned(&plan);
     if cells > budget.max_cells {
@@ -874,7 +981,7 @@ pub fn reach(rules: &[Box<dyn Rule>], now: i64, budget: Budget) -> Reach {
         model: CALLER_MODEL,
         combinations: 0,
     };
-    let universe = match universe(&all, budget) {
+    let mut universe = match universe(&all, budget) {
         Ok(universe) => universe,
         Err(why) => {
             not_proved.push(why);
@@ -882,6 +989,8 @@ pub fn reach(rules: &[Box<dyn Rule>], now: i64, budget: Budget) -> Reach {
             return result;
         }
     };
+    let rule_refs: Vec<&dyn Rule> = rules.iter().map(|r| r.as_ref()).collect();
+    universe.group(&rule_refs);
     let plan = universe.plan(&all);
     let cells = universe.planned(&plan);
     if cells > budget.max_cells {
@@ -1249,6 +1358,11 @@ impl Locator {
 
     pub(crate) fn cell(&self, claims: &Claims) -> Option<Vec<usize>> {
         cell_of(&self.0, claims)
+    }
+
+    /// Per claim, how many domain values it has.
+    pub(crate) fn sizes(&self) -> Vec<usize> {
+        self.0.domains.iter().map(Vec::len).collect()
     }
 }
 

@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::analyse::{Locator, verdict_pair};
+use super::analyse::{Locator, compare_ungrouped, verdict_pair};
 use super::lang::Lang;
 use super::space::ClaimSpace;
 use super::{Budget, Comparison, Conclusion, compare, reach};
@@ -330,6 +330,44 @@ fn reach_of_an_org_wide_rule_lints_pull_requests_and_the_whole_owner() {
 // Random rule pairs within the fragment.
 
 fn aws_condition() -> impl Strategy<Value = (String, String, Vec<String>)> {
+    aws_condition_of(
+        vec!["sub", "aud", "env"]
+            .into_iter()
+            .map(|k| format!("{GH}:{k}"))
+            .collect(),
+        vec!["a*", "a:b", "*b", "a?", "A:b", "*", "ab", "true", "false"],
+    )
+}
+
+/// Conditions with keys of other forms too: a claim name in upper case, another provider's
+/// prefix, `oaud`, and a policy variable that reads another claim.
+fn aws_condition_wide() -> impl Strategy<Value = (String, String, Vec<String>)> {
+    aws_condition_of(
+        vec![
+            format!("{GH}:sub"),
+            format!("{GH}:aud"),
+            format!("{GH}:env"),
+            format!("{GH}:ENV"),
+            format!("{GH}:oaud"),
+            "gitlab.com:env".to_owned(),
+        ],
+        vec![
+            "a*",
+            "a:b",
+            "*b",
+            "A:b",
+            "*",
+            "ab",
+            "true",
+            "${token.actions.githubusercontent.com:env}",
+        ],
+    )
+}
+
+fn aws_condition_of(
+    keys: Vec<String>,
+    values: Vec<&'static str>,
+) -> impl Strategy<Value = (String, String, Vec<String>)> {
     let operators = prop::sample::select(vec![
         "StringEquals",
         "StringNotEquals",
@@ -343,26 +381,27 @@ fn aws_condition() -> impl Strategy<Value = (String, String, Vec<String>)> {
         "StringNotLikeIfExists",
         "Null",
     ]);
-    let keys = prop::sample::select(vec!["sub", "aud", "env"]);
-    let values = prop::collection::vec(
-        prop::sample::select(vec![
-            "a*", "a:b", "*b", "a?", "A:b", "*", "ab", "true", "false",
-        ]),
-        1..3,
-    );
+    let keys = prop::sample::select(keys);
+    let values = prop::collection::vec(prop::sample::select(values), 1..3);
     (operators, keys, values).prop_map(|(op, key, values)| {
         (
             op.to_owned(),
-            format!("{GH}:{key}"),
+            key,
             values.into_iter().map(str::to_owned).collect(),
         )
     })
 }
 
 fn aws_policy() -> impl Strategy<Value = Value> {
+    aws_policy_of(aws_condition().boxed())
+}
+
+fn aws_policy_of(
+    condition: BoxedStrategy<(String, String, Vec<String>)>,
+) -> impl Strategy<Value = Value> {
     let statement_strategy = (
         prop::bool::weighted(0.75),
-        prop::collection::vec(aws_condition(), 0..3),
+        prop::collection::vec(condition, 0..3),
         prop::bool::weighted(0.15),
     );
     prop::collection::vec(statement_strategy, 1..3).prop_map(|statements| {
@@ -487,8 +526,65 @@ pub(super) fn check_pair(
     Ok(())
 }
 
+/// The grouped analysis (one value per group of values every condition answers alike) finds
+/// exactly the callers the ungrouped one does: every combination of claim values (all of them,
+/// or an even spread past 20 000) lies in a gain region of both or neither, and likewise for
+/// losses.
+fn check_grouping(
+    current: &[Box<dyn Rule>],
+    proposed: &[Box<dyn Rule>],
+) -> Result<(), TestCaseError> {
+    let grouped = run(current, proposed);
+    let ungrouped = compare_ungrouped(current, proposed, NOW, Budget::default());
+    prop_assert!(
+        grouped.analysis_errors.is_empty(),
+        "{:?}",
+        grouped.analysis_errors
+    );
+    prop_assert!(grouped.combinations <= ungrouped.combinations);
+    if ungrouped.combinations == 0 {
+        return Ok(());
+    }
+    let locator = Locator::new(current, proposed, Budget::default()).expect("the same universe");
+    let sizes = locator.sizes();
+    let total: usize = sizes.iter().product();
+    let step = total.div_ceil(20_000).max(1);
+    for index in (0..total).step_by(step) {
+        let mut rest = index;
+        let cell: Vec<usize> = sizes
+            .iter()
+            .map(|size| {
+                let value = rest % size;
+                rest /= size;
+                value
+            })
+            .collect();
+        for (a, b, what) in [
+            (&grouped.gains, &ungrouped.gains, "gains"),
+            (&grouped.loses, &ungrouped.loses, "loses"),
+        ] {
+            prop_assert_eq!(
+                a.iter().any(|r| r.contains(&cell)),
+                b.iter().any(|r| r.contains(&cell)),
+                "{} differ at {:?}",
+                what,
+                cell
+            );
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn aws_grouping_keeps_every_region(
+        current in aws_policy_of(aws_condition_wide().boxed()),
+        proposed in aws_policy_of(aws_condition_wide().boxed()),
+    ) {
+        check_grouping(&aws(current), &aws(proposed))?;
+    }
 
     #[test]
     fn aws_pairs_are_sound_and_complete(
@@ -599,4 +695,91 @@ fn vault_role_strategy() -> impl Strategy<Value = Value> {
                 "bound_claims_type": if glob { "glob" } else { "string" },
                 "bound_claims": bound})
         })
+}
+
+/// The benchmark's AWS pair (benches/symbolic.rs): `statements` Allow statements of five
+/// conditions (`patterns` subject patterns, the first widened to the whole owner in the
+/// proposed policy) and a Deny.
+fn bench_policy(statements: usize, patterns: usize, wider: bool) -> Vec<Box<dyn Rule>> {
+    let mut list: Vec<Value> = (0..statements)
+        .map(|s| {
+            let subjects: Vec<String> = (0..patterns)
+                .map(|p| {
+                    if wider && p == 0 {
+                        format!("repo:acme-{s}/*")
+                    } else {
+                        format!("repo:acme-{s}/app-{p}:ref:refs/heads/*")
+                    }
+                })
+                .collect();
+            json!({"Effect": "Allow",
+                    "Principal": {"Federated": GH_ARN},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {format!("{GH}:aud"): "sts.amazonaws.com"},
+                        "StringLike": {format!("{GH}:sub"): subjects},
+                        "StringNotLike": {format!("{GH}:sub"): "*:pull_request"},
+                        "StringEqualsIfExists": {format!("{GH}:environment"): ["prod", "staging"]},
+                        "ForAnyValue:StringLike": {format!("{GH}:job_workflow_ref"): "acme/*"}}})
+        })
+        .collect();
+    list.push(json!({"Effect": "Deny", "Principal": {"Federated": GH_ARN},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {format!("{GH}:sub"): "repo:acme-0/legacy:*"}}}));
+    aws(json!({"Version": "2012-10-17", "Statement": list}))
+}
+
+#[test]
+fn grouping_the_benchmark_pair_keeps_its_regions() {
+    let (current, proposed) = (bench_policy(1, 3, false), bench_policy(1, 3, true));
+    check_grouping(&current, &proposed).unwrap();
+    let grouped = run(&current, &proposed);
+    assert_eq!(grouped.conclusion, Conclusion::GainsAccess);
+    let ungrouped = compare_ungrouped(&current, &proposed, NOW, Budget::default());
+    assert!(grouped.combinations < ungrouped.combinations);
+    // The 4 × 10 pair, over the budget ungrouped, is analysed in full.
+    let wide = run(&bench_policy(4, 10, false), &bench_policy(4, 10, true));
+    assert!(wide.not_proved.is_empty(), "{:?}", wide.not_proved);
+    assert!(
+        wide.analysis_errors.is_empty(),
+        "{:?}",
+        wide.analysis_errors
+    );
+    assert_eq!(wide.conclusion, Conclusion::GainsAccess);
+}
+
+/// Grouping asks the AWS evaluator for the answers of the conditions on one claim; it must
+/// decline where the outcome reads the claim otherwise, since one claim's answers cannot show
+/// a policy variable reading it into another claim's condition, nor the issuer, client-ID and
+/// expiry checks.
+#[test]
+fn condition_answers_decline_variables_and_claims_read_elsewhere() {
+    let parse = |condition: Value| {
+        crate::trust::aws::parse_policy(
+            &json!({"Version": "2012-10-17", "Statement": [statement("Allow", condition)]}),
+            None,
+        )
+        .unwrap()
+    };
+    let plain = parse(json!({"StringLike": {format!("{GH}:sub"): "repo:acme/*",
+                                            format!("{GH}:Environment"): "prod"}}));
+    let with_variable = parse(json!({"StringEquals": {
+        format!("{GH}:environment"): format!("${{{GH}:sub}}")}}));
+    let claims = |name: &str, value: &str| in_model(json!({ name: value }));
+    use crate::trust::aws::Tri;
+    assert_eq!(
+        plain.condition_answers("sub", &claims("sub", "repo:acme/x")),
+        Some(vec![Tri::True])
+    );
+    assert_eq!(
+        plain.condition_answers("environment", &claims("environment", "dev")),
+        Some(vec![Tri::False])
+    );
+    for claim in ["iss", "aud", "azp", "exp"] {
+        assert_eq!(plain.condition_answers(claim, &claims(claim, "x")), None);
+    }
+    assert_eq!(
+        with_variable.condition_answers("sub", &claims("sub", "prod")),
+        None
+    );
 }
