@@ -488,7 +488,7 @@ fn show_both_sides(model: &mut Model, label: &str, change: Change, rule: Option<
             access(&|_| true).unwrap_or("no verdict yet")
         ),
         Change::Gains | Change::Loses => format!(
-            "witness of {label}: current {} → proposed {} · both in Rules · M: matrix",
+            "witness of {label}: current {} → proposed {} · both explained in Why · M: matrix",
             access(&|file| !is_proposed(file)).unwrap_or("no verdict yet"),
             access(&is_proposed).unwrap_or("no verdict yet"),
         ),
