@@ -51,8 +51,8 @@ fn claim_names(document: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The claim sets documented by each issuer (shared/reference/claims-examples.md, taken from
-/// the Gitpod, Ona, GitLab and GitHub docs), signed with the demo key: decoding must keep the
+/// The claim sets documented by each issuer (docs/SEMANTICS.md §6, taken from the Gitpod,
+/// Ona, GitLab and GitHub docs), signed with the demo key: decoding must keep the
 /// order in which the issuer wrote them.
 #[test]
 fn documented_claim_sets_decode_in_token_order() {

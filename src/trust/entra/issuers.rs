@@ -39,7 +39,7 @@ mod tests {
 
     #[test]
     fn allowed_claims_table() {
-        // Reference §3.2 "Allowed claims per issuer".
+        // docs/SEMANTICS.md §3.2 "Allowed claims per issuer".
         let rows: &[(&str, Option<&[&str]>)] = &[
             (GITHUB, Some(&["sub", "job_workflow_ref"])),
             ("https://token.actions.githubusercontent.com/", None),

@@ -156,7 +156,7 @@ fn issuer_is_exact() {
         "AADSTS700211: No matching federated identity record found for presented assertion issuer '{GITHUB}'"
     )));
     assert_eq!(v.checks[0].hints[0].code, "trailing-slash");
-    // Reference §3.1: an iss with surrounding whitespace blocks the exchange.
+    // docs/SEMANTICS.md §3.1: an iss with surrounding whitespace blocks the exchange.
     let mut padded = token("repo:o/r:ref:refs/heads/main");
     padded.insert("iss".into(), json!(format!("{GITHUB} ")));
     let v = verdict(
@@ -169,7 +169,7 @@ fn issuer_is_exact() {
 
 #[test]
 fn audience_hints() {
-    // Reference §3.1: exactly one audience, normally api://AzureADTokenExchange.
+    // docs/SEMANTICS.md §3.1: exactly one audience, normally api://AzureADTokenExchange.
     let mut aws_token = token("repo:o/r:ref:refs/heads/main");
     aws_token.insert("aud".into(), json!("sts.amazonaws.com"));
     let v = verdict(
@@ -274,7 +274,7 @@ fn flexible_table() {
 
 #[test]
 fn flexible_errors() {
-    // Reference §3.2: allowed claims per issuer; a claim outside the list cannot be used.
+    // docs/SEMANTICS.md §3.2: allowed claims per issuer; a claim outside the list cannot be used.
     let v = verdict(
         flexible("claims['repository'] eq 'acme/app'", GITHUB),
         &token("x"),
@@ -321,7 +321,7 @@ fn several_credentials_are_alternatives() {
 
 #[test]
 fn lints() {
-    // Reference §3.1: no wildcards; at most 20 credentials per app.
+    // docs/SEMANTICS.md §3.1: no wildcards; at most 20 credentials per app.
     let codes = |doc: Value| -> Vec<&'static str> {
         parse(&doc, None).unwrap()[0]
             .lints()

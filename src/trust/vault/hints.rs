@@ -132,11 +132,11 @@ mod tests {
         );
         assert!(bool_vs_string(&[s("false")], &[GoValue::Bool(false)]).is_some());
         assert!(bool_vs_string(&[GoValue::Bool(true)], &[s("false")]).is_none());
-        // Reference §4: json.Number("42") ≠ "42".
+        // docs/SEMANTICS.md §4: json.Number("42") ≠ "42".
         assert!(number_vs_string(&[GoValue::Number("42".into())], &[s("42")]).is_some());
         assert!(number_vs_string(&[s("42")], &[GoValue::Number("42".into())]).is_some());
         assert!(number_vs_string(&[s("42")], &[s("42")]).is_none());
-        // Reference §4: list numbers stay float64.
+        // docs/SEMANTICS.md §4: list numbers stay float64.
         assert!(number_in_list(&[GoValue::Number("1".into())], &[GoValue::Float(1.0)]).is_some());
         assert!(number_in_list(&[s("1")], &[GoValue::Float(1.0)]).is_none());
         assert!(star_without_glob(&[s("acme/*")], false).is_some());

@@ -90,7 +90,7 @@ fn login_table() {
             json!({"project_id": 20}),
             None,
         ),
-        // Reference §4: json.Number("42") ≠ "42".
+        // docs/SEMANTICS.md §4: json.Number("42") ≠ "42".
         (
             "number bound vs string claim",
             json!({"bound_claims": {"project_id": 20}}),
@@ -108,14 +108,14 @@ fn login_table() {
                 "error validating claims: claim \"n\" does not match any associated bound claim values",
             ),
         ),
-        // Reference §4: top-level floats are truncated (3.7 → "3").
+        // docs/SEMANTICS.md §4: top-level floats are truncated (3.7 → "3").
         (
             "truncated float",
             json!({"bound_claims": {"n": 3}}),
             json!({"n": 3.7}),
             None,
         ),
-        // Reference §4: numbers inside lists stay float64 and never equal a bound number.
+        // docs/SEMANTICS.md §4: numbers inside lists stay float64 and never equal a bound number.
         (
             "number inside a list",
             json!({"bound_claims": {"ids": 1}}),
@@ -146,7 +146,7 @@ fn login_table() {
             json!({}),
             Some("error validating claims: claim \"environment\" is missing"),
         ),
-        // Reference §4: a null claim is nil to getClaim, i.e. missing.
+        // docs/SEMANTICS.md §4: a null claim is nil to getClaim, i.e. missing.
         (
             "null claim is missing",
             json!({"bound_claims": {"environment": "production"}}),
@@ -174,7 +174,7 @@ fn login_table() {
             json!({"bar": {"baz": ["x", "y", "z"]}}),
             Some("error validating claims: claim \"/bar/baz/one\" is missing"),
         ),
-        // Reference §4: keys not starting with '/' are literal, even with '/' inside.
+        // docs/SEMANTICS.md §4: keys not starting with '/' are literal, even with '/' inside.
         (
             "literal key with slash",
             json!({"bound_claims": {"https://vault/groups": "ops"}}),
@@ -326,7 +326,7 @@ fn login_table() {
             json!({"user_id": 1}),
             Some("claim \"user_id\" could not be converted to string"),
         ),
-        // Reference §4: the JSON pointer is used only with user_claim_json_pointer=true.
+        // docs/SEMANTICS.md §4: the JSON pointer is used only with user_claim_json_pointer=true.
         (
             "user_claim pointer off",
             json!({"user_claim": "/user/login"}),
@@ -397,7 +397,7 @@ fn login_table() {
             json!({}),
             Some("role with oidc role_type is not allowed"),
         ),
-        // Reference §4 login order: role_type first, then cap (audience) before bound claims.
+        // docs/SEMANTICS.md §4 login order: role_type first, then cap (audience) before bound claims.
         (
             "first failure wins",
             json!({"role_type": "oidc", "bound_claims": {"ref": "x"}}),

@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn numbers() {
-        // Reference §4: top-level floats truncated to json.Number; list numbers stay float64.
+        // docs/SEMANTICS.md §4: top-level floats truncated to json.Number; list numbers stay float64.
         let claims = json!({"f": 3.7, "neg": -2.5, "l": [42, "x"], "big": 9007199254740993u64})
             .as_object()
             .unwrap()
