@@ -53,7 +53,7 @@ impl Compared {
             if self.symbolic.is_some() {
                 out.push_str("\n#### Over the corpus\n\n");
             }
-            out.push_str(&preview_markdown::render(preview, None));
+            out.push_str(&preview_markdown::render(preview));
         }
         out
     }

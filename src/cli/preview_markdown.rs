@@ -5,18 +5,15 @@
 
 use std::fmt::Write;
 
+use super::preview_symbolic::witness_json;
 use super::text::display_value;
 use crate::preview::matrix::{Change, Preview};
-use crate::token::Claims;
 use crate::trust::RuleId;
 use crate::trust::symbolic::{Comparison, Conclusion, Region};
 
-/// A preview as a Markdown section; `title` heads it (a resource address and its actions).
-pub fn render(preview: &Preview, title: Option<&str>) -> String {
+/// A corpus preview as Markdown (the caller heads it: `preview --plan` with the resource).
+pub fn render(preview: &Preview) -> String {
     let mut out = String::new();
-    if let Some(title) = title {
-        let _ = writeln!(out, "### {}\n", inline(title));
-    }
     let undecided = undecided(preview);
     match &preview.changes {
         Some(changes) => {
@@ -184,19 +181,9 @@ fn regions(out: &mut String, title: &str, regions: &[Region]) {
         let _ = writeln!(
             out,
             "| {constraints} | {} | {verdicts} |",
-            cell(&witness(&region.witness))
+            cell(&witness_json(&region.witness))
         );
     }
-}
-
-/// The witness's claims, without the times every witness has.
-fn witness(claims: &Claims) -> String {
-    let shown: serde_json::Map<String, serde_json::Value> = claims
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "iat" | "exp"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    serde_json::Value::Object(shown).to_string()
 }
 
 /// Prose from the analysis (its own words with values quoted in backticks): outside the

@@ -129,14 +129,19 @@ fn section(out: &mut String, paint: Paint, title: &str, regions: &[Region], both
     }
 }
 
-/// The witness's claims, without the times every witness has.
 fn witness_text(claims: &Claims) -> String {
+    escape(&witness_json(claims))
+}
+
+/// The witness's claims as compact JSON, without the times every witness has (not escaped:
+/// each output format escapes it its own way).
+pub(super) fn witness_json(claims: &Claims) -> String {
     let shown: serde_json::Map<String, Value> = claims
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "iat" | "exp"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    escape(&Value::Object(shown).to_string())
+    Value::Object(shown).to_string()
 }
 
 fn escape(text: &str) -> String {

@@ -175,6 +175,43 @@ fn who_lints_the_org_wide_rule() {
     assert!(text.contains("[admits-whole-owner]"), "{text}");
 }
 
+/// A guard with nothing to compare must not pass: `--fail-on-new-access` without `--against`
+/// (or `--plan`) is a usage error, with or without a corpus, never exit 0.
+#[test]
+fn fail_on_new_access_without_a_proposal_is_refused() {
+    let dir = Dir::new("guard-alone");
+    let prod = dir.write(
+        "prod.json",
+        &github_policy("StringLike", "repo:acme/app:environment:prod"),
+    );
+    // One claim set, a JSON line: the corpus the guard would have without a proposal.
+    let corpus = dir.write(
+        "corpus.jsonl",
+        &serde_json::json!({"iss": "https://token.actions.githubusercontent.com"}),
+    );
+    for extra in [&[][..], &["--tokens", corpus.as_str()][..]] {
+        let mut args = vec![
+            "preview",
+            "--now",
+            NOW,
+            "--rules",
+            &prod,
+            "--fail-on-new-access",
+        ];
+        args.extend_from_slice(extra);
+        let (document, code) = json_of(&args);
+        assert_eq!(code, 2, "{document:#}");
+        assert_eq!(document["error"]["kind"], "usage", "{document:#}");
+        assert!(
+            document["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("--against"),
+            "{document:#}"
+        );
+    }
+}
+
 /// `--fail-on-new-access`: 1 when a region gains access (widening to any ref), 0 when proved
 /// safe (narrowing to an environment), 3 when not proved (a CEL function outside the analysis).
 #[test]
