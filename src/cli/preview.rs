@@ -68,7 +68,7 @@ impl Compared {
                 out.push('\n');
             }
             out.push_str(&render_preview(preview, paint));
-            let undecided = preview_markdown::undecided(preview);
+            let undecided = preview.undecided();
             if undecided > 0 && preview.proposed_rules.is_some() {
                 out.push_str(&paint.yellow(&format!(
                     "! {undecided} token(s) cannot be decided after the change (a value known only after apply, or a rule that cannot be evaluated); they are not counted as gaining access\n"
@@ -284,7 +284,7 @@ fn verdict_code(args: &PreviewArgs, compared: &[Compared]) -> u8 {
         return exit::DEFINITE_NO;
     }
     let not_proved = symbolic().any(|c| c.conclusion == Conclusion::NotProved)
-        || corpus().any(|p| p.proposed_rules.is_some() && preview_markdown::undecided(p) > 0);
+        || corpus().any(|p| p.proposed_rules.is_some() && p.undecided() > 0);
     if args.fail_on_new_access && not_proved {
         return exit::NOT_CHECKED;
     }

@@ -14,7 +14,7 @@ use crate::trust::symbolic::{Comparison, Conclusion, Region};
 /// A corpus preview as Markdown (the caller heads it: `preview --plan` with the resource).
 pub fn render(preview: &Preview) -> String {
     let mut out = String::new();
-    let undecided = undecided(preview);
+    let undecided = preview.undecided();
     match &preview.changes {
         Some(changes) => {
             let _ = writeln!(
@@ -215,23 +215,6 @@ fn escape_text(text: &str) -> String {
         out.push('`');
     }
     out
-}
-
-/// Tokens some proposed (or, without a proposal, current) rule could not decide.
-pub fn undecided(preview: &Preview) -> usize {
-    preview
-        .groups
-        .iter()
-        .map(|row| {
-            row.proposed
-                .as_deref()
-                .unwrap_or(&row.current[..])
-                .iter()
-                .map(|c| c.error)
-                .max()
-                .unwrap_or(0)
-        })
-        .sum()
 }
 
 fn bad_note(preview: &Preview) -> String {

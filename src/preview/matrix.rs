@@ -200,6 +200,23 @@ impl Preview {
     pub fn changed(&self) -> bool {
         self.changes.as_ref().is_some_and(|c| c.lost + c.gained > 0)
     }
+
+    /// Tokens some proposed (or, without a proposal, current) rule could not decide: per group,
+    /// the most any one rule left undecided (a token counts once however many rules fail it).
+    pub fn undecided(&self) -> usize {
+        self.groups
+            .iter()
+            .map(|row| {
+                row.proposed
+                    .as_deref()
+                    .unwrap_or(&row.current[..])
+                    .iter()
+                    .map(|c| c.error)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
 }
 
 /// Evaluates the whole corpus. `progress` is called from the reading thread with the number of
