@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, ValueEnum};
 
 use crate::report::timefmt::DateStyle;
 use crate::token::time::DEFAULT_LEEWAY_SECS;
@@ -78,42 +78,22 @@ pub struct TuiArgs {
     pub theme: Option<crate::tui::theme::ThemeName>,
 }
 
-#[derive(Debug, Subcommand)]
+/// The subcommands; their names, descriptions and examples are declared in `cli::subcommands`,
+/// which builds each one's options only when it is run.
+#[derive(Debug)]
 pub enum Command {
-    /// Decode a token: header, claims in token order, time status and lints.
-    #[command(after_help = DECODE_EXAMPLES)]
     Decode(DecodeCommandArgs),
-    /// Fetch a token from where it is issued (CI, dev environment, pod, CLI) and print it.
-    #[command(after_help = FETCH_EXAMPLES)]
     Fetch(FetchArgs),
-    /// Evaluate a token (or a JSON object of claims) against trust rules: which condition failed,
-    /// what it expected, what the token had.
-    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
-    /// Mint fresh tokens from the bundled demo templates (test-only keys) and show them.
-    #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
-    /// Verify a token's signature against its issuer's keys (OIDC discovery + JWKS), and decode it.
-    #[command(after_help = super::verify::EXAMPLES)]
     Verify(super::verify::VerifyArgs),
-    /// Preview a rule change: who gains access, who loses it — for every possible caller
-    /// (symbolically) and, with --tokens, for a corpus of tokens.
-    #[command(after_help = PREVIEW_EXAMPLES)]
     Preview(PreviewArgs),
-    /// Who can get in: every region of callers a rule admits, with a witness each, and what is
-    /// risky about that reach.
-    #[command(after_help = WHO_EXAMPLES)]
     Who(WhoArgs),
-    /// Print the least-privilege trust rule that admits exactly this token's workload.
-    #[command(after_help = SCAFFOLD_EXAMPLES)]
     Scaffold(ScaffoldArgs),
-    /// Explain the error a service printed when it refused a token (or a whole CI log): which
-    /// step refused it, what to look at, the usual causes and the next command.
-    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
 }
 
-const EXPLAIN_EXAMPLES: &str = "\
+pub(super) const EXPLAIN_EXAMPLES: &str = "\
 Recognises the errors of AWS STS, Microsoft Entra (AADSTS…), Google Cloud STS and IAM, Vault's
 JWT auth and the Kubernetes API server, and the wording of the CI actions around them
 (configure-aws-credentials, Azure/login, google-github-actions/auth, vault-action). A CI log may
@@ -152,7 +132,7 @@ pub struct ExplainArgs {
     pub time: TimeArgs,
 }
 
-const PREVIEW_EXAMPLES: &str = "\
+pub(super) const PREVIEW_EXAMPLES: &str = "\
 Without --tokens, the two rule sets are compared symbolically: every caller whose claims the
 rules read are absent or strings is considered, the regions of callers that gain or lose access
 are printed with a witness each (a claim set the evaluators re-checked), and the conclusion is
@@ -185,7 +165,7 @@ Examples:
   claimcheck preview --plan plan.json --fail-on-new-access --format markdown
   claimcheck preview --tokens tokens/ --plan plan.json --fail-on-new-access --json";
 
-const WHO_EXAMPLES: &str = "\
+pub(super) const WHO_EXAMPLES: &str = "\
 Every caller whose claims the rules read are absent or strings is considered; the regions of
 callers the rules admit are printed in words (\"any repository of acme: any branch, tag,
 environment or pull request\"), each with a witness the evaluators admitted, followed by lints:
@@ -287,7 +267,7 @@ pub struct PreviewArgs {
     pub limits: LimitArgs,
 }
 
-const SCAFFOLD_EXAMPLES: &str = "\
+pub(super) const SCAFFOLD_EXAMPLES: &str = "\
 The rule goes to standard output and the notes (placeholders to fill in, how to widen it
 safely) to standard error, so `> policy.json` captures just the rule.
 
@@ -323,7 +303,7 @@ pub enum ScaffoldKind {
     Kubernetes,
 }
 
-const DECODE_EXAMPLES: &str = "\
+pub(super) const DECODE_EXAMPLES: &str = "\
 INPUT may be the token itself, `Bearer <token>`, an `Authorization:` header line, a token
 endpoint's JSON response (`value`, `id_token`, `access_token`, `token`), a URL with `#id_token=`,
 or a path to a file holding any of these. Without INPUT, a piped standard input is read.
@@ -340,7 +320,7 @@ Examples:
   curl -sH \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \"$ACTIONS_ID_TOKEN_REQUEST_URL\" | claimcheck decode
   claimcheck decode --now 2026-01-01T00:00:00Z --leeway 0 token.jwt";
 
-const CHECK_EXAMPLES: &str = "\
+pub(super) const CHECK_EXAMPLES: &str = "\
 INPUT is read as by `decode`, or the token is fetched with --from SOURCE as `claimcheck fetch`
 does (see its help; --timeout stops the token command too, after 20 s by default). A JSON object of claims (no token in it) is evaluated as a what-if
 and reported as unsigned. Rule files are detected by shape: an IAM role trust policy or `aws iam
@@ -360,7 +340,7 @@ Examples:
   claimcheck check '{\"iss\":\"https://token.actions.githubusercontent.com\",\"sub\":\"repo:acme/app:pull_request\"}' --rules aws:policy.json
   claimcheck demo --print-token github-environment | claimcheck check --rules assets/demo/rules/aws-deploy-role.json";
 
-const DEMO_EXAMPLES: &str = "\
+pub(super) const DEMO_EXAMPLES: &str = "\
 The demo tokens are signed with keys published in claimcheck's repository (assets/demo): they
 are for trying claimcheck out and for tests, and prove nothing.
 
@@ -393,7 +373,7 @@ pub struct DecodeArgs {
     pub limits: LimitArgs,
 }
 
-const FETCH_EXAMPLES: &str = "\
+pub(super) const FETCH_EXAMPLES: &str = "\
 Sources (SOURCE):
   github          GitHub Actions token endpoint; the job needs `permissions: id-token: write`
   gitlab[:NAME]   GitLab CI ID token variable (from `id_tokens:`); found when there is one

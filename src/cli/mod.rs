@@ -18,6 +18,7 @@ mod preview_markdown;
 mod preview_symbolic;
 mod preview_text;
 mod scaffold;
+mod subcommands;
 mod text;
 mod verdict_text;
 mod verify;

@@ -300,8 +300,53 @@ class Gen:
         return self.list_(2)
 
 
+# Time zones for the timestamp accessors: daylight saving on both hemispheres, half- and
+# quarter-hour offsets and changes, zones whose rules changed (Samoa skipped a day, Sao Paulo
+# dropped DST, Casablanca's Ramadan changes, Dublin's negative DST), links, the extremes, and
+# names that are not zones.
+ZONES = [
+    "Europe/Berlin", "America/New_York", "America/Los_Angeles", "US/Pacific", "Asia/Kolkata",
+    "Asia/Kathmandu", "Australia/Lord_Howe", "Australia/Adelaide", "Pacific/Chatham",
+    "Pacific/Apia", "Pacific/Kiritimati", "America/St_Johns", "America/Sao_Paulo",
+    "Africa/Casablanca", "Europe/Dublin", "Europe/Moscow", "Asia/Tehran", "Antarctica/Troll",
+    "America/Santiago", "Asia/Gaza", "Etc/GMT+12", "Etc/GMT-14", "UTC", "Etc/UTC", "GMT",
+    "Europe/London", "Asia/Tokyo", "Australia/Sydney", "America/Havana", "Pacific/Norfolk",
+    "europe/berlin", "Mars/Olympus", "", "+05:30", "-08:00", "+14:00", "-23:59",
+]
+ACCESSORS = ["getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek",
+             "getDayOfYear", "getHours", "getMinutes", "getSeconds"]
+TIME_ZONE_SEED = 7
+
+
+def random_instant(rng):
+    """An RFC 3339 UTC instant from 1970 to 2037 (the span the time-zone tables cover with
+    transitions), often on the hour in a month when clocks change, one second either side."""
+    import datetime
+    if rng.random() < 0.5:
+        seconds = rng.randrange(0, 2_145_916_800)
+    else:
+        day = datetime.datetime(rng.randrange(1971, 2037), rng.choice([3, 4, 9, 10, 11]),
+                                rng.randrange(1, 29), rng.randrange(0, 24), tzinfo=datetime.timezone.utc)
+        seconds = int(day.timestamp()) + rng.choice([-1, 0, 1, 1800])
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def time_zone_case(rng, var):
+    instant = q(random_instant(rng))
+    zone = q(rng.choice(ZONES))
+    parts = [f"timestamp({instant}).{accessor}({zone})" for accessor in rng.sample(ACCESSORS, 3)]
+    return "[" + ", ".join(parts) + "]"
+
+
 def generate(path):
     with open(path, "w", encoding="utf-8") as out:
+        rng = random.Random(TIME_ZONE_SEED)
+        for i in range(CASES_PER_SEED):
+            dialect = "gcp" if rng.random() < 0.6 else "kubernetes"
+            var = "assertion" if dialect == "gcp" else "claims"
+            case = {"id": f"{TIME_ZONE_SEED}-{i}", "dialect": dialect,
+                    "expr": time_zone_case(rng, var), "claims": {}}
+            out.write(json.dumps(case, ensure_ascii=False) + "\n")
         for seed in SEEDS:
             rng = random.Random(seed)
             for i in range(CASES_PER_SEED):

@@ -872,3 +872,58 @@ fn expensive_expressions_are_refused_not_run() {
         Ok(json!("a/b-c"))
     );
 }
+
+/// CEL's time-zone accessors read the IANA database (2025b) the `chrono-tz` stand-in in
+/// patches/chrono-tz holds: offsets with daylight saving time on both sides of a change, zones
+/// with half-hour offsets and half-hour daylight saving, links, fixed offsets, and names that
+/// are not zones (case matters, as in CEL's other implementations).
+#[test]
+fn time_zone_accessors_follow_the_iana_database() {
+    let hours = |at: &str, zone: &str| {
+        eval(
+            Dialect::Gcp,
+            "assertion",
+            json!({}),
+            &format!("timestamp('{at}').getHours('{zone}')"),
+        )
+    };
+    let cases = [
+        ("2024-07-01T12:00:00Z", "Europe/Berlin", 14),
+        ("2024-01-15T12:00:00Z", "Europe/Berlin", 13),
+        // New York's clocks went forward at 07:00 UTC on 10 March 2024 and back at 06:00 UTC
+        // on 3 November.
+        ("2024-03-10T06:59:59Z", "America/New_York", 1),
+        ("2024-03-10T07:00:00Z", "America/New_York", 3),
+        ("2024-11-03T05:59:59Z", "America/New_York", 1),
+        ("2024-11-03T06:00:00Z", "America/New_York", 1),
+        ("2024-11-03T07:00:00Z", "America/New_York", 2),
+        ("2024-07-01T12:00:00Z", "Asia/Kolkata", 17),
+        ("2024-07-01T12:00:00Z", "Asia/Kathmandu", 17),
+        // Lord Howe Island: +10:30 in winter, +11 in summer (a half-hour change).
+        ("2024-07-01T12:00:00Z", "Australia/Lord_Howe", 22),
+        ("2024-01-15T12:00:00Z", "Australia/Lord_Howe", 23),
+        ("2024-07-01T12:00:00Z", "US/Pacific", 5),
+        ("2024-07-01T12:00:00Z", "America/Los_Angeles", 5),
+        ("2024-07-01T12:00:00Z", "UTC", 12),
+        ("2024-07-01T12:00:00Z", "Etc/GMT+5", 7),
+        ("2024-07-01T12:00:00Z", "+05:30", 17),
+        ("2024-07-01T12:00:00Z", "", 12),
+        // Before the zone's first transition: local mean time (Berlin +0:53:28).
+        ("1890-01-01T12:00:00Z", "Europe/Berlin", 12),
+        ("1890-01-01T11:00:00Z", "Europe/Berlin", 11),
+    ];
+    for (at, zone, want) in cases {
+        assert_eq!(hours(at, zone), Ok(json!(want)), "{at} in {zone}");
+    }
+    let minutes = eval(
+        Dialect::Gcp,
+        "assertion",
+        json!({}),
+        "timestamp('2024-07-01T12:00:00Z').getMinutes('Asia/Kathmandu')",
+    );
+    assert_eq!(minutes, Ok(json!(45)));
+    for zone in ["europe/berlin", "Mars/Olympus", "Europe/Berlin ", "../UTC"] {
+        let refused = hours("2024-07-01T12:00:00Z", zone).unwrap_err();
+        assert!(refused.contains("unknown time zone"), "{zone}: {refused}");
+    }
+}
