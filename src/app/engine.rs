@@ -23,6 +23,8 @@ pub struct Live {
     verifying: bool,
     /// Readings forced with `KIND:FILE` (`--rules aws:policy.json`, `tfplan-before:plan.json`), by path.
     kinds: Vec<(PathBuf, super::rules::Forced)>,
+    /// The `KIND:FILE` arguments those readings came from, by path.
+    forced_arguments: Vec<(PathBuf, String)>,
 }
 
 impl Live {
@@ -32,12 +34,21 @@ impl Live {
             providers: Mutex::new(Vec::new()),
             verifying: true,
             kinds: Vec::new(),
+            forced_arguments: Vec::new(),
         }
     }
 
     /// Loads the files of `KIND:FILE` arguments as that kind, as `check` does.
     pub fn with_rule_kinds(mut self, args: &[String]) -> Live {
         self.kinds = super::rules::forced_kinds(args);
+        self.forced_arguments = args
+            .iter()
+            .filter_map(|arg| {
+                let path = PathBuf::from(super::rules::path_of(arg).ok()?);
+                let forced = self.kinds.iter().any(|(p, _)| *p == path);
+                forced.then(|| (path, arg.clone()))
+            })
+            .collect();
         self
     }
 
@@ -48,6 +59,7 @@ impl Live {
             providers: Mutex::new(Vec::new()),
             verifying: false,
             kinds: Vec::new(),
+            forced_arguments: Vec::new(),
         }
     }
 
@@ -81,6 +93,16 @@ impl Engine for Live {
                 Ok(Vec::new())
             }
         }
+    }
+
+    fn rule_argument(&self, path: &Path) -> String {
+        self.forced_arguments
+            .iter()
+            .find(|(forced, _)| forced == path)
+            .map_or_else(
+                || path.to_string_lossy().into_owned(),
+                |(_, arg)| arg.clone(),
+            )
     }
 
     fn joins_others(&self, path: &Path) -> bool {
@@ -302,6 +324,13 @@ mod tests {
             Live::new(Settings::default()).with_rule_kinds(&[format!("vault:{}", path.display())]);
         let error = forced.load_rules(&path, &text).err().unwrap();
         assert!(error.message().contains("vault"), "{error:?}");
+        // Work that reads the file afresh (the Regions list) is handed the same reading.
+        assert_eq!(
+            forced.rule_argument(&path),
+            format!("vault:{}", path.display())
+        );
+        let other = Path::new("other.json");
+        assert_eq!(forced.rule_argument(other), "other.json");
     }
 
     #[test]

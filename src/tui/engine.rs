@@ -42,6 +42,13 @@ pub trait Engine: Send + Sync {
         false
     }
 
+    /// The rule file at `path` as a `--rules` argument, with the `KIND:` prefix it was given
+    /// with (`vault:role.json`, `tfplan:plan.json`), so that work that reads the file afresh
+    /// (the Regions list's analysis) reads it as the view does.
+    fn rule_argument(&self, path: &Path) -> String {
+        path.to_string_lossy().into_owned()
+    }
+
     /// Takes a key given in the view (a secret, `@FILE`, a key set URL) for `issuer`'s tokens
     /// for the rest of the session; `Ok` says what was pinned, `Err` why nothing was.
     fn give_key(&self, issuer: Option<&str>, given: &str) -> Result<String, String> {

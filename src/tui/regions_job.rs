@@ -24,6 +24,25 @@ pub struct RegionsJob {
     pub now: i64,
 }
 
+impl RegionsJob {
+    /// Replaces each rule argument that is a plain path by the argument `argument_of` gives
+    /// for it (its `KIND:` prefix); arguments that carry a prefix already stay as they are.
+    pub fn read_as(&mut self, argument_of: impl Fn(&std::path::Path) -> String) {
+        let rewrite = |args: &mut Vec<String>| {
+            for arg in args.iter_mut() {
+                let plain = crate::app::rules::path_of(arg).is_ok_and(|path| path == arg);
+                if plain {
+                    *arg = argument_of(std::path::Path::new(arg.as_str()));
+                }
+            }
+        };
+        rewrite(&mut self.current);
+        if let Some(proposed) = self.proposed.as_mut() {
+            rewrite(proposed);
+        }
+    }
+}
+
 /// The analysis's answer.
 #[derive(Debug, Clone)]
 pub enum Analysis {
@@ -121,6 +140,27 @@ mod tests {
     }
 
     const DEMO: &str = "assets/demo/rules/aws-deploy-role.json";
+
+    /// A file the view was given as `vault:role.json` is read as a Vault role by the
+    /// analysis too; arguments that name their kind already are left alone.
+    #[test]
+    fn plain_paths_are_read_with_the_kind_the_view_was_given() {
+        let mut job = RegionsJob {
+            generation: 1,
+            current: vec!["role.json".to_owned(), "aws:policy.json".to_owned()],
+            proposed: Some(vec!["role.json".to_owned(), "other.json".to_owned()]),
+            now: 0,
+        };
+        job.read_as(|path| match path.to_str() {
+            Some("role.json") => "vault:role.json".to_owned(),
+            _ => path.to_string_lossy().into_owned(),
+        });
+        assert_eq!(job.current, ["vault:role.json", "aws:policy.json"]);
+        assert_eq!(
+            job.proposed.as_deref(),
+            Some(&["vault:role.json".to_owned(), "other.json".to_owned()][..])
+        );
+    }
 
     #[test]
     fn one_rule_set_is_each_rules_reach_and_two_are_compared() {

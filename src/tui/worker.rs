@@ -62,7 +62,10 @@ pub fn spawn(engine: Arc<dyn Engine>, results: Sender<Msg>) -> Sender<Job> {
                     super::matrix_job::start(job, &latest, &results);
                     continue;
                 }
-                if let Job::Regions(job) = job {
+                if let Job::Regions(mut job) = job {
+                    // The model names the view's rule files by path; the analysis reads them
+                    // afresh, with the kind they were given (`--rules vault:role.json`).
+                    job.read_as(|path| engine.rule_argument(path));
                     super::regions_job::start(job, &latest_regions, &results);
                     continue;
                 }
