@@ -319,7 +319,8 @@ fn actual_text(check: &Check) -> String {
     }
 }
 
-/// How many leading characters of expected and actual agree, when the check failed on two
+/// How many leading characters of expected and actual agree as shown (control and invisible
+/// characters escaped, so one of them counts as its escape), when the check failed on two
 /// strings that are worth comparing (the closest expected value is used).
 fn agreeing_prefix(check: &Check) -> Option<(usize, usize)> {
     if check.passed {
@@ -335,7 +336,9 @@ fn agreeing_prefix(check: &Check) -> Option<(usize, usize)> {
         .enumerate()
         .filter_map(|(i, v)| v.as_str().map(|e| (i, common_prefix_chars(e, actual))))
         .max_by_key(|&(_, common)| common)?;
-    (check.expected.len() == 1 || common > 0).then_some((index, common))
+    let shown: String = actual.chars().take(common).collect();
+    let common_shown = escape_controls(&shown).chars().count();
+    (check.expected.len() == 1 || common > 0).then_some((index, common_shown))
 }
 
 /// `text` split at `from` characters: the agreeing head plainly, the rest in `diff` style.
@@ -519,5 +522,43 @@ fn stacked(theme: &Theme, checks: &[&Check], columns: usize, lines: &mut Vec<Lin
             }
         }
         annotations(theme, check, 2, columns, lines);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::tui::theme::ThemeName;
+
+    /// The highlight starts where the strings part as shown: a tab before it is shown as `\t`,
+    /// two characters for one, and the agreeing `-` after it stays plain.
+    #[test]
+    fn the_difference_is_highlighted_after_escaped_characters() {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let check = Check::failed(
+            "StringEquals sub",
+            vec![json!("a\tb-main")],
+            json!("a\tb-dev"),
+        );
+        let (expected, actual) = cells(&theme, &check);
+        let plain = |cells: &Styled| -> String {
+            cells
+                .iter()
+                .filter(|(_, style)| *style == theme.text)
+                .map(|(c, _)| c)
+                .collect()
+        };
+        assert_eq!(plain(&expected), "a\\tb-");
+        assert_eq!(plain(&actual), "a\\tb-");
+        let first_diff = |cells: &Styled| {
+            cells
+                .iter()
+                .find(|(_, s)| *s == theme.diff)
+                .map(|(c, _)| *c)
+        };
+        assert_eq!(first_diff(&expected), Some('m'));
+        assert_eq!(first_diff(&actual), Some('d'));
     }
 }
