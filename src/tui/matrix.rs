@@ -610,6 +610,7 @@ fn add_unsigned(model: &mut Model, claims: Claims, source: String) -> Result<(),
         token: stand_in,
         source,
         simulated: Some(claims),
+        witness_of: None,
         signature: Signature::Done(SignatureReport::not_checked(
             "SIMULATED: claims from the corpus, not a token; nothing signed them",
         )),

@@ -54,6 +54,9 @@ pub struct Entry {
     /// The claims of a what-if: edited by the user, so unsigned; rules see these instead of the
     /// token's own.
     pub simulated: Option<Claims>,
+    /// For the witness of a region opened from the Regions list: the change it shows (the why
+    /// panel then explains the current and the proposed verdict side by side).
+    pub witness_of: Option<super::regions::Change>,
     pub signature: Signature,
     /// Bumped on every verification request; a result carrying an older number is dropped.
     pub generation: u64,

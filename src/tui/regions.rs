@@ -324,7 +324,7 @@ fn open_witness(model: &mut Model) -> Option<Cmd> {
             let reason = format!(
                 "SIMULATED: the witness of {label}, a claim set built by the analysis of the rules; no token, nothing signed it"
             );
-            if let Err(error) = add_witness(model, witness, source, reason) {
+            if let Err(error) = add_witness(model, witness, change, source, reason) {
                 notice(model, NoticeKind::Error, error);
                 return None;
             }
@@ -347,6 +347,7 @@ fn open_witness(model: &mut Model) -> Option<Cmd> {
 fn add_witness(
     model: &mut Model,
     claims: Claims,
+    change: Change,
     source: String,
     reason: String,
 ) -> Result<(), String> {
@@ -366,6 +367,7 @@ fn add_witness(
         token: stand_in,
         source,
         simulated: Some(claims),
+        witness_of: Some(change),
         signature: Signature::Done(SignatureReport::not_checked(reason)),
         generation: 0,
         verdicts: Vec::new(),
@@ -415,11 +417,7 @@ pub struct WitnessSides<'m> {
 pub fn witness_sides(model: &Model) -> Option<WitnessSides<'_>> {
     let proposed = proposed_paths(model)?;
     let entry = model.current()?;
-    let label = entry.source.strip_prefix("witness of region ")?;
-    let compared = [Change::Gains, Change::Loses]
-        .iter()
-        .any(|change| label.ends_with(&format!(" that {}", change.verb())));
-    if !compared || entry.simulated.is_none() {
+    if !matches!(entry.witness_of, Some(Change::Gains | Change::Loses)) {
         return None;
     }
     let proposed: &[PathBuf] = &proposed;

@@ -870,6 +870,7 @@ pub fn add_token(model: &mut Model, token: Token, source: String) -> Option<Cmd>
         token: token.clone(),
         source,
         simulated: None,
+        witness_of: None,
         signature: Signature::Checking,
         generation: 1,
         verdicts: Vec::new(),
@@ -921,6 +922,7 @@ fn add_dump(model: &mut Model, dump: crate::token::dump::Dump, source: &str) -> 
         token,
         source: format!("{source}: {} {DUMP_SOURCE}", dump.shape.description()),
         simulated: Some(dump.claims),
+        witness_of: None,
         signature: Signature::Done(SignatureReport::not_checked(
             "SIMULATED: claims from a decoded dump, not a token; nothing shows a signature covered them",
         )),
@@ -959,6 +961,7 @@ fn add_what_if(model: &mut Model, claims: Claims, change: &str) -> Option<Cmd> {
         token: base_token,
         source: format!("what-if: {change}"),
         simulated: Some(claims),
+        witness_of: None,
         signature: Signature::Done(SignatureReport::not_checked(
             "SIMULATED: the claims were edited, so no signature covers them",
         )),
