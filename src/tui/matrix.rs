@@ -16,18 +16,16 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use super::keymap::{Action, Context, Key};
 use super::model::{Entry, Model, NoticeKind, Pane, Signature};
-use super::update::{Cmd, add_token, batch, notice, perform, reevaluate};
+use super::update::{Cmd, add_token, batch, claims_stand_in, notice, perform, reevaluate};
 use crate::preview::corpus::{BadEntry, Location};
 use crate::preview::group::{GroupBy, group_key};
 use crate::preview::matrix::{OutcomeCounts, Preview};
 use crate::report::SignatureReport;
-use crate::token::{self, Claims, FoundVia, Limits};
+use crate::token::{self, Claims, Limits};
 use crate::trust::RuleId;
 
 /// A corpus and the rule files to preview against it; `[KIND:]FILE` as on the command line.
@@ -592,16 +590,10 @@ fn add_entry(model: &mut Model, text: &str, source: String) -> Result<Option<Cmd
 }
 
 fn add_unsigned(model: &mut Model, claims: Claims, source: String) -> Result<(), String> {
-    // The main view shows tokens; claims without one get an unsecured stand-in whose claims
-    // are marked simulated, exactly like a what-if.
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
-    let stand_in = token::parse_compact(
-        &format!("{header}.{payload}."),
-        FoundVia::Bare,
-        &Limits::default(),
-    )
-    .map_err(|e| format!("{source}: {e}"))?;
+    // The main view shows tokens; claims without one get a stand-in whose claims are marked
+    // simulated, exactly like a what-if, and which has no header for a rule to judge: the
+    // matrix evaluated the claims alone.
+    let stand_in = claims_stand_in(&claims).map_err(|e| format!("{source}: {e}"))?;
     super::update::make_room(model);
     let id = model.next_id;
     model.next_id += 1;

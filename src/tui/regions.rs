@@ -16,14 +16,12 @@
 use std::path::{Path, PathBuf};
 
 use super::keymap::{Action, Context, Key};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::model::{Entry, Model, NoticeKind, Pane, Signature};
 use super::regions_job::{Analysis, RegionsJob, RuleReach};
-use super::update::{Cmd, batch, make_room, notice, reevaluate};
+use super::update::{Cmd, batch, claims_stand_in, make_room, notice, reevaluate};
 use crate::report::SignatureReport;
-use crate::token::{self, Claims, FoundVia, Limits};
+use crate::token::Claims;
 use crate::trust::symbolic::{Conclusion, Region};
 use crate::trust::{Outcome, RuleId, Verdict};
 
@@ -341,9 +339,7 @@ fn open_witness(model: &mut Model) -> Option<Cmd> {
 }
 
 /// Adds a witness as an entry of the main view: its claims, SIMULATED, under a stand-in token
-/// with an empty header, which the evaluation takes as "no header" (as for a decoded dump
-/// without one): the analysis speaks of claims, and a made-up `alg` would be judged by the
-/// rules that read the header (Vault's `jwt_supported_algs`).
+/// without a header (`update::claims_stand_in`): the analysis speaks of claims.
 fn add_witness(
     model: &mut Model,
     claims: Claims,
@@ -351,14 +347,7 @@ fn add_witness(
     source: String,
     reason: String,
 ) -> Result<(), String> {
-    let encode = |value: serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
-    let compact = format!(
-        "{}.{}.",
-        encode(serde_json::Value::Object(Claims::new())),
-        encode(serde_json::Value::Object(claims.clone()))
-    );
-    let stand_in = token::parse_compact(&compact, FoundVia::Bare, &Limits::default())
-        .map_err(|error| format!("{source}: {error}"))?;
+    let stand_in = claims_stand_in(&claims).map_err(|error| format!("{source}: {error}"))?;
     make_room(model);
     let id = model.next_id;
     model.next_id += 1;

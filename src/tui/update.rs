@@ -846,6 +846,27 @@ fn add_from_text(model: &mut Model, text: &str, source: &str) -> Option<Cmd> {
 /// pasted log or a script feeding the clipboard must not grow the view without bound.
 pub const MAX_TOKENS: usize = 200;
 
+/// A stand-in token for claims that came without one (a corpus line of claims, a region's
+/// witness): an empty header, which the evaluation takes as "no header" (as for a decoded dump
+/// without one), so that no made-up `alg` is judged by the rules that read the header (Vault's
+/// `jwt_supported_algs`); the matrix and the analysis evaluate the claims alone too.
+pub(super) fn claims_stand_in(claims: &Claims) -> Result<Token, crate::token::DecodeError> {
+    use base64::Engine as _;
+    let encode = |value: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+    };
+    let compact = format!(
+        "{}.{}.",
+        encode(serde_json::Value::Object(Claims::new())),
+        encode(serde_json::Value::Object(claims.clone()))
+    );
+    crate::token::parse_compact(
+        &compact,
+        crate::token::FoundVia::Bare,
+        &crate::token::Limits::default(),
+    )
+}
+
 /// Makes room for one more token by closing the oldest one, and says so.
 pub(super) fn make_room(model: &mut Model) {
     if model.tokens.len() < MAX_TOKENS {

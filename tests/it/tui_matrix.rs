@@ -343,3 +343,35 @@ fn columns_of_rules_with_the_same_name_are_told_apart_by_their_files() {
         "{text}"
     );
 }
+
+/// A claims line of the corpus opened from the matrix is judged on its claims alone, as the
+/// matrix judged it: its stand-in token has no header, so a Vault role (which also checks the
+/// token's `alg` against the mount's algorithms) does not refuse it for a made-up `alg: none`.
+#[test]
+fn a_claims_line_opened_from_the_matrix_keeps_the_matrix_verdict() {
+    let files = PreviewFiles::new("claims-vault");
+    let vault = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/demo/rules/vault-role-deploy.json");
+    let claims = serde_json::json!({
+        "iss": "https://gitlab.com", "aud": "https://vault.acme.example",
+        "sub": "project_path:acme/infra:ref_type:branch:ref:main",
+        "project_path": "acme/infra", "ref_type": "branch", "ref": "main",
+        "ref_protected": "true", "user_email": "dev@acme.example", "iat": NOW - 60, "exp": NOW + 240
+    });
+    std::fs::write(files.dir.join("claims.jsonl"), format!("{claims}\n")).unwrap();
+    let mut spec = files.spec();
+    spec.corpus = files.path("claims.jsonl");
+    spec.current = vec![vault.to_str().unwrap().to_owned()];
+    spec.proposed = Vec::new();
+    let (mut model, initial) = initial_model(&mut launch(spec));
+    execute(&mut model, initial);
+    let in_matrix = grid(&model).unwrap().rows[0].cells[0];
+    assert_eq!(in_matrix.allowed, 1, "{in_matrix:?}");
+
+    let cmd = update(&mut model, key(KeyCode::Enter));
+    execute(&mut model, cmd);
+    let entry = model.current().unwrap();
+    assert!(entry.simulated.is_some());
+    let (_, verdict) = model.selected_verdict().unwrap();
+    assert_eq!(verdict.outcome, Outcome::Allowed, "{verdict:?}");
+}
