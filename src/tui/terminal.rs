@@ -94,16 +94,19 @@ pub fn restore() {
 /// hook (installed by `try_init`) is replaced, not wrapped: it does not know about bracketed
 /// paste or the mouse, and it restores with `ratatui::restore` (see [`restore`]).
 ///
-/// A panic the worker catches (it becomes a message in the UI) leaves the terminal alone. Any
-/// other panic off the UI thread would leave a UI that waits forever for its input or its
-/// results on a restored (so garbled) screen: after printing it, the process ends.
+/// A panic the worker catches (it becomes a message in the UI) or `trust::cel` catches (it
+/// becomes a verdict) leaves the terminal alone. Any other panic off the UI thread would leave
+/// a UI that waits forever for its input or its results on a restored (so garbled) screen:
+/// after printing it, the process ends.
 fn install_panic_hook() {
     let ui_thread = std::thread::current().id();
     // Taking ratatui's hook puts the default one back, which is then taken in turn.
     drop(std::panic::take_hook());
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if super::worker::panic_is_caught() {
+        // Caught where it happens and reported in the UI (the worker) or as a verdict (a CEL
+        // expression the `cel` crate panics on, also on this thread while it evaluates rules).
+        if super::worker::panic_is_caught() || crate::trust::cel::panic_is_guarded() {
             return;
         }
         restore();

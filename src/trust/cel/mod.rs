@@ -301,6 +301,13 @@ thread_local! {
     static IN_CEL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Whether a panic on this thread now comes from `cel` crate code that [`guarded`] catches and
+/// turns into a verdict. Other panic hooks (the terminal UI's) leave such a panic alone whatever
+/// order the hooks were installed in: the UI's replaces the hook it finds.
+pub fn panic_is_guarded() -> bool {
+    IN_CEL.with(std::cell::Cell::get)
+}
+
 /// Runs `f`, turning a panic into its message. Rule text is user input and the `cel` crate
 /// panics on some of it; the verdict then says the expression could not be evaluated. The
 /// default panic report is silenced for these panics only: the verdict carries the message.

@@ -927,3 +927,21 @@ fn time_zone_accessors_follow_the_iana_database() {
         assert!(refused.contains("unknown time zone"), "{zone}: {refused}");
     }
 }
+
+/// Hooks installed after `guarded`'s (the terminal UI's, which replaces the hook it finds) can
+/// tell a panic `guarded` will catch: the flag holds inside it, also when nested, and not after.
+#[test]
+fn a_guarded_panic_is_known_as_such_on_its_thread_only() {
+    assert!(!panic_is_guarded());
+    let inside = guarded(|| {
+        let nested = guarded(panic_is_guarded).unwrap();
+        (panic_is_guarded(), nested)
+    });
+    assert_eq!(inside, Ok((true, true)));
+    assert!(!panic_is_guarded());
+    let elsewhere = guarded(|| std::thread::spawn(panic_is_guarded).join().unwrap());
+    assert_eq!(elsewhere, Ok(false));
+    let caught = guarded(|| -> () { panic!("from cel") });
+    assert_eq!(caught, Err("from cel".to_owned()));
+    assert!(!panic_is_guarded());
+}
