@@ -25,7 +25,8 @@
 # under the pointer and the wheel scrolls it; `preview --tui` with a widened proposal shows the
 # Regions list beside the matrix, and Enter on a region that gains access opens its witness with
 # the current rule ✗ and the proposed one ✓, both whys in one panel; `check` stacks its
-# conditions on an 80-column terminal; and a 30-second soak (tests/soak.sh 15, two runs of 15 s).
+# conditions on an 80-column terminal; Ctrl-Z stops the view as a shell job and `fg` brings it
+# back; and a 30-second soak (tests/soak.sh 15, two runs of 15 s).
 #
 # Usage: tests/tmux-smoke.sh            (uses target/debug/claimcheck, building it if needed)
 #        CLAIMCHECK_BIN=path tests/tmux-smoke.sh
@@ -421,6 +422,23 @@ fresh_session -x 80 -y 60 -c "$PWD" \
 expect SMOKE-CHECK-DONE "check on an 80-column terminal"
 screen | grep -qE "^      expected  repo:acme/app:ref:refs/heads/main" \
   || { fail "check is not stacked at 80 columns"; screen >&2; }
+tmux_ kill-server 2>/dev/null || true
+
+# Ctrl-Z in an interactive shell: the view hands the terminal back and stops as a job (the
+# shell says so); `fg` brings it back redrawn and answering keys; q then quits with 0.
+fresh_session -x 100 -y 24 -c "$PWD" "env PS1='smoke\$ ' bash --norc --noprofile -i"
+keys "NO_COLOR=1 TMPDIR=$work/demo-tmp CLAIMCHECK_CONFIG=$work/none.toml $bin demo" Enter
+expect "token 1/8" "the view before Ctrl-Z"
+keys C-z
+expect "Stopped" "Ctrl-Z stops the view as a shell job"
+[ "$(tmux_ display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "a stopped view keeps the alternate screen"
+keys fg Enter
+expect "token 1/8" "fg brings the view back, redrawn"
+keys n
+expect "token 2/8" "the view answers keys after fg"
+keys q
+keys 'echo SMOKE-FG-RC=$?' Enter
+expect "SMOKE-FG-RC=0" "q after fg"
 tmux_ kill-server 2>/dev/null || true
 
 # A short soak (tests/soak.sh runs 5 minutes): random keys, clicks, pastes, resizes, fetches

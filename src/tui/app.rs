@@ -222,6 +222,10 @@ fn execute(cmd: Cmd, model: &mut Model, fx: &mut Effects) -> io::Result<()> {
             let edited = fx.suspended(|| editor::edit_text(&json))?;
             update(model, Msg::ClaimsEdited(edited))
         }
+        Cmd::Suspend => {
+            fx.suspended(super::terminal::stop_as_a_job)?;
+            None
+        }
         Cmd::OpenInEditor(path) => {
             let result = fx.suspended(|| editor::edit(&path))?;
             // The watcher will also notice; reloading here covers platforms without one.

@@ -73,10 +73,11 @@ pub enum Action {
     ExplainScrollDown,
     ExplainScrollUp,
     OpenWitness,
+    Suspend,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::Help,
         Action::Close,
@@ -115,6 +116,7 @@ impl Action {
         Action::ExplainScrollDown,
         Action::ExplainScrollUp,
         Action::OpenWitness,
+        Action::Suspend,
     ];
 
     pub fn name(self) -> &'static str {
@@ -157,6 +159,7 @@ impl Action {
             Action::ExplainScrollDown => "explain_scroll_down",
             Action::ExplainScrollUp => "explain_scroll_up",
             Action::OpenWitness => "open_witness",
+            Action::Suspend => "suspend",
         }
     }
 
@@ -462,6 +465,12 @@ impl Default for Keymap {
                     &[Key::ch('E')],
                     A::EditClaimsExternal,
                     "what-if: edit all claims in $EDITOR",
+                    Global,
+                ),
+                bind(
+                    &[Key::ctrl('z')],
+                    A::Suspend,
+                    "suspend to the shell (fg comes back)",
                     Global,
                 ),
                 bind(

@@ -55,6 +55,18 @@ impl Session {
     }
 }
 
+/// Stops the process as a shell stops a job on Ctrl-Z (the terminal is in raw mode, so the key
+/// arrives as a key, not as the signal); returns when it is continued. Where nothing can
+/// continue it (a process group without a shell, whose stop signals the kernel discards), it
+/// returns at once.
+pub fn stop_as_a_job() {
+    #[cfg(unix)]
+    // SAFETY: raise(3) with a valid signal number has no memory-safety preconditions.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+}
+
 fn enable_extras() -> io::Result<()> {
     let mut out = io::stdout();
     execute!(out, EnableBracketedPaste)?;

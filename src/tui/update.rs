@@ -127,6 +127,9 @@ pub enum Cmd {
     },
     /// Analyse the matrix's rules for every caller (worker thread).
     ComputeRegions(super::regions_job::RegionsJob),
+    /// Ctrl-Z: the terminal back to the shell and the process stopped, as a shell's job; the
+    /// view comes back, redrawn, when the shell continues it (`fg`).
+    Suspend,
     /// Give the engine a key for `issuer`'s tokens (worker thread, answered by `Msg::KeyGiven`).
     GiveKey {
         issuer: Option<String>,
@@ -411,6 +414,7 @@ pub fn perform(model: &mut Model, action: Action) -> Option<Cmd> {
             model.help_open = !model.help_open;
             model.help_scroll = 0;
         }
+        Action::Suspend => return Some(Cmd::Suspend),
         // A fetch under way is the most recent thing started: Esc stops it first.
         Action::Close if model.fetch.running.is_some() => {
             fetch_menu::cancel_running(model);
