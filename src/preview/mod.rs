@@ -9,3 +9,7 @@
 pub mod corpus;
 pub mod group;
 pub mod matrix;
+mod memo;
+#[cfg(test)]
+mod memo_tests;
+mod scan;

@@ -34,6 +34,23 @@ pub use verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
 
 use crate::token::Claims;
 
+/// The claims (top-level names, exactly as the rule looks them up) and whether the instant of
+/// evaluation decide a rule's outcome; see [`Rule::reads`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    pub claims: Vec<String>,
+    pub now: bool,
+}
+
+impl Reads {
+    pub fn new(claims: impl IntoIterator<Item = impl Into<String>>, now: bool) -> Reads {
+        let mut claims: Vec<String> = claims.into_iter().map(Into::into).collect();
+        claims.sort();
+        claims.dedup();
+        Reads { claims, now }
+    }
+}
+
 /// A parsed trust rule, compiled once and evaluated against many claim sets.
 pub trait Rule: std::any::Any + Send + Sync {
     fn id(&self) -> &RuleId;
@@ -55,6 +72,17 @@ pub trait Rule: std::any::Any + Send + Sync {
     /// it with a path that skips building explanations.
     fn outcome(&self, claims: &Claims, now: i64) -> Outcome {
         self.evaluate(claims, now).outcome
+    }
+
+    /// What [`Rule::outcome`] depends on, for callers that evaluate many claim sets and reuse
+    /// an outcome for claim sets that agree on it (`preview` over a corpus of many runs of few
+    /// workflows). `None` (the default) when the rule cannot state it exactly: it then has to
+    /// be evaluated for every claim set. A rule that answers must be exact: any two claim sets
+    /// that hold the same values (or the same absences) under these names get the same outcome
+    /// at the same `now` (at any `now` when [`Reads::now`] is false). Naming more claims than
+    /// the rule reads is sound; naming fewer is a false answer waiting to happen.
+    fn reads(&self) -> Option<Reads> {
+        None
     }
 
     /// What is risky about the rule itself, independent of any token.
