@@ -7,21 +7,30 @@
 /// Where each wanted top-level claim's value is in the line: its JSON text, as written.
 pub struct Wanted {
     names: Vec<String>,
-    /// Slots by the length of their name: a key is compared with the few names of its length.
-    by_length: Vec<Vec<usize>>,
+    /// By the length of a name: the names of that length, as their first eight bytes and
+    /// slot. Most keys of a line are not wanted, and a key is compared with few names.
+    by_length: Vec<Vec<(u64, usize)>>,
 }
 
 /// Deeper than this, the line is left to `serde_json` (whose own limit is 128).
 const MAX_DEPTH: usize = 64;
 
+/// The first eight bytes of `key`, zero-padded.
+fn head(key: &[u8]) -> u64 {
+    let mut bytes = [0; 8];
+    let n = key.len().min(8);
+    bytes[..n].copy_from_slice(&key[..n]);
+    u64::from_le_bytes(bytes)
+}
+
 impl Wanted {
     pub fn new(names: Vec<String>) -> Wanted {
-        let mut by_length: Vec<Vec<usize>> = Vec::new();
+        let mut by_length: Vec<Vec<(u64, usize)>> = Vec::new();
         for (slot, name) in names.iter().enumerate() {
             if by_length.len() <= name.len() {
                 by_length.resize(name.len() + 1, Vec::new());
             }
-            by_length[name.len()].push(slot);
+            by_length[name.len()].push((head(name.as_bytes()), slot));
         }
         Wanted { names, by_length }
     }
@@ -35,11 +44,18 @@ impl Wanted {
     }
 
     fn slot(&self, key: &[u8]) -> Option<usize> {
-        self.by_length
-            .get(key.len())?
+        let candidates = self.by_length.get(key.len())?;
+        if candidates.is_empty() {
+            return None;
+        }
+        let first = head(key);
+        candidates
             .iter()
-            .copied()
-            .find(|&slot| self.names[slot].as_bytes() == key)
+            .find(|&&(head, slot)| {
+                head == first
+                    && self.names[slot].as_bytes()[8.min(key.len())..] == key[8.min(key.len())..]
+            })
+            .map(|&(_, slot)| slot)
     }
 
     /// Fills `values` (one per wanted name) with where the JSON text of each wanted claim of the
@@ -85,17 +101,18 @@ impl Wanted {
 const ONES: u64 = u64::from_le_bytes([1; 8]);
 const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
 
-/// Whether one of eight bytes is a byte below `n` (≤ 128); exact, the classic word trick.
-fn has_byte_below(word: u64, n: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH_BITS != 0
+/// The high bit of each of eight bytes that is below `n` (≤ 128). Above the lowest such byte a
+/// bit may be set wrongly (a borrow carries into the next byte); the lowest is always right.
+fn bytes_below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH_BITS
 }
 
-/// Whether one of eight string bytes is a quote, a backslash or a control character: only then
-/// are they looked at one by one.
-fn may_end_or_escape(word: u64) -> bool {
-    has_byte_below(word, 0x20)
-        || has_byte_below(word ^ (ONES * u64::from(b'"')), 1)
-        || has_byte_below(word ^ (ONES * u64::from(b'\\')), 1)
+/// Marks the string bytes that need a look (a quote, a backslash, a control character): the
+/// lowest mark is the first such byte, and no mark means none among the eight.
+fn special_bytes(word: u64) -> u64 {
+    bytes_below(word, 0x20)
+        | bytes_below(word ^ (ONES * u64::from(b'"')), 1)
+        | bytes_below(word ^ (ONES * u64::from(b'\\')), 1)
 }
 
 struct Scanner<'t> {
@@ -142,21 +159,36 @@ impl<'t> Scanner<'t> {
         let start = self.at - 1;
         let mut escaped = false;
         loop {
-            while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
-                let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-                if may_end_or_escape(word) {
-                    break;
+            let byte = loop {
+                match self.bytes.get(self.at..self.at + 8) {
+                    Some(chunk) => {
+                        let mask = special_bytes(u64::from_le_bytes(
+                            chunk.try_into().expect("eight bytes"),
+                        ));
+                        if mask == 0 {
+                            self.at += 8;
+                            continue;
+                        }
+                        self.at += (mask.trailing_zeros() / 8) as usize;
+                        break self.bytes[self.at];
+                    }
+                    None => {
+                        let byte = self.peek()?;
+                        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                            break byte;
+                        }
+                        self.at += 1;
+                    }
                 }
-                self.at += 8;
-            }
-            match self.next()? {
+            };
+            self.at += 1;
+            match byte {
                 b'"' => break,
                 b'\\' => {
                     escaped = true;
                     self.next()?;
                 }
-                byte if byte < 0x20 => return None,
-                _ => {}
+                _ => return None,
             }
         }
         if escaped {
@@ -283,7 +315,14 @@ mod tests {
     use super::*;
 
     fn wanted() -> Wanted {
-        Wanted::new(vec!["sub".into(), "aud".into(), "exp".into(), "a".into()])
+        Wanted::new(vec![
+            "sub".into(),
+            "aud".into(),
+            "exp".into(),
+            "a".into(),
+            "job_workflow_ref".into(),
+            "job_workflow_sha".into(),
+        ])
     }
 
     /// What `serde_json` makes of the line, projected on the wanted names.
@@ -348,19 +387,21 @@ mod tests {
     }
 
     #[test]
-    fn eight_bytes_at_a_time_find_every_special_byte() {
+    fn eight_bytes_at_a_time_find_the_first_special_byte() {
         for special in [b'"', b'\\', 0x00, 0x1f] {
             for at in 0..8 {
-                let mut bytes = *b"abcdefgh";
-                bytes[at] = special;
-                assert!(
-                    may_end_or_escape(u64::from_le_bytes(bytes)),
-                    "{special} at {at}"
-                );
+                // Special bytes after the first must not move it.
+                for later in [b'a', 0x00, b'"', b'\\', 0x1f, 0xff] {
+                    let mut bytes = *b"abcdefgh";
+                    bytes[at] = special;
+                    bytes[at + 1..].fill(later);
+                    let mask = special_bytes(u64::from_le_bytes(bytes));
+                    assert_eq!(mask.trailing_zeros() / 8, at as u32, "{special} at {at}");
+                }
             }
         }
-        for ordinary in [b' ', b'~', 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']'] {
-            assert!(!may_end_or_escape(u64::from_le_bytes([ordinary; 8])));
+        for ordinary in [b' ', b'~', 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']', 0x20] {
+            assert_eq!(special_bytes(u64::from_le_bytes([ordinary; 8])), 0);
         }
     }
 
@@ -436,7 +477,11 @@ mod tests {
             Just("exp"),
             Just("a"),
             Just("other"),
-            Just("su")
+            Just("su"),
+            Just("job_workflow_ref"),
+            Just("job_workflow_rex"),
+            Just("job_workflow_sha"),
+            Just("job_workf")
         ];
         prop::collection::vec((key, value), 0..8).prop_map(|pairs| {
             let fields: Vec<String> = pairs.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
