@@ -47,18 +47,18 @@ pub enum Clock {
 
 impl Clock {
     pub fn instant(self, claims: &Claims) -> i64 {
+        self.instant_of(claims.get("iat"), claims.get("nbf"), claims.get("exp"))
+    }
+
+    /// [`Clock::instant`] of an entry with these `iat`, `nbf` and `exp` claims.
+    pub fn instant_of(self, iat: Option<&Value>, nbf: Option<&Value>, exp: Option<&Value>) -> i64 {
         let fallback = match self {
             Clock::Pinned { at } => return at,
             Clock::EntryOwn { fallback } => fallback,
         };
-        let time = |name: &str| {
-            claims
-                .get(name)
-                .and_then(Value::as_f64)
-                .filter(|t| t.is_finite())
-        };
-        let exp = time("exp");
-        let start = match (time("iat"), time("nbf")) {
+        let time = |value: Option<&Value>| value.and_then(Value::as_f64).filter(|t| t.is_finite());
+        let exp = time(exp);
+        let start = match (time(iat), time(nbf)) {
             (Some(iat), Some(nbf)) => Some(iat.max(nbf)),
             (one, other) => one.or(other),
         };

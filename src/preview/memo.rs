@@ -20,19 +20,23 @@ use crate::trust::{Outcome, Reads, Rule};
 /// What every worker reads and keys by, worked out once from the rules.
 pub struct Plan {
     wanted: Wanted,
+    /// Per slot: whether some key holds its value's id. Other slots (expiries, the clock's
+    /// claims, token fields) are parsed for each entry that has them, never remembered.
+    keyed: Vec<bool>,
     /// Slots of the fields a token response keeps its token in: a line with one of them may be
     /// a token, not claims, and goes the full way.
     guards: Vec<usize>,
     /// Rules that read the same claims share a view: one lookup decides them all.
     views: Vec<View>,
     group: Vec<usize>,
-    /// Empty when the clock is pinned.
-    clock: Vec<usize>,
+    /// `iat`, `nbf` and `exp` when each entry has its own instant.
+    clock: Option<[usize; 3]>,
 }
 
 struct View {
     slots: Vec<usize>,
     now: bool,
+    expiry: Option<usize>,
     /// Indexes into current-then-proposed rules.
     rules: Vec<usize>,
 }
@@ -51,34 +55,40 @@ impl Plan {
         };
         let mut views: Vec<View> = Vec::new();
         for (index, reads) in reads.iter().enumerate() {
-            let slots: Vec<usize> = reads.claims.iter().map(|c| slot(c)).collect();
-            let view = match views
+            let view = View {
+                slots: reads.claims.iter().map(|c| slot(c)).collect(),
+                now: reads.now,
+                expiry: reads.expiry.as_deref().map(&mut slot),
+                rules: Vec::new(),
+            };
+            let at = match views
                 .iter()
-                .position(|v| v.slots == slots && v.now == reads.now)
+                .position(|v| (&v.slots, v.now, v.expiry) == (&view.slots, view.now, view.expiry))
             {
                 Some(at) => at,
                 None => {
-                    views.push(View {
-                        slots,
-                        now: reads.now,
-                        rules: Vec::new(),
-                    });
+                    views.push(view);
                     views.len() - 1
                 }
             };
-            views[view].rules.push(index);
+            views[at].rules.push(index);
         }
-        let group = group_claims(&input.group_by)
+        let group: Vec<usize> = group_claims(&input.group_by)
             .iter()
             .map(|c| slot(c))
             .collect();
         let clock = match input.clock {
-            Clock::Pinned { .. } => Vec::new(),
-            Clock::EntryOwn { .. } => ["iat", "nbf", "exp"].iter().map(|c| slot(c)).collect(),
+            Clock::Pinned { .. } => None,
+            Clock::EntryOwn { .. } => Some(["iat", "nbf", "exp"].map(&mut slot)),
         };
         let guards = JSON_TOKEN_FIELDS.iter().map(|c| slot(c)).collect();
+        let mut keyed = vec![false; names.len()];
+        for &s in views.iter().flat_map(|v| &v.slots).chain(&group) {
+            keyed[s] = true;
+        }
         Some(Plan {
             wanted: Wanted::new(names),
+            keyed,
             guards,
             views,
             group,
@@ -114,8 +124,13 @@ fn group_claims(by: &GroupBy) -> Vec<String> {
 }
 
 /// Past this many remembered values and outcomes, a worker forgets them all and starts over:
-/// a corpus whose entries all differ in what the rules read must not grow memory.
-const REMEMBERED: usize = 1 << 17;
+/// a corpus whose entries all differ in what the rules read must not grow memory. (Small in
+/// tests, so that forgetting happens within a test corpus.)
+const REMEMBERED: usize = if cfg!(test) { 40 } else { 1 << 15 };
+
+/// After this many lookups a view whose outcomes are seldom reused stops remembering them
+/// (its rules read a claim that differs on most entries): remembering would only cost.
+const TRIAL: u32 = if cfg!(test) { 24 } else { 4096 };
 
 /// An interned value's id when the claim is absent.
 const ABSENT: u32 = u32::MAX;
@@ -128,19 +143,22 @@ pub struct Memo<'p> {
     plan: &'p Plan,
     /// Current rules, then proposed ones.
     rules: Vec<&'p dyn Rule>,
-    /// Where the current entry's wanted values are in its line.
-    raw: Vec<Option<(usize, usize)>>,
-    /// Per slot: the JSON text of each value seen → its id, and the value by id. Identical
-    /// text is the same value; the same value written two ways only gets two ids.
+    /// Per keyed slot: the JSON text of each value seen → its id, and the value by id.
+    /// Identical text is the same value; the same value written two ways only gets two ids.
     interned: Vec<HashMap<Box<str>, u32>>,
     values: Vec<Vec<Value>>,
-    /// Per view: the ids of its slots (and `now`) → the outcomes of its rules.
+    /// Per view: the ids of its slots (and the instant, or its side of the expiry) → the
+    /// outcomes of its rules.
     outcomes: Vec<ByIds<Box<[Outcome]>>>,
+    /// Per view: lookups and hits while on trial, and whether it still remembers.
+    trials: Vec<(u32, u32, bool)>,
     groups: ByIds<String>,
-    instants: ByIds<i64>,
     remembered: usize,
-    /// The current entry's id per slot.
+    /// The current entry: where each wanted value is in the line, the id of each keyed
+    /// slot's value, and the value of each other slot.
+    raw: Vec<Option<(usize, usize)>>,
     ids: Vec<u32>,
+    loose: Vec<Option<Value>>,
     key: Vec<u32>,
     group_ids: Vec<u32>,
     decided: Vec<Outcome>,
@@ -158,14 +176,15 @@ impl<'p> Memo<'p> {
         Memo {
             plan,
             rules: all_rules(input).collect(),
-            raw: vec![None; slots],
             interned: (0..slots).map(|_| HashMap::default()).collect(),
             values: vec![Vec::new(); slots],
             outcomes: (0..plan.views.len()).map(|_| HashMap::default()).collect(),
+            trials: vec![(0, 0, true); plan.views.len()],
             groups: HashMap::default(),
-            instants: HashMap::default(),
             remembered: 0,
+            raw: vec![None; slots],
             ids: vec![ABSENT; slots],
+            loose: vec![None; slots],
             key: Vec::new(),
             group_ids: Vec::new(),
             decided: Vec::new(),
@@ -199,10 +218,18 @@ impl<'p> Memo<'p> {
             self.forget();
         }
         for slot in 0..self.raw.len() {
-            self.ids[slot] = match self.raw[slot] {
-                None => ABSENT,
-                Some((start, end)) => self.intern(slot, &text[start..end])?,
-            };
+            let raw = self.raw[slot].map(|(start, end)| &text[start..end]);
+            if self.plan.keyed[slot] {
+                self.ids[slot] = match raw {
+                    None => ABSENT,
+                    Some(raw) => self.intern(slot, raw)?,
+                };
+            } else {
+                self.loose[slot] = match raw {
+                    None => None,
+                    Some(raw) => Some(serde_json::from_str(raw).ok()?),
+                };
+            }
         }
         let mut projection: Option<Claims> = None;
 
@@ -216,55 +243,73 @@ impl<'p> Memo<'p> {
             self.remembered += 1;
         }
 
-        let now = match input.clock {
-            Clock::Pinned { at } => at,
-            Clock::EntryOwn { .. } => {
-                self.key.clear();
-                self.key
-                    .extend(self.plan.clock.iter().map(|&s| self.ids[s]));
-                match self.instants.get(&self.key[..]) {
-                    Some(&at) => at,
-                    None => {
-                        let claims = projection.get_or_insert_with(|| self.projection());
-                        let at = input.clock.instant(claims);
-                        self.instants.insert(self.key.clone().into(), at);
-                        self.remembered += 1;
-                        at
-                    }
-                }
+        let now = match self.plan.clock {
+            None => input.clock.instant_of(None, None, None),
+            Some([iat, nbf, exp]) => {
+                input
+                    .clock
+                    .instant_of(self.value(iat), self.value(nbf), self.value(exp))
             }
         };
 
         self.decided.clear();
         self.decided.resize(self.rules.len(), Outcome::Error);
-        for (view, outcomes) in self.plan.views.iter().zip(&mut self.outcomes) {
+        for (v, view) in self.plan.views.iter().enumerate() {
             self.key.clear();
             self.key.extend(view.slots.iter().map(|&s| self.ids[s]));
             if view.now {
                 self.key.extend([(now >> 32) as u32, now as u32]);
             }
-            let decided = match outcomes.get(&self.key[..]) {
-                Some(decided) => decided,
-                None => {
-                    let claims = projection
-                        .get_or_insert_with(|| project(&self.plan.wanted, &self.ids, &self.values));
-                    let decided: Box<[Outcome]> = view
-                        .rules
-                        .iter()
-                        .map(|&r| self.rules[r].outcome(claims, now))
-                        .collect();
-                    self.remembered += 1;
-                    outcomes.entry(self.key.clone().into()).or_insert(decided)
+            if let Some(expiry) = view.expiry {
+                // Absent or not an integer, then before or after it.
+                let side = match self.value(expiry).and_then(Value::as_i64) {
+                    None => 0,
+                    Some(exp) => 1 + u32::from(now < exp),
+                };
+                self.key.push(side);
+            }
+            let (lookups, hits, remembers) = &mut self.trials[v];
+            let known = if *remembers {
+                if *lookups < TRIAL {
+                    *lookups += 1;
+                    *hits += u32::from(self.outcomes[v].contains_key(&self.key[..]));
+                    if *lookups == TRIAL && *hits * 4 < TRIAL {
+                        *remembers = false;
+                        self.remembered = self.remembered.saturating_sub(self.outcomes[v].len());
+                        self.outcomes[v] = HashMap::default();
+                    }
                 }
+                self.outcomes[v].get(&self.key[..])
+            } else {
+                None
             };
-            for (&rule, &outcome) in view.rules.iter().zip(decided.iter()) {
-                self.decided[rule] = outcome;
+            if let Some(known) = known {
+                for (&rule, &outcome) in view.rules.iter().zip(known.iter()) {
+                    self.decided[rule] = outcome;
+                }
+                continue;
+            }
+            let claims = projection
+                .get_or_insert_with(|| project(self.plan, &self.ids, &self.values, &self.loose));
+            for &rule in &view.rules {
+                self.decided[rule] = self.rules[rule].outcome(claims, now);
+            }
+            if self.trials[v].2 {
+                let outcomes: Box<[Outcome]> =
+                    view.rules.iter().map(|&r| self.decided[r]).collect();
+                self.outcomes[v].insert(self.key.clone().into(), outcomes);
+                self.remembered += 1;
             }
         }
         Some(Decided {
             group: &self.groups[&self.group_ids[..]],
             outcomes: &self.decided,
         })
+    }
+
+    /// The current entry's value of `slot`.
+    fn value(&self, slot: usize) -> Option<&Value> {
+        value_of(self.plan, &self.ids, &self.values, &self.loose, slot)
     }
 
     fn intern(&mut self, slot: usize, raw: &str) -> Option<u32> {
@@ -280,7 +325,7 @@ impl<'p> Memo<'p> {
     }
 
     fn projection(&self) -> Claims {
-        project(&self.plan.wanted, &self.ids, &self.values)
+        project(self.plan, &self.ids, &self.values, &self.loose)
     }
 
     fn forget(&mut self) {
@@ -288,20 +333,34 @@ impl<'p> Memo<'p> {
         self.values.iter_mut().for_each(Vec::clear);
         self.outcomes.iter_mut().for_each(HashMap::clear);
         self.groups.clear();
-        self.instants.clear();
         self.remembered = 0;
+    }
+}
+
+fn value_of<'v>(
+    plan: &Plan,
+    ids: &[u32],
+    values: &'v [Vec<Value>],
+    loose: &'v [Option<Value>],
+    slot: usize,
+) -> Option<&'v Value> {
+    if plan.keyed[slot] {
+        let id = ids[slot];
+        (id != ABSENT).then(|| &values[slot][id as usize])
+    } else {
+        loose[slot].as_ref()
     }
 }
 
 /// The entry's wanted claims as a claim set: every rule reads only these, so it decides on
 /// them as on the whole entry.
-fn project(wanted: &Wanted, ids: &[u32], values: &[Vec<Value>]) -> Claims {
-    wanted
+fn project(plan: &Plan, ids: &[u32], values: &[Vec<Value>], loose: &[Option<Value>]) -> Claims {
+    plan.wanted
         .names()
         .iter()
-        .zip(ids)
         .enumerate()
-        .filter(|(_, (_, id))| **id != ABSENT)
-        .map(|(slot, (name, &id))| (name.clone(), values[slot][id as usize].clone()))
+        .filter_map(|(slot, name)| {
+            value_of(plan, ids, values, loose, slot).map(|value| (name.clone(), value.clone()))
+        })
         .collect()
 }

@@ -377,11 +377,17 @@ fn line(claims: &Claims, form: Form, number: usize) -> String {
     }
 }
 
+/// A corpus of a few workflows' runs: each line takes one of a few claim sets and changes up
+/// to three of its claims (so that entries often share what a rule reads, and differ just
+/// where it matters, e.g. an expiry on the other side of the instant).
 fn corpus_strategy() -> impl Strategy<Value = Vec<String>> {
     let choices = claim_choices();
     let widths: Vec<usize> = choices.iter().map(|(_, values)| values.len()).collect();
+    let claim_set = widths.iter().map(|&w| 0..w).collect::<Vec<_>>();
+    let change = (0..widths.len(), 0usize..8);
     let entry = (
-        widths.iter().map(|&w| 0..w).collect::<Vec<_>>(),
+        0usize..4,
+        prop::collection::vec(change, 0..4),
         prop_oneof![
             8 => Just(Form::Plain),
             2 => Just(Form::Escaped),
@@ -391,23 +397,31 @@ fn corpus_strategy() -> impl Strategy<Value = Vec<String>> {
             1 => Just(Form::Array),
         ],
     );
-    prop::collection::vec(entry, 0..120).prop_map(move |entries| {
-        entries
-            .iter()
-            .enumerate()
-            .map(|(n, (picks, form))| {
-                let mut claims = Claims::new();
-                for ((name, values), &pick) in choices.iter().zip(picks) {
-                    if let Some(value) = &values[pick] {
-                        claims.insert((*name).to_owned(), value.clone());
+    (
+        prop::collection::vec(claim_set, 4),
+        prop::collection::vec(entry, 0..120),
+    )
+        .prop_map(move |(sets, entries)| {
+            entries
+                .iter()
+                .enumerate()
+                .map(|(n, (set, changes, form))| {
+                    let mut picks = sets[*set].clone();
+                    for &(claim, pick) in changes {
+                        picks[claim] = pick % widths[claim];
                     }
-                }
-                // A claim no rule reads, different on every line.
-                claims.insert("jti".into(), json!(format!("run-{n}")));
-                line(&claims, *form, n)
-            })
-            .collect()
-    })
+                    let mut claims = Claims::new();
+                    for ((name, values), &pick) in choices.iter().zip(&picks) {
+                        if let Some(value) = &values[pick] {
+                            claims.insert((*name).to_owned(), value.clone());
+                        }
+                    }
+                    // A claim no rule reads, different on every line.
+                    claims.insert("jti".into(), json!(format!("run-{n}")));
+                    line(&claims, *form, n)
+                })
+                .collect()
+        })
 }
 
 /// Mostly rules that say what they read, so that the memo is used; now and then one that does
@@ -477,7 +491,9 @@ proptest! {
                     };
                     let projected: Claims = claims
                         .iter()
-                        .filter(|(name, _)| reads.claims.contains(name))
+                        .filter(|(name, _)| {
+                            reads.claims.contains(name) || reads.expiry.as_ref() == Some(name)
+                        })
                         .map(|(name, value)| (name.clone(), value.clone()))
                         .collect();
                     let outcome = rule.outcome(&claims, now);
@@ -487,7 +503,23 @@ proptest! {
                         "{} on {}", rule.id().name, text
                     );
                     if !reads.now {
-                        prop_assert_eq!(outcome, rule.outcome(&claims, now + 86_400 * 365));
+                        // Another instant on the same side of the expiry, if any.
+                        let later = match reads.expiry.as_ref().and_then(|e| claims.get(e)).and_then(Value::as_i64) {
+                            Some(exp) if now < exp => exp - 1,
+                            _ => now + 86_400 * 365,
+                        };
+                        prop_assert_eq!(outcome, rule.outcome(&claims, later), "{} at {}", rule.id().name, later);
+                    }
+                    if let Some(expiry) = &reads.expiry {
+                        // Another expiry on the same side of the instant.
+                        let mut moved = claims.clone();
+                        let other = match claims.get(expiry).and_then(Value::as_i64) {
+                            None => json!("not a NumericDate"),
+                            Some(exp) if now < exp => json!(now + 1),
+                            Some(_) => json!(now - 86_400),
+                        };
+                        moved.insert(expiry.clone(), other);
+                        prop_assert_eq!(outcome, rule.outcome(&moved, now), "{} with {}", rule.id().name, expiry);
                     }
                 }
             }
@@ -522,11 +554,11 @@ fn rules_that_cannot_name_what_they_read_do_not_answer() {
             "aud",
             "azp",
             "environment",
-            "exp",
             "iss",
             "ref",
             "repository"
         ]
     );
-    assert!(reads.now);
+    assert!(!reads.now);
+    assert_eq!(reads.expiry.as_deref(), Some("exp"));
 }

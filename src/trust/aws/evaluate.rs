@@ -93,18 +93,19 @@ impl Rule for TrustPolicy {
         Evaluation::new(self, claims, now, false).run().outcome
     }
 
-    /// `iss` (the provider, the key prefix), `azp` and `aud` (the client-ID check), `exp`
-    /// with `now` (expiry), and each condition key's claims. A policy variable can name any
-    /// key, resolved per token: such a policy does not answer.
+    /// `iss` (the provider, the key prefix), `azp` and `aud` (the client-ID check), each
+    /// condition key's claims, and `exp` only as [`Evaluation::check_expiry`] reads it: whether
+    /// `now` is before it. A policy variable can name any key, resolved per token: such a
+    /// policy does not answer.
     fn reads(&self) -> Option<Reads> {
-        let mut claims = vec!["iss", "azp", "aud", "exp"];
+        let mut claims = vec!["iss", "azp", "aud"];
         for entry in self.document.statements.iter().flat_map(|s| &s.conditions) {
             if entry.values.iter().any(|v| v.template.has_variables()) {
                 return None;
             }
             claims.extend(entry.parsed_key.claims_read());
         }
-        Some(Reads::new(claims, true))
+        Some(Reads::new(claims, false).with_expiry("exp"))
     }
 
     fn lints(&self) -> Vec<RuleLint> {
