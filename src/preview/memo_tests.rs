@@ -154,6 +154,9 @@ fn load(kind: &str, document: &Value) -> Vec<Box<dyn Rule>> {
     parsed.unwrap_or_else(|e| panic!("{kind}: {e}"))
 }
 
+/// The Entra credentials' document.
+const ENTRA: usize = 9;
+
 /// The index that picks [`NowParity`] rather than a document.
 const NOW_PARITY: usize = 13;
 
@@ -287,7 +290,10 @@ fn claim_choices() -> Vec<(&'static str, Vec<Option<Value>>)> {
                 None,
             ],
         ),
-        ("nbf", vec![Some(json!(1_799_999_990)), None]),
+        (
+            "nbf",
+            vec![Some(json!(1_799_999_990)), Some(json!(1_800_000_100)), None],
+        ),
         (
             "environment",
             vec![
@@ -427,7 +433,7 @@ fn corpus_strategy() -> impl Strategy<Value = Vec<String>> {
 /// Mostly rules that say what they read, so that the memo is used; now and then one that does
 /// not, so that the preview goes without it.
 fn rule_pick() -> impl Strategy<Value = usize> {
-    prop_oneof![6 => 0usize..5, 1 => Just(NOW_PARITY), 1 => 0usize..13]
+    prop_oneof![6 => 0usize..5, 2 => Just(ENTRA), 1 => Just(NOW_PARITY), 1 => 0usize..13]
 }
 
 fn run(lines: &[String], input: &PreviewInput<'_>) -> Preview {
@@ -527,7 +533,8 @@ proptest! {
     }
 }
 
-/// Which rules say what they read: those whose outcome is a function of named claims.
+/// Which rules say what they read: those whose outcome is a function of named claims (Vault's
+/// roles, GCP's and Kubernetes' CEL do not say, yet).
 #[test]
 fn rules_that_cannot_name_what_they_read_do_not_answer() {
     let documents = rule_documents();
@@ -546,6 +553,15 @@ fn rules_that_cannot_name_what_they_read_do_not_answer() {
         .map(|(_, answers)| *answers)
         .collect();
     assert_eq!(aws, [true, true, true, true, true, false, true]);
+    let entra: Vec<bool> = answers
+        .iter()
+        .filter(|(kind, _)| *kind == "entra")
+        .map(|(_, answers)| *answers)
+        .collect();
+    assert_eq!(entra, [true, true]);
+    let flexible = load("entra", &documents[ENTRA].1)[1].reads().unwrap();
+    assert_eq!(flexible.claims, ["aud", "exp", "iss", "nbf", "sub"]);
+    assert!(flexible.now);
     let reads = load("aws", &documents[3].1)[0].reads().unwrap();
     assert_eq!(
         reads.claims,
