@@ -58,10 +58,10 @@ impl Wanted {
             .map(|&(_, slot)| slot)
     }
 
-    /// Fills `values` (one per wanted name) with where the JSON text of each wanted claim of the
-    /// object `text` is (start and end), `None` when absent; a repeated key keeps its last value, as `serde_json`'s
-    /// map does. `None` unless `text` (already trimmed) is certainly a JSON object `serde_json`
-    /// parses.
+    /// Fills `values` (one per wanted name) with where the JSON text of each wanted claim of
+    /// the object `text` is (start and end), `None` when absent; a repeated key keeps its last
+    /// value, as `serde_json`'s map does. `None` unless `text` (already trimmed) is certainly a
+    /// JSON object `serde_json` parses.
     pub fn scan(&self, text: &str, values: &mut [Option<(usize, usize)>]) -> Option<()> {
         values.fill(None);
         let mut scanner = Scanner {
