@@ -224,6 +224,7 @@ fn run(size: usize, threads: usize, proposed: bool) -> Preview {
         group_by: GroupBy::FoldedSubject,
         max_listed: 1000,
         threads,
+        memoise: true,
     };
     let entries = corpus::open(corpus_file(size).to_str().unwrap()).unwrap();
     let preview = evaluate(entries, &input, &|_| {});
@@ -273,6 +274,7 @@ fn breakdown_10000_one_thread(kind: &str) -> Preview {
         group_by: GroupBy::FoldedSubject,
         max_listed: 1000,
         threads: 1,
+        memoise: true,
     };
     let entries = corpus::open(corpus_file(10_000).to_str().unwrap()).unwrap();
     evaluate(entries, &input, &|_| {})

@@ -255,6 +255,7 @@ fn over_corpus(
         group_by,
         max_listed: MAX_LISTED,
         threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        memoise: true,
     };
     let progress = Progress::new(std::io::stderr().is_terminal() && !args.json);
     let preview = evaluate(entries, &input, &|read| progress.update(read));

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::corpus::{BadEntry, Entry, Location, Unparsed};
 use super::group::{GroupBy, group_key};
+use super::memo::{Decided, Memo, Plan};
 use crate::token::Claims;
 use crate::trust::{Outcome, Rule, RuleId, RuleLint, Verdict};
 
@@ -26,6 +27,9 @@ pub struct PreviewInput<'a> {
     /// How many changed or bad entries are listed by location; all are counted.
     pub max_listed: usize,
     pub threads: usize,
+    /// Reuse outcomes across entries that agree on what each rule reads ([`Rule::reads`]);
+    /// off only to check that it changes nothing.
+    pub memoise: bool,
 }
 
 /// The instant each entry is evaluated at. A preview compares rules, not clocks: a corpus
@@ -43,18 +47,18 @@ pub enum Clock {
 
 impl Clock {
     pub fn instant(self, claims: &Claims) -> i64 {
+        self.instant_of(claims.get("iat"), claims.get("nbf"), claims.get("exp"))
+    }
+
+    /// [`Clock::instant`] of an entry with these `iat`, `nbf` and `exp` claims.
+    pub fn instant_of(self, iat: Option<&Value>, nbf: Option<&Value>, exp: Option<&Value>) -> i64 {
         let fallback = match self {
             Clock::Pinned { at } => return at,
             Clock::EntryOwn { fallback } => fallback,
         };
-        let time = |name: &str| {
-            claims
-                .get(name)
-                .and_then(Value::as_f64)
-                .filter(|t| t.is_finite())
-        };
-        let exp = time("exp");
-        let start = match (time("iat"), time("nbf")) {
+        let time = |value: Option<&Value>| value.and_then(Value::as_f64).filter(|t| t.is_finite());
+        let exp = time(exp);
+        let start = match (time(iat), time(nbf)) {
             (Some(iat), Some(nbf)) => Some(iat.max(nbf)),
             (one, other) => one.or(other),
         };
@@ -124,7 +128,7 @@ pub struct GroupRow {
 }
 
 impl GroupRow {
-    fn new(key: String, input: &PreviewInput<'_>, first: &Entry) -> GroupRow {
+    fn new(key: String, input: &PreviewInput<'_>, first: Location) -> GroupRow {
         GroupRow {
             key,
             tokens: 0,
@@ -137,7 +141,7 @@ impl GroupRow {
             gained: 0,
             // A worker takes batches in corpus order, so its first entry of a group is its
             // earliest; `merge` keeps the earliest across workers.
-            sample: first.location.clone(),
+            sample: first,
         }
     }
 }
@@ -228,6 +232,11 @@ pub fn evaluate<T: Into<Unparsed>>(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Preview {
     let threads = input.threads.max(1);
+    let plan = if input.memoise {
+        Plan::new(input)
+    } else {
+        None
+    };
     let (batch_tx, batch_rx) = mpsc::sync_channel::<Vec<Unparsed>>(BATCHES_IN_FLIGHT);
     let batch_rx = std::sync::Mutex::new(batch_rx);
     let mut reader_tally = Tally::default();
@@ -237,10 +246,24 @@ pub fn evaluate<T: Into<Unparsed>>(
             .map(|_| {
                 scope.spawn(|| {
                     let mut tally = Tally::default();
+                    let mut memo = plan.as_ref().map(|plan| Memo::new(plan, input));
                     loop {
                         let next = batch_rx.lock().map(|rx| rx.recv());
                         let Ok(Ok(batch)) = next else { break };
                         for unparsed in batch {
+                            if let (
+                                Some(memo),
+                                Unparsed::Text {
+                                    location,
+                                    text,
+                                    limits,
+                                },
+                            ) = (memo.as_mut(), &unparsed)
+                                && let Some(decided) = memo.decide(text, limits, input)
+                                && tally.add_decided(location, &decided, input)
+                            {
+                                continue;
+                            }
                             match unparsed.parse() {
                                 Ok(entry) => tally.add(entry, input),
                                 Err(bad) => tally.add_bad(bad, input.max_listed),
@@ -307,6 +330,62 @@ impl Tally {
         }
     }
 
+    /// Counts an entry decided by the memo ([`Memo::decide`]): a JSON line of claims, so
+    /// unsigned. False, and nothing counted, when the entry is a change to list: listing
+    /// explains it with full verdicts, from the whole claim set ([`Tally::add`]).
+    fn add_decided(
+        &mut self,
+        location: &Location,
+        decided: &Decided<'_>,
+        input: &PreviewInput<'_>,
+    ) -> bool {
+        let (current, proposed) = decided.outcomes.split_at(input.current.len());
+        if input.proposed.is_some() {
+            let (before, after) = (has_access(current), has_access(proposed));
+            let listed = if before {
+                &self.changes.lost_listed
+            } else {
+                &self.changes.gained_listed
+            };
+            if before != after && listed.len() < input.max_listed {
+                return false;
+            }
+        }
+        self.entries += 1;
+        self.unsigned += 1;
+        let row = Tally::row(&mut self.groups, decided.group, input, location);
+        row.unsigned += 1;
+        count(row, current, input.proposed.map(|_| proposed));
+        if input.proposed.is_some() {
+            let (before, after) = (has_access(current), has_access(proposed));
+            if before && !after {
+                row.lost += 1;
+                self.changes.lost += 1;
+            } else if after && !before {
+                row.gained += 1;
+                self.changes.gained += 1;
+            }
+        }
+        true
+    }
+
+    /// The group `key`'s row, made with `first` as its sample when new. Looked up before
+    /// inserting: most entries join an existing group, and the key is then not copied.
+    fn row<'g>(
+        groups: &'g mut HashMap<String, GroupRow>,
+        key: &str,
+        input: &PreviewInput<'_>,
+        first: &Location,
+    ) -> &'g mut GroupRow {
+        if !groups.contains_key(key) {
+            groups.insert(
+                key.to_owned(),
+                GroupRow::new(key.to_owned(), input, first.clone()),
+            );
+        }
+        groups.get_mut(key).expect("inserted above")
+    }
+
     fn add(&mut self, entry: Entry, input: &PreviewInput<'_>) {
         self.entries += 1;
         self.unsigned += usize::from(entry.unsigned);
@@ -326,26 +405,12 @@ impl Tally {
                 .collect()
         });
 
-        // Looked up before inserting: most entries join an existing group, and the key is
-        // then not copied.
-        if !self.groups.contains_key(&key) {
-            self.groups
-                .insert(key.clone(), GroupRow::new(key.clone(), input, &entry));
-        }
-        let row = self.groups.get_mut(&key).expect("inserted above");
-        row.tokens += 1;
+        let row = Tally::row(&mut self.groups, &key, input, &entry.location);
         row.unsigned += usize::from(entry.unsigned);
-        for (counts, outcome) in row.current.iter_mut().zip(&current) {
-            counts.add(*outcome);
-        }
+        count(row, &current, proposed.as_deref());
         let (Some(proposed), Some(proposed_rules)) = (proposed, input.proposed) else {
             return;
         };
-        if let Some(rows) = row.proposed.as_mut() {
-            for (counts, outcome) in rows.iter_mut().zip(&proposed) {
-                counts.add(*outcome);
-            }
-        }
         let before = has_access(&current);
         let after = has_access(&proposed);
         if before == after {
@@ -450,6 +515,19 @@ impl Tally {
             changes: input.proposed.map(|_| changes),
             lints,
             clock: input.clock,
+        }
+    }
+}
+
+/// One more entry of `row`, with these outcomes.
+fn count(row: &mut GroupRow, current: &[Outcome], proposed: Option<&[Outcome]>) {
+    row.tokens += 1;
+    for (counts, outcome) in row.current.iter_mut().zip(current) {
+        counts.add(*outcome);
+    }
+    if let (Some(rows), Some(proposed)) = (row.proposed.as_mut(), proposed) {
+        for (counts, outcome) in rows.iter_mut().zip(proposed) {
+            counts.add(*outcome);
         }
     }
 }
@@ -569,6 +647,7 @@ mod tests {
             group_by: GroupBy::FoldedSubject,
             max_listed: 100,
             threads,
+            memoise: true,
         };
         evaluate(items.into_iter(), &input, &|_| {})
     }

@@ -97,6 +97,7 @@ fn grid(
         // The grid shows the first bad entry; the changes themselves are the cells.
         max_listed: 1,
         threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        memoise: true,
     };
     let last = Mutex::new(Instant::now());
     let throttled = |read: usize| {

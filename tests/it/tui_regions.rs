@@ -431,6 +431,7 @@ fn preview_screen() -> Model {
         group_by: Default::default(),
         max_listed: 1,
         threads: 2,
+        memoise: true,
     };
     let text = corpus::corpus_text();
     let preview = evaluate(lines(text.as_bytes()), &input, &|_| {});

@@ -519,6 +519,7 @@ fn preview_matrix() -> Model {
         group_by: GroupBy::FoldedSubject,
         max_listed: 1,
         threads: 2,
+        memoise: true,
     };
     let text = corpus::corpus_text();
     let preview = evaluate(lines(text.as_bytes()), &input, &|_| {});

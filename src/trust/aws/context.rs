@@ -157,6 +157,19 @@ impl ParsedKey {
     pub fn written(&self) -> &str {
         &self.written
     }
+
+    /// The claims a lookup of this key may read (for [`crate::trust::Rule::reads`]), mirroring
+    /// [`TokenContext`]'s lookup: `:aud` is `azp` or `aud`, `:oaud` is `aud`, any other key its
+    /// claim (also when AWS does not expose it: the value is still shown). A key without a
+    /// colon reads nothing.
+    pub(crate) fn claims_read(&self) -> Vec<&str> {
+        match self.parts.as_ref().map(|parts| parts.claim.as_str()) {
+            None => Vec::new(),
+            Some("aud") => vec!["azp", "aud"],
+            Some("oaud") => vec!["aud"],
+            Some(claim) => vec![claim],
+        }
+    }
 }
 
 /// The context of an `AssumeRoleWithWebIdentity` call made with `claims`.

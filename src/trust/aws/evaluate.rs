@@ -21,7 +21,7 @@ use crate::token::Claims;
 use crate::trust::hints::{common_prefix_chars, string_mismatch_hints};
 use crate::trust::strings::strings_in;
 use crate::trust::verdict::{Check, Hint, Outcome, RuleId, RuleKind, RuleLint, Verdict};
-use crate::trust::{Rule, github_hints};
+use crate::trust::{Reads, Rule, github_hints};
 
 const NOT_AUTHORIZED: &str =
     "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity";
@@ -91,6 +91,21 @@ impl Rule for TrustPolicy {
 
     fn outcome(&self, claims: &Claims, now: i64) -> Outcome {
         Evaluation::new(self, claims, now, false).run().outcome
+    }
+
+    /// `iss` (the provider, the key prefix), `azp` and `aud` (the client-ID check), each
+    /// condition key's claims, and `exp` only as [`Evaluation::check_expiry`] reads it: whether
+    /// `now` is before it. A policy variable can name any key, resolved per token: such a
+    /// policy does not answer.
+    fn reads(&self) -> Option<Reads> {
+        let mut claims = vec!["iss", "azp", "aud"];
+        for entry in self.document.statements.iter().flat_map(|s| &s.conditions) {
+            if entry.values.iter().any(|v| v.template.has_variables()) {
+                return None;
+            }
+            claims.extend(entry.parsed_key.claims_read());
+        }
+        Some(Reads::new(claims, false).with_expiry("exp"))
     }
 
     fn lints(&self) -> Vec<RuleLint> {

@@ -10,7 +10,7 @@ use super::{DEFAULT_AUDIENCE, EntraCredential, issuers};
 use crate::token::Claims;
 use crate::trust::strings::strings_in;
 use crate::trust::verdict::Steps;
-use crate::trust::{Check, Hint, Outcome, Verdict, hints};
+use crate::trust::{Check, Hint, Outcome, Reads, Verdict, hints};
 
 const CHECK_AGAINST: &str = "Check your federated identity credential Subject, Audience and Issuer against the presented assertion.";
 
@@ -202,6 +202,21 @@ fn immutable_subject(expected: &str, actual: &str) -> Option<Hint> {
         )),
         _ => None,
     }
+}
+
+/// What [`outcome`] reads (see [`crate::trust::Rule::reads`]): `iss`, `aud`, the subject or
+/// the expression's claims, and `exp` and `nbf` against the instant (compared as floats, so
+/// not an integer expiry).
+pub fn reads(rule: &EntraCredential) -> Reads {
+    let mut claims = vec!["iss", "aud", "exp", "nbf"];
+    match &rule.credential().matching {
+        Matching::Subject(_) => claims.push("sub"),
+        Matching::Expression(Ok(expression)) => {
+            claims.extend(expression.clauses.iter().map(|c| c.claim.as_str()));
+        }
+        Matching::Expression(Err(_)) => {}
+    }
+    Reads::new(claims, true)
 }
 
 /// The decision alone (see [`Rule::outcome`]): the same steps as [`evaluate`], no checks built.

@@ -121,6 +121,10 @@ impl Rule for EntraCredential {
         evaluate::outcome(self, claims, now)
     }
 
+    fn reads(&self) -> Option<crate::trust::Reads> {
+        Some(evaluate::reads(self))
+    }
+
     fn lints(&self) -> Vec<RuleLint> {
         self.lints.clone()
     }
