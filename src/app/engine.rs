@@ -21,10 +21,17 @@ pub struct Live {
     providers: Mutex<Vec<(PathBuf, String)>>,
     /// False with `--no-verify`: the rules are evaluated against the claims as given.
     verifying: bool,
-    /// Readings forced with `KIND:FILE` (`--rules aws:policy.json`, `tfplan-before:plan.json`), by path.
-    kinds: Vec<(PathBuf, super::rules::Forced)>,
-    /// The `KIND:FILE` arguments those readings came from, by path.
-    forced_arguments: Vec<(PathBuf, String)>,
+    /// Readings forced with `KIND:FILE` (`--rules aws:policy.json`, `tfplan-before:plan.json`).
+    forced: Vec<ForcedFile>,
+}
+
+/// A rule file given with a `KIND:` prefix.
+#[derive(Debug)]
+struct ForcedFile {
+    path: PathBuf,
+    reading: super::rules::Forced,
+    /// The argument as given, for work that reads the file afresh (`Engine::rule_argument`).
+    argument: String,
 }
 
 impl Live {
@@ -33,20 +40,21 @@ impl Live {
             keys: Mutex::new(keys),
             providers: Mutex::new(Vec::new()),
             verifying: true,
-            kinds: Vec::new(),
-            forced_arguments: Vec::new(),
+            forced: Vec::new(),
         }
     }
 
     /// Loads the files of `KIND:FILE` arguments as that kind, as `check` does.
     pub fn with_rule_kinds(mut self, args: &[String]) -> Live {
-        self.kinds = super::rules::forced_kinds(args);
-        self.forced_arguments = args
+        self.forced = args
             .iter()
             .filter_map(|arg| {
-                let path = PathBuf::from(super::rules::path_of(arg).ok()?);
-                let forced = self.kinds.iter().any(|(p, _)| *p == path);
-                forced.then(|| (path, arg.clone()))
+                let (path, reading) = super::rules::forced_kind(arg)?;
+                Some(ForcedFile {
+                    path,
+                    reading,
+                    argument: arg.clone(),
+                })
             })
             .collect();
         self
@@ -58,8 +66,7 @@ impl Live {
             keys: Mutex::new(Settings::default()),
             providers: Mutex::new(Vec::new()),
             verifying: false,
-            kinds: Vec::new(),
-            forced_arguments: Vec::new(),
+            forced: Vec::new(),
         }
     }
 
@@ -79,10 +86,10 @@ impl Engine for Live {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let kind = self
-            .kinds
+            .forced
             .iter()
-            .find(|(known, _)| known == path)
-            .map(|(_, kind)| *kind);
+            .find(|forced| forced.path == path)
+            .map(|forced| forced.reading);
         let loaded = super::rules::load_text(path, text, kind, &providers);
         // A file that is no longer a provider document (edited, broken) stops joining others.
         providers.retain(|(known, _)| known != path);
@@ -96,12 +103,12 @@ impl Engine for Live {
     }
 
     fn rule_argument(&self, path: &Path) -> String {
-        self.forced_arguments
+        self.forced
             .iter()
-            .find(|(forced, _)| forced == path)
+            .find(|forced| forced.path == path)
             .map_or_else(
                 || path.to_string_lossy().into_owned(),
-                |(_, arg)| arg.clone(),
+                |forced| forced.argument.clone(),
             )
     }
 

@@ -316,22 +316,25 @@ pub enum Forced {
     Cfn,
 }
 
-/// The readings forced by `KIND:FILE` (and `tfplan:FILE`, `cfn:FILE`…) arguments, by path.
-pub fn forced_kinds(args: &[String]) -> Vec<(std::path::PathBuf, Forced)> {
-    args.iter()
-        .filter_map(|arg| {
-            let (path, forced) = match RulesArg::parse(arg).ok()? {
-                RulesArg::File {
-                    kind: Some(kind),
-                    path,
-                } => (path, Forced::Kind(kind)),
-                RulesArg::Terraform { source, path } => (path, Forced::Terraform(source)),
-                RulesArg::Cfn { path } => (path, Forced::Cfn),
-                RulesArg::File { kind: None, .. } | RulesArg::Live(_) => return None,
-            };
-            Some((std::path::PathBuf::from(path), forced))
-        })
-        .collect()
+/// The reading a `KIND:FILE` (or `tfplan:FILE`, `cfn:FILE`…) argument forces on its file, and
+/// the file; `None` for a plain file (read by its shape) and a live read.
+pub fn forced_kind(arg: &str) -> Option<(std::path::PathBuf, Forced)> {
+    let (path, forced) = match RulesArg::parse(arg).ok()? {
+        RulesArg::File {
+            kind: Some(kind),
+            path,
+        } => (path, Forced::Kind(kind)),
+        RulesArg::Terraform { source, path } => (path, Forced::Terraform(source)),
+        RulesArg::Cfn { path } => (path, Forced::Cfn),
+        RulesArg::File { kind: None, .. } | RulesArg::Live(_) => return None,
+    };
+    Some((std::path::PathBuf::from(path), forced))
+}
+
+/// The file a `[KIND:]FILE` argument names, or the argument itself when it names none (a live
+/// read): what the view loads and the watcher watches.
+pub fn file_of(arg: &str) -> std::path::PathBuf {
+    path_of(arg).map_or_else(|_| std::path::PathBuf::from(arg), std::path::PathBuf::from)
 }
 
 #[cfg(test)]
@@ -363,7 +366,9 @@ mod tests {
             "aws-role:deploy".to_owned(),
         ];
         assert_eq!(
-            forced_kinds(&args),
+            args.iter()
+                .filter_map(|arg| forced_kind(arg))
+                .collect::<Vec<_>>(),
             [
                 (
                     std::path::PathBuf::from("policy.json"),

@@ -301,8 +301,6 @@ fn live_engine(options: &TuiArgs) -> Option<(Config, Arc<dyn Engine>)> {
 /// The files of `[KIND:]FILE` arguments (the engine keeps the kinds).
 fn rule_paths(args: &[String]) -> Vec<PathBuf> {
     args.iter()
-        .map(|arg| {
-            crate::app::rules::path_of(arg).map_or_else(|_| PathBuf::from(arg), PathBuf::from)
-        })
+        .map(|arg| crate::app::rules::file_of(arg))
         .collect()
 }

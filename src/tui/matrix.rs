@@ -47,8 +47,7 @@ impl CorpusSpec {
     pub fn rule_paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = Vec::new();
         for arg in self.current.iter().chain(&self.proposed) {
-            let path =
-                crate::app::rules::path_of(arg).map_or_else(|_| PathBuf::from(arg), PathBuf::from);
+            let path = crate::app::rules::file_of(arg);
             if !paths.contains(&path) {
                 paths.push(path);
             }

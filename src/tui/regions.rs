@@ -144,7 +144,7 @@ impl RegionsState {
         self.current
             .iter()
             .chain(self.proposed.iter().flatten())
-            .map(|arg| file_of(arg))
+            .map(|arg| crate::app::rules::file_of(arg))
             .collect()
     }
 }
@@ -160,10 +160,6 @@ fn numbered(change: Change, regions: &[Region]) -> Vec<Item<'_>> {
             rule: None,
         })
         .collect()
-}
-
-fn file_of(arg: &str) -> PathBuf {
-    crate::app::rules::path_of(arg).map_or_else(|_| PathBuf::from(arg), PathBuf::from)
 }
 
 /// What the matrix on screen compares: its corpus's current and proposed rules, or, for a
@@ -369,7 +365,11 @@ fn add_witness(
 /// The rule files of the proposed set, when the list compares two sets.
 fn proposed_paths(model: &Model) -> Option<Vec<PathBuf>> {
     let args = model.regions.as_ref()?.proposed.as_ref()?;
-    Some(args.iter().map(|arg| file_of(arg)).collect())
+    Some(
+        args.iter()
+            .map(|arg| crate::app::rules::file_of(arg))
+            .collect(),
+    )
 }
 
 fn on_proposed_side(model: &Model, proposed: &[PathBuf], file: usize) -> bool {
