@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::preview_symbolic::witness_json;
-use super::text::display_value;
+use super::text::expected_and_actual;
 use crate::preview::matrix::{Change, Preview};
 use crate::trust::RuleId;
 use crate::trust::symbolic::{Comparison, Conclusion, Region};
@@ -244,16 +244,13 @@ fn section(out: &mut String, title: &str, count: usize, listed: &[Change]) {
                 inline(&describe_rule(&deciding.rule))
             );
             if let Some(condition) = &deciding.condition {
-                let expected: Vec<String> = deciding.expected.iter().map(display_value).collect();
-                let actual = deciding
-                    .actual
-                    .as_ref()
-                    .map_or_else(|| "absent".to_owned(), display_value);
+                let (expected, actual) =
+                    expected_and_actual(&deciding.expected, deciding.actual.as_ref());
                 let _ = write!(
                     line,
                     " — {} expected {} but the token has {}",
                     inline(condition),
-                    inline(&expected.join(" or ")),
+                    inline(&expected),
                     inline(&actual)
                 );
             } else {

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::paint::{Paint, pad};
-use super::text::display_value;
+use super::text::expected_and_actual;
 use crate::preview::matrix::{Change, OutcomeCounts, Preview};
 use crate::token::sanitize::escape_controls;
 use crate::trust::RuleId;
@@ -225,16 +225,13 @@ fn render_changes(out: &mut String, title: &str, count: usize, listed: &[Change]
                 describe_rule(&deciding.rule)
             );
             if let Some(condition) = &deciding.condition {
-                let expected: Vec<String> = deciding.expected.iter().map(display_value).collect();
-                let actual = deciding
-                    .actual
-                    .as_ref()
-                    .map_or_else(|| "absent".to_owned(), display_value);
+                let (expected, actual) =
+                    expected_and_actual(&deciding.expected, deciding.actual.as_ref());
                 let _ = write!(
                     because,
                     ": {} expected {} but the token has {}",
                     escape_controls(condition),
-                    expected.join(" or "),
+                    expected,
                     actual
                 );
             } else {

@@ -257,6 +257,14 @@ pub fn display_value(value: &Value) -> String {
     }
 }
 
+/// A deciding check's accepted values ("a or b") and what the token had ("absent" when it had
+/// nothing), as the preview's text and Markdown reports word a changed entry.
+pub fn expected_and_actual(expected: &[Value], actual: Option<&Value>) -> (String, String) {
+    let expected: Vec<String> = expected.iter().map(display_value).collect();
+    let actual = actual.map_or_else(|| "absent".to_owned(), display_value);
+    (expected.join(" or "), actual)
+}
+
 fn describe_time(doc: &TokenDocument, paint: Paint) -> String {
     let time = &doc.time;
     let leeway = format!("leeway {}", timefmt::duration(time.leeway_secs));

@@ -152,6 +152,29 @@ fn text_output_names_groups_changes_and_bad_lines() {
     assert!(text.contains("line 5: "), "{text}");
     assert!(text.contains("repo:acme/app:pull_request"), "{text}");
     assert!(text.contains("✗ 1 lose access"), "{text}");
+    // Each listed change says which condition decided it, what it wanted and what the token had.
+    assert!(
+        text.contains(
+            "expected repo:acme/app:environment:prod but the token has repo:acme/app:pull_request"
+        ),
+        "{text}"
+    );
+    let markdown = Command::cargo_bin("claimcheck")
+        .unwrap()
+        .env("CLAIMCHECK_CONFIG", "/nonexistent")
+        .args(["preview", "--format", "markdown", "--now", &NOW.to_string()])
+        .args(["--tokens", &corpus.path("corpus.txt")])
+        .args(["--rules", &corpus.path("org-wide.json")])
+        .args(["--against", &corpus.path("prod-only.json")])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains(
+            "expected `repo:acme/app:environment:prod` but the token has `repo:acme/app:pull_request`"
+        ),
+        "{markdown}"
+    );
 }
 
 /// A preview compares rules, not clocks: a corpus exported from last week's logs is all expired
