@@ -21,12 +21,19 @@ struct Subcommand {
     examples: &'static str,
     options: fn(clap::Command) -> clap::Command,
     options_for_update: fn(clap::Command) -> clap::Command,
+    /// The variant, from this subcommand's matches.
+    parse: fn(&mut ArgMatches) -> Result<Command, clap::Error>,
 }
 
 macro_rules! subcommand {
-    ($name:literal, $options:ty, $examples:expr, $about:literal) => {
+    ($name:literal, $variant:ident, $options:ty, $examples:expr, $about:literal) => {
         Subcommand {
             name: $name,
+            parse: |matches| {
+                Ok(Command::$variant(<$options>::from_arg_matches_mut(
+                    matches,
+                )?))
+            },
             about: $about,
             examples: $examples,
             // The options' own doc comments set an `about` of their own; the subcommand's
@@ -55,18 +62,21 @@ macro_rules! subcommand {
 const SUBCOMMANDS: [Subcommand; 9] = [
     subcommand!(
         "decode",
+        Decode,
         DecodeCommandArgs,
         DECODE_EXAMPLES,
         "Decode a token: header, claims in token order, time status and lints"
     ),
     subcommand!(
         "fetch",
+        Fetch,
         FetchArgs,
         FETCH_EXAMPLES,
         "Fetch a token from where it is issued (CI, dev environment, pod, CLI) and print it"
     ),
     subcommand!(
         "check",
+        Check,
         CheckArgs,
         CHECK_EXAMPLES,
         "Evaluate a token (or a JSON object of claims) against trust rules: which condition \
@@ -74,12 +84,14 @@ const SUBCOMMANDS: [Subcommand; 9] = [
     ),
     subcommand!(
         "demo",
+        Demo,
         DemoArgs,
         DEMO_EXAMPLES,
         "Mint fresh tokens from the bundled demo templates (test-only keys) and show them"
     ),
     subcommand!(
         "verify",
+        Verify,
         VerifyArgs,
         verify::EXAMPLES,
         "Verify a token's signature against its issuer's keys (OIDC discovery + JWKS), and \
@@ -87,6 +99,7 @@ const SUBCOMMANDS: [Subcommand; 9] = [
     ),
     subcommand!(
         "preview",
+        Preview,
         PreviewArgs,
         PREVIEW_EXAMPLES,
         "Preview a rule change: who gains access, who loses it — for every possible caller \
@@ -94,6 +107,7 @@ const SUBCOMMANDS: [Subcommand; 9] = [
     ),
     subcommand!(
         "who",
+        Who,
         WhoArgs,
         WHO_EXAMPLES,
         "Who can get in: every region of callers a rule admits, with a witness each, and what \
@@ -101,12 +115,14 @@ const SUBCOMMANDS: [Subcommand; 9] = [
     ),
     subcommand!(
         "scaffold",
+        Scaffold,
         ScaffoldArgs,
         SCAFFOLD_EXAMPLES,
         "Print the least-privilege trust rule that admits exactly this token's workload"
     ),
     subcommand!(
         "explain",
+        Explain,
         ExplainArgs,
         EXPLAIN_EXAMPLES,
         "Explain the error a service printed when it refused a token (or a whole CI log): which \
@@ -155,24 +171,13 @@ impl FromArgMatches for Command {
                 "a subcommand is required but one was not provided",
             ));
         };
-        let sub = &mut sub;
-        Ok(match name.as_str() {
-            "decode" => Command::Decode(DecodeCommandArgs::from_arg_matches_mut(sub)?),
-            "fetch" => Command::Fetch(FetchArgs::from_arg_matches_mut(sub)?),
-            "check" => Command::Check(CheckArgs::from_arg_matches_mut(sub)?),
-            "demo" => Command::Demo(DemoArgs::from_arg_matches_mut(sub)?),
-            "verify" => Command::Verify(VerifyArgs::from_arg_matches_mut(sub)?),
-            "preview" => Command::Preview(PreviewArgs::from_arg_matches_mut(sub)?),
-            "who" => Command::Who(WhoArgs::from_arg_matches_mut(sub)?),
-            "scaffold" => Command::Scaffold(ScaffoldArgs::from_arg_matches_mut(sub)?),
-            "explain" => Command::Explain(ExplainArgs::from_arg_matches_mut(sub)?),
-            other => {
-                return Err(clap::Error::raw(
-                    ErrorKind::InvalidSubcommand,
-                    format!("the subcommand '{other}' wasn't recognized"),
-                ));
-            }
-        })
+        match SUBCOMMANDS.iter().find(|known| known.name == name) {
+            Some(known) => (known.parse)(&mut sub),
+            None => Err(clap::Error::raw(
+                ErrorKind::InvalidSubcommand,
+                format!("the subcommand '{name}' wasn't recognized"),
+            )),
+        }
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
