@@ -185,7 +185,7 @@ const NAME_ROW: usize = 8;
 const ZONE_ROW: usize = 12;
 
 impl Table {
-    fn get() -> Table {
+    const fn get() -> Table {
         Table {
             zone_count: u32_at(0) as usize,
             name_count: u32_at(4) as usize,
@@ -193,23 +193,23 @@ impl Table {
         }
     }
 
-    fn names_at(&self) -> usize {
+    const fn names_at(&self) -> usize {
         HEADER
     }
 
-    fn zones_at(&self) -> usize {
+    const fn zones_at(&self) -> usize {
         self.names_at() + self.name_count * NAME_ROW
     }
 
-    fn times_at(&self) -> usize {
+    const fn times_at(&self) -> usize {
         self.zones_at() + self.zone_count * ZONE_ROW
     }
 
-    fn offsets_at(&self) -> usize {
+    const fn offsets_at(&self) -> usize {
         self.times_at() + self.transition_count * 8
     }
 
-    fn text_at(&self) -> usize {
+    const fn text_at(&self) -> usize {
         self.offsets_at() + self.transition_count * 4
     }
 
@@ -340,13 +340,11 @@ const fn u16_at(at: usize) -> u16 {
 /// Finds `UTC` among the sorted names when compiling, so the constant needs no lookup at run
 /// time and a regenerated table cannot leave it pointing at another zone.
 const fn utc_name_index() -> u16 {
-    let name_count = u32_at(4) as usize;
-    let text_at =
-        HEADER + name_count * NAME_ROW + u32_at(0) as usize * ZONE_ROW + u32_at(8) as usize * 12;
+    let table = Table::get();
     let mut i = 0;
-    while i < name_count {
-        let row = HEADER + i * NAME_ROW;
-        let start = text_at + u32_at(row) as usize;
+    while i < table.name_count {
+        let row = table.names_at() + i * NAME_ROW;
+        let start = table.text_at() + u32_at(row) as usize;
         if u16_at(row + 4) == 3
             && ZONES[start] == b'U'
             && ZONES[start + 1] == b'T'
